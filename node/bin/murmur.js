@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Entry point declared in package.json "bin". murmur is TypeScript run by Node's type stripping,
+// which needs Node >= 22.18; npm scripts and npx put the Node 24 of the `node` devDependency first on PATH.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(`murmur needs Node.js >= 22.18 (this is ${process.versions.node}). ` +
+    "Run it through npx ('npx murmur ...') or npm scripts after 'npm install': they use the Node 24 installed in node_modules/.bin.\n")
+  process.exit(1)
+}
+const { main } = await import('../cli/main.ts')
+const code = await main(process.argv.slice(2), {
+  out: (t) => { process.stdout.write(t + '\n') },
+  err: (t) => { process.stderr.write(t + '\n') },
+  isTTY: process.stderr.isTTY === true
+})
+process.exitCode = code

@@ -1,0 +1,26 @@
+import type { CommandSpec, ParsedArgs } from './args.ts'
+
+/** Where a command writes: injected so tests can capture output. */
+export interface CliIO {
+  out: (text: string) => void
+  err: (text: string) => void
+  /** whether stderr is an interactive terminal (progress bars redraw in place) */
+  isTTY: boolean
+}
+
+/**
+ * A subcommand of `murmur`. The module that declares it stays light (no tfjs, no libp2p at import
+ * time) so that `murmur --help` is instant: `run` imports what it needs.
+ */
+export interface Command extends CommandSpec {
+  run: (args: ParsedArgs, io: CliIO) => Promise<number>
+}
+
+/** A failure the user can fix (missing data, bad file): printed without a stack trace, exit code 1. */
+export class CliError extends Error {
+  static override name = 'CliError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'CliError'
+  }
+}

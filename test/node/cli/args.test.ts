@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict'
+import { formatHelp, parseArgs } from '../../../node/cli/args.ts'
+import type { CommandSpec } from '../../../node/cli/args.ts'
+import { progressLine } from '../../../node/cli/progress.ts'
+
+const spec: CommandSpec = {
+  name: 'demo',
+  summary: 'a demo command',
+  options: [
+    { name: 'peers', type: 'int', description: 'number of peers', default: 16, min: 1, max: 4096 },
+    { name: 'topology', type: 'string', description: 'graph', default: 'ring', check: (v) => String(v).startsWith('r') ? undefined : 'expected a name starting with r' },
+    { name: 'codec', type: 'string', description: 'codec', choices: ['none', 'fp16'], default: 'none' },
+    { name: 'lr', type: 'number', description: 'step size', default: 0.1, min: 0 },
+    { name: 'json', type: 'boolean', description: 'print JSON' },
+    { name: 'out', type: 'string', description: 'output folder' }
+  ]
+}
+
+function usageErr (argv: string[], option?: string): void {
+  assert.throws(() => parseArgs(spec, argv), (err: any) => {
+    assert.equal(err.name, 'UsageError')
+    if (option !== undefined) assert.equal(err.option, option)
+    return true
+  })
+}
+
+describe('node/cli/args', () => {
+  it('applies defaults and parses each type', () => {
+    const a = parseArgs(spec, [])
+    assert.deepEqual(a.values, { peers: 16, topology: 'ring', codec: 'none', lr: 0.1 })
+    const b = parseArgs(spec, ['--peers', '8', '--lr=0.5', '--json', '--codec', 'fp16', '--out', 'runs/x'])
+    assert.deepEqual(b.values, { peers: 8, topology: 'ring', codec: 'fp16', lr: 0.5, json: true, out: 'runs/x' })
+    assert.equal(parseArgs(spec, ['--no-json']).values.json, false)
+    assert.equal(parseArgs(spec, ['--help']).help, true)
+  })
+
+  it('table of invalid inputs: each names the option', () => {
+    const cases: Array<{ argv: string[], option: string }> = [
+      { argv: ['--peer', '3'], option: 'peer' },
+      { argv: ['--peers', 'x'], option: 'peers' },
+      { argv: ['--peers', '1.5'], option: 'peers' },
+      { argv: ['--peers', '0'], option: 'peers' },
+      { argv: ['--peers', '5000'], option: 'peers' },
+      { argv: ['--lr', 'NaN'], option: 'lr' },
+      { argv: ['--lr', '-1'], option: 'lr' },
+      { argv: ['--codec', 'gzip'], option: 'codec' },
+      { argv: ['--topology', 'torus'], option: 'topology' },
+      { argv: ['--out'], option: 'out' },
+      { argv: ['--peers', '3', '--peers', '4'], option: 'peers' },
+      { argv: ['--json', 'maybe'], option: undefined as unknown as string }
+    ]
+    for (const c of cases) usageErr(c.argv, c.option)
+  })
+
+  it('suggests the closest option name', () => {
+    assert.throws(() => parseArgs(spec, ['--topolgy', 'ring']), (err: any) => err.name === 'UsageError' && /--topology/.test(err.message))
+  })
+
+  it('help lists every option with its default and choices', () => {
+    const text = formatHelp(spec)
+    for (const o of spec.options) assert.ok(text.includes(`--${o.name}`), o.name)
+    assert.ok(text.includes('default: 16'))
+    assert.ok(text.includes('one of: none, fp16'))
+  })
+
+  it('progress line shows fraction and eta', () => {
+    const line = progressLine('sim', 50, 200, 10_000, 'acc 90%')
+    assert.ok(line.includes('50/200'))
+    assert.ok(line.includes(' 25%'))
+    assert.ok(line.includes('eta 0:30'))
+    assert.ok(line.endsWith('acc 90%'))
+  })
+})

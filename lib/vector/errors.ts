@@ -4,7 +4,7 @@
 
 /** Two vectors that must have the same length do not (or an output buffer is too short). */
 export class DimensionMismatchError extends Error {
-  static name = 'DimensionMismatchError'
+  static override name = 'DimensionMismatchError'
   constructor (message = 'Vector lengths differ') {
     super(message)
     this.name = 'DimensionMismatchError'

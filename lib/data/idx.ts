@@ -1,0 +1,133 @@
+/**
+ * IDX reader (the format of the MNIST files, http://yann.lecun.com/exdb/mnist/): a 4-byte magic
+ * 0x00 0x00 <type> <rank>, then <rank> big-endian uint32 dimensions, then the values big-endian, row-major.
+ * Input may be gzipped (detected by the gzip magic 1f 8b). Nothing in the input is trusted: every
+ * length is checked before anything is allocated from it.
+ */
+import { readFile } from 'node:fs/promises'
+import { gunzipSync } from 'node:zlib'
+import { InvalidIdxError } from './errors.ts'
+import { MAX_IDX_BYTES, MAX_IDX_DIMS } from './constants.ts'
+
+export type IdxType = 'ubyte' | 'sbyte' | 'short' | 'int' | 'float' | 'double'
+export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array
+
+export interface IdxArray {
+  type: IdxType
+  /** e.g. [60000, 28, 28] */
+  dims: number[]
+  /** the values, row-major, in a fresh buffer (never a view of the input) */
+  data: IdxData
+}
+
+export interface ParseIdxOptions {
+  /** largest payload accepted after decompression, in bytes; default 1 GiB */
+  maxBytes?: number
+}
+
+interface TypeInfo { type: IdxType, size: number }
+
+const TYPES: ReadonlyMap<number, TypeInfo> = new Map([
+  [0x08, { type: 'ubyte', size: 1 }],
+  [0x09, { type: 'sbyte', size: 1 }],
+  [0x0b, { type: 'short', size: 2 }],
+  [0x0c, { type: 'int', size: 4 }],
+  [0x0d, { type: 'float', size: 4 }],
+  [0x0e, { type: 'double', size: 8 }]
+])
+
+/** True when the bytes start with the gzip magic number (RFC 1952, section 2.3.1). */
+export function isGzip (bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
+}
+
+/** Parse IDX bytes, raw or gzipped. Throws InvalidIdxError saying what was wrong. */
+export function parseIdx (bytes: Uint8Array, opts: ParseIdxOptions = {}): IdxArray {
+  const maxBytes = opts.maxBytes ?? MAX_IDX_BYTES
+  const raw = isGzip(bytes) ? gunzip(bytes, maxBytes) : bytes
+  if (raw.length < 4) throw new InvalidIdxError(`expected at least a 4-byte IDX header, got ${raw.length} bytes`)
+  if (raw[0] !== 0 || raw[1] !== 0) {
+    throw new InvalidIdxError(`expected IDX magic 0x00 0x00 <type> <rank>, got 0x${hex(raw[0])} 0x${hex(raw[1])}`)
+  }
+  const info = TYPES.get(raw[2])
+  if (info === undefined) {
+    throw new InvalidIdxError(`expected IDX type 0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e, got 0x${hex(raw[2])}`)
+  }
+  const rank = raw[3]
+  if (rank < 1 || rank > MAX_IDX_DIMS) throw new InvalidIdxError(`expected 1 to ${MAX_IDX_DIMS} dimensions, got ${rank}`)
+  const header = 4 + 4 * rank
+  if (raw.length < header) {
+    throw new InvalidIdxError(`truncated header: ${rank} dimensions need ${header} bytes, got ${raw.length}`)
+  }
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength)
+  const dims: number[] = []
+  let count = 1
+  for (let i = 0; i < rank; i++) {
+    const d = view.getUint32(4 + 4 * i, false)
+    dims.push(d)
+    count *= d
+    // checked after every factor so the product stays an exact integer (< 2^53) and nothing huge is allocated
+    if (count * info.size > maxBytes) {
+      throw new InvalidIdxError(`dimensions [${dims.join(', ')}${i + 1 < rank ? ', ...' : ''}] of ${info.type} exceed the limit of ${maxBytes} bytes`)
+    }
+  }
+  const expected = header + count * info.size
+  if (raw.length < expected) {
+    throw new InvalidIdxError(`truncated: dimensions [${dims.join(', ')}] of ${info.type} need ${expected} bytes, got ${raw.length}`)
+  }
+  if (raw.length > expected) {
+    throw new InvalidIdxError(`${raw.length - expected} extra bytes after dimensions [${dims.join(', ')}] of ${info.type} (${expected} bytes expected)`)
+  }
+  return { type: info.type, dims, data: decodeValues(raw, view, header, count, info.type) }
+}
+
+/** Read and parse one IDX file (raw or .gz); InvalidIdxError messages are prefixed with the path. */
+export async function readIdxFile (path: string, opts: ParseIdxOptions = {}): Promise<IdxArray> {
+  const bytes = await readFile(path)
+  try {
+    return parseIdx(bytes, opts)
+  } catch (err) {
+    if (err instanceof InvalidIdxError) throw new InvalidIdxError(`${path}: ${err.message}`)
+    throw err
+  }
+}
+
+function gunzip (bytes: Uint8Array, maxBytes: number): Uint8Array {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: maxBytes + 4 + 4 * MAX_IDX_DIMS })
+  } catch (err) {
+    throw new InvalidIdxError(`gzip data could not be decompressed within ${maxBytes} bytes: ${(err as Error).message}`)
+  }
+}
+
+function decodeValues (raw: Uint8Array, view: DataView, start: number, count: number, type: IdxType): IdxData {
+  switch (type) {
+    // new Uint8Array(view) copies; Buffer#slice would not (it returns a view of a possibly pooled buffer)
+    case 'ubyte': return new Uint8Array(raw.subarray(start, start + count))
+    case 'sbyte': return new Int8Array(new Uint8Array(raw.subarray(start, start + count)).buffer)
+    case 'short': {
+      const out = new Int16Array(count)
+      for (let i = 0; i < count; i++) out[i] = view.getInt16(start + 2 * i, false)
+      return out
+    }
+    case 'int': {
+      const out = new Int32Array(count)
+      for (let i = 0; i < count; i++) out[i] = view.getInt32(start + 4 * i, false)
+      return out
+    }
+    case 'float': {
+      const out = new Float32Array(count)
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(start + 4 * i, false)
+      return out
+    }
+    case 'double': {
+      const out = new Float64Array(count)
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(start + 8 * i, false)
+      return out
+    }
+  }
+}
+
+function hex (b: number): string {
+  return b.toString(16).padStart(2, '0')
+}

@@ -1,0 +1,20 @@
+/**
+ * lib/data: datasets, synthetic problems, seeded partitions and mini-batches. This file is the whole
+ * public surface (contract in docs/ARCHITECTURE.md).
+ */
+export { loadDataset, forgetLoadedDatasets } from './datasets.ts'
+export { parseIdx, readIdxFile, isGzip } from './idx.ts'
+export type { IdxArray, IdxData, IdxType, ParseIdxOptions } from './idx.ts'
+export { syntheticLeastSquares, syntheticLogistic } from './synthetic.ts'
+export { partition, partitionStats, parsePartitionSpec, formatPartitionSpec, parseShard, shardOf } from './partition.ts'
+export type { PartitionSpec } from './partition.ts'
+export { createBatcher } from './batcher.ts'
+export { sampleGamma, sampleDirichlet } from './gamma.ts'
+export {
+  InvalidIdxError, DatasetNotFoundError, InvalidDatasetError, InvalidPartitionSpecError, InvalidShardSpecError,
+  InvalidDataOptionsError
+} from './errors.ts'
+export type {
+  Split, ClassificationDataset, Normalization, DatasetName, LoadDatasetOptions, LeastSquaresProblem,
+  SyntheticLeastSquaresOptions, SyntheticLogisticOptions, LogisticProblem, PartitionStats, ShardRef, Batcher
+} from './types.ts'

@@ -1,0 +1,57 @@
+import type { Rng } from '../random/index.ts'
+import type { Codec, ErrorFeedbackCodec } from './types.ts'
+import { InvalidArgumentError } from './errors.ts'
+import { checkDimension } from './header.ts'
+import { assertFinite } from './codec.ts'
+
+/**
+ * Error feedback (Stich, Cordonnier & Jaggi 2018, "Sparsified SGD with Memory"; Karimireddy et al. 2019,
+ * "Error Feedback Fixes SignSGD", Algorithm 2): the sender keeps what compression dropped and adds it to
+ * the next input. With m = x + e, p = Q(m), e' = m − decode(p): the decoded messages sum to the inputs
+ * minus the current e, and e stays bounded for a contractive Q (top-k, sign, qsgd scaled) instead of
+ * growing with the number of messages. Payloads are the inner codec's, so receivers decode with either.
+ */
+export function errorFeedback (inner: Codec): ErrorFeedbackCodec {
+  const spec = `ef(${inner.spec})`
+  let memory: Float32Array | undefined
+  let work: Float32Array | undefined
+
+  return {
+    spec,
+    lossless: inner.lossless,
+    inner,
+    encode (x: Float32Array, rng: Rng): Uint8Array {
+      if (!(x instanceof Float32Array)) throw new InvalidArgumentError(`${spec}: expected a Float32Array to encode, got ${typeof x}`)
+      checkDimension(x.length, spec)
+      assertFinite(x, spec)
+      const d = x.length
+      if (memory === undefined || work === undefined) {
+        memory = new Float32Array(d)
+        work = new Float32Array(d)
+      } else if (memory.length !== d) {
+        throw new InvalidArgumentError(`${spec}: this stream carries dimension ${memory.length}, got a vector of ${d}`)
+      }
+      // m = x + e in the spare buffer, so e is untouched if the inner encode throws
+      const m = work
+      for (let i = 0; i < d; i++) m[i] = x[i] + memory[i]
+      const payload = inner.encode(m, rng)
+      inner.addDecoded(payload, d, m, -1)
+      work = memory
+      memory = m
+      return payload
+    },
+    decode: (bytes, d) => inner.decode(bytes, d),
+    decodeInto: (bytes, d, out) => inner.decodeInto(bytes, d, out),
+    addDecoded: (bytes, d, out, alpha) => { inner.addDecoded(bytes, d, out, alpha) },
+    errorNorm (): number {
+      if (memory === undefined) return 0
+      let s = 0
+      for (let i = 0; i < memory.length; i++) s += memory[i] * memory[i]
+      return Math.sqrt(s)
+    },
+    reset (): void {
+      memory = undefined
+      work = undefined
+    }
+  }
+}

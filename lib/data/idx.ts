@@ -4,7 +4,7 @@
  * Input may be gzipped (detected by the gzip magic 1f 8b). Nothing in the input is trusted: every
  * length is checked before anything is allocated from it.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { gunzipSync } from 'node:zlib'
 import { InvalidIdxError } from './errors.ts'
 import { MAX_IDX_BYTES, MAX_IDX_DIMS } from './constants.ts'
@@ -83,6 +83,10 @@ export function parseIdx (bytes: Uint8Array, opts: ParseIdxOptions = {}): IdxArr
 
 /** Read and parse one IDX file (raw or .gz); InvalidIdxError messages are prefixed with the path. */
 export async function readIdxFile (path: string, opts: ParseIdxOptions = {}): Promise<IdxArray> {
+  const maxBytes = opts.maxBytes ?? MAX_IDX_BYTES
+  // refuse an oversized file before reading it; gzip can make a file at most slightly larger than its payload
+  const size = (await stat(path)).size
+  if (size > maxBytes * 1.01 + 4096) throw new InvalidIdxError(`${path}: file of ${size} bytes exceeds the limit of ${maxBytes} bytes`)
   const bytes = await readFile(path)
   try {
     return parseIdx(bytes, opts)

@@ -17,8 +17,10 @@ import { createRng, hashSeed, shuffle } from '../random/index.ts'
 import type { Rng } from '../random/index.ts'
 import { InvalidDataOptionsError, InvalidPartitionSpecError, InvalidShardSpecError } from './errors.ts'
 import { sampleDirichlet } from './gamma.ts'
+import { identity, sortByLabel } from './order.ts'
+import { shardOwners } from './shards.ts'
 import { PARTITION_FORMS } from './constants.ts'
-import type { PartitionStats, ShardRef } from './types.ts'
+import type { ShardRef } from './types.ts'
 
 export type PartitionSpec =
   | { kind: 'iid' }
@@ -85,41 +87,6 @@ export function parseShard (text: string): ShardRef {
   throw new InvalidShardSpecError(`expected a shard 'i/n' with integers 0 <= i < n (e.g. 3/16), got '${String(text)}'`)
 }
 
-/** Sizes, per-peer class histogram and label skew of a partition. */
-export function partitionStats (labels: Uint8Array, parts: Uint32Array[], classes: number): PartitionStats {
-  if (!Number.isSafeInteger(classes) || classes < 1) throw new InvalidDataOptionsError(`expected classes >= 1, got ${classes}`)
-  const peers = parts.length
-  const sizes = new Uint32Array(peers)
-  const histogram = new Uint32Array(peers * classes)
-  const global = new Float64Array(classes)
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] >= classes) throw new InvalidDataOptionsError(`expected labels below ${classes}, got ${labels[i]} at index ${i}`)
-    global[labels[i]]++
-  }
-  for (let c = 0; c < classes; c++) global[c] /= labels.length
-  const classesPerPeer = new Uint32Array(peers)
-  let tvSum = 0
-  let nonEmpty = 0
-  for (let p = 0; p < peers; p++) {
-    const part = parts[p]
-    const row = p * classes
-    sizes[p] = part.length
-    for (let j = 0; j < part.length; j++) {
-      if (part[j] >= labels.length) throw new InvalidDataOptionsError(`peer ${p} holds index ${part[j]}, beyond the ${labels.length} samples`)
-      histogram[row + labels[part[j]]]++
-    }
-    if (part.length === 0) continue
-    let tv = 0
-    for (let c = 0; c < classes; c++) {
-      if (histogram[row + c] > 0) classesPerPeer[p]++
-      tv += Math.abs(histogram[row + c] / part.length - global[c])
-    }
-    tvSum += tv / 2
-    nonEmpty++
-  }
-  return { sizes, histogram, classesPerPeer, skew: nonEmpty === 0 ? 0 : tvSum / nonEmpty }
-}
-
 function iidOwners (n: number, peers: number, rng: Rng): Uint32Array {
   const order = identity(n)
   shuffle(order, rng)
@@ -174,116 +141,6 @@ function fillEmptyPeers (owner: Uint32Array, peers: number, rng: Rng): void {
   }
 }
 
-function shardOwners (labels: Uint8Array, peers: number, k: number, rng: Rng): Uint32Array {
-  const n = labels.length
-  const shards = peers * k
-  if (shards > n) throw new InvalidDataOptionsError(`shards:${k} over ${peers} peers needs at least ${shards} samples, got ${n}`)
-  const { sorted, start } = sortByLabel(labels)
-  // which samples of a class land in which shard is random too, not just which peer gets a shard
-  for (let c = 0; c + 1 < start.length; c++) shuffle(sorted.subarray(start[c], start[c + 1]), rng)
-  const majority = shardMajorities(labels, sorted, shards)
-  const dealt = dealShards(majority, peers, k, rng)
-  const owner = new Uint32Array(n)
-  for (let s = 0; s < shards; s++) {
-    const end = Math.floor((s + 1) * n / shards)
-    for (let j = Math.floor(s * n / shards); j < end; j++) owner[sorted[j]] = dealt[s]
-  }
-  return owner
-}
-
-/** The most frequent label of each shard (shards are contiguous runs of the label-sorted order). */
-function shardMajorities (labels: Uint8Array, sorted: Uint32Array, shards: number): Uint8Array {
-  const n = sorted.length
-  const majority = new Uint8Array(shards)
-  for (let s = 0; s < shards; s++) {
-    const end = Math.floor((s + 1) * n / shards)
-    let best = 0
-    let bestRun = 0
-    let j = Math.floor(s * n / shards)
-    while (j < end) {
-      const label = labels[sorted[j]]
-      let run = 0
-      while (j < end && labels[sorted[j]] === label) { run++; j++ }
-      if (run > bestRun) { best = label; bestRun = run }
-    }
-    majority[s] = best
-  }
-  return majority
-}
-
-/**
- * Owner of each shard: k rounds, peers in a fresh random order each round, each taking the first
- * remaining shard (in a random shard order) whose majority class it does not hold yet, or the first
- * remaining shard when every remaining one repeats a class it has. The greedy deal can corner the last
- * peers with repeats, so a repair pass then swaps a repeated shard with another peer's shard whenever the
- * swap leaves both peers with one more distinct class and neither with a new repeat.
- */
-function dealShards (majority: Uint8Array, peers: number, k: number, rng: Rng): Uint32Array {
-  const shards = majority.length
-  const order = identity(shards)
-  shuffle(order, rng)
-  const taken = new Uint8Array(shards)
-  const held = new Uint32Array(peers * 256)
-  const slots = new Uint32Array(peers * k)
-  const peerOrder = identity(peers)
-  let firstFree = 0
-  for (let round = 0; round < k; round++) {
-    shuffle(peerOrder, rng)
-    for (let q = 0; q < peers; q++) {
-      const p = peerOrder[q]
-      while (taken[order[firstFree]] === 1) firstFree++
-      let pick = -1
-      for (let j = firstFree; j < shards; j++) {
-        const s = order[j]
-        if (taken[s] === 0 && held[p * 256 + majority[s]] === 0) { pick = s; break }
-      }
-      if (pick < 0) pick = order[firstFree]
-      taken[pick] = 1
-      held[p * 256 + majority[pick]]++
-      slots[p * k + round] = pick
-    }
-  }
-  repairRepeats(majority, peers, k, slots, held)
-  const dealt = new Uint32Array(shards)
-  for (let p = 0; p < peers; p++) for (let a = 0; a < k; a++) dealt[slots[p * k + a]] = p
-  return dealt
-}
-
-function repairRepeats (majority: Uint8Array, peers: number, k: number, slots: Uint32Array, held: Uint32Array): void {
-  for (let p = 0; p < peers; p++) {
-    for (let a = 0; a < k; a++) {
-      const cs = majority[slots[p * k + a]]
-      if (held[p * 256 + cs] < 2) continue
-      search: for (let q = 0; q < peers; q++) {
-        if (q === p || held[q * 256 + cs] > 0) continue
-        for (let b = 0; b < k; b++) {
-          const ct = majority[slots[q * k + b]]
-          if (held[p * 256 + ct] > 0) continue
-          const t = slots[q * k + b]
-          slots[q * k + b] = slots[p * k + a]
-          slots[p * k + a] = t
-          held[p * 256 + cs]--; held[p * 256 + ct]++
-          held[q * 256 + ct]--; held[q * 256 + cs]++
-          break search
-        }
-      }
-    }
-  }
-}
-
-/** Indices grouped by label (a stable counting sort) and where each label's run starts (length classes + 1). */
-function sortByLabel (labels: Uint8Array): { sorted: Uint32Array, start: Uint32Array } {
-  let classes = 0
-  for (let i = 0; i < labels.length; i++) if (labels[i] + 1 > classes) classes = labels[i] + 1
-  const start = new Uint32Array(classes + 1)
-  for (let i = 0; i < labels.length; i++) start[labels[i] + 1]++
-  for (let c = 0; c < classes; c++) start[c + 1] += start[c]
-  const next = start.slice(0, classes)
-  const sorted = new Uint32Array(labels.length)
-  for (let i = 0; i < labels.length; i++) sorted[next[labels[i]]++] = i
-  return { sorted, start }
-}
-
 function groupByOwner (owner: Uint32Array, peers: number): Uint32Array[] {
   const sizes = new Uint32Array(peers)
   for (let i = 0; i < owner.length; i++) sizes[owner[i]]++
@@ -292,10 +149,4 @@ function groupByOwner (owner: Uint32Array, peers: number): Uint32Array[] {
   // scanning i upwards leaves every part sorted increasingly
   for (let i = 0; i < owner.length; i++) parts[owner[i]][fill[owner[i]]++] = i
   return parts
-}
-
-function identity (n: number): Uint32Array {
-  const out = new Uint32Array(n)
-  for (let i = 0; i < n; i++) out[i] = i
-  return out
 }

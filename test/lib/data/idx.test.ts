@@ -73,11 +73,14 @@ describe('lib/data IDX reader', () => {
     }
   })
 
-  it('names the file in errors from readIdxFile', async () => {
+  it('readIdxFile names the file in its errors and refuses files over the size limit', async () => {
     const { dir, cleanup } = tempDir()
     try {
       const path = writeIdx(dir, 'bad.gz', makeIdx('ubyte', [3], [1, 2]))
       await assert.rejects(readIdxFile(path), (err: Error) => err.name === 'InvalidIdxError' && err.message.includes(path))
+      const big = writeIdx(dir, 'big-idx1-ubyte', makeIdx('ubyte', [50_000], new Uint8Array(50_000)))
+      assert.equal((await readIdxFile(big)).data.length, 50_000)
+      await assert.rejects(readIdxFile(big, { maxBytes: 10_000 }), { name: 'InvalidIdxError' })
     } finally {
       cleanup()
     }

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts'
+import { graphCommand } from './graph.ts'
 
 /** Every subcommand, in the order `murmur --help` lists them. */
-export const commands: readonly Command[] = []
+export const commands: readonly Command[] = [graphCommand]

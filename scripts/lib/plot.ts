@@ -1,0 +1,99 @@
+/**
+ * Charts for experiment scripts: Vega-Lite specs rendered to standalone SVG in Node (vega's headless
+ * renderer, no canvas or browser needed). Scripts write the SVG next to their CSV.
+ */
+import * as vega from 'vega'
+import { compile } from 'vega-lite'
+import type { TopLevelSpec } from 'vega-lite'
+
+export interface Point { x: number, y: number, series: string }
+
+export interface LineChartInit {
+  title: string
+  xTitle: string
+  yTitle: string
+  points: Point[]
+  logY?: boolean
+  logX?: boolean
+  width?: number
+  height?: number
+  /** draw points as well as lines */
+  markers?: boolean
+  /** legend title */
+  seriesTitle?: string
+}
+
+export async function renderSpec (spec: TopLevelSpec): Promise<string> {
+  const compiled = compile(spec).spec
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' })
+  try {
+    return await view.toSVG()
+  } finally {
+    view.finalize()
+  }
+}
+
+/** One line per series over x. Non-positive values are dropped on log axes (they have no position). */
+export async function lineChart (init: LineChartInit): Promise<string> {
+  const values = init.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) &&
+    (init.logY !== true || p.y > 0) && (init.logX !== true || p.x > 0))
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: init.title,
+    width: init.width ?? 560,
+    height: init.height ?? 320,
+    background: 'white',
+    data: { values },
+    mark: { type: 'line', point: init.markers === true, strokeWidth: 1.6 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: init.xTitle, scale: init.logX === true ? { type: 'log' } : { zero: false } },
+      y: { field: 'y', type: 'quantitative', title: init.yTitle, scale: init.logY === true ? { type: 'log' } : { zero: false } },
+      color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '' }
+    }
+  }
+  return await renderSpec(spec)
+}
+
+export interface ScatterInit {
+  title: string
+  xTitle: string
+  yTitle: string
+  points: Point[]
+  /** draw the y = x diagonal over the data's range */
+  diagonal?: boolean
+  logX?: boolean
+  logY?: boolean
+  seriesTitle?: string
+}
+
+/** Measured vs predicted style scatter, optionally with the y = x line. */
+export async function scatterChart (init: ScatterInit): Promise<string> {
+  const xs = init.points.map((p) => p.x).concat(init.points.map((p) => p.y)).filter((v) => Number.isFinite(v) && (init.logX !== true || v > 0))
+  const lo = Math.min(...xs)
+  const hi = Math.max(...xs)
+  const layers: any[] = [{
+    data: { values: init.points },
+    mark: { type: 'point', filled: true, size: 50 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: init.xTitle, scale: init.logX === true ? { type: 'log' } : { zero: false } },
+      y: { field: 'y', type: 'quantitative', title: init.yTitle, scale: init.logY === true ? { type: 'log' } : { zero: false } },
+      color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '' },
+      shape: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '' }
+    }
+  }]
+  if (init.diagonal === true && Number.isFinite(lo) && Number.isFinite(hi)) {
+    layers.unshift({
+      data: { values: [{ x: lo, y: lo }, { x: hi, y: hi }] },
+      mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } }
+    })
+  }
+  return await renderSpec({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: init.title,
+    width: 420,
+    height: 420,
+    background: 'white',
+    layer: layers
+  } as TopLevelSpec)
+}

@@ -1,0 +1,205 @@
+/**
+ * A model as pure functions of one flat Float32Array of parameters. No tf.Variable and no state between
+ * calls besides reusable JS scratch buffers, so a single Model serves any number of simulated peers and a
+ * peer's whole state is a plain vector. Every tfjs call runs inside tf.tidy: no tensor outlives a call.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { EVAL_BATCH } from './constants.ts'
+import { LabelOutOfRangeError, ModelDisposedError, ShapeMismatchError } from './errors.ts'
+import { initParams } from './init.ts'
+import { paramLayout } from './layout.ts'
+import type { ParamLayout } from './layout.ts'
+import { forwardFor } from './networks.ts'
+import type { Forward } from './networks.ts'
+import { checkModelSpec } from './spec.ts'
+import type { ModelSpec } from './spec.ts'
+
+/** Structurally the `Split` of lib/data: n samples, features row-major in x, labels in y. */
+export interface Split {
+  n: number
+  x: Float32Array
+  y: Uint8Array
+}
+
+export interface EvaluateOptions {
+  /** evaluate only the first `limit` samples (default: all) */
+  limit?: number
+  /** samples per forward pass, bounds memory (default 2,000) */
+  batchSize?: number
+}
+
+export interface Evaluation {
+  /** mean softmax cross-entropy (natural log); NaN when the parameters produce non-finite logits */
+  loss: number
+  /** fraction of samples whose largest logit is the label */
+  accuracy: number
+  /** samples evaluated */
+  samples: number
+}
+
+export interface Model {
+  readonly spec: ModelSpec
+  readonly layout: ParamLayout
+  /** length of the parameter vector */
+  readonly dim: number
+  /** deterministic initial parameters: He-uniform before ReLUs, Glorot-uniform output layer, zero biases */
+  init (seed: number): Float32Array
+  /**
+   * Mean softmax cross-entropy over `batch` samples (x: batch × features row-major, y: batch labels);
+   * writes its gradient with respect to params into `grad` and returns the loss. Non-finite params give a
+   * NaN loss (and gradient) rather than an exception: check the return value with Number.isFinite.
+   * Throws ShapeMismatchError / LabelOutOfRangeError on inputs that do not fit, before any tfjs work.
+   */
+  lossAndGradient (params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, grad: Float32Array): number
+  /** loss and accuracy over the split, or its first `limit` samples, in chunks of `batchSize` */
+  evaluate (params: Float32Array, split: Split, opts?: EvaluateOptions): Evaluation
+  /** release scratch memory; later calls throw ModelDisposedError */
+  dispose (): void
+}
+
+export function createModel (spec: ModelSpec): Model {
+  checkModelSpec(spec)
+  return new FlatModel(spec)
+}
+
+class FlatModel implements Model {
+  readonly spec: ModelSpec
+  readonly layout: ParamLayout
+  readonly dim: number
+  private readonly forward: Forward
+  private readonly features: number
+  private readonly classes: number
+  /** one-hot labels, grown to the largest batch seen */
+  private onehot = new Float32Array(0)
+  private disposed = false
+
+  constructor (spec: ModelSpec) {
+    this.spec = spec
+    this.layout = paramLayout(spec)
+    this.dim = this.layout.dim
+    this.forward = forwardFor(spec)
+    this.features = spec.features
+    this.classes = spec.classes
+  }
+
+  init (seed: number): Float32Array {
+    this.checkAlive()
+    return initParams(this.layout, seed)
+  }
+
+  lossAndGradient (params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, grad: Float32Array): number {
+    this.checkAlive()
+    this.checkParams(params, 'params')
+    this.checkParams(grad, 'grad')
+    if (!Number.isSafeInteger(batch) || batch < 1) throw new ShapeMismatchError(`batch must be a positive integer; got ${batch}`)
+    checkBatch(x, y, batch, this.features)
+    const onehot = this.oneHot(y, batch)
+    const { dim, classes, forward } = this
+    return tf.tidy(() => {
+      const weights = this.weightTensors(params)
+      const xs = tf.tensor2d(x, [batch, this.features])
+      const targets = tf.tensor2d(onehot, [batch, classes])
+      // mean over the batch of −Σ_c onehot·log softmax(logits): log-softmax is evaluated stably
+      // (logits − logsumexp) and its custom gradient is softmax − onehot, scaled by 1/batch
+      const objective = (...w: tf.Tensor[]): tf.Scalar =>
+        tf.div(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(forward(w, xs))))), batch)
+      const { value, grads } = tf.valueAndGrads(objective)(weights)
+      // one read-back for the loss and every gradient: each dataSync is a synchronous copy out of the backend
+      const flat = tf.concat([...grads.map(g => tf.reshape(g, [-1])), tf.reshape(value, [1])])
+      const out = flat.dataSync() as Float32Array
+      grad.set(out.subarray(0, dim))
+      return out[dim]
+    })
+  }
+
+  evaluate (params: Float32Array, split: Split, opts: EvaluateOptions = {}): Evaluation {
+    this.checkAlive()
+    this.checkParams(params, 'params')
+    const n = split.n
+    if (!Number.isSafeInteger(n) || n < 0) throw new ShapeMismatchError(`split.n must be a non-negative integer; got ${n}`)
+    checkBatch(split.x, split.y, n, this.features, 'split')
+    const limit = opts.limit ?? n
+    const chunk = opts.batchSize ?? EVAL_BATCH
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new ShapeMismatchError(`limit must be a positive integer; got ${limit}`)
+    if (!Number.isSafeInteger(chunk) || chunk < 1) throw new ShapeMismatchError(`batchSize must be a positive integer; got ${chunk}`)
+    const count = Math.min(limit, n)
+    if (count === 0) throw new ShapeMismatchError('cannot evaluate an empty split')
+    checkLabels(split.y, count, this.classes)
+    const { features, classes } = this
+    let lossSum = 0
+    let correct = 0
+    for (let start = 0; start < count; start += chunk) {
+      const rows = Math.min(chunk, count - start)
+      const logits = tf.tidy(() => {
+        const weights = this.weightTensors(params)
+        const xs = tf.tensor2d(split.x.subarray(start * features, (start + rows) * features), [rows, features])
+        return this.forward(weights, xs).dataSync() as Float32Array
+      })
+      // cross-entropy and arg-max in float64 on the read-back logits: cheaper than more kernels
+      for (let r = 0; r < rows; r++) {
+        const base = r * classes
+        let best = 0
+        let max = logits[base]
+        for (let c = 1; c < classes; c++) if (logits[base + c] > max) { max = logits[base + c]; best = c }
+        let sumExp = 0
+        for (let c = 0; c < classes; c++) sumExp += Math.exp(logits[base + c] - max)
+        const label = split.y[start + r]
+        lossSum += max + Math.log(sumExp) - logits[base + label]
+        if (best === label) correct++
+      }
+    }
+    return { loss: lossSum / count, accuracy: correct / count, samples: count }
+  }
+
+  dispose (): void {
+    this.disposed = true
+    this.onehot = new Float32Array(0)
+  }
+
+  /** Tensors over views of params, in layout order (the cpu backend keeps the view, wasm copies it in). */
+  private weightTensors (params: Float32Array): tf.Tensor[] {
+    return this.layout.tensors.map(t => tf.tensor(params.subarray(t.offset, t.offset + t.size), t.shape as number[], 'float32'))
+  }
+
+  private oneHot (y: Uint8Array, batch: number): Float32Array {
+    const classes = this.classes
+    if (this.onehot.length < batch * classes) this.onehot = new Float32Array(batch * classes)
+    const out = this.onehot.subarray(0, batch * classes)
+    out.fill(0)
+    for (let i = 0; i < batch; i++) {
+      const label = y[i]
+      if (label >= classes) throw new LabelOutOfRangeError(`labels must be in [0, ${classes}); sample ${i} has label ${label}`)
+      out[i * classes + label] = 1
+    }
+    return out
+  }
+
+  private checkParams (v: Float32Array, what: string): void {
+    if (!(v instanceof Float32Array)) throw new ShapeMismatchError(`${what} must be a Float32Array of length ${this.dim}; got ${describeValue(v)}`)
+    if (v.length !== this.dim) throw new ShapeMismatchError(`${what} must have length ${this.dim} (the model's dim); got ${v.length}`)
+  }
+
+  private checkAlive (): void {
+    if (this.disposed) throw new ModelDisposedError(`model '${this.spec.kind}' was disposed`)
+  }
+}
+
+function checkBatch (x: Float32Array, y: Uint8Array, n: number, features: number, what = 'batch'): void {
+  if (!(x instanceof Float32Array)) throw new ShapeMismatchError(`${what} inputs must be a Float32Array; got ${describeValue(x)}`)
+  if (!(y instanceof Uint8Array)) throw new ShapeMismatchError(`${what} labels must be a Uint8Array; got ${describeValue(y)}`)
+  if (x.length !== n * features) {
+    throw new ShapeMismatchError(`${what} inputs must have ${n} × ${features} = ${n * features} values; got ${x.length}`)
+  }
+  if (y.length !== n) throw new ShapeMismatchError(`${what} must have ${n} labels; got ${y.length}`)
+}
+
+function checkLabels (y: Uint8Array, count: number, classes: number): void {
+  for (let i = 0; i < count; i++) {
+    if (y[i] >= classes) throw new LabelOutOfRangeError(`labels must be in [0, ${classes}); sample ${i} has label ${y[i]}`)
+  }
+}
+
+function describeValue (v: unknown): string {
+  if (v === null || typeof v !== 'object') return String(v)
+  return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object'
+}

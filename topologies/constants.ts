@@ -38,3 +38,9 @@ export const MAX_DENSE_NODES = 8192
  * is about n·ε·‖W‖ ≤ 8,192 · 2.2e-16 ≈ 2e-12 at most, while a ring of 8,192 still has a gap of 2e-7.
  */
 export const GAP_ROUNDOFF = 1e-11
+
+/** Lanczos (lambda2Sparse): default bound on iterations, i.e. on the Krylov basis kept (n·k doubles). */
+export const LANCZOS_MAX_ITERATIONS = 400
+
+/** Lanczos: a Ritz value is accepted when its residual bound β·|s_last| is below this. */
+export const LANCZOS_TOL = 1e-10

@@ -191,9 +191,11 @@ function rank2RowSymv (a: Float64Array, rj: number, j: number, ru: number, q: Fl
 
 /**
  * Implicit QL with Wilkinson shifts on the tridiagonal (d, e) with e[i] coupling i−1 and i; d receives the
- * eigenvalues (unsorted). When z is given, its rows (eigenvectors of T, initially I) are rotated alongside.
+ * eigenvalues (unsorted). When z is given (n rows of `cols` entries), its rows are rotated alongside: from
+ * z = I they become the eigenvectors of T; from a single column e_{n−1} (cols = 1) they become the last
+ * components of those eigenvectors, all Lanczos needs for its residual bounds, at O(n) per sweep.
  */
-function tridiagonalQL (d: Float64Array, e: Float64Array, z: Float64Array | undefined): void {
+export function tridiagonalQL (d: Float64Array, e: Float64Array, z: Float64Array | undefined, cols: number = d.length): void {
   const n = d.length
   for (let i = 1; i < n; i++) e[i - 1] = e[i]
   e[n - 1] = 0
@@ -235,7 +237,7 @@ function tridiagonalQL (d: Float64Array, e: Float64Array, z: Float64Array | unde
         p = s * r
         d[i + 1] = g + p
         g = c * r - b
-        if (z !== undefined) rotateRows(z, n, i, s, c)
+        if (z !== undefined) rotateRows(z, cols, i, s, c)
       }
       if (r === 0 && i >= l) continue
       d[l] -= p

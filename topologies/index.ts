@@ -17,7 +17,9 @@ export { WEIGHT_SCHEMES, checkDoublyStochastic, edgeWeight, localRow, mixingMatr
 export type { EigenDecomposition } from './eigen.ts'
 export { eigenDecomposition, eigenvalues } from './eigen.ts'
 export type { SpectrumSummary, TopologySummary } from './spectra.ts'
-export { describe, lambda2, lambda2FromEigenvalues, mixingTime, normIminusW, normIminusWFromEigenvalues, spectralGap, summarizeSpectrum } from './spectra.ts'
+export type { SparseSpectrum, SparseSpectrumOptions } from './lanczos.ts'
+export { lambda2Sparse } from './lanczos.ts'
+export { describe, describeSparse, lambda2, lambda2FromEigenvalues, mixingTime, normIminusW, normIminusWFromEigenvalues, spectralGap, summarizeSpectrum } from './spectra.ts'
 
 export {
   EigenConvergenceError, InvalidEdgeListError, InvalidGraphError, InvalidMatrixError, InvalidTopologyError,

@@ -9,11 +9,13 @@
 
 import type { Graph } from './graphs.ts'
 import { degrees, edgeCount, isConnected } from './graphs.ts'
-import type { SymmetricMatrix, WeightMatrix } from './weights.ts'
-import { mixingMatrix } from './weights.ts'
+import type { SymmetricMatrix, WeightMatrix, WeightScheme } from './weights.ts'
+import { mixingMatrix, parseWeightScheme } from './weights.ts'
 import { eigenvalues } from './eigen.ts'
+import { lambda2Sparse } from './lanczos.ts'
+import type { SparseSpectrumOptions } from './lanczos.ts'
 import { InvalidMatrixError } from './errors.ts'
-import { DEFAULT_MIXING_EPS, GAP_ROUNDOFF } from './constants.ts'
+import { DEFAULT_MIXING_EPS, DEFAULT_WEIGHT_SCHEME, GAP_ROUNDOFF } from './constants.ts'
 
 /** max(|λ₂|, |λₙ|) from eigenvalues sorted descending (λ₁ is taken to be the consensus eigenvalue 1). 0 when n = 1. */
 export function lambda2FromEigenvalues (descending: ArrayLike<number>): number {
@@ -86,10 +88,41 @@ export interface TopologySummary extends SpectrumSummary {
 
 /**
  * Everything the `murmur graph` command prints about a topology: size, degrees, connectivity and the
- * spectrum of W (default: Metropolis weights of the graph). Dense: O(n³) time, n ≤ MAX_DENSE_NODES.
+ * spectrum of W (default: Metropolis weights of the graph). Dense: O(n³) time, n ≤ MAX_DENSE_NODES
+ * (n = 1,024 takes well under 2 s); for larger graphs use describeSparse.
  */
 export function describe (graph: Graph, W: WeightMatrix = mixingMatrix(graph)): TopologySummary {
   if (W.n !== graph.n) throw new InvalidMatrixError(`W is ${W.n}×${W.n} but the graph has n = ${graph.n}`)
+  const values = eigenvalues(W)
+  return {
+    ...graphStats(graph),
+    scheme: W.scheme,
+    eigenvalues: Array.from(values),
+    ...summarizeSpectrum(values)
+  }
+}
+
+/**
+ * describe without the dense matrix: λ₂ and λₙ by Lanczos (lambda2Sparse), so no eigenvalue list.
+ * ‖I − W‖ = 1 − λₙ since λ₁ = 1. Throws EigenConvergenceError where Lanczos cannot separate the extremes
+ * (large rings and tori: use the closed forms there).
+ */
+export function describeSparse (graph: Graph, scheme: WeightScheme | string = DEFAULT_WEIGHT_SCHEME, opts: SparseSpectrumOptions = {}): Omit<TopologySummary, 'eigenvalues'> {
+  const s = parseWeightScheme(scheme)
+  const { lambda2: l2, last } = lambda2Sparse(graph, s, opts)
+  const raw = 1 - l2
+  const gap = raw > GAP_ROUNDOFF ? raw : 0
+  return {
+    ...graphStats(graph),
+    scheme: s,
+    lambda2: l2,
+    spectralGap: gap,
+    normIminusW: graph.n === 1 ? 0 : 1 - last,
+    mixingTime: mixingTime(gap)
+  }
+}
+
+function graphStats (graph: Graph): Pick<TopologySummary, 'n' | 'edges' | 'connected' | 'degree'> {
   const deg = degrees(graph)
   let min = Infinity
   let max = 0
@@ -99,14 +132,5 @@ export function describe (graph: Graph, W: WeightMatrix = mixingMatrix(graph)): 
     if (deg[i] > max) max = deg[i]
     sum += deg[i]
   }
-  const values = eigenvalues(W)
-  return {
-    n: graph.n,
-    edges: edgeCount(graph),
-    connected: isConnected(graph),
-    degree: { min, mean: sum / graph.n, max },
-    scheme: W.scheme,
-    eigenvalues: Array.from(values),
-    ...summarizeSpectrum(values)
-  }
+  return { n: graph.n, edges: edgeCount(graph), connected: isConnected(graph), degree: { min, mean: sum / graph.n, max } }
 }

@@ -59,6 +59,11 @@ describe('topologies/spectra: closed forms', () => {
       assert.ok(gap < previous, `n = ${n}: gap ${gap} did not shrink from ${previous}`)
       previous = gap
     }
+    // n = 2^k exactly: degree 2k − 1, weights 1/(2k); the Fourier mode m = n/2 gives λ = (2k − 4)/(2k) = 1 − 2/k
+    for (let k = 4; k <= 9; k++) {
+      const values = eigenvalues(mixingMatrix(buildGraph('exponential', 2 ** k)))
+      assert.ok(Math.abs(values[1] - (1 - 2 / k)) < 1e-12, `n = 2^${k}: λ₂ = ${values[1]}`)
+    }
     // and far above a ring's 4π²/(3n²) of the same size
     assert.ok(spectralGap(mixingMatrix(buildGraph('exponential', 100))) > 50 * spectralGap(mixingMatrix(buildGraph('ring', 100))))
   })

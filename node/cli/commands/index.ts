@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts'
 import { graphCommand } from './graph.ts'
+import { simCommand } from './sim.ts'
 
 /** Every subcommand, in the order `murmur --help` lists them. */
-export const commands: readonly Command[] = [graphCommand]
+export const commands: readonly Command[] = [graphCommand, simCommand]

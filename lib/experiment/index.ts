@@ -1,0 +1,9 @@
+/**
+ * lib/experiment: one simulated experiment from a flat config (data, partition, model, topology,
+ * algorithm, codec, rounds), reported a round at a time. Used by `murmur sim` and the scripts.
+ */
+export { EXPERIMENT_DEFAULTS, DATASETS, BACKENDS, resolveExperiment } from './config.ts'
+export type { ExperimentConfig, DatasetChoice, BackendChoice } from './config.ts'
+export { runExperiment } from './run.ts'
+export type { MetricsRecord, ExperimentInfo, ExperimentSummary, ExperimentHooks } from './run.ts'
+export { InvalidExperimentConfigError } from './errors.ts'

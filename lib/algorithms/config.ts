@@ -1,0 +1,130 @@
+/**
+ * The algorithm config, its defaults and its validation. Every check names the field, what was expected
+ * and what arrived (InvalidAlgorithmConfigError.field).
+ */
+
+import { parseCodec } from '../compress/index.ts'
+import type { Codec } from '../compress/index.ts'
+import { parseWeightScheme } from '../../topologies/index.ts'
+import type { WeightScheme } from '../../topologies/index.ts'
+import type { Rng } from '../random/index.ts'
+import type { LocalObjective } from './types.ts'
+import {
+  DEFAULT_CODEC, DEFAULT_GAMMA_LOSSLESS, DEFAULT_GAMMA_LOSSY, DEFAULT_LOCAL_STEPS, DEFAULT_LR, DEFAULT_MOMENTUM,
+  DEFAULT_ORDER, DEFAULT_WEIGHT_DECAY, DEFAULT_WEIGHTS, MAX_LOCAL_STEPS
+} from './constants.ts'
+import { InvalidAlgorithmConfigError } from './errors.ts'
+
+export type AlgorithmName = 'gossip' | 'dpsgd' | 'choco'
+export const ALGORITHMS: readonly AlgorithmName[] = ['gossip', 'dpsgd', 'choco']
+
+/** adapt-then-combine (local step, then mix) or combine-then-adapt (mix, then the step, Lian et al. 2017) */
+export type StepOrder = 'atc' | 'cta'
+
+export interface AlgorithmConfig {
+  algo: AlgorithmName
+  /** SGD step size η; default 0.1 (unused by gossip) */
+  lr?: number
+  /** heavy-ball momentum μ in [0, 1), PyTorch convention; default 0 */
+  momentum?: number
+  /** L2 weight decay added to the gradient, PyTorch convention; default 0 */
+  weightDecay?: number
+  /** local SGD steps H per gossip round; default 1 (unused by gossip) */
+  localSteps?: number
+  /** D-PSGD only; default 'atc' */
+  order?: StepOrder
+  /** CHOCO-SGD consensus step γ in (0, 1]; default 1 with a lossless codec, 0.1 with a lossy one */
+  gamma?: number
+  /** lib/compress codec spec; default 'none' */
+  codec?: string
+  /** topologies weight scheme; default 'metropolis' */
+  weights?: string
+}
+
+export interface ResolvedConfig {
+  algo: AlgorithmName
+  lr: number
+  momentum: number
+  weightDecay: number
+  localSteps: number
+  order: StepOrder
+  gamma: number
+  codec: string
+  weights: WeightScheme
+}
+
+/** What a peer algorithm is built from besides its config. */
+export interface AlgorithmDeps {
+  /** initial parameters (copied) */
+  x0: Float32Array
+  /** the local loss; required by dpsgd and choco */
+  objective?: LocalObjective
+  /** an instance of config.codec (one per peer: error-feedback codecs are stateful); default parseCodec(config.codec) */
+  codec?: Codec
+  /** randomness of the codec (randk, qsgd): round r encodes with rng.fork(r) */
+  rng: Rng
+  /** this peer's id as its neighbours see it (PeerRef.id); required by choco for its resync requests */
+  id?: string
+  /** clock for the compute/communication timings of the reports only; default performance.now */
+  now?: () => number
+}
+
+const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights'])
+
+function fail (field: string, expected: string, got: unknown): never {
+  throw new InvalidAlgorithmConfigError(field, `${field}: expected ${expected}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`)
+}
+
+function num (v: unknown): v is number { return typeof v === 'number' && Number.isFinite(v) }
+
+/** Fills defaults and checks every field; the codec spec comes back canonical. */
+export function resolveConfig (config: AlgorithmConfig): ResolvedConfig {
+  if (config === null || typeof config !== 'object') fail('config', 'an object', config)
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_FIELDS.has(key)) fail(key, `one of the fields ${[...KNOWN_FIELDS].join(', ')}`, key)
+  }
+  const algo = config.algo
+  if (!ALGORITHMS.includes(algo)) fail('algo', ALGORITHMS.join(' | '), algo)
+  const lr = config.lr ?? DEFAULT_LR
+  if (!num(lr) || lr <= 0) fail('lr', 'a finite number > 0', lr)
+  const momentum = config.momentum ?? DEFAULT_MOMENTUM
+  if (!num(momentum) || momentum < 0 || momentum >= 1) fail('momentum', 'a number in [0, 1)', momentum)
+  const weightDecay = config.weightDecay ?? DEFAULT_WEIGHT_DECAY
+  if (!num(weightDecay) || weightDecay < 0) fail('weightDecay', 'a finite number ≥ 0', weightDecay)
+  const localSteps = config.localSteps ?? DEFAULT_LOCAL_STEPS
+  if (!Number.isInteger(localSteps) || localSteps < 1 || localSteps > MAX_LOCAL_STEPS) fail('localSteps', `an integer in [1, ${MAX_LOCAL_STEPS}]`, localSteps)
+  const order = config.order ?? DEFAULT_ORDER
+  if (order !== 'atc' && order !== 'cta') fail('order', "'atc' | 'cta'", order)
+  if (order === 'cta' && algo !== 'dpsgd') fail('order', `'atc' for ${algo} (combine-then-adapt is a D-PSGD variant)`, order)
+  let codec: Codec
+  try {
+    codec = parseCodec(config.codec ?? DEFAULT_CODEC)
+  } catch (err) {
+    throw new InvalidAlgorithmConfigError('codec', `codec: ${(err as Error).message}`)
+  }
+  const gamma = config.gamma ?? (codec.lossless ? DEFAULT_GAMMA_LOSSLESS : DEFAULT_GAMMA_LOSSY)
+  if (!num(gamma) || gamma <= 0 || gamma > 1) fail('gamma', 'a number in (0, 1]', gamma)
+  let weights: WeightScheme
+  try {
+    weights = parseWeightScheme(config.weights ?? DEFAULT_WEIGHTS)
+  } catch (err) {
+    throw new InvalidAlgorithmConfigError('weights', `weights: ${(err as Error).message}`)
+  }
+  return { algo, lr, momentum, weightDecay, localSteps, order, gamma, codec: codec.spec, weights }
+}
+
+/** Checks the deps against a resolved config and returns the codec instance to use. */
+export function checkDeps (config: ResolvedConfig, deps: AlgorithmDeps): Codec {
+  const { x0, objective } = deps
+  if (!(x0 instanceof Float32Array) || x0.length < 1) fail('x0', 'a non-empty Float32Array', x0)
+  for (let i = 0; i < x0.length; i++) if (!Number.isFinite(x0[i])) fail('x0', 'finite values', `${x0[i]} at index ${i}`)
+  if (config.algo !== 'gossip') {
+    if (objective === undefined) fail('objective', `a LocalObjective for ${config.algo}`, objective)
+    if (objective.dim !== x0.length) fail('objective', `dim = x0.length = ${x0.length}`, objective.dim)
+  }
+  if (config.algo === 'choco' && (typeof deps.id !== 'string' || deps.id.length === 0)) fail('id', "this peer's id (a non-empty string) for choco", deps.id)
+  if (deps.rng === undefined) fail('rng', 'an Rng', deps.rng)
+  const codec = deps.codec ?? parseCodec(config.codec)
+  if (codec.spec !== config.codec) fail('codec', `an instance of ${config.codec}`, codec.spec)
+  return codec
+}

@@ -1,0 +1,22 @@
+/**
+ * lib/algorithms: gossip averaging, D-PSGD and CHOCO-SGD as per-peer state machines over an `Exchange`
+ * (never libp2p), deterministic given (config, seed, messages received). This file is the whole public
+ * surface; the contract is docs/ARCHITECTURE.md § lib/algorithms.
+ */
+
+export { createAlgorithm } from './factory.ts'
+export { resolveConfig, ALGORITHMS } from './config.ts'
+export type { AlgorithmConfig, AlgorithmDeps, AlgorithmName, ResolvedConfig, StepOrder } from './config.ts'
+export type { PeerAlgorithm } from './algorithm.ts'
+export type { AlgorithmState, ChocoState, ChocoCopyState } from './state.ts'
+export type {
+  LocalObjective, ObjectiveState, PeerRef, Received, Exchange, RoundReport, RealisedRow, RejectionCounts
+} from './types.ts'
+export { encodeFrame, decodeFrame, RawFrame, FRAME_KIND, FRAME_ENCODING } from './message.ts'
+export type { Frame, FrameFields, FrameKind, FrameEncoding } from './message.ts'
+export { Sgd } from './optimizer.ts'
+export {
+  InvalidAlgorithmConfigError, InvalidMessageError, UnsupportedMessageVersionError, RoundOrderError, NonFiniteModelError,
+  InvalidAlgorithmStateError, MissingMaxDegreeError
+} from './errors.ts'
+export * as constants from './constants.ts'

@@ -1,0 +1,204 @@
+/**
+ * Gossip averaging and D-PSGD as one per-peer state machine (gossip is D-PSGD without local steps).
+ *
+ * - gossip: x_i ← Σ_j W_ij x_j (pure consensus; contraction per round |λ₂(W)|).
+ * - D-PSGD, adapt-then-combine (default): y_i = x_i − η∇f_i(x_i) (H steps), send Q(y_i),
+ *   x_i ← W_ii y_i + Σ_j W_ij ŷ_j, the peer's own term exact.
+ * - D-PSGD, combine-then-adapt (Lian et al. 2017, "Can Decentralized Algorithms Outperform Centralized
+ *   Algorithms?", Alg. 1): g = ∇f_i(x_i) at the pre-mix iterate, x_i ← Σ_j W_ij x_j − η g; steps 2..H of
+ *   a round start from the mixed iterate.
+ * With codec 'none' the model travels as a raw float32 frame: x_i itself lives in the frame buffer (two
+ * frames, swapped each round), so sending costs no copy and receivers mix straight from the sender's bytes.
+ */
+
+import type { Codec } from '../compress/index.ts'
+import type { Rng } from '../random/index.ts'
+import { allFinite, linearCombination } from '../vector/index.ts'
+import type { ResolvedConfig } from './config.ts'
+import type { PeerAlgorithm } from './algorithm.ts'
+import type { AlgorithmState } from './state.ts'
+import { checkCommonState } from './state.ts'
+import type { Exchange, LocalObjective, RoundReport } from './types.ts'
+import { LocalTrainer, RowWeights, ScratchPool, addCounts, collectSlots, countPayloadError, rawValues, zeroCounts } from './common.ts'
+import type { Slot } from './common.ts'
+import { RawFrame, encodeFrame } from './message.ts'
+import { Sgd } from './optimizer.ts'
+import { NonFiniteModelError, RoundOrderError } from './errors.ts'
+
+export interface MixingPeerInit {
+  config: ResolvedConfig
+  x0: Float32Array
+  objective: LocalObjective | undefined
+  codec: Codec
+  rng: Rng
+  now: () => number
+}
+
+export class MixingPeer implements PeerAlgorithm {
+  readonly config: Readonly<ResolvedConfig>
+  readonly dim: number
+  readonly rejected = zeroCounts()
+  private nextRound = 0
+  private readonly codec: Codec
+  private readonly rng: Rng
+  private readonly now: () => number
+  private readonly trainer: LocalTrainer | undefined
+  private readonly optimizer: Sgd
+  private readonly weights: RowWeights
+  private readonly scratch: ScratchPool
+  /** raw mode: x is frames[current].values, the mixing target the other frame's values */
+  private readonly frames: [RawFrame, RawFrame] | undefined
+  private current = 0
+  private x: Float32Array
+  private spare: Float32Array
+  private readonly coeffs: number[] = []
+  private readonly inputs: Float32Array[] = []
+
+  constructor (init: MixingPeerInit) {
+    const { config, x0 } = init
+    this.config = config
+    this.dim = x0.length
+    this.codec = init.codec
+    this.rng = init.rng
+    this.now = init.now
+    this.optimizer = new Sgd(this.dim, config.lr, config.momentum, config.weightDecay)
+    this.trainer = config.algo === 'gossip' || init.objective === undefined ? undefined : new LocalTrainer(init.objective, this.optimizer)
+    this.weights = new RowWeights(config.weights)
+    this.scratch = new ScratchPool(this.dim)
+    if (config.codec === 'none') {
+      this.frames = [new RawFrame(this.dim), new RawFrame(this.dim)]
+      this.x = this.frames[0].values
+      this.spare = this.frames[1].values
+    } else {
+      this.frames = undefined
+      this.x = new Float32Array(this.dim)
+      this.spare = new Float32Array(this.dim)
+    }
+    this.x.set(x0)
+  }
+
+  get params (): Float32Array { return this.x }
+  get round (): number { return this.nextRound }
+
+  async runRound (r: number, exchange: Exchange, signal: AbortSignal = new AbortController().signal): Promise<RoundReport> {
+    if (!Number.isInteger(r) || r < this.nextRound || r > 0xfffffffe) throw new RoundOrderError(`expected a round ≥ ${this.nextRound}, got ${String(r)}`)
+    const t0 = this.now()
+    const H = this.trainer === undefined ? 0 : this.config.localSteps
+    const cta = this.config.order === 'cta'
+    let loss = 0
+    if (this.trainer !== undefined) {
+      if (cta) loss += this.trainer.objective.gradient(this.x, this.trainer.grad)
+      else loss += this.trainer.steps(this.x, H)
+    }
+    const outgoing = this.encode(r)
+    const t1 = this.now()
+    const received = await exchange.round(r, outgoing, { signal })
+    const t2 = this.now()
+
+    const counts = zeroCounts()
+    const neighbours = exchange.neighbours()
+    const slots = collectSlots(r, this.dim, neighbours, received, counts)
+    const dMax = this.weights.maxDegree(exchange)
+    const contributing: Slot[] = []
+    const vectors: Float32Array[] = []
+    for (const slot of slots) {
+      const v = this.decode(slot, contributing.length, counts)
+      if (v !== undefined) { contributing.push(slot); vectors.push(v) }
+    }
+    let row = this.mix(neighbours.length, contributing, vectors, dMax)
+    if (!allFinite(this.spare)) {
+      // a convex combination of finite float32 values is finite, so a non-finite input is to blame:
+      // drop those (their weight returns to self) and mix again; if x_i itself is not finite, stop.
+      for (let k = contributing.length - 1; k >= 0; k--) {
+        if (!allFinite(vectors[k])) { counts.nonFinite++; contributing.splice(k, 1); vectors.splice(k, 1) }
+      }
+      row = this.mix(neighbours.length, contributing, vectors, dMax)
+      if (!allFinite(this.spare)) throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite (step size too large?)`)
+    }
+    this.swap()
+    if (this.trainer !== undefined && cta) {
+      this.optimizer.step(this.x, this.trainer.grad)
+      loss += this.trainer.steps(this.x, H - 1)
+    }
+    addCounts(this.rejected, counts)
+    this.nextRound = r + 1
+    let arrived = 0
+    for (const s of slots) if (s.arrived) arrived++
+    return {
+      round: r,
+      trainLoss: H > 0 ? loss / H : NaN,
+      bytesSent: outgoing.length * neighbours.length,
+      received: arrived,
+      missing: slots.length - arrived,
+      rejected: counts,
+      stale: 0,
+      row,
+      computeMs: (t1 - t0) + (this.now() - t2),
+      commMs: t2 - t1
+    }
+  }
+
+  /** this round's message: the raw frame around x, or the codec's bytes of x in a frame */
+  private encode (r: number): Uint8Array {
+    const fields = { kind: 'model' as const, round: r, base: 0, resync: [] }
+    if (this.frames !== undefined) return this.frames[this.current].seal(fields)
+    let payload: Uint8Array
+    try {
+      payload = this.codec.encode(this.x, this.rng.fork(r))
+    } catch (err) {
+      if ((err as Error).name === 'NonFiniteInputError') throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite (step size too large?)`)
+      throw err
+    }
+    return encodeFrame({ ...fields, encoding: 'codec', dim: this.dim }, payload)
+  }
+
+  /** the neighbour's model as a vector, or undefined (counted) when it cannot be mixed */
+  private decode (slot: Slot, k: number, counts: ReturnType<typeof zeroCounts>): Float32Array | undefined {
+    const frame = slot.frame
+    if (frame === undefined) return undefined
+    if (frame.kind !== 'model') { counts.outOfStep++; return undefined }
+    if (frame.encoding === 'raw') return rawValues(frame.payload, this.dim, this.scratch.get(k))
+    try {
+      return this.codec.decodeInto(frame.payload, this.dim, this.scratch.get(k))
+    } catch (err) {
+      countPayloadError(err, counts)
+      return undefined
+    }
+  }
+
+  /** spare ← W_ii x + Σ_j W_ij v_j over the contributing neighbours; returns the realised row */
+  private mix (myDegree: number, contributing: Slot[], vectors: Float32Array[], dMax: number | undefined): RoundReport['row'] {
+    const row = this.weights.row(myDegree, contributing, this.coeffs, dMax)
+    this.coeffs.unshift(row.self)
+    this.inputs.length = 0
+    this.inputs.push(this.x)
+    for (const v of vectors) this.inputs.push(v)
+    linearCombination(this.spare, this.coeffs, this.inputs)
+    return row
+  }
+
+  private swap (): void {
+    const t = this.x
+    this.x = this.spare
+    this.spare = t
+    this.current ^= 1
+  }
+
+  exportState (): AlgorithmState {
+    return {
+      algo: this.config.algo,
+      round: this.nextRound,
+      params: this.x.slice(),
+      momentum: this.optimizer.velocity.slice(),
+      objective: this.trainer?.objective.exportState?.()
+    }
+  }
+
+  importState (state: AlgorithmState): void {
+    checkCommonState(state, this.config.algo, this.dim, this.optimizer.velocity.length)
+    this.x.set(state.params)
+    this.optimizer.velocity.set(state.momentum)
+    if (state.objective !== undefined) this.trainer?.objective.importState?.(state.objective)
+    this.nextRound = state.round
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The checkpointable state of a peer algorithm: plain data (numbers, strings, typed arrays) that a
+ * checkpoint writer can serialise as it likes. `exportState` returns copies; `importState` copies in.
+ */
+
+import type { ObjectiveState } from './types.ts'
+import type { AlgorithmName } from './config.ts'
+import { InvalidAlgorithmStateError } from './errors.ts'
+
+export interface ChocoCopyState {
+  id: string
+  /** copy version (sender round + 1 of the last update applied; 0 = the initial zero copy); -1 = unknown, waiting for a full copy */
+  version: number
+  values: Float32Array
+}
+
+export interface ChocoState {
+  /** x̂_i, this peer's own public copy */
+  selfCopy: Float32Array
+  selfVersion: number
+  /** a neighbour asked for a full copy: the next message is a full one */
+  fullRequested: boolean
+  copies: ChocoCopyState[]
+}
+
+export interface AlgorithmState {
+  algo: AlgorithmName
+  /** the next round this peer will run (every earlier round is done) */
+  round: number
+  params: Float32Array
+  /** heavy-ball buffer (empty when momentum is 0) */
+  momentum: Float32Array
+  /** where the local objective is in its minibatch stream (absent for gossip or objectives without state) */
+  objective?: ObjectiveState
+  choco?: ChocoState
+}
+
+export function checkVector (v: unknown, dim: number, what: string): Float32Array {
+  if (!(v instanceof Float32Array) || v.length !== dim) {
+    throw new InvalidAlgorithmStateError(`${what}: expected a Float32Array of length ${dim}, got ${v instanceof Float32Array ? `length ${v.length}` : typeof v}`)
+  }
+  for (let i = 0; i < dim; i++) if (!Number.isFinite(v[i])) throw new InvalidAlgorithmStateError(`${what}: expected finite values, got ${v[i]} at index ${i}`)
+  return v
+}
+
+/** Checks the parts every algorithm shares. */
+export function checkCommonState (state: AlgorithmState, algo: AlgorithmName, dim: number, momentumDim: number): void {
+  if (state === null || typeof state !== 'object') throw new InvalidAlgorithmStateError(`expected a state object, got ${String(state)}`)
+  if (state.algo !== algo) throw new InvalidAlgorithmStateError(`expected a state of ${algo}, got one of ${String(state.algo)}`)
+  if (!Number.isInteger(state.round) || state.round < 0 || state.round > 0xfffffffe) throw new InvalidAlgorithmStateError(`round: expected an integer in [0, 2^32 − 2], got ${String(state.round)}`)
+  checkVector(state.params, dim, 'params')
+  checkVector(state.momentum, momentumDim, 'momentum')
+  if (state.objective !== undefined && (!Number.isInteger(state.objective.steps) || state.objective.steps < 0)) {
+    throw new InvalidAlgorithmStateError(`objective.steps: expected an integer ≥ 0, got ${String(state.objective.steps)}`)
+  }
+}

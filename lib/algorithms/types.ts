@@ -1,0 +1,83 @@
+/**
+ * Public types of lib/algorithms: what a peer algorithm needs (an objective, an exchange) and what it
+ * reports. The contract is docs/ARCHITECTURE.md § lib/algorithms.
+ */
+
+/** Where an objective is in its stream of minibatches, so a restored peer draws the same batches next. */
+export interface ObjectiveState {
+  /** gradient calls made so far */
+  steps: number
+}
+
+/** A peer's local loss f_i. `gradient` draws the next minibatch (or uses the full local data). */
+export interface LocalObjective {
+  readonly dim: number
+  /** writes ∇f_i(x) on the next minibatch into `grad` (overwriting it) and returns that batch's loss */
+  gradient (x: Float32Array, grad: Float32Array): number
+  /** optional: position in the minibatch stream, for checkpoints */
+  exportState? (): ObjectiveState
+  importState? (state: ObjectiveState): void
+}
+
+export interface PeerRef { id: string }
+
+/**
+ * One neighbour's round message. `degree` is the sender's current number of neighbours (for the mixing
+ * weights). `payload` is read-only for the receiver: the simulator hands the sender's own buffer around.
+ */
+export interface Received { from: PeerRef, degree: number, payload: Uint8Array }
+
+/**
+ * The transport seen by a peer. `round` sends `outgoing` to every current neighbour and resolves with the
+ * round-r messages that arrived (by the deadline, if any). Buffer lifetime: an algorithm leaves the
+ * `outgoing` of round r untouched until its `round(r + 1, ...)` call has resolved, so an exchange may keep
+ * referring to it (without copying) until then.
+ */
+export interface Exchange {
+  round (r: number, outgoing: Uint8Array, opts: { signal: AbortSignal }): Promise<Received[]>
+  neighbours (): PeerRef[]
+  /** the largest degree in the current graph; needed by the 'max-degree' weight scheme only */
+  maxDegree? (): number
+}
+
+/** Why a received message was not mixed. Cumulative counts live in `PeerAlgorithm.rejected`. */
+export interface RejectionCounts {
+  /** the frame could not be parsed (bad header, truncated, trailing bytes, payload the codec refused) */
+  malformed: number
+  /** the frame's dimension or payload length differs from the model's */
+  wrongSize: number
+  /** the decoded vector holds NaN or ±Infinity */
+  nonFinite: number
+  /** the sender is not a current neighbour, or sent twice in one round */
+  unexpected: number
+  /** the frame is for another round or of a kind this algorithm does not accept */
+  outOfStep: number
+}
+
+/** The row of W this peer actually used in a round: weights of neighbours that did not contribute moved to self. */
+export interface RealisedRow {
+  self: number
+  /** contributing neighbours in the order of `exchange.neighbours()` */
+  neighbours: Array<{ id: string, weight: number }>
+}
+
+export interface RoundReport {
+  round: number
+  /** mean loss over this round's local steps (NaN for pure gossip, which takes none) */
+  trainLoss: number
+  /** bytes of the one message this peer sent to each neighbour, times the number of neighbours */
+  bytesSent: number
+  /** messages that arrived from current neighbours (mixed or not) */
+  received: number
+  /** current neighbours whose message did not arrive */
+  missing: number
+  /** messages rejected this round, by reason */
+  rejected: RejectionCounts
+  /** CHOCO-SGD: neighbours whose public copy is out of step and waits for a full resync */
+  stale: number
+  row: RealisedRow
+  /** wall time of local steps, encoding and mixing (ms) */
+  computeMs: number
+  /** wall time spent awaiting the exchange (ms) */
+  commMs: number
+}

@@ -1,6 +1,7 @@
 /**
  * Simulator throughput: gossip-only rounds per second for n peers of dimension d on a graph (default the
- * target case, 256 peers × d = 100,000 on a ring, codec none). Run: node scripts/bench/sim.ts [n] [d] [rounds] [topology]
+ * target case, 256 peers × d = 100,000 on a ring, codec none).
+ * Run: node scripts/bench/sim.ts [n] [d] [rounds] [topology] [consensusEvery]
  */
 
 import { runSimulation } from '../../lib/sim/index.ts'
@@ -78,12 +79,13 @@ export async function runSimBench (opts: SimBenchOptions = {}): Promise<SimBench
 }
 
 if (import.meta.main) {
-  const [n, d, r, topo] = process.argv.slice(2)
+  const [n, d, r, topo, every] = process.argv.slice(2)
   const res = await runSimBench({
     peers: n === undefined ? undefined : Number(n),
     dim: d === undefined ? undefined : Number(d),
     rounds: r === undefined ? undefined : Number(r),
-    topology: topo
+    topology: topo,
+    consensusEvery: every === undefined ? undefined : Number(every)
   })
   console.log(JSON.stringify(res, null, 2))
 }

@@ -11,6 +11,7 @@ import { modelObjective } from '../objectives/index.ts'
 import { createSimulation } from '../sim/index.ts'
 import type { RoundMetrics, SimulationOptions } from '../sim/index.ts'
 import { hashSeed } from '../random/index.ts'
+import { meanAndSpread } from '../vector/index.ts'
 import { buildGraph, describe, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import { resolveExperiment } from './config.ts'
@@ -54,6 +55,8 @@ export interface ExperimentInfo {
   edges: number
   lambda2: number
   spectralGap: number
+  /** (1/n) Σ‖x_i − x̄‖² of the initial parameters (0 when every peer starts from the same model) */
+  initialConsensusDistance: number
 }
 
 export interface ExperimentSummary {
@@ -122,7 +125,7 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
         return x
       }
     }
-    info = { config, backend: null, dim: config.dim, trainSamples: null, testSamples: null, shardSizes: null, partitionSkew: null, edges: spectrum.edges, lambda2: spectrum.lambda2, spectralGap: spectrum.spectralGap }
+    info = { config, backend: null, dim: config.dim, trainSamples: null, testSamples: null, shardSizes: null, partitionSkew: null, edges: spectrum.edges, lambda2: spectrum.lambda2, spectralGap: spectrum.spectralGap, initialConsensusDistance: NaN }
   } else {
     backend = await initBackend(config.backend)
     const data = await loadDataset(config.dataset, { dataDir: config.dataDir, normalize: config.normalize })
@@ -148,11 +151,12 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
     info = {
       config, backend, dim: m.dim, trainSamples: data.train.n, testSamples: data.test.n,
       shardSizes: { min: Math.min(...sizes), max: Math.max(...sizes) }, partitionSkew: stats.skew,
-      edges: spectrum.edges, lambda2: spectrum.lambda2, spectralGap: spectrum.spectralGap
+      edges: spectrum.edges, lambda2: spectrum.lambda2, spectralGap: spectrum.spectralGap, initialConsensusDistance: NaN
     }
   }
-  await hooks.onStart?.(info)
   const sim = createSimulation(options)
+  info.initialConsensusDistance = meanAndSpread(sim.peers.map((p) => p.params), new Float32Array(info.dim))
+  await hooks.onStart?.(info)
   const start = performance.now()
   const reached: Record<string, number | null> = Object.fromEntries(THRESHOLDS.map((t) => [String(t), null]))
   let last: MetricsRecord | undefined

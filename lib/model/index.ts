@@ -16,7 +16,7 @@ export type { BackendName, BackendRequest } from './backend.ts'
 export { parseModelSpec, formatModelSpec, checkModelSpec } from './spec.ts'
 export type { ModelSpec, SoftmaxSpec, MlpSpec, CnnSpec, DatasetShape } from './spec.ts'
 export { createModel } from './model.ts'
-export type { Model, Split, EvaluateOptions, Evaluation } from './model.ts'
+export type { Model, EvaluateOptions, Evaluation } from './model.ts'
 export type { ParamLayout, ParamTensor, InitRule } from './layout.ts'
 export {
   BackendUnavailableError, UnknownBackendError, InvalidModelSpecError, ShapeMismatchError,

@@ -13,13 +13,7 @@ import { forwardFor } from './networks.ts'
 import type { Forward } from './networks.ts'
 import { checkModelSpec } from './spec.ts'
 import type { ModelSpec } from './spec.ts'
-
-/** Structurally the `Split` of lib/data: n samples, features row-major in x, labels in y. */
-export interface Split {
-  n: number
-  x: Float32Array
-  y: Uint8Array
-}
+import type { Split } from '../data/index.ts'
 
 export interface EvaluateOptions {
   /** evaluate only the first `limit` samples (default: all) */

@@ -1,6 +1,6 @@
 /** Shared fixtures for the lib/model tests: seeded synthetic data, no files. */
 import { createRng } from '../../../lib/random/index.ts'
-import type { Split } from '../../../lib/model/index.ts'
+import type { Split } from '../../../lib/data/index.ts'
 
 /** Uniform inputs in [0, 1) and uniform labels: for shapes, gradients and leaks, not for learning. */
 export function randomBatch (n: number, features: number, classes: number, seed: number): Split {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createModel, initBackend } from '../../../lib/model/index.ts'
-import type { Model, ModelSpec, Split } from '../../../lib/model/index.ts'
+import type { Model, ModelSpec } from '../../../lib/model/index.ts'
+import type { Split } from '../../../lib/data/index.ts'
 import { barImages, gaussianBlobs, rows } from './helpers.ts'
 
 /** Plain SGD written out here (lib/algorithms owns the real optimiser): x ← x − η·g over cyclic batches. */

@@ -10,6 +10,10 @@ import { assertFinite } from './codec.ts'
  * the next input. With m = x + e, p = Q(m), e' = m − decode(p): the decoded messages sum to the inputs
  * minus the current e, and e stays bounded for a contractive Q (top-k, sign, qsgd scaled) instead of
  * growing with the number of messages. Payloads are the inner codec's, so receivers decode with either.
+ * The bound needs a contraction, E‖m − decode(Q(m))‖² < ‖m‖²: true for top-k (δ = k/d) and scaled sign,
+ * but unbiased random-k and QSGD have variance factor ω (d/k − 1 for random-k, about sqrt(2d/π)/s for
+ * QSGD on dense vectors) and the memory grows without bound when ω ≥ 1: ef(qsgd:s) wants s well above
+ * sqrt(d), ef(randk:f) wants f > 1/2.
  */
 export function errorFeedback (inner: Codec): ErrorFeedbackCodec {
   const spec = `ef(${inner.spec})`

@@ -69,7 +69,8 @@ export function parseModelSpec (text: string, dataset: DatasetShape): ModelSpec 
     }
     const filters: [number, number] = args === undefined ? [CNN_FILTERS[0], CNN_FILTERS[1]] : [args[0], args[1]]
     const hidden = args?.[2] ?? CNN_HIDDEN
-    spec = { kind, features, classes, imageShape: dataset.imageShape, filters, hidden }
+    const [height, width, channels] = dataset.imageShape
+    spec = { kind, features, classes, imageShape: [height, width, channels], filters, hidden }
   } else {
     throw new InvalidModelSpecError(`model spec must be ${FORMS}; got ${JSON.stringify(text)}`)
   }
@@ -123,7 +124,7 @@ export function checkModelSpec (spec: ModelSpec): void {
 function parseSizes (text: string, list: string): number[] {
   const parts = list.split(',')
   const sizes = parts.map(p => /^[0-9]+$/.test(p) ? Number(p) : NaN)
-  if (parts.length === 0 || sizes.some(s => !Number.isSafeInteger(s))) {
+  if (sizes.some(s => !Number.isSafeInteger(s))) {
     throw new InvalidModelSpecError(`model spec sizes must be comma-separated integers (${FORMS}); got ${JSON.stringify(text)}`)
   }
   return sizes

@@ -9,8 +9,12 @@ export interface CodecCore {
   readonly lossless: boolean
   /** x is a Float32Array with a valid dimension; the core checks finiteness in its own first pass */
   encode (x: Float32Array, rng: Rng): Uint8Array
-  /** validates the whole payload against d, then sets out = decoded (overwrite) or out += alpha · decoded */
-  read (bytes: Uint8Array, d: number, out: Float32Array, alpha: number, overwrite: boolean): void
+  /**
+   * Validates the whole payload against d, then asks `target` for the output vector (only then: decode
+   * allocates nothing for a payload it refuses) and sets it to the decoded vector (overwrite) or adds
+   * alpha times the decoded vector to it. Returns that vector.
+   */
+  read (bytes: Uint8Array, d: number, target: () => Float32Array, alpha: number, overwrite: boolean): Float32Array
 }
 
 export function makeCodec (core: CodecCore): Codec {
@@ -31,19 +35,16 @@ export function makeCodec (core: CodecCore): Codec {
     },
     decode (bytes: Uint8Array, d: number): Float32Array {
       checkDimension(d, spec)
-      const out = new Float32Array(d)
-      core.read(bytes, d, out, 1, true)
-      return out
+      return core.read(bytes, d, () => new Float32Array(d), 1, true)
     },
     decodeInto (bytes: Uint8Array, d: number, out: Float32Array): Float32Array {
       checkOut(d, out)
-      core.read(bytes, d, out, 1, true)
-      return out
+      return core.read(bytes, d, () => out, 1, true)
     },
     addDecoded (bytes: Uint8Array, d: number, out: Float32Array, alpha: number): void {
       checkOut(d, out)
       if (!Number.isFinite(alpha)) throw new InvalidArgumentError(`${spec}: expected a finite alpha, got ${alpha}`)
-      core.read(bytes, d, out, alpha, false)
+      core.read(bytes, d, () => out, alpha, false)
     }
   }
 }

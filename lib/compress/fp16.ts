@@ -33,7 +33,7 @@ export function fp16Codec (): Codec {
       }
       return bytes
     },
-    read (bytes, d, out, alpha, overwrite) {
+    read (bytes, d, target, alpha, overwrite) {
       readHeader(bytes, TAG.fp16, spec, d, 0)
       expectLength(bytes, fp16Bytes(d), spec)
       // the exponent field sits in bits 2..6 of each high byte; all ones is NaN or ±Infinity
@@ -42,6 +42,7 @@ export function fp16Codec (): Codec {
           throw new InvalidPayloadError('non-finite', `${spec}: expected finite halves, got NaN or Infinity at value ${(p - HEADER_BYTES - 1) / 2}`)
         }
       }
+      const out = target()
       const t = halfTable()
       let p = HEADER_BYTES
       if (overwrite) {
@@ -49,6 +50,7 @@ export function fp16Codec (): Codec {
       } else {
         for (let i = 0; i < d; i++, p += 2) out[i] += alpha * t[bytes[p] | (bytes[p + 1] << 8)]
       }
+      return out
     }
   })
 }

@@ -19,16 +19,18 @@ export function noneCodec (): Codec {
       w.commit()
       return bytes
     },
-    read (bytes, d, out, alpha, overwrite) {
+    read (bytes, d, target, alpha, overwrite) {
       readHeader(bytes, TAG.none, spec, d, 0)
       expectLength(bytes, noneBytes(d), spec)
       const values = f32Run(bytes, HEADER_BYTES, d)
       checkFiniteValues(values, spec)
+      const out = target()
       if (overwrite) {
         out.set(values)
       } else {
         for (let i = 0; i < d; i++) out[i] += alpha * values[i]
       }
+      return out
     }
   })
 }

@@ -75,7 +75,7 @@ export function qsgdCodec (s: number): Codec {
       for (; nbits > 0; nbits -= 8) { bytes[p++] = acc; acc >>>= 8 }
       return bytes
     },
-    read (bytes, d, out, alpha, overwrite) {
+    read (bytes, d, target, alpha, overwrite) {
       readHeader(bytes, TAG.qsgd, spec, d, 0)
       expectLength(bytes, qsgdBytes(s, d), spec)
       const norm = readF32(bytes, HEADER_BYTES)
@@ -98,7 +98,8 @@ export function qsgdCodec (s: number): Codec {
       }
       if (maxLevel > s) throw new InvalidPayloadError('level', `${spec}: expected levels <= ${s}, got ${maxLevel}`)
       if (acc !== 0) throw new InvalidPayloadError('value', `${spec}: expected zero padding bits, got 0x${acc.toString(16)}`)
-      const unit = (overwrite ? 1 : alpha) * norm / s
+      const out = target()
+      const unit = norm / s
       p = start
       acc = 0
       nbits = 0
@@ -107,11 +108,13 @@ export function qsgdCodec (s: number): Codec {
         const code = acc & mask
         acc >>>= b
         nbits -= b
-        const v = (code >>> 1) * unit
+        // the decoded entry is a float32; addDecoded adds alpha times exactly that value
+        const v = Math.fround((code >>> 1) * unit)
         const signed = (code & 1) !== 0 ? -v : v
         if (overwrite) out[i] = signed
-        else out[i] += signed
+        else out[i] += alpha * signed
       }
+      return out
     }
   })
 }

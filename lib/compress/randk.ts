@@ -47,7 +47,7 @@ export function randkCodec (fraction: Fraction): Codec {
       w.commit()
       return bytes
     },
-    read (bytes, d, out, alpha, overwrite) {
+    read (bytes, d, target, alpha, overwrite) {
       readHeader(bytes, TAG.randk, spec, d, 0)
       const k = countOf(fraction, d)
       expectLength(bytes, randkBytes(k), spec)
@@ -56,12 +56,14 @@ export function randkCodec (fraction: Fraction): Codec {
       const values = f32Run(bytes, HEADER_BYTES + RANDK_FIXED, k)
       checkFiniteValues(values, spec)
       const chosen = sampler.sample(readU32(bytes, HEADER_BYTES), d, k)
+      const out = target()
       if (overwrite) {
         out.fill(0)
         for (let j = 0; j < k; j++) out[chosen[j]] = values[j]
       } else {
         for (let j = 0; j < k; j++) out[chosen[j]] += alpha * values[j]
       }
+      return out
     }
   })
 }

@@ -39,7 +39,7 @@ export function signCodec (): Codec {
       if ((d & 7) !== 0) bytes[p] = last
       return bytes
     },
-    read (bytes, d, out, alpha, overwrite) {
+    read (bytes, d, target, alpha, overwrite) {
       readHeader(bytes, TAG.sign, spec, d, 0)
       expectLength(bytes, signBytes(d), spec)
       const scale = readF32(bytes, HEADER_BYTES)
@@ -49,6 +49,7 @@ export function signCodec (): Codec {
       if ((d & 7) !== 0 && (bytes[start + (d >>> 3)] >>> (d & 7)) !== 0) {
         throw new InvalidPayloadError('value', `${spec}: expected zero padding bits after d = ${d} signs`)
       }
+      const out = target()
       const pos = (overwrite ? 1 : alpha) * scale
       const neg = -pos
       for (let i = 0; i < d; i++) {
@@ -56,6 +57,7 @@ export function signCodec (): Codec {
         if (overwrite) out[i] = v
         else out[i] += v
       }
+      return out
     }
   })
 }

@@ -69,7 +69,7 @@ export function topkCodec (fraction: Fraction): Codec {
       }
       return bytes
     },
-    read (bytes, d, out, alpha, overwrite) {
+    read (bytes, d, target, alpha, overwrite) {
       const flags = readHeader(bytes, TAG.topk, spec, d, FLAG_BITMAP)
       const k = kOf(d)
       const valuesAt = HEADER_BYTES + TOPK_FIXED
@@ -77,24 +77,26 @@ export function topkCodec (fraction: Fraction): Codec {
       const got = readU32(bytes, HEADER_BYTES)
       if (got !== k) throw new InvalidPayloadError('parameter', `${spec}: expected k = ${k} for d = ${d}, payload says ${got}`)
       const indexAt = valuesAt + 4 * k
-      const chosen = indexBuffer(k)
-      if ((flags & FLAG_BITMAP) !== 0) {
+      const bitmap = (flags & FLAG_BITMAP) !== 0
+      if (bitmap) {
         expectLength(bytes, indexAt + bitmapBytes(d), spec)
-        readBitmap(bytes, indexAt, d, k, chosen, spec)
-      } else {
-        if (bytes.length < indexAt + k || bytes.length > indexAt + MAX_VARINT_BYTES * k) {
-          throw new InvalidPayloadError('length', `${spec}: expected ${indexAt + k} to ${indexAt + MAX_VARINT_BYTES * k} bytes, got ${bytes.length}`)
-        }
-        readGaps(bytes, indexAt, d, k, chosen, spec)
+      } else if (bytes.length < indexAt + k || bytes.length > indexAt + MAX_VARINT_BYTES * k) {
+        throw new InvalidPayloadError('length', `${spec}: expected ${indexAt + k} to ${indexAt + MAX_VARINT_BYTES * k} bytes, got ${bytes.length}`)
       }
+      // the length now vouches for k: the index buffer is no larger than the payload
+      const chosen = indexBuffer(k)
+      if (bitmap) readBitmap(bytes, indexAt, d, k, chosen, spec)
+      else readGaps(bytes, indexAt, d, k, chosen, spec)
       const values = f32Run(bytes, valuesAt, k)
       checkFiniteValues(values, spec)
+      const out = target()
       if (overwrite) {
         out.fill(0)
         for (let j = 0; j < k; j++) out[chosen[j]] = values[j]
       } else {
         for (let j = 0; j < k; j++) out[chosen[j]] += alpha * values[j]
       }
+      return out
     }
   })
 }

@@ -104,6 +104,19 @@ describe('lib/compress decode validation (table of malformed payloads)', () => {
     assertThrowsNamed(() => codec.addDecoded(payload, D, new Float32Array(D), NaN), 'InvalidArgumentError')
   })
 
+  it('refuses before allocating anything from d: a 2^32 − 1 caller d meets a small payload', () => {
+    const huge = 0xffffffff
+    for (const spec of ALL_SPECS) {
+      const codec = parseCodec(spec)
+      assertThrowsNamed(() => codec.decode(encoded(spec), huge), 'InvalidPayloadError', 'dimension')
+      // the header agrees with the huge d, the body is far too short for it (top-k: k disagrees first)
+      const claims = edit(encoded(spec), (_, v) => { v.setUint32(4, huge, true) })
+      const err = thrown(() => codec.decode(claims, huge))
+      assert.equal(err.name, 'InvalidPayloadError', `${spec}: ${err.message}`)
+      assert.ok(['length', 'parameter'].includes((err as Error & { reason: string }).reason), `${spec}: ${err.message}`)
+    }
+  })
+
   it('a payload of another codec is refused by tag, and a non-Uint8Array by length', () => {
     const err = thrown(() => parseCodec('sign').decode(encoded('qsgd:16'), D))
     assert.equal(err.name, 'InvalidPayloadError')

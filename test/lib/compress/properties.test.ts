@@ -9,13 +9,15 @@ import { referenceDecode } from './reference.ts'
 const anyFinite = fc.float32Array({ minLength: 1, maxLength: 160, noNaN: true, noDefaultInfinity: true })
 const moderate = fc.array(fc.float({ min: Math.fround(-1e30), max: Math.fround(1e30), noNaN: true }), { minLength: 1, maxLength: 160 }).map((a) => Float32Array.from(a))
 const seed = fc.integer({ min: 0, max: 0xffffffff })
+/** fixed fast-check seed: the same cases on every run and machine (change it to explore new ones) */
+const RUN = { seed: 0x6d75726d, numRuns: 150 }
 
 describe('lib/compress laws (fast-check)', () => {
   it('none: decode(encode(x)) = x bit for bit', () => {
     fc.assert(fc.property(anyFinite, (x) => {
       const c = parseCodec('none')
       assert.deepEqual(new Uint32Array(c.decode(c.encode(x, createRng(1)), x.length).buffer), new Uint32Array(x.buffer))
-    }))
+    }), RUN)
   })
 
   it('every codec: a finite vector of length d, of exactly expectedBytes, identical to the reference client', () => {
@@ -28,7 +30,7 @@ describe('lib/compress laws (fast-check)', () => {
       const ref = referenceDecode(bytes)
       assert.deepEqual(y, ref.decoded)
       assert.equal(bytes.length, expectedBytes(spec, x.length, { indices: ref.indices }))
-    }))
+    }), RUN)
   })
 
   it('fp16 and topk are idempotent: compressing a decoded vector again changes nothing', () => {
@@ -36,7 +38,7 @@ describe('lib/compress laws (fast-check)', () => {
       const c = parseCodec(spec)
       const once = c.decode(c.encode(x, createRng(1)), x.length)
       assert.deepEqual(c.decode(c.encode(once, createRng(1)), x.length), once)
-    }))
+    }), RUN)
   })
 
   it('topk keeps k entries exactly and every kept magnitude is at least every dropped one', () => {
@@ -49,7 +51,7 @@ describe('lib/compress laws (fast-check)', () => {
       let maxDropped = 0
       x.forEach((v, i) => { if (kept.has(i)) minKept = Math.min(minKept, Math.abs(v)); else maxDropped = Math.max(maxDropped, Math.abs(v)) })
       assert.ok(minKept >= maxDropped)
-    }))
+    }), RUN)
   })
 
   it('sign: every entry is ±‖x‖₁/d with the sign of x', () => {
@@ -57,7 +59,7 @@ describe('lib/compress laws (fast-check)', () => {
       const y = parseCodec('sign').decode(parseCodec('sign').encode(x, createRng(1)), x.length)
       const scale = Math.fround(x.reduce((s, v) => s + Math.abs(v), 0) / x.length)
       x.forEach((v, i) => assert.equal(y[i], v < 0 ? -scale : scale))
-    }))
+    }), RUN)
   })
 
   it('qsgd: each entry is within one level (‖x‖/s) of x and never flips sign', () => {
@@ -68,7 +70,7 @@ describe('lib/compress laws (fast-check)', () => {
         assert.ok(Math.abs(y[i] - v) <= unit * (1 + 1e-6) + 1e-30, `x = ${v}, got ${y[i]}`)
         assert.ok(y[i] === 0 || Math.sign(y[i]) === Math.sign(v))
       })
-    }))
+    }), RUN)
   })
 
   it('addDecoded(bytes, out, α) = out + α · decode(bytes), entry by entry in float32', () => {
@@ -79,7 +81,8 @@ describe('lib/compress laws (fast-check)', () => {
       const out = x.map((v) => v / 3)
       const expected = out.map((v, i) => v + alpha * decoded[i])
       c.addDecoded(bytes, x.length, out, alpha)
-      assert.deepEqual(out, expected)
-    }))
+      // === rather than deepEqual: a sparse codec leaves untouched entries as they are, so -0 stays -0
+      out.forEach((v, i) => assert.ok(v === expected[i], `${spec} entry ${i}: ${v} vs ${expected[i]}`))
+    }), RUN)
   })
 })

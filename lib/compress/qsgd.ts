@@ -8,6 +8,9 @@ import { makeCodec, throwNonFinite } from './codec.ts'
 /** 2^-32: a u32 draw times this is uniform in [0, 1) */
 const TWO_POW_M32 = 2 ** -32
 
+/** entries quantized per block before packing: a fixed 16 KiB scratch per codec instance */
+const BLOCK = 4096
+
 /** body before the packed entries: ‖x‖₂ as float32, then s as u32 */
 const QSGD_FIXED = 8
 
@@ -32,6 +35,7 @@ export function qsgdCodec (s: number): Codec {
   const spec = `qsgd:${s}`
   const b = qsgdEntryBits(s)
   const mask = (1 << b) - 1
+  const codes = new Uint32Array(BLOCK)
   return makeCodec({
     spec,
     lossless: false,
@@ -48,28 +52,36 @@ export function qsgdCodec (s: number): Codec {
       if (norm === 0) return bytes
       const scale = s / norm
       const bits = bitsOf(x)
-      // entries accumulate LSB-first in a 32-bit word, flushed as 4 little-endian bytes when full
+      // two tight loops per block (quantize, then pack) run faster than one loop doing both
       let p = HEADER_BYTES + QSGD_FIXED
       let acc = 0
       let nbits = 0
-      for (let i = 0; i < d; i++) {
-        // floor(r + u), u uniform in [0, 1), is l + 1 with probability r − l: the stochastic rounding of
-        // eq. 1 without a data-dependent branch (| 0 is the floor: the sum is non-negative, below 2^31)
-        let level = (Math.abs(x[i]) * scale + rng.nextU32() * TWO_POW_M32) | 0
-        // r exceeds s by at most an ulp (rounding of s / norm) for the largest entry
-        if (level > s) level = s
-        // the sign bit, kept only for a non-zero level ((-level) >>> 31 is 1 exactly when level > 0)
-        const code = (level << 1) | ((bits[i] >>> 31) & ((-level) >>> 31))
-        acc |= code << nbits
-        nbits += b
-        if (nbits >= 32) {
-          bytes[p] = acc
-          bytes[p + 1] = acc >>> 8
-          bytes[p + 2] = acc >>> 16
-          bytes[p + 3] = acc >>> 24
-          p += 4
-          nbits -= 32
-          acc = code >>> (b - nbits)
+      for (let block = 0; block < d; block += BLOCK) {
+        const n = Math.min(BLOCK, d - block)
+        for (let j = 0; j < n; j++) {
+          const i = block + j
+          // floor(r + u), u uniform in [0, 1), is l + 1 with probability r − l: the stochastic rounding of
+          // eq. 1 without a data-dependent branch (| 0 is the floor: the sum is non-negative, below 2^31)
+          let level = (Math.abs(x[i]) * scale + rng.nextU32() * TWO_POW_M32) | 0
+          // r exceeds s by at most an ulp (rounding of s / norm) for the largest entry
+          level = level > s ? s : level
+          // the sign bit, kept only for a non-zero level ((-level) >>> 31 is 1 exactly when level > 0)
+          codes[j] = (level << 1) | ((bits[i] >>> 31) & ((-level) >>> 31))
+        }
+        // entries accumulate LSB-first in a 32-bit word, flushed as 4 little-endian bytes when full
+        for (let j = 0; j < n; j++) {
+          const code = codes[j]
+          acc |= code << nbits
+          nbits += b
+          if (nbits >= 32) {
+            bytes[p] = acc
+            bytes[p + 1] = acc >>> 8
+            bytes[p + 2] = acc >>> 16
+            bytes[p + 3] = acc >>> 24
+            p += 4
+            nbits -= 32
+            acc = code >>> (b - nbits)
+          }
         }
       }
       for (; nbits > 0; nbits -= 8) { bytes[p++] = acc; acc >>>= 8 }

@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: every benchmark, each figure beside a baseline measured in the same run (these
+ * machines are shared and noisy, so only ratios travel).
+ *
+ *   npm run bench                 codecs, model steps, simulator throughput (about a minute)
+ *   npm run bench -- --full       also D-PSGD vs CHOCO-SGD on MNIST, 600 rounds each (a few minutes more)
+ *   npm run bench -- --only codecs,sim
+ */
+import { parseArgs } from 'node:util'
+import { runCodecBench } from './codecs.ts'
+import { runModelBench } from './model.ts'
+import { runSimBench } from './sim.ts'
+
+const { values } = parseArgs({ options: { full: { type: 'boolean', default: false }, only: { type: 'string' } } })
+const only = values.only?.split(',')
+const want = (name: string): boolean => only === undefined || only.includes(name)
+
+function line (text: string): void { console.log(text) }
+
+if (want('codecs')) {
+  const d = 1_000_000
+  const r = runCodecBench({ d })
+  line(`\n## Codecs, d = ${d.toLocaleString('en-US')} (median of ${r.repeats}; baseline: 'none', an fp32 copy)`)
+  line('codec            bytes        ratio   encode ms  encode MB/s  decode ms  vs none (enc)')
+  for (const row of r.rows) {
+    line(`${row.spec.padEnd(16)} ${String(row.bytes).padStart(9)} ${row.ratio.toFixed(1).padStart(8)}x ${row.encodeMs.toFixed(2).padStart(10)} ${row.encodeMBps.toFixed(0).padStart(12)} ${row.decodeMs.toFixed(2).padStart(10)} ${row.encodeVsNone.toFixed(2).padStart(10)}x`)
+  }
+  const topk = r.rows.find((x) => x.spec === 'topk:0.01')
+  const sign = r.rows.find((x) => x.spec === 'sign')
+  const qsgd = r.rows.find((x) => x.spec.startsWith('qsgd'))
+  line(`targets: topk:0.01 encode ${topk?.encodeMs.toFixed(2)} ms (≤ 15), sign ${sign?.encodeMBps.toFixed(0)} MB/s (≥ 200), ${qsgd?.spec} ${qsgd?.encodeMBps.toFixed(0)} MB/s (≥ 200)`)
+}
+
+if (want('model')) {
+  const r = await runModelBench({ backends: ['cpu', 'wasm'], batches: [32, 64] })
+  line(`\n## Model ${r.model} (${r.dim} parameters): one SGD step = forward + backward + gradient read back`)
+  const cpu32 = r.results.find((b) => b.backend === 'cpu')?.steps.find((s) => s.batch === 32)
+  for (const b of r.results) {
+    for (const s of b.steps) {
+      line(`${b.backend.padEnd(6)} batch ${String(s.batch).padStart(3)}: ${Math.round(s.samplesPerSecond).toLocaleString('en-US').padStart(7)} samples/s  (${cpu32 !== undefined ? (s.samplesPerSecond / cpu32.samplesPerSecond).toFixed(1) : '?'}x the cpu backend at batch 32)`)
+    }
+    line(`${b.backend.padEnd(6)} evaluate ${b.evalSamples} samples: ${b.evaluateMs.toFixed(0)} ms`)
+  }
+}
+
+if (want('sim')) {
+  const peers = 256
+  const dim = 100_000
+  // baseline: one bare pass that reads three vectors and writes one, over the same bytes as a ring round
+  const xs = Array.from({ length: peers }, () => new Float32Array(dim).fill(1))
+  const ys = Array.from({ length: peers }, () => new Float32Array(dim))
+  const t0 = performance.now()
+  const reps = 5
+  for (let k = 0; k < reps; k++) {
+    for (let i = 0; i < peers; i++) {
+      const a = xs[i]; const b = xs[(i + 1) % peers]; const c = xs[(i + peers - 1) % peers]; const o = ys[i]
+      for (let j = 0; j < dim; j++) o[j] = (a[j] + b[j] + c[j]) / 3
+    }
+  }
+  const bareRoundsPerSecond = reps / ((performance.now() - t0) / 1000)
+  const r = await runSimBench({ peers, dim, rounds: 20, consensusEvery: 1 })
+  const r2 = await runSimBench({ peers, dim, rounds: 20, consensusEvery: 1000 })
+  line(`\n## Simulator, gossip only, ${peers} peers × d = ${dim.toLocaleString('en-US')}, ring`)
+  line(`with consensus distance every round: ${r.roundsPerSecond.toFixed(1)} rounds/s; without: ${r2.roundsPerSecond.toFixed(1)} rounds/s (target ≥ 20)`)
+  line(`baseline, a bare 3-term average over the same buffers in plain JS: ${bareRoundsPerSecond.toFixed(1)} rounds/s (simulator at ${(r.roundsPerSecond / bareRoundsPerSecond).toFixed(2)} of it)`)
+}
+
+if (values.full === true && want('compression')) {
+  const { runCompressionComparison } = await import('../compare-compression.ts')
+  line('\n## D-PSGD vs CHOCO-SGD top-1 %, 16 peers, ring, MNIST MLP, 600 rounds')
+  await runCompressionComparison({ rounds: 600 })
+}

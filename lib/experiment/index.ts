@@ -7,3 +7,5 @@ export type { ExperimentConfig, DatasetChoice, BackendChoice } from './config.ts
 export { runExperiment } from './run.ts'
 export type { MetricsRecord, ExperimentInfo, ExperimentSummary, ExperimentHooks } from './run.ts'
 export { InvalidExperimentConfigError } from './errors.ts'
+export { AGREED_FIELDS, agreedConfig, configHash, configDiff, formatConfigDiff } from './agreement.ts'
+export type { AgreedConfig, AgreedField, NetworkSettings, RunConfig } from './agreement.ts'

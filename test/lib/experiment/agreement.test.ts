@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict'
+import { agreedConfig, configDiff, configHash, EXPERIMENT_DEFAULTS, formatConfigDiff } from '../../../lib/experiment/index.ts'
+
+const base = { ...EXPERIMENT_DEFAULTS, runId: 'r1', roundDeadlineMs: 5000 }
+
+describe('lib/experiment agreement', () => {
+  it('hash depends on agreed fields only, and on each of them', () => {
+    const h = configHash(base)
+    assert.match(h, /^[0-9a-f]{64}$/)
+    assert.equal(configHash({ ...base, backend: 'cpu', evalLimit: 7, dataDir: '/x' }), h, 'per-peer fields do not change it')
+    assert.notEqual(configHash({ ...base, lr: 0.1 }), h)
+    assert.notEqual(configHash({ ...base, runId: 'r2' }), h)
+    assert.notEqual(configHash({ ...base, gamma: 0.1 }), h, 'an optional field set vs absent differs')
+  })
+
+  it('diff names exactly the differing fields with both values', () => {
+    const d = configDiff(agreedConfig(base), agreedConfig({ ...base, lr: 0.1, codec: 'topk:0.01', backend: 'cpu' }))
+    assert.deepEqual(d.map((x) => x.field), ['codec', 'lr'])
+    assert.match(formatConfigDiff(d), /lr: ours 0\.05, theirs 0\.1/)
+    assert.deepEqual(configDiff(agreedConfig(base), agreedConfig(base)), [])
+  })
+})

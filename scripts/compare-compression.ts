@@ -67,7 +67,7 @@ export async function runCompressionComparison (opts: { rounds?: number, seed?: 
     writeFileSync(join(out, 'compression.csv'), csv.join('\n') + '\n')
     writeFileSync(join(out, 'summary.json'), JSON.stringify(result, null, 2) + '\n')
     writeFileSync(join(out, 'accuracy.svg'), await lineChart({
-      title: '16 peers, ring, MNIST MLP: D-PSGD vs CHOCO-SGD top-1 %', xTitle: 'round', yTitle: 'test accuracy', points, markers: true, seriesTitle: ''
+      title: '16 peers, ring, MNIST MLP: D-PSGD vs CHOCO-SGD top-1 % (worst peer on 2,000 test samples until the last round)', xTitle: 'round', yTitle: 'test accuracy', points, markers: true, seriesTitle: ''
     }))
   }
   return result

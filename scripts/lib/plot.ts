@@ -48,7 +48,7 @@ export async function lineChart (init: LineChartInit): Promise<string> {
     encoding: {
       x: { field: 'x', type: 'quantitative', title: init.xTitle, scale: init.logX === true ? { type: 'log' } : { zero: false } },
       y: { field: 'y', type: 'quantitative', title: init.yTitle, scale: init.logY === true ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '' }
+      color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '', legend: { labelLimit: 400 } }
     }
   }
   return await renderSpec(spec)
@@ -77,7 +77,7 @@ export async function scatterChart (init: ScatterInit): Promise<string> {
     encoding: {
       x: { field: 'x', type: 'quantitative', title: init.xTitle, scale: init.logX === true ? { type: 'log' } : { zero: false } },
       y: { field: 'y', type: 'quantitative', title: init.yTitle, scale: init.logY === true ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '' },
+      color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '', legend: { labelLimit: 400 } },
       shape: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '' }
     }
   }]

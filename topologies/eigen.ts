@@ -199,13 +199,19 @@ export function tridiagonalQL (d: Float64Array, e: Float64Array, z: Float64Array
   const n = d.length
   for (let i = 1; i < n; i++) e[i - 1] = e[i]
   e[n - 1] = 0
+  // An off-diagonal below ε‖T‖ is deflated too: the purely relative test alone never fires inside a cluster
+  // of zero eigenvalues (the complete graph's W = J/n has n − 1 of them), where d[m] = d[m+1] = 0 and e[m]
+  // is round-off. Deflating there moves eigenvalues by at most ε‖T‖ (absolute accuracy, as in LAPACK).
+  let tnorm = 0
+  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0))
+  const absoluteFloor = Number.EPSILON * tnorm
   for (let l = 0; l < n; l++) {
     let iterations = 0
     for (;;) {
       let m = l
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1])
-        if (Math.abs(e[m]) <= Number.EPSILON * dd) break
+        if (Math.abs(e[m]) <= Number.EPSILON * dd || Math.abs(e[m]) <= absoluteFloor) break
       }
       if (m === l) break
       if (++iterations > QL_MAX_ITERATIONS) {

@@ -32,7 +32,8 @@ describe('topologies/spectra: closed forms', () => {
   })
 
   it('complete graph with weights 1/n: λ₂ = 0, gap 1, ‖I − W‖ = 1', () => {
-    for (let n = 2; n <= 40; n += 3) {
+    // up to 256: a cluster of n − 1 zero eigenvalues once stalled the QL iteration (n = 64 failed)
+    for (const n of [2, 3, 5, 8, 11, 17, 26, 33, 40, 64, 100, 128, 256]) {
       const W = mixingMatrix(buildGraph('complete', n))
       assert.ok(Math.abs(W.data[1] - 1 / n) < 1e-16)
       assert.ok(lambda2(W) < 1e-12, `n = ${n}`)

@@ -6,6 +6,7 @@
 import { edgeWeight, selfWeight } from '../../topologies/index.ts'
 import type { WeightScheme } from '../../topologies/index.ts'
 import { InvalidPayloadError } from '../compress/index.ts'
+import { allocVector } from '../vector/index.ts'
 import type { Exchange, LocalObjective, PeerRef, RealisedRow, Received, RejectionCounts } from './types.ts'
 import { decodeFrame } from './message.ts'
 import type { Frame } from './message.ts'
@@ -147,7 +148,7 @@ export class ScratchPool {
   }
 
   get (k: number): Float32Array {
-    while (this.vectors.length <= k) this.vectors.push(new Float32Array(this.dim))
+    while (this.vectors.length <= k) this.vectors.push(allocVector(this.dim))
     return this.vectors[k]
   }
 }

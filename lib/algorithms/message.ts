@@ -24,6 +24,7 @@ import {
   FRAME_HEADER_BYTES, FRAME_MAGIC, FRAME_VERSION, MAX_FRAME_DIM, MAX_PEER_ID_BYTES, MAX_RESYNC_IDS
 } from './constants.ts'
 import { InvalidMessageError, UnsupportedMessageVersionError } from './errors.ts'
+import { allocFramed } from '../vector/index.ts'
 
 export const FRAME_KIND = { model: 0, delta: 1, full: 2 } as const
 export type FrameKind = 'model' | 'delta' | 'full'
@@ -117,14 +118,16 @@ export class RawFrame {
 
   constructor (dim: number) {
     this.dim = dim
-    this.bytes = new Uint8Array(FRAME_HEADER_BYTES + 4 * dim)
-    this.values = new Float32Array(this.bytes.buffer, FRAME_HEADER_BYTES, dim)
+    // in lib/vector's kernel memory, so mixing straight from frames runs the SIMD kernels
+    const { bytes, values } = allocFramed(dim, FRAME_HEADER_BYTES)
+    this.bytes = bytes
+    this.values = values
   }
 
   seal (fields: Omit<FrameFields, 'encoding' | 'dim'>): Uint8Array {
     const full: FrameFields = { ...fields, encoding: 'raw', dim: this.dim }
     if (fields.resync.length > 0) return encodeFrame(full, this.bytes.subarray(FRAME_HEADER_BYTES))
-    writeHeader(new DataView(this.bytes.buffer), full, 4 * this.dim, 0)
+    writeHeader(new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength), full, 4 * this.dim, 0)
     return this.bytes
   }
 }

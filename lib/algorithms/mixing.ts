@@ -13,7 +13,7 @@
 
 import type { Codec } from '../compress/index.ts'
 import type { Rng } from '../random/index.ts'
-import { allFinite, linearCombination } from '../vector/index.ts'
+import { allFinite, allocVector, linearCombination } from '../vector/index.ts'
 import type { ResolvedConfig } from './config.ts'
 import type { PeerAlgorithm } from './algorithm.ts'
 import type { AlgorithmState } from './state.ts'
@@ -53,6 +53,8 @@ export class MixingPeer implements PeerAlgorithm {
   private spare: Float32Array
   private readonly coeffs: number[] = []
   private readonly inputs: Float32Array[] = []
+  /** whether the last mix wrote only finite values */
+  private mixedFinite = true
 
   constructor (init: MixingPeerInit) {
     const { config, x0 } = init
@@ -71,8 +73,8 @@ export class MixingPeer implements PeerAlgorithm {
       this.spare = this.frames[1].values
     } else {
       this.frames = undefined
-      this.x = new Float32Array(this.dim)
-      this.spare = new Float32Array(this.dim)
+      this.x = allocVector(this.dim)
+      this.spare = allocVector(this.dim)
     }
     this.x.set(x0)
   }
@@ -106,14 +108,14 @@ export class MixingPeer implements PeerAlgorithm {
       if (v !== undefined) { contributing.push(slot); vectors.push(v) }
     }
     let row = this.mix(neighbours.length, contributing, vectors, dMax)
-    if (!allFinite(this.spare)) {
+    if (!this.mixedFinite) {
       // a convex combination of finite float32 values is finite, so a non-finite input is to blame:
       // drop those (their weight returns to self) and mix again; if x_i itself is not finite, stop.
       for (let k = contributing.length - 1; k >= 0; k--) {
         if (!allFinite(vectors[k])) { counts.nonFinite++; contributing.splice(k, 1); vectors.splice(k, 1) }
       }
       row = this.mix(neighbours.length, contributing, vectors, dMax)
-      if (!allFinite(this.spare)) throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite (step size too large?)`)
+      if (!this.mixedFinite) throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite (step size too large?)`)
     }
     this.swap()
     if (this.trainer !== undefined && cta) {
@@ -166,14 +168,17 @@ export class MixingPeer implements PeerAlgorithm {
     }
   }
 
-  /** spare ← W_ii x + Σ_j W_ij v_j over the contributing neighbours; returns the realised row */
+  /**
+   * spare ← W_ii x + Σ_j W_ij v_j over the contributing neighbours; returns the realised row and sets
+   * `mixedFinite` (the combination reports finiteness in the same pass, so the hot path reads x_i' once).
+   */
   private mix (myDegree: number, contributing: Slot[], vectors: Float32Array[], dMax: number | undefined): RoundReport['row'] {
     const row = this.weights.row(myDegree, contributing, this.coeffs, dMax)
     this.coeffs.unshift(row.self)
     this.inputs.length = 0
     this.inputs.push(this.x)
     for (const v of vectors) this.inputs.push(v)
-    linearCombination(this.spare, this.coeffs, this.inputs)
+    this.mixedFinite = linearCombination(this.spare, this.coeffs, this.inputs)
     return row
   }
 

@@ -10,3 +10,12 @@ export class DimensionMismatchError extends Error {
     this.name = 'DimensionMismatchError'
   }
 }
+
+/** A vector allocation that cannot be made as asked (negative or fractional length, misaligned header). */
+export class InvalidAllocationError extends Error {
+  static override name = 'InvalidAllocationError'
+  constructor (message = 'Invalid vector allocation') {
+    super(message)
+    this.name = 'InvalidAllocationError'
+  }
+}

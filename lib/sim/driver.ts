@@ -1,7 +1,8 @@
 /**
  * runSimulation: n virtual peers, each a lib/algorithms state machine over the in-memory SimNetwork, run
  * in lockstep rounds. Network-wide metrics each round: mean train loss, consensus distance
- * (1/n) Σ‖x_i − x̄‖² (one blocked sweep, lib/vector meanAndSpread), cumulative bytes, λ₂ of the round's W;
+ * (1/n) Σ‖x_i − x̄‖² (one pass over the parameters, lib/vector meanAndSpread: a SIMD kernel when the
+ * peers' vectors are in kernel memory, as raw-frame peers' are), cumulative bytes, λ₂ of the round's W;
  * periodically the caller's `evaluate` on the averaged model (and optionally every peer's). No disk I/O:
  * callers persist what `onRound` hands them.
  */

@@ -1,10 +1,13 @@
 /**
  * Simulator throughput: gossip-only rounds per second for n peers of dimension d on a graph (default the
- * target case, 256 peers × d = 100,000 on a ring, codec none).
+ * target case, 256 peers × d = 100,000 on a ring, codec none), next to the memory-bandwidth floor measured
+ * in the same process: a bare copy and a bare sum over n × d floats (what one round must at least move:
+ * every peer reads its neighbours' vectors and writes its own; the consensus distance reads them again).
  * Run: node scripts/bench/sim.ts [n] [d] [rounds] [topology] [consensusEvery]
  */
 
 import { runSimulation } from '../../lib/sim/index.ts'
+import { isKernelVector } from '../../lib/vector/index.ts'
 import { buildGraph } from '../../topologies/index.ts'
 
 export interface SimBenchOptions {
@@ -32,6 +35,38 @@ export interface SimBenchResult {
   /** mean over the timed rounds of the driver's per-round wall time */
   meanRoundMs: number
   finalConsensusDistance: number
+  /** the peers' parameters live in kernel memory, so mixing ran the WebAssembly SIMD kernels */
+  kernels: boolean
+  /** best of 5: copying n × d floats (Float32Array.set, one array) and summing them in float64 (4 accumulators) */
+  copyMs: number
+  sumMs: number
+  /** ms a round over the bare copy: 1 would be a round as cheap as copying every parameter once */
+  roundOverCopy: number
+}
+
+/**
+ * The bandwidth floor: best-of-reps copy and sum of `floats` float32 values in one contiguous array.
+ * `checksum` is returned so the summing loop has an observable result and cannot be optimised away.
+ */
+export function bandwidthBaseline (floats: number, reps = 5): { copyMs: number, sumMs: number, checksum: number } {
+  const src = new Float32Array(floats)
+  const dst = new Float32Array(floats)
+  for (let i = 0; i < floats; i++) src[i] = (i % 1000) * 1e-3
+  let copyMs = Infinity
+  let sumMs = Infinity
+  let sink = 0
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now()
+    dst.set(src)
+    const t1 = performance.now()
+    let a = 0; let b = 0; let c = 0; let e = 0
+    for (let i = 0; i + 3 < floats; i += 4) { a += src[i]; b += src[i + 1]; c += src[i + 2]; e += src[i + 3] }
+    const t2 = performance.now()
+    sink += a + b + c + e + dst[r]
+    copyMs = Math.min(copyMs, t1 - t0)
+    sumMs = Math.min(sumMs, t2 - t1)
+  }
+  return { copyMs, sumMs, checksum: sink }
 }
 
 export async function runSimBench (opts: SimBenchOptions = {}): Promise<SimBenchResult> {
@@ -46,7 +81,7 @@ export async function runSimBench (opts: SimBenchOptions = {}): Promise<SimBench
   let sumRound = 0
   let last = NaN
   let firstDone = 0
-  const result = await runSimulation({
+  const { simulation } = await runSimulation({
     peers,
     topology: graph,
     algorithm: { algo: 'gossip', codec },
@@ -66,15 +101,20 @@ export async function runSimBench (opts: SimBenchOptions = {}): Promise<SimBench
     }
   })
   const end = performance.now()
-  void result
   const runMs = end - timedStart
+  const kernels = simulation.peers.every((p) => isKernelVector(p.params))
+  const { copyMs, sumMs } = bandwidthBaseline(peers * dim)
   return {
     peers, dim, rounds, topology, codec,
     setupMs: firstDone - t0,
     runMs,
     roundsPerSecond: rounds / (runMs / 1000),
     meanRoundMs: sumRound / rounds,
-    finalConsensusDistance: last
+    finalConsensusDistance: last,
+    kernels,
+    copyMs,
+    sumMs,
+    roundOverCopy: runMs / rounds / copyMs
   }
 }
 

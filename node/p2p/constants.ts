@@ -1,0 +1,38 @@
+/** Defaults of node/p2p, resolved once where they are used. */
+
+/** Where a peer listens when `--listen` is not given: every IPv4 interface, a port the OS picks. */
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0'] as const
+
+/** File name of the peer's private key inside `--data-dir`. */
+export const IDENTITY_FILE = 'identity.key'
+
+/**
+ * Connection manager limits for clusters of many peers on one host. libp2p's defaults (5 inbound connections
+ * a second per host, 10 pending upgrades) refuse most of 16 local peers that dial one bootstrap peer at once.
+ */
+export const INBOUND_CONNECTION_THRESHOLD = 64
+export const MAX_INCOMING_PENDING_CONNECTIONS = 64
+export const MAX_CONNECTIONS = 256
+
+/** Loopback networks, exempt from the per-host limits when `allowLoopback` is on (the default). */
+export const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] as const
+
+/** While a peer with a bootstrap list has no connection at all, it redials the list this often (ms). */
+export const BOOTSTRAP_RETRY_MS = 2000
+/** How long @libp2p/bootstrap waits after start before its first dial (ms); its own default is 1,000. */
+export const BOOTSTRAP_DELAY_MS = 100
+/** Each bootstrap redial gives up after this long (ms). */
+export const BOOTSTRAP_DIAL_TIMEOUT_MS = 5000
+
+/**
+ * Gossipsub for small meshes (a few to a few dozen peers): mesh degree 4 in [2, 8] instead of 6 in [4, 12],
+ * so a mesh forms with 3 peers; floodPublish (the default) still sends a peer's own messages to every
+ * subscribed peer it is connected to.
+ */
+export const PUBSUB_MESH = { D: 4, Dlo: 2, Dhi: 8, Dscore: 2, Dout: 1, Dlazy: 4 } as const
+/** Gossipsub heartbeat (mesh maintenance), ms. */
+export const PUBSUB_HEARTBEAT_MS = 700
+/** Largest inbound gossipsub RPC frame (bytes): membership messages are at most 8 KiB, so 256 KiB leaves room for batching. */
+export const PUBSUB_MAX_RPC_BYTES = 256 * 1024
+/** Messages, subscriptions and control ids one RPC may carry. */
+export const PUBSUB_MAX_RPC_ENTRIES = 256

@@ -1,0 +1,52 @@
+/**
+ * The ONLY module that imports a gossipsub implementation. On libp2p 3 that is `@libp2p/gossipsub` (the
+ * continuation of ChainSafe's code inside js-libp2p); when `@chainsafe/libp2p-gossipsub` supports libp2p 3
+ * again, switching back is a change of the two import lines below. Everything else takes the types and the
+ * validation result values from `node/p2p/index.ts`.
+ */
+import { gossipsub, StrictSign, TopicValidatorResult } from '@libp2p/gossipsub'
+import type { GossipSub, GossipSubComponents, Message, TopicValidatorFn } from '@libp2p/gossipsub'
+import { PUBSUB_HEARTBEAT_MS, PUBSUB_MAX_RPC_BYTES, PUBSUB_MAX_RPC_ENTRIES, PUBSUB_MESH } from './constants.ts'
+
+export type PubSub = GossipSub
+export type PubSubComponents = GossipSubComponents
+/** A delivered message; with the StrictSign policy every one is `type: 'signed'` with a verified `from`. */
+export type PubSubMessage = Message
+export type { TopicValidatorFn }
+
+/** What a topic validator returns: Accept (deliver and forward), Ignore (drop), Reject (drop and penalise the sender). */
+export const ValidationResult = TopicValidatorResult
+export type ValidationResult = TopicValidatorResult
+
+export interface PubSubInit {
+  /** gossipsub heartbeat (mesh maintenance) in ms; default 700 */
+  heartbeatIntervalMs?: number
+  /** largest inbound RPC frame in bytes (a frame may batch several messages); default 256 KiB */
+  maxRpcBytes?: number
+}
+
+/**
+ * Gossipsub configured for murmur: small meshes (degree 4 in [2, 8]), every message signed by its author and
+ * verified on receipt (StrictSign, so `message.from` is who wrote it), bounded inbound frames and decoding
+ * limits, publishing allowed before anyone else has subscribed (a peer announces itself from its first second),
+ * and a peer's own messages not delivered back to it.
+ */
+export function createPubSub (init: PubSubInit = {}): (components: PubSubComponents) => PubSub {
+  return gossipsub({
+    ...PUBSUB_MESH,
+    heartbeatInterval: init.heartbeatIntervalMs ?? PUBSUB_HEARTBEAT_MS,
+    globalSignaturePolicy: StrictSign,
+    allowPublishToZeroTopicPeers: true,
+    emitSelf: false,
+    maxInboundDataLength: init.maxRpcBytes ?? PUBSUB_MAX_RPC_BYTES,
+    decodeRpcLimits: {
+      maxSubscriptions: PUBSUB_MAX_RPC_ENTRIES,
+      maxMessages: PUBSUB_MAX_RPC_ENTRIES,
+      maxIhaveMessageIDs: PUBSUB_MAX_RPC_ENTRIES,
+      maxIwantMessageIDs: PUBSUB_MAX_RPC_ENTRIES,
+      maxIdontwantMessageIDs: PUBSUB_MAX_RPC_ENTRIES,
+      maxControlMessages: PUBSUB_MAX_RPC_ENTRIES,
+      maxPeerInfos: 16
+    }
+  })
+}

@@ -1,0 +1,277 @@
+/**
+ * GossipExchange: lib/algorithms' Exchange over `/murmur/gossip/1.0.0` (docs/NETWORK.md § Exchange,
+ * docs/PROTOCOL.md). `round(r)` queues the outgoing bytes to every neighbour (one long-lived stream each,
+ * written concurrently with the receiving) and resolves with the round-r messages of the neighbours once
+ * all have arrived or `roundDeadlineMs` after the call. The outgoing bytes are not copied: a send of round
+ * r is cancelled, at the latest, when round r + 1 resolves (the buffer lifetime rule of lib/algorithms).
+ */
+
+import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Connection, Stream } from '@libp2p/interface'
+import type { Logger } from '@libp2p/logger'
+import {
+  DEFAULT_CHUNK_BYTES, GOSSIP_PROTOCOL, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, SYNC_PROTOCOL, encodeMessage, runIdHash
+} from '../../lib/protocol/index.ts'
+import type { CompletedMessage, MessageInfo } from '../../lib/protocol/index.ts'
+import type { PeerRef, Received } from '../../lib/algorithms/index.ts'
+import {
+  DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_EARLY_MESSAGES, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_SYNC_BYTES,
+  DEFAULT_SEND_ATTEMPTS, DEFAULT_SYNC_SERVE_TIMEOUT_MS, DEFAULT_WINDOW, SYNC_MAX_INBOUND_STREAMS
+} from './constants.ts'
+import {
+  ExchangeNotStartedError, ExchangeStoppedError, InvalidExchangeOptionError, MaxDegreeUnknownError,
+  RoundInProgressError, RoundOrderError
+} from './errors.ts'
+import { Inbox } from './inbox.ts'
+import type { Verdict } from './inbox.ts'
+import { readGossipStream } from './inbound.ts'
+import { Outbox } from './outbox.ts'
+import { Counters } from './stats.ts'
+import { pullSync, serveSync } from './sync.ts'
+import type { SyncContext } from './sync.ts'
+import type {
+  ExchangeStats, GossipExchange, GossipExchangeComponents, GossipExchangeInit, ModelProvider, ModelSnapshot, PullOptions
+} from './types.ts'
+
+function intOption (field: string, v: number | undefined, fallback: number, min: number, max: number): number {
+  const x = v ?? fallback
+  if (!Number.isInteger(x) || x < min || x > max) throw new InvalidExchangeOptionError(field, `${field}: expected an integer in [${min}, ${max}], got ${String(x)}`)
+  return x
+}
+
+export class GossipExchangeClass implements GossipExchange {
+  private readonly libp2p: GossipExchangeComponents['libp2p']
+  private readonly log: Logger
+  private readonly runHash: Uint8Array
+  private readonly deadlineMs: number
+  private readonly maxMessageBytes: number
+  private readonly chunkBytes: number
+  private readonly maxFrameBytes: number
+  private readonly dialTimeoutMs: number
+  private readonly sendAttempts: number
+  private readonly maxInboundStreams: number
+  private readonly maxSyncBytes: number
+  private readonly syncServeTimeoutMs: number
+  private readonly sync: SyncContext
+  private readonly counters = new Counters()
+  private readonly inbox: Inbox
+  private readonly outboxes = new Map<string, Outbox>()
+  private readonly inbound = new Set<Stream>()
+  private refs: PeerRef[] = []
+  private ids: string[] = []
+  private degree = 0
+  private dMax: number | undefined
+  private provider: ModelProvider | undefined
+  private started = false
+  private stopping = false
+  private lastRound = -1
+  /** settles the waiting round: resolve on completion or deadline, reject on stop */
+  private wake: ((err?: Error) => void) | undefined
+
+  constructor (components: GossipExchangeComponents, init: GossipExchangeInit) {
+    if (typeof init.runId !== 'string' || init.runId.length === 0) throw new InvalidExchangeOptionError('runId', `runId: expected a non-empty string, got ${JSON.stringify(init.runId)}`)
+    this.libp2p = components.libp2p
+    this.log = logger('murmur:exchange')
+    this.runHash = runIdHash(init.runId)
+    this.deadlineMs = intOption('roundDeadlineMs', init.roundDeadlineMs, NaN, 1, 2 ** 31 - 1)
+    this.maxMessageBytes = intOption('maxMessageBytes', init.maxMessageBytes, NaN, 0, MAX_PAYLOAD_BYTES)
+    this.chunkBytes = intOption('chunkBytes', init.chunkBytes, DEFAULT_CHUNK_BYTES, 1, MAX_CHUNK_BYTES)
+    this.maxFrameBytes = intOption('maxFrameBytes', init.maxFrameBytes, MAX_FRAME_BYTES, 64, MAX_FRAME_BYTES)
+    this.dialTimeoutMs = intOption('dialTimeoutMs', init.dialTimeoutMs, DEFAULT_DIAL_TIMEOUT_MS, 1, 2 ** 31 - 1)
+    this.sendAttempts = intOption('sendAttempts', init.sendAttempts, DEFAULT_SEND_ATTEMPTS, 1, 100)
+    this.maxInboundStreams = intOption('maxInboundStreams', init.maxInboundStreams, DEFAULT_MAX_INBOUND_STREAMS, 1, 1024)
+    this.maxSyncBytes = intOption('maxSyncBytes', init.maxSyncBytes, DEFAULT_MAX_SYNC_BYTES, 8, MAX_PAYLOAD_BYTES)
+    this.syncServeTimeoutMs = intOption('syncServeTimeoutMs', init.syncServeTimeoutMs, DEFAULT_SYNC_SERVE_TIMEOUT_MS, 1, 2 ** 31 - 1)
+    this.inbox = new Inbox({
+      window: intOption('window', init.window, DEFAULT_WINDOW, 0, 1_000_000),
+      maxEarly: intOption('maxEarlyMessages', init.maxEarlyMessages, DEFAULT_MAX_EARLY_MESSAGES, 0, 1_000_000)
+    })
+    this.inbox.onComplete = () => { this.wake?.() }
+    this.sync = { runHash: this.runHash, chunkBytes: this.chunkBytes, maxFrameBytes: this.maxFrameBytes, log: logger('murmur:exchange:sync') }
+  }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    await this.libp2p.handle(GOSSIP_PROTOCOL, (stream, connection) => this.onGossipStream(stream, connection), { maxInboundStreams: this.maxInboundStreams })
+    await this.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.onSyncStream(stream, connection), { maxInboundStreams: SYNC_MAX_INBOUND_STREAMS })
+    this.started = true
+    this.stopping = false
+    this.log('started for run hash %s', Buffer.from(this.runHash).toString('hex'))
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    this.stopping = true
+    this.wake?.(new ExchangeStoppedError())
+    await this.libp2p.unhandle([GOSSIP_PROTOCOL, SYNC_PROTOCOL])
+    for (const s of this.inbound) s.abort(new ExchangeStoppedError())
+    this.inbound.clear()
+    await Promise.all([...this.outboxes.values()].map(async (o) => { await o.close() }))
+    this.outboxes.clear()
+    this.log('stopped')
+  }
+
+  setNeighbours (ids: readonly string[], selfDegree = ids.length, maxDegree?: number): void {
+    if (this.inbox.active) throw new RoundInProgressError(`setNeighbours during round ${this.inbox.round}: the neighbours of a round are fixed at its call`)
+    const self = this.libp2p.peerId.toString()
+    const unique = new Set(ids)
+    if (unique.size !== ids.length || ids.some((id) => typeof id !== 'string' || id.length === 0 || id === self)) {
+      throw new InvalidExchangeOptionError('ids', `ids: expected distinct peer ids other than this peer's, got ${JSON.stringify(ids)}`)
+    }
+    const minDegree = ids.length > 0 ? 1 : 0
+    if (!Number.isInteger(selfDegree) || selfDegree < minDegree || selfDegree > 0xffffffff) {
+      throw new InvalidExchangeOptionError('selfDegree', `selfDegree: expected an integer ≥ ${minDegree}, got ${String(selfDegree)}`)
+    }
+    if (maxDegree !== undefined && (!Number.isInteger(maxDegree) || maxDegree < selfDegree)) {
+      throw new InvalidExchangeOptionError('maxDegree', `maxDegree: expected an integer ≥ selfDegree ${selfDegree}, got ${String(maxDegree)}`)
+    }
+    for (const [id, outbox] of this.outboxes) {
+      if (!unique.has(id)) {
+        this.outboxes.delete(id)
+        void outbox.close()
+      }
+    }
+    this.ids = [...ids]
+    this.refs = this.ids.map((id) => ({ id }))
+    this.degree = selfDegree
+    this.dMax = maxDegree
+  }
+
+  neighbours (): PeerRef[] {
+    return this.refs
+  }
+
+  maxDegree (): number {
+    if (this.dMax === undefined) throw new MaxDegreeUnknownError()
+    return this.dMax
+  }
+
+  async round (r: number, outgoing: Uint8Array, opts: { signal: AbortSignal }): Promise<Received[]> {
+    if (!this.started) throw new ExchangeNotStartedError(`round ${r}: the exchange is not started`)
+    if (this.inbox.active) throw new RoundInProgressError(`round ${r} called while round ${this.inbox.round} waits`)
+    if (!Number.isInteger(r) || r < 0 || r > 0xffffffff || r <= this.lastRound) {
+      throw new RoundOrderError(`expected a u32 round above ${this.lastRound}, got ${String(r)}`)
+    }
+    opts.signal.throwIfAborted()
+    const started = performance.now()
+    const deadline = AbortSignal.timeout(this.deadlineMs)
+    const ids = this.ids
+    this.lastRound = r
+    this.counters.lastRound = r
+    for (const v of this.inbox.begin(r, ids)) this.count(v)
+    if (ids.length > 0) {
+      const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, { chunkBytes: this.chunkBytes })
+      for (const id of ids) this.outbox(id).enqueue(r, message)
+    }
+    try {
+      await this.waitRound(deadline, opts.signal)
+    } catch (err) {
+      this.finishRound(r, ids, started)
+      throw err
+    }
+    return this.finishRound(r, ids, started)
+  }
+
+  /** Ends the waiting round: what arrived, in neighbour order; sends of earlier rounds stop here. */
+  private finishRound (r: number, ids: readonly string[], started: number): Received[] {
+    const { received, missing } = this.inbox.end(ids)
+    // round r − 1's outgoing buffer may be reused once this call returns
+    for (const o of this.outboxes.values()) o.cancelBefore(r)
+    this.counters.lastWaitMs = performance.now() - started
+    this.counters.lastMissing = missing
+    this.log.trace('round %d: %d of %d neighbours in %d ms', r, received.length, ids.length, Math.round(this.counters.lastWaitMs))
+    return received
+  }
+
+  serveModel (provider: ModelProvider): void {
+    this.provider = provider
+  }
+
+  async pullModel (peerId: string, opts: PullOptions): Promise<ModelSnapshot> {
+    if (!this.started) throw new ExchangeNotStartedError(`pullModel from ${peerId}: the exchange is not started`)
+    const maxBytes = intOption('maxBytes', opts.maxBytes, this.maxSyncBytes, 8, MAX_PAYLOAD_BYTES)
+    const stream = await this.libp2p.dialProtocol(peerIdFromString(peerId), SYNC_PROTOCOL, { signal: opts.signal })
+    return await pullSync(stream, peerId, this.sync, { signal: opts.signal, expectedDim: opts.expectedDim, maxBytes })
+  }
+
+  stats (): ExchangeStats {
+    return this.counters.snapshot()
+  }
+
+  /** Resolves when the inbox completes or the deadline passes; rejects when the caller aborts or the exchange stops. */
+  private async waitRound (deadline: AbortSignal, signal: AbortSignal): Promise<void> {
+    if (this.inbox.complete) return
+    await new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error): void => {
+        this.wake = undefined
+        deadline.removeEventListener('abort', onDeadline)
+        signal.removeEventListener('abort', onAbort)
+        if (err === undefined) resolve()
+        else reject(err)
+      }
+      const onDeadline = (): void => { settle() }
+      const onAbort = (): void => { settle(signal.reason) }
+      this.wake = settle
+      deadline.addEventListener('abort', onDeadline, { once: true })
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  private outbox (id: string): Outbox {
+    let o = this.outboxes.get(id)
+    if (o === undefined) {
+      o = new Outbox({
+        peer: id,
+        dial: async (peer, signal) => await this.libp2p.dialProtocol(peerIdFromString(peer), GOSSIP_PROTOCOL, { signal }),
+        counters: this.counters,
+        log: this.log,
+        attempts: this.sendAttempts,
+        dialTimeoutMs: this.dialTimeoutMs
+      })
+      this.outboxes.set(id, o)
+    }
+    return o
+  }
+
+  private count (v: Verdict): void {
+    if (v === 'current') return
+    if (v === 'early') this.counters.early++
+    else if (v === 'late') this.counters.late++
+    else this.counters.reject(v)
+  }
+
+  private admit (from: string, info: MessageInfo): boolean {
+    const v = this.inbox.classify(from, info.round)
+    if (v === 'current' || v === 'early') return true
+    this.count(v)
+    return false
+  }
+
+  private deliver (from: string, message: CompletedMessage & { payload: Uint8Array }): void {
+    this.count(this.inbox.deliver(from, message.info.round, message.info.degree, message.payload))
+  }
+
+  private onGossipStream (stream: Stream, connection: Connection): void {
+    if (!this.started) { stream.abort(new ExchangeStoppedError()); return }
+    this.inbound.add(stream)
+    void readGossipStream(stream, connection.remotePeer.toString(), {
+      runHash: this.runHash,
+      maxMessageBytes: this.maxMessageBytes,
+      maxFrameBytes: this.maxFrameBytes,
+      counters: this.counters,
+      log: this.log,
+      admit: (from, info) => this.admit(from, info),
+      deliver: (from, message) => { this.deliver(from, message) },
+      stopping: () => this.stopping
+    }).finally(() => { this.inbound.delete(stream) })
+  }
+
+  private onSyncStream (stream: Stream, connection: Connection): void {
+    if (!this.started) { stream.abort(new ExchangeStoppedError()); return }
+    this.inbound.add(stream)
+    void serveSync(stream, connection.remotePeer.toString(), this.provider, this.sync, AbortSignal.timeout(this.syncServeTimeoutMs))
+      .finally(() => { this.inbound.delete(stream) })
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Which round messages are wanted, and where they wait. The window is [r, r + window] around the round r of
+ * the last `round` call: round r's messages from its neighbours are collected while it waits; later rounds
+ * within the window are buffered (at most one per sender and round, at most `maxEarly` in all) and handed
+ * over when their round is called, if the sender is a neighbour then; anything for a round that has
+ * resolved or was skipped is late; rounds beyond the window are refused. No I/O and no clock: the exchange
+ * drives it and counts the verdicts.
+ */
+
+import type { Received } from '../../lib/algorithms/index.ts'
+import type { ExchangeRejectReason } from './types.ts'
+
+export type Verdict = 'current' | 'early' | 'late' | Exclude<ExchangeRejectReason, 'frameTooLarge'>
+
+export interface InboxInit {
+  window: number
+  maxEarly: number
+}
+
+export class Inbox {
+  private readonly window: number
+  private readonly maxEarly: number
+  /** round of the last call, −1 before the first */
+  private current = -1
+  private waiting = false
+  private members = new Set<string>()
+  private arrived = new Map<string, Received>()
+  private readonly early = new Map<number, Map<string, Received>>()
+  private earlyCount = 0
+  /** called when the waiting round has a message from every neighbour */
+  onComplete: (() => void) | undefined
+
+  constructor (init: InboxInit) {
+    this.window = init.window
+    this.maxEarly = init.maxEarly
+  }
+
+  get round (): number { return this.current }
+  get active (): boolean { return this.waiting }
+  get complete (): boolean { return this.arrived.size === this.members.size }
+
+  /** Where a message of `round` from `from` would go now (without storing it). */
+  classify (from: string, round: number): Verdict {
+    if (this.current >= 0) {
+      if (round === this.current && !this.members.has(from)) return 'notNeighbour'
+      if (round < this.current || (round === this.current && !this.waiting)) return 'late'
+      if (round === this.current) return this.arrived.has(from) ? 'duplicate' : 'current'
+      if (round > this.current + this.window) return 'tooEarly'
+    }
+    if (this.early.get(round)?.has(from) === true) return 'duplicate'
+    return this.earlyCount >= this.maxEarly ? 'earlyFull' : 'early'
+  }
+
+  /** Stores a whole message if it is wanted; returns the verdict. */
+  deliver (from: string, round: number, degree: number, payload: Uint8Array): Verdict {
+    const verdict = this.classify(from, round)
+    const message: Received = { from: { id: from }, degree, payload }
+    if (verdict === 'current') {
+      this.arrived.set(from, message)
+      if (this.complete) this.onComplete?.()
+    } else if (verdict === 'early') {
+      let slot = this.early.get(round)
+      if (slot === undefined) { slot = new Map(); this.early.set(round, slot) }
+      slot.set(from, message)
+      this.earlyCount++
+    }
+    return verdict
+  }
+
+  /**
+   * Starts waiting for round r from `neighbours`: buffered messages of r move in (verdicts of those that
+   * cannot are returned), buffered ones of earlier rounds are late, and those beyond the new window too early.
+   */
+  begin (r: number, neighbours: readonly string[]): Verdict[] {
+    this.current = r
+    this.waiting = true
+    this.members = new Set(neighbours)
+    this.arrived = new Map()
+    const dropped: Verdict[] = []
+    for (const [round, slot] of this.early) {
+      if (round > r + this.window) {
+        for (let k = 0; k < slot.size; k++) dropped.push('tooEarly')
+      } else if (round < r) {
+        for (let k = 0; k < slot.size; k++) dropped.push('late')
+      } else if (round === r) {
+        for (const [from, m] of slot) {
+          if (this.members.has(from)) this.arrived.set(from, m)
+          else dropped.push('notNeighbour')
+        }
+      } else {
+        continue
+      }
+      this.earlyCount -= slot.size
+      this.early.delete(round)
+    }
+    return dropped
+  }
+
+  /** Stops waiting; returns what arrived in the order of `neighbours` and who is missing. */
+  end (neighbours: readonly string[]): { received: Received[], missing: string[] } {
+    this.waiting = false
+    const received: Received[] = []
+    const missing: string[] = []
+    for (const id of neighbours) {
+      const m = this.arrived.get(id)
+      if (m === undefined) missing.push(id)
+      else received.push(m)
+    }
+    this.arrived = new Map()
+    return { received, missing }
+  }
+}

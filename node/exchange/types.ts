@@ -1,0 +1,115 @@
+/** Public types of node/exchange; the semantics are docs/NETWORK.md § Exchange and docs/PROTOCOL.md. */
+
+import type { Libp2p } from '@libp2p/interface'
+import type { FrameFault } from '../../lib/protocol/index.ts'
+import type { Exchange, PeerRef } from '../../lib/algorithms/index.ts'
+
+/** What the exchange needs of the libp2p node. */
+export interface GossipExchangeComponents {
+  libp2p: Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol'>
+}
+
+export interface GossipExchangeInit {
+  /** the run this peer belongs to; messages of other runs are refused (8 bytes of its SHA-256 travel in each) */
+  runId: string
+  /** a round resolves at the latest this long after its call */
+  roundDeadlineMs: number
+  /**
+   * the largest round message accepted, in bytes: an algorithm frame around the codec payload, e.g.
+   * 24 + maxBytes(codec, d) + resync ids (lib/algorithms message.ts, lib/compress maxBytes)
+   */
+  maxMessageBytes: number
+  /** rounds ahead of the current one that are buffered; default 2 */
+  window?: number
+  /** payload bytes per frame, in [1, MAX_CHUNK_BYTES]; default 1 MiB − 40 */
+  chunkBytes?: number
+  /** completed early messages held at once; default 64 */
+  maxEarlyMessages?: number
+  /** largest frame read from a peer (length-prefix bound), at most MAX_FRAME_BYTES; default MAX_FRAME_BYTES */
+  maxFrameBytes?: number
+  /** time to open a stream to a neighbour; default 5,000 ms */
+  dialTimeoutMs?: number
+  /** tries per round and neighbour, each on a fresh stream after a failure; default 2 */
+  sendAttempts?: number
+  /** inbound gossip streams per connection; default 4 */
+  maxInboundStreams?: number
+  /** largest sync response `pullModel` accepts; default 257 MiB */
+  maxSyncBytes?: number
+  /** time a server gives itself to send its model; default 60,000 ms */
+  syncServeTimeoutMs?: number
+}
+
+/** A model as served and pulled over `/murmur/sync/1.0.0`, in full precision. */
+export interface ModelSnapshot {
+  round: number
+  params: Float32Array
+  /** opaque algorithm state (optional) */
+  state?: Uint8Array
+}
+
+export type ModelProvider = () => ModelSnapshot
+
+export interface PullOptions {
+  signal: AbortSignal
+  /** refuse a model of another dimension */
+  expectedDim?: number
+  /** overrides init.maxSyncBytes for this pull */
+  maxBytes?: number
+}
+
+/** Why an inbound message was not delivered, besides the wire faults of lib/protocol. */
+export type ExchangeRejectReason =
+  | 'notNeighbour' // a sender that is not a neighbour in the message's round
+  | 'tooEarly' // a round beyond the window
+  | 'duplicate' // a second message from one sender for one round
+  | 'earlyFull' // the early buffer holds maxEarlyMessages already
+  | 'frameTooLarge' // a length prefix above maxFrameBytes
+
+export type RejectReason = FrameFault | ExchangeRejectReason
+
+export interface PeerTraffic {
+  /** envelope bytes (headers and chunks, without length prefixes) read from this peer */
+  bytesIn: number
+  /** bytes written to this peer, length prefixes included, counted when a message is fully handed to the stream */
+  bytesOut: number
+  /** complete, well-formed messages read from this peer (delivered or not) */
+  messagesIn: number
+  messagesOut: number
+  /** sends to this peer that failed (each try counts) */
+  sendFailures: number
+}
+
+export interface ExchangeStats {
+  /** by peer id, every peer that sent or was sent to */
+  peers: Record<string, PeerTraffic>
+  /** inbound messages or streams refused, by reason */
+  rejected: Record<RejectReason, number>
+  /** messages that came after their round had resolved (or for a round this peer skipped) */
+  late: number
+  /** messages buffered because they came before their round was called */
+  early: number
+  /** outbound streams opened (a reopen after a failure counts again) */
+  streamsOpened: number
+  /** the last round called, −1 before the first */
+  lastRound: number
+  /** time the last round waited from its call to its resolution (ms) */
+  lastWaitMs: number
+  /** neighbours whose message the last round did not get */
+  lastMissing: string[]
+}
+
+/** lib/algorithms' Exchange over libp2p, plus membership updates, lifecycle, sync and counters. */
+export interface GossipExchange extends Exchange {
+  /** the neighbours of the next round, this peer's degree sent with its messages (default ids.length), and the graph's max degree */
+  setNeighbours (ids: readonly string[], selfDegree?: number, maxDegree?: number): void
+  neighbours (): PeerRef[]
+  maxDegree (): number
+  start (): Promise<void>
+  stop (): Promise<void>
+  /** answer sync requests with what `provider` returns at the time of each request */
+  serveModel (provider: ModelProvider): void
+  /** the current model of `peerId`, in full precision */
+  pullModel (peerId: string, opts: PullOptions): Promise<ModelSnapshot>
+  /** a snapshot of the counters */
+  stats (): ExchangeStats
+}

@@ -9,3 +9,5 @@ export type { MetricsRecord, ExperimentInfo, ExperimentSummary, ExperimentHooks 
 export { InvalidExperimentConfigError } from './errors.ts'
 export { AGREED_FIELDS, agreedConfig, configHash, configDiff, formatConfigDiff } from './agreement.ts'
 export type { AgreedConfig, AgreedField, NetworkSettings, RunConfig } from './agreement.ts'
+export { prepareTraining, algorithmConfig } from './setup.ts'
+export type { TrainingSetup } from './setup.ts'

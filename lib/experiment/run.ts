@@ -4,17 +4,13 @@
  * CLI and the scripts decide where records go.
  */
 
-import { loadDataset, partition, partitionStats } from '../data/index.ts'
-import { createModel, initBackend, parseModelSpec } from '../model/index.ts'
-import type { Model } from '../model/index.ts'
-import { modelObjective } from '../objectives/index.ts'
 import { createSimulation } from '../sim/index.ts'
 import type { RoundMetrics, SimulationOptions } from '../sim/index.ts'
-import { hashSeed } from '../random/index.ts'
 import { meanAndSpread } from '../vector/index.ts'
 import { buildGraph, describe, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import { resolveExperiment } from './config.ts'
+import { algorithmConfig, prepareTraining } from './setup.ts'
 import type { ExperimentConfig } from './config.ts'
 
 /** One line of metrics.jsonl. `round` counts completed rounds (1 after the first). NaN is written as null. */
@@ -96,63 +92,42 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
   const config = resolveExperiment(partial)
   const graph: Graph = buildGraph(config.topology, config.peers, { seed: config.seed, rows: config.rows })
   const spectrum = describeOrNaN(graph, config.weights)
-  let model: Model | undefined
-  let backend: string | null = null
-  const base: Omit<SimulationOptions, 'x0'> = {
+  const training = await prepareTraining(config)
+  const options: SimulationOptions = {
     peers: config.peers,
     topology: graph,
-    algorithm: {
-      algo: config.algo, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay,
-      localSteps: config.localSteps, order: config.order, gamma: config.gamma, codec: config.codec, weights: config.weights
-    },
+    algorithm: algorithmConfig(config),
     rounds: config.rounds,
     seed: config.seed,
     dropProbability: config.drop,
     offlineProbability: config.offline,
     evalEvery: config.evalEvery,
-    evaluatePeers: config.algo !== 'gossip'
+    evaluatePeers: training.evaluate !== undefined,
+    x0: training.x0,
+    objective: training.objective
   }
-  let options: SimulationOptions
-  let info: ExperimentInfo
-  let evaluate: ((avg: Float32Array, round: number, peers?: readonly Float32Array[]) => { accuracy?: number, loss?: number, peerAccuracies?: number[] }) | undefined
-  if (config.algo === 'gossip') {
-    // pure consensus: distinct seeded N(0, 1) vectors, no data and no model
-    options = {
-      ...base,
-      x0: (_peer, rng) => {
-        const x = new Float32Array(config.dim)
-        for (let i = 0; i < x.length; i++) x[i] = rng.normal()
-        return x
+  const test = training.evaluate
+  const evaluate = test === undefined
+    ? undefined
+    : (avg: Float32Array, round: number, peers?: readonly Float32Array[]): { accuracy: number, loss: number, peerAccuracies?: number[] } => {
+        const final = round === config.rounds - 1
+        const ev = test(avg, config.evalLimit)
+        const limit = final ? 0 : config.peerEvalLimit
+        return { accuracy: ev.accuracy, loss: ev.loss, peerAccuracies: peers?.map((x) => test(x, limit).accuracy) }
       }
-    }
-    info = { config, backend: null, dim: config.dim, trainSamples: null, testSamples: null, shardSizes: null, partitionSkew: null, edges: spectrum.edges, lambda2: spectrum.lambda2, spectralGap: spectrum.spectralGap, initialConsensusDistance: NaN }
-  } else {
-    backend = await initBackend(config.backend)
-    const data = await loadDataset(config.dataset, { dataDir: config.dataDir, normalize: config.normalize })
-    const parts = partition(data.train.y, config.peers, config.partition, hashSeed(config.seed, 'partition'))
-    const stats = partitionStats(data.train.y, parts, data.classes)
-    const m = createModel(parseModelSpec(config.model, data))
-    model = m
-    const x0 = m.init(hashSeed(config.seed, 'model'))
-    options = {
-      ...base,
-      // every peer starts from the same seeded initial model, as in the references (decentralizepy, CHOCO-SGD)
-      x0: () => x0,
-      objective: (peer, rng) => modelObjective(m, data.train, parts[peer], config.batch, rng)
-    }
-    evaluate = (avg, round, peers) => {
-      const final = round === config.rounds - 1
-      const ev = m.evaluate(avg, data.test, config.evalLimit > 0 ? { limit: config.evalLimit } : {})
-      const limit = final || config.peerEvalLimit === 0 ? undefined : config.peerEvalLimit
-      const peerAccuracies = peers?.map((x) => m.evaluate(x, data.test, limit !== undefined ? { limit } : {}).accuracy)
-      return { accuracy: ev.accuracy, loss: ev.loss, peerAccuracies }
-    }
-    const sizes = parts.map((p) => p.length)
-    info = {
-      config, backend, dim: m.dim, trainSamples: data.train.n, testSamples: data.test.n,
-      shardSizes: { min: Math.min(...sizes), max: Math.max(...sizes) }, partitionSkew: stats.skew,
-      edges: spectrum.edges, lambda2: spectrum.lambda2, spectralGap: spectrum.spectralGap, initialConsensusDistance: NaN
-    }
+  const sizes = training.shardSizes
+  const info: ExperimentInfo = {
+    config,
+    backend: training.backend,
+    dim: training.dim,
+    trainSamples: training.trainSamples,
+    testSamples: training.testSamples,
+    shardSizes: sizes === null ? null : { min: Math.min(...sizes), max: Math.max(...sizes) },
+    partitionSkew: training.partitionSkew,
+    edges: spectrum.edges,
+    lambda2: spectrum.lambda2,
+    spectralGap: spectrum.spectralGap,
+    initialConsensusDistance: NaN
   }
   const sim = createSimulation(options)
   info.initialConsensusDistance = meanAndSpread(sim.peers.map((p) => p.params), new Float32Array(info.dim))
@@ -197,7 +172,7 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
       if (stopping) break
     }
   } finally {
-    model?.dispose()
+    training.dispose()
   }
   const wallSeconds = (performance.now() - start) / 1000
   const rounds = last?.round ?? 0
@@ -214,7 +189,7 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
     bytesPerPeerPerRound: rounds > 0 ? (last?.bytesSent ?? 0) / rounds / config.peers : 0,
     wallSeconds,
     roundsPerSecond: rounds / Math.max(wallSeconds, 1e-9),
-    backend,
+    backend: training.backend,
     dim: info.dim,
     lambda2: info.lambda2,
     spectralGap: info.spectralGap

@@ -112,6 +112,15 @@ export interface SimulationState {
   peers: AlgorithmState[]
 }
 
+/**
+ * The random streams of simulated peer i: its initial vector, its minibatches, its codec. A network peer in
+ * slot i draws from the same streams, which is what lets a network run reproduce a simulation exactly.
+ */
+export function peerStreams (seed: number, peer: number): { x0: Rng, objective: Rng, algorithm: Rng } {
+  const peerRng = createRng(seed).fork(`peer:${peer}`)
+  return { x0: peerRng.fork('x0'), objective: peerRng.fork('objective'), algorithm: peerRng.fork('algorithm') }
+}
+
 /** Builds the peers and the network; run rounds with `step`, or use runSimulation. */
 export function createSimulation (opts: SimulationOptions): Simulation {
   const n = opts.peers
@@ -125,13 +134,12 @@ export function createSimulation (opts: SimulationOptions): Simulation {
   if (config.algo !== 'gossip' && opts.objective === undefined) throw new InvalidSimulationError('objective', `objective: ${config.algo} needs a per-peer objective factory`)
   const network = new SimNetwork(n, { topology: opts.topology, seed: hashSeed(opts.seed, 'network'), ids: opts.ids, dropProbability: opts.dropProbability, offlineProbability: opts.offlineProbability, intercept: opts.intercept })
   const now = opts.now ?? (() => performance.now())
-  const root = createRng(opts.seed)
   const peers: PeerAlgorithm[] = []
   for (let i = 0; i < n; i++) {
-    const peerRng = root.fork(`peer:${i}`)
-    const x0 = opts.x0(i, peerRng.fork('x0'))
-    const objective = config.algo === 'gossip' ? undefined : opts.objective?.(i, peerRng.fork('objective'))
-    peers.push(createAlgorithm(opts.algorithm, { x0, objective, rng: peerRng.fork('algorithm'), id: network.ids[i], now }))
+    const streams = peerStreams(opts.seed, i)
+    const x0 = opts.x0(i, streams.x0)
+    const objective = config.algo === 'gossip' ? undefined : opts.objective?.(i, streams.objective)
+    peers.push(createAlgorithm(opts.algorithm, { x0, objective, rng: streams.algorithm, id: network.ids[i], now }))
   }
   const dim = peers[0].dim
   for (const p of peers) if (p.dim !== dim) throw new InvalidSimulationError('x0', `x0: every peer needs the same dimension, got ${dim} and ${p.dim}`)

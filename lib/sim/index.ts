@@ -6,7 +6,7 @@
 
 export { SimNetwork } from './network.ts'
 export type { SimNetworkInit, Intercept } from './network.ts'
-export { createSimulation, runSimulation } from './driver.ts'
+export { createSimulation, runSimulation, peerStreams } from './driver.ts'
 export type {
   SimulationOptions, SimulationHooks, Evaluation, RoundMetrics, Simulation, SimulationState, SimulationResult
 } from './driver.ts'

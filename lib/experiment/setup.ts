@@ -1,0 +1,81 @@
+/**
+ * The training side of an experiment, shared by the simulator (all peers in one process) and the network
+ * peer (one slot): data split, model, each peer's initial vector and local objective, and evaluation.
+ */
+import { loadDataset, partition, partitionStats } from '../data/index.ts'
+import { createModel, initBackend, parseModelSpec } from '../model/index.ts'
+import { modelObjective } from '../objectives/index.ts'
+import type { AlgorithmConfig, LocalObjective } from '../algorithms/index.ts'
+import { hashSeed } from '../random/index.ts'
+import type { Rng } from '../random/index.ts'
+import type { ExperimentConfig } from './config.ts'
+
+export interface TrainingSetup {
+  dim: number
+  /** the tfjs backend in use; null for gossip, which needs no model */
+  backend: string | null
+  /** peer i's initial parameters: the same seeded model for every peer, or (gossip) distinct N(0, 1) vectors */
+  x0: (peer: number, rng: Rng) => Float32Array
+  /** peer i's local objective over its shard; undefined for gossip */
+  objective?: (peer: number, rng: Rng) => LocalObjective
+  /** test-set loss and accuracy of a parameter vector (first `limit` samples; all when absent); undefined for gossip */
+  evaluate?: (params: Float32Array, limit?: number) => { loss: number, accuracy: number }
+  trainSamples: number | null
+  testSamples: number | null
+  shardSizes: number[] | null
+  partitionSkew: number | null
+  dispose: () => void
+}
+
+export async function prepareTraining (config: ExperimentConfig, opts: { backend?: string } = {}): Promise<TrainingSetup> {
+  if (config.algo === 'gossip') {
+    return {
+      dim: config.dim,
+      backend: null,
+      x0: (_peer, rng) => {
+        const x = new Float32Array(config.dim)
+        for (let i = 0; i < x.length; i++) x[i] = rng.normal()
+        return x
+      },
+      trainSamples: null,
+      testSamples: null,
+      shardSizes: null,
+      partitionSkew: null,
+      dispose: () => {}
+    }
+  }
+  const backend = await initBackend((opts.backend ?? config.backend) as 'auto')
+  const data = await loadDataset(config.dataset, { dataDir: config.dataDir, normalize: config.normalize })
+  const parts = partition(data.train.y, config.peers, config.partition, hashSeed(config.seed, 'partition'))
+  const stats = partitionStats(data.train.y, parts, data.classes)
+  const model = createModel(parseModelSpec(config.model, data))
+  const init = model.init(hashSeed(config.seed, 'model'))
+  return {
+    dim: model.dim,
+    backend,
+    // every peer starts from the same seeded initial model, as in the references (decentralizepy, CHOCO-SGD)
+    x0: () => init,
+    objective: (peer, rng) => modelObjective(model, data.train, parts[peer], config.batch, rng),
+    evaluate: (params, limit) => model.evaluate(params, data.test, limit !== undefined && limit > 0 ? { limit } : {}),
+    trainSamples: data.train.n,
+    testSamples: data.test.n,
+    shardSizes: parts.map((p) => p.length),
+    partitionSkew: stats.skew,
+    dispose: () => { model.dispose() }
+  }
+}
+
+/** The lib/algorithms config of an experiment. */
+export function algorithmConfig (config: ExperimentConfig): AlgorithmConfig {
+  return {
+    algo: config.algo,
+    lr: config.lr,
+    momentum: config.momentum,
+    weightDecay: config.weightDecay,
+    localSteps: config.localSteps,
+    order: config.order,
+    gamma: config.gamma,
+    codec: config.codec,
+    weights: config.weights
+  }
+}

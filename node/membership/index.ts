@@ -1,0 +1,18 @@
+/**
+ * node/membership: who the members of each round are, agreed without a coordinator over a gossipsub topic
+ * per run (docs/protocol-membership.md). This file is the module's whole public surface.
+ */
+export { createMembership } from './membership.ts'
+export type {
+  Membership, MembershipComponents, MembershipEvents, MembershipInit, MembershipNode, MembershipStats, MemberView, Refusal
+} from './membership.ts'
+export { MEMBER_STATES, decodeAnnouncement, encodeAnnouncement, membershipTopic } from './message.ts'
+export type { Announcement, AnnouncementFault, DecodeResult, MemberState } from './message.ts'
+export { applyAnnouncement, isLive, joinRound, memberAtRound, membersAtRound, slotConflicts } from './rules.ts'
+export type { MemberRecord, SlotConflict } from './rules.ts'
+export { memberTopology } from './topology.ts'
+export type { MemberOrder, MemberTopology, TopologyOptions } from './topology.ts'
+export { AnnouncementTooLargeError, InvalidMembershipInitError, MembershipStateError, NotAMemberError } from './errors.ts'
+export {
+  HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, MAX_TRACKED_PEERS, MEMBERSHIP_VERSION, TIMEOUT_HEARTBEATS
+} from './constants.ts'

@@ -75,4 +75,19 @@ describe('node/p2p node', function () {
     const connected = rest.filter((n) => n.getConnections(first.peerId).length > 0).length
     assert.ok(connected < 15, `expected the default limits to refuse some peers, ${connected} of 15 connected`)
   })
+
+  it('redials the bootstrap list while alone, so a peer may start before its bootstrap peer', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const probe = await createPeerNode({ privateKey: key, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const addr = bootstrapAddrs(probe)[0]
+    const port = /\/tcp\/(\d+)\//.exec(addr)?.[1] as string
+    await probe.stop()
+    const early = await loopbackNode({ bootstrap: [addr], bootstrapRetryMs: 200 })
+    nodes.push(early)
+    await new Promise((resolve) => setTimeout(resolve, 300)) // its first dial has failed by now
+    assert.equal(early.getConnections().length, 0)
+    const late = await createPeerNode({ privateKey: key, listen: [`/ip4/127.0.0.1/tcp/${port}`] })
+    nodes.push(late)
+    await waitFor('the early peer reaches the late bootstrap peer', () => early.getConnections(late.peerId).length > 0, 2000)
+  })
 })

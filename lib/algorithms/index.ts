@@ -12,7 +12,7 @@ export type { AlgorithmState, ChocoState, ChocoCopyState } from './state.ts'
 export type {
   LocalObjective, ObjectiveState, PeerRef, Received, Exchange, RoundReport, RealisedRow, RejectionCounts
 } from './types.ts'
-export { encodeFrame, decodeFrame, RawFrame, FRAME_KIND, FRAME_ENCODING } from './message.ts'
+export { encodeFrame, decodeFrame, maxFrameBytes, RawFrame, FRAME_KIND, FRAME_ENCODING } from './message.ts'
 export type { Frame, FrameFields, FrameKind, FrameEncoding } from './message.ts'
 export { Sgd } from './optimizer.ts'
 export {

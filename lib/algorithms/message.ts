@@ -25,6 +25,7 @@ import {
 } from './constants.ts'
 import { InvalidMessageError, UnsupportedMessageVersionError } from './errors.ts'
 import { allocFramed } from '../vector/index.ts'
+import { maxBytes } from '../compress/index.ts'
 
 export const FRAME_KIND = { model: 0, delta: 1, full: 2 } as const
 export type FrameKind = 'model' | 'delta' | 'full'
@@ -172,4 +173,13 @@ export function decodeFrame (bytes: Uint8Array): Frame {
   }
   if (at !== bytes.length) throw new InvalidMessageError(`expected the frame to end at byte ${at}, got ${bytes.length - at} trailing bytes`)
   return { kind, encoding, round, base, dim, resync, payload: bytes.subarray(FRAME_HEADER_BYTES, payloadEnd) }
+}
+
+/**
+ * The largest frame a peer of dimension d sends with this codec: a header, the larger of a raw fp32 model
+ * (model and full frames) and the codec's largest payload (delta frames), and up to `maxResync` resync
+ * requests. Receivers bound their reads with it.
+ */
+export function maxFrameBytes (codec: string, d: number, maxResync = 64): number {
+  return FRAME_HEADER_BYTES + Math.max(4 * d, maxBytes(codec, d)) + Math.min(maxResync, MAX_RESYNC_IDS) * (1 + MAX_PEER_ID_BYTES)
 }

@@ -4,7 +4,9 @@
  * refused, with the differing fields named on both sides.
  */
 import { createHash } from 'node:crypto'
+import { resolveExperiment } from './config.ts'
 import type { ExperimentConfig } from './config.ts'
+import { InvalidExperimentConfigError } from './errors.ts'
 
 /** Settings of a network run beyond the experiment's. */
 export interface NetworkSettings {
@@ -58,4 +60,21 @@ export function configDiff (a: AgreedConfig, b: AgreedConfig): Array<{ field: Ag
 /** "lr: ours 0.05, theirs 0.1; codec: ours none, theirs topk:0.01" */
 export function formatConfigDiff (diff: ReturnType<typeof configDiff>): string {
   return diff.map((d) => `${d.field}: ours ${JSON.stringify(d.ours)}, theirs ${JSON.stringify(d.theirs)}`).join('; ')
+}
+
+export const DEFAULT_RUN_ID = 'murmur'
+export const DEFAULT_ROUND_DEADLINE_MS = 5000
+
+/** A network run's config: the experiment fields resolved and checked, plus runId and roundDeadlineMs. */
+export function resolveRunConfig (partial: Partial<RunConfig>): RunConfig {
+  const { runId, roundDeadlineMs, ...experiment } = partial
+  const id = runId ?? DEFAULT_RUN_ID
+  if (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) {
+    throw new InvalidExperimentConfigError('runId', `runId: expected 1 to 64 letters, digits, '.', '_' or '-', got ${JSON.stringify(id)}`)
+  }
+  const deadline = roundDeadlineMs ?? DEFAULT_ROUND_DEADLINE_MS
+  if (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline < 1 || deadline > 3_600_000) {
+    throw new InvalidExperimentConfigError('roundDeadlineMs', `roundDeadlineMs: expected an integer in [1, 3600000], got ${JSON.stringify(deadline)}`)
+  }
+  return { ...resolveExperiment(experiment), runId: id, roundDeadlineMs: deadline }
 }

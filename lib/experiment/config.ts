@@ -33,7 +33,8 @@ export interface ExperimentConfig {
   localSteps: number
   batch: number
   dataset: DatasetChoice
-  dataDir?: string
+  /** folder with the dataset's four IDX files instead of the packaged or system copy */
+  datasetDir?: string
   /** standardise pixels with the training set's mean and std */
   normalize: boolean
   partition: string
@@ -112,7 +113,7 @@ function parses (field: string, value: unknown, parse: (s: string) => unknown): 
   }
 }
 
-const KNOWN = new Set(Object.keys(EXPERIMENT_DEFAULTS).concat(['rows', 'gamma', 'dataDir']))
+const KNOWN = new Set(Object.keys(EXPERIMENT_DEFAULTS).concat(['rows', 'gamma', 'datasetDir']))
 
 /** Defaults filled in, every field checked; unknown fields are errors (a typo must not be ignored). */
 export function resolveExperiment (partial: Partial<ExperimentConfig>): ExperimentConfig {
@@ -136,7 +137,7 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   int(r, 'localSteps', 1, 10_000)
   int(r, 'batch', 1, 65_536)
   if (!DATASETS.includes(c.dataset)) bad('dataset', `one of ${DATASETS.join(', ')}`, c.dataset)
-  if (c.dataDir !== undefined && typeof c.dataDir !== 'string') bad('dataDir', 'a folder path', c.dataDir)
+  if (c.datasetDir !== undefined && typeof c.datasetDir !== 'string') bad('datasetDir', 'a folder path', c.datasetDir)
   if (typeof c.normalize !== 'boolean') bad('normalize', 'true or false', c.normalize)
   parses('partition', c.partition, parsePartitionSpec)
   if (typeof c.model !== 'string' || c.model === '') bad('model', 'a model spec (softmax, mlp, mlp:256,128, cnn)', c.model)

@@ -7,7 +7,7 @@ export type { ExperimentConfig, DatasetChoice, BackendChoice } from './config.ts
 export { runExperiment } from './run.ts'
 export type { MetricsRecord, ExperimentInfo, ExperimentSummary, ExperimentHooks } from './run.ts'
 export { InvalidExperimentConfigError } from './errors.ts'
-export { AGREED_FIELDS, agreedConfig, configHash, configDiff, formatConfigDiff } from './agreement.ts'
+export { AGREED_FIELDS, agreedConfig, configHash, configDiff, formatConfigDiff, resolveRunConfig, DEFAULT_RUN_ID, DEFAULT_ROUND_DEADLINE_MS } from './agreement.ts'
 export type { AgreedConfig, AgreedField, NetworkSettings, RunConfig } from './agreement.ts'
 export { prepareTraining, algorithmConfig } from './setup.ts'
 export type { TrainingSetup } from './setup.ts'

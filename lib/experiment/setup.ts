@@ -45,7 +45,7 @@ export async function prepareTraining (config: ExperimentConfig, opts: { backend
     }
   }
   const backend = await initBackend((opts.backend ?? config.backend) as 'auto')
-  const data = await loadDataset(config.dataset, { dataDir: config.dataDir, normalize: config.normalize })
+  const data = await loadDataset(config.dataset, { dataDir: config.datasetDir, normalize: config.normalize })
   const parts = partition(data.train.y, config.peers, config.partition, hashSeed(config.seed, 'partition'))
   const stats = partitionStats(data.train.y, parts, data.classes)
   const model = createModel(parseModelSpec(config.model, data))

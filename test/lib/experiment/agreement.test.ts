@@ -7,7 +7,7 @@ describe('lib/experiment agreement', () => {
   it('hash depends on agreed fields only, and on each of them', () => {
     const h = configHash(base)
     assert.match(h, /^[0-9a-f]{64}$/)
-    assert.equal(configHash({ ...base, backend: 'cpu', evalLimit: 7, dataDir: '/x' }), h, 'per-peer fields do not change it')
+    assert.equal(configHash({ ...base, backend: 'cpu', evalLimit: 7, datasetDir: '/x' }), h, 'per-peer fields do not change it')
     assert.notEqual(configHash({ ...base, lr: 0.1 }), h)
     assert.notEqual(configHash({ ...base, runId: 'r2' }), h)
     assert.notEqual(configHash({ ...base, gamma: 0.1 }), h, 'an optional field set vs absent differs')

@@ -1,0 +1,112 @@
+import { getBoolean, getNumber, getOptionalNumber, getOptionalString, UsageError } from '../args.ts'
+import type { OptionSpec } from '../args.ts'
+import type { Command } from '../command.ts'
+import { CliError } from '../command.ts'
+import { configFromArgs, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
+import { parseShard } from '../../../lib/data/index.ts'
+
+const options: OptionSpec[] = [
+  { name: 'data-dir', type: 'string', placeholder: 'DIR', description: 'this peer\'s folder: identity key (its PeerId), metrics.jsonl, checkpoints/, snapshots/, peer.json (required)' },
+  { name: 'shard', type: 'string', placeholder: 'I/N', description: 'this peer\'s slot i of n: its shard of the seeded split and its random streams; n must equal --peers (required)' },
+  { name: 'listen', type: 'string', placeholder: 'MULTIADDR[,...]', default: '/ip4/0.0.0.0/tcp/0', description: 'addresses to listen on' },
+  { name: 'announce', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'addresses other peers should dial instead of the listening ones' },
+  { name: 'bootstrap', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'running peers to join through, each with /p2p/<peer id> (printed by a running peer at start)' },
+  { name: 'mdns', type: 'boolean', description: 'also find peers on the local network by multicast DNS' },
+  ...NETWORK_RUN_OPTIONS,
+  { name: 'until-accuracy', type: 'number', min: 0, max: 1, description: 'stop (gracefully) once this peer\'s own model reaches this test accuracy' },
+  { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy; 0 = never (default: --eval-every)' },
+  { name: 'checkpoint-every', type: 'int', min: 0, default: 0, description: 'checkpoint every N rounds; a graceful stop always checkpoints; 0 = only then' },
+  { name: 'heartbeat', type: 'int', min: 20, max: 60_000, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
+  { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members before starting with fewer' },
+  { name: 'quiet', type: 'boolean', description: 'no progress line' }
+]
+
+export const peerCommand: Command = {
+  name: 'peer',
+  summary: 'run one peer of a network run over libp2p (TCP, Noise, Yamux, gossipsub membership)',
+  details: 'Peers of one run must agree on the run config (--config and the flags marked as shared in the README); a peer ' +
+    'whose config differs is refused with the differing fields named. The first peer prints the multiaddrs others pass ' +
+    'to --bootstrap. SIGINT or SIGTERM: announce leaving, finish the round, checkpoint, exit 0.',
+  options,
+  examples: [
+    'murmur peer --data-dir peer0 --shard 0/4 --peers 4 --listen /ip4/0.0.0.0/tcp/9000 --rounds 300',
+    'murmur peer --data-dir peer1 --shard 1/4 --peers 4 --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --rounds 300',
+    'murmur peer --config run.json --data-dir p2 --shard 2/4 --bootstrap /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...'
+  ],
+  async run (args, io) {
+    const { resolveRunConfig } = await import('../../../lib/experiment/index.ts')
+    const { runPeer } = await import('../../peer/index.ts')
+    const { splitAddrList } = await import('../../p2p/index.ts')
+    const dataDir = getOptionalString(args, 'data-dir')
+    if (dataDir === undefined) throw new UsageError('--data-dir is required: the peer keeps its identity key, metrics and checkpoints there', 'data-dir')
+    const shardText = getOptionalString(args, 'shard')
+    if (shardText === undefined) throw new UsageError('--shard I/N is required: this peer\'s slot of the run (0-based), e.g. --shard 0/4', 'shard')
+    let shard
+    try {
+      shard = parseShard(shardText)
+    } catch (err) {
+      throw new UsageError(`invalid value for --shard: ${(err as Error).message}`, 'shard')
+    }
+    const partial = configFromArgs(args)
+    if (partial.peers === undefined) partial.peers = shard.count
+    const config = resolveRunConfig(partial)
+    if (config.peers !== shard.count) throw new UsageError(`--shard ${shardText} splits the data into ${shard.count} parts but the run has --peers ${config.peers}`, 'shard')
+    const evalEvery = config.evalEvery
+    const stop = new AbortController()
+    const quiet = getBoolean(args, 'quiet')
+    let lastAcc: number | null = null
+    const onSignal = (sig: string) => (): void => {
+      if (stop.signal.aborted) { io.err(`murmur peer: ${sig} again: exiting now`); process.exit(130) }
+      io.err(`\nmurmur peer: ${sig}: leaving after this round (again to exit at once)`)
+      stop.abort()
+    }
+    const onInt = onSignal('SIGINT')
+    const onTerm = onSignal('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+    const list = (name: string): string[] => { const v = getOptionalString(args, name); return v === undefined ? [] : splitAddrList(v) }
+    try {
+      const result = await runPeer({
+        config,
+        slot: shard.index,
+        dataDir,
+        listen: list('listen'),
+        announce: getOptionalString(args, 'announce') === undefined ? undefined : list('announce'),
+        bootstrap: list('bootstrap'),
+        mdns: getBoolean(args, 'mdns'),
+        evalEvery,
+        evalLimit: config.evalLimit,
+        untilAccuracy: getOptionalNumber(args, 'until-accuracy'),
+        snapshotEvery: getOptionalNumber(args, 'snapshot-every') ?? evalEvery,
+        checkpointEvery: getNumber(args, 'checkpoint-every'),
+        heartbeatMs: getNumber(args, 'heartbeat'),
+        startTimeoutMs: getNumber(args, 'start-timeout'),
+        stop: stop.signal,
+        log: (line) => { io.err(`${new Date().toISOString().slice(11, 23)} ${line}`) },
+        onListening: ({ peerId, addrs }) => {
+          io.out(`peer id ${peerId}`)
+          io.out(`other peers join with: --bootstrap ${addrs.join(',')}`)
+        },
+        onRound: (rec) => {
+          if (rec.accuracy !== null) lastAcc = rec.accuracy
+          if (quiet) return
+          const line = `round ${rec.round}/${config.rounds} loss ${Number.isFinite(rec.trainLoss) ? rec.trainLoss.toFixed(3) : '-'} ` +
+            `acc ${lastAcc === null ? '-' : (lastAcc * 100).toFixed(2) + '%'} peers ${rec.members} heard ${rec.received}/${rec.neighbours.length} ` +
+            `${rec.roundMs.toFixed(0)} ms (compute ${rec.computeMs.toFixed(0)}, comm ${rec.commMs.toFixed(0)})`
+          if (io.isTTY) process.stderr.write(`\r${line}   `)
+          else if (rec.round % 10 === 0 || rec.accuracy !== null) io.err(line)
+        }
+      })
+      if (io.isTTY && !quiet) process.stderr.write('\n')
+      io.out(`done: ${result.rounds} rounds (${result.reason}), accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + ' %'}, checkpoint ${result.checkpoint ?? 'none'}`)
+      return 0
+    } catch (err) {
+      const name = (err as Error).name
+      if (name === 'ConfigMismatchError' || name === 'JoinFailedError') throw new CliError(`${name}: ${(err as Error).message}`)
+      throw err
+    } finally {
+      process.removeListener('SIGINT', onInt)
+      process.removeListener('SIGTERM', onTerm)
+    }
+  }
+}

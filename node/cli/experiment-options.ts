@@ -1,0 +1,96 @@
+/**
+ * The options that set an experiment (simulated or on the network), declared once for `murmur sim` and
+ * `murmur peer`, and how a command line plus an optional --config file become a config.
+ */
+import { readFileSync } from 'node:fs'
+import { getOptionalString } from './args.ts'
+import type { OptionSpec, ParsedArgs } from './args.ts'
+import { CliError } from './command.ts'
+import { topologyOptions } from './topology.ts'
+import { EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
+import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID } from '../../lib/experiment/agreement.ts'
+
+/** CLI option name → config field. */
+export const CONFIG_FIELDS: Record<string, string> = {
+  peers: 'peers', topology: 'topology', rows: 'rows', weights: 'weights', algo: 'algo', order: 'order', codec: 'codec',
+  gamma: 'gamma', lr: 'lr', momentum: 'momentum', 'weight-decay': 'weightDecay', 'local-steps': 'localSteps', batch: 'batch',
+  dataset: 'dataset', 'dataset-dir': 'datasetDir', normalize: 'normalize', partition: 'partition', model: 'model', backend: 'backend',
+  dim: 'dim', rounds: 'rounds', 'eval-every': 'evalEvery', 'eval-limit': 'evalLimit', 'peer-eval-limit': 'peerEvalLimit',
+  drop: 'drop', offline: 'offline', seed: 'seed', 'run-id': 'runId', 'round-deadline': 'roundDeadlineMs'
+}
+
+const with0 = (o: OptionSpec): OptionSpec => ({ ...o, default: undefined, description: `${o.description}${o.default !== undefined ? ` (default: ${String(o.default)})` : ''}` })
+
+// Defaults are shown in --help but applied by resolveExperiment, so that --config values are not overridden by them.
+const SHARED: OptionSpec[] = [
+  { name: 'config', type: 'string', placeholder: 'FILE', description: 'start from a run config (JSON of config fields, or a run\'s config.json); flags given too override its fields' },
+  { name: 'peers', type: 'int', min: 1, max: 4096, description: `number of peers n (default: ${D.peers})` },
+  ...topologyOptions.map(with0),
+  { name: 'algo', type: 'string', choices: ['gossip', 'dpsgd', 'choco'], description: `algorithm: gossip averaging of random vectors, D-PSGD, CHOCO-SGD (default: ${D.algo})` },
+  { name: 'order', type: 'string', choices: ['atc', 'cta'], description: `D-PSGD: adapt-then-combine or combine-then-adapt (default: ${D.order})` },
+  { name: 'codec', type: 'string', placeholder: 'SPEC', description: `compression: none, fp16, qsgd:S, topk:F, randk:F, sign, ef(SPEC) (default: ${D.codec})` },
+  { name: 'gamma', type: 'number', min: 0, max: 1, placeholder: 'X', description: 'CHOCO-SGD consensus step γ (default: 1 for lossless codecs, 0.1 otherwise)' },
+  { name: 'lr', type: 'number', min: 0, description: `SGD step size η (default: ${D.lr})` },
+  { name: 'momentum', type: 'number', min: 0, max: 0.999, description: `heavy-ball momentum (default: ${D.momentum})` },
+  { name: 'weight-decay', type: 'number', min: 0, max: 1, description: `L2 weight decay (default: ${D.weightDecay})` },
+  { name: 'local-steps', type: 'int', min: 1, description: `local SGD steps H between gossip rounds (default: ${D.localSteps})` },
+  { name: 'batch', type: 'int', min: 1, description: `minibatch size a peer (default: ${D.batch})` },
+  { name: 'dataset', type: 'string', choices: ['mnist', 'fashion-mnist'], description: `dataset (default: ${D.dataset})` },
+  { name: 'dataset-dir', type: 'string', placeholder: 'DIR', description: 'folder with the dataset\'s four IDX files (raw or .gz) instead of the packaged/system copy' },
+  { name: 'normalize', type: 'boolean', description: `standardise pixels with the train set's mean/std; --no-normalize keeps [0, 1] (default: ${String(D.normalize)})` },
+  { name: 'partition', type: 'string', placeholder: 'SPEC', description: `data split: iid, dirichlet:ALPHA, shards:K (default: ${D.partition})` },
+  { name: 'model', type: 'string', placeholder: 'SPEC', description: `softmax, mlp, mlp:H1,H2,..., cnn (default: ${D.model})` },
+  { name: 'backend', type: 'string', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], description: `tfjs backend; auto = tfjs-node, else wasm, else cpu (default: ${D.backend})` },
+  { name: 'dim', type: 'int', min: 1, description: `gossip only: dimension of the averaged vectors (default: ${D.dim})` },
+  { name: 'rounds', type: 'int', min: 0, description: `rounds to run (default: ${D.rounds})` },
+  { name: 'seed', type: 'int', min: 0, max: 0xffffffff, description: `seed of everything random (default: ${D.seed})` }
+]
+
+export const SIM_OPTIONS: OptionSpec[] = [
+  ...SHARED,
+  { name: 'eval-every', type: 'int', min: 0, description: `test the averaged model every N rounds; 0 = at the end only (default: ${D.evalEvery})` },
+  { name: 'eval-limit', type: 'int', min: 0, description: `test samples for the averaged model; 0 = all (default: ${D.evalLimit})` },
+  { name: 'peer-eval-limit', type: 'int', min: 0, description: `test samples for each peer's own model between evaluations; the last round uses all; 0 = all (default: ${D.peerEvalLimit})` },
+  { name: 'drop', type: 'number', min: 0, max: 0.99, description: `probability that a message is lost (default: ${D.drop})` },
+  { name: 'offline', type: 'number', min: 0, max: 0.99, description: `probability that a peer sits a round out (default: ${D.offline})` }
+]
+
+
+
+export const NETWORK_RUN_OPTIONS: OptionSpec[] = [
+  ...SHARED,
+  { name: 'run-id', type: 'string', placeholder: 'ID', description: `name of the run; peers of other runs are ignored (default: ${DEFAULT_RUN_ID})` },
+  { name: 'round-deadline', type: 'int', min: 1, max: 3_600_000, placeholder: 'MS', description: `how long a peer waits for its neighbours' messages of a round before mixing what it has (default: ${DEFAULT_ROUND_DEADLINE_MS})` },
+  { name: 'eval-every', type: 'int', min: 0, description: `test each peer's own model every N rounds; 0 = at the end only (default: ${D.evalEvery})` },
+  { name: 'eval-limit', type: 'int', min: 0, description: `test samples for those evaluations; 0 = all (default: ${D.evalLimit})` }
+]
+
+function readConfigFile (path: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err: any) {
+    throw new CliError(`cannot read --config '${path}': ${err.code ?? err.message}`)
+  }
+  let parsed: any
+  try {
+    parsed = JSON.parse(text)
+  } catch (err: any) {
+    throw new CliError(`--config '${path}' is not valid JSON: ${err.message}`)
+  }
+  // a run's config.json wraps the experiment in { experiment, ... }
+  const exp = parsed?.experiment ?? parsed
+  if (exp == null || typeof exp !== 'object' || Array.isArray(exp)) throw new CliError(`--config '${path}' must hold a JSON object of config fields`)
+  return exp
+}
+
+/** The config of a command line: --config first, then every config flag given explicitly. */
+export function configFromArgs (args: ParsedArgs): Record<string, unknown> {
+  const file = getOptionalString(args, 'config')
+  const partial: Record<string, unknown> = file !== undefined ? { ...readConfigFile(file) } : {}
+  for (const [flag, field] of Object.entries(CONFIG_FIELDS)) {
+    const v = args.values[flag]
+    if (v !== undefined) partial[field] = v
+  }
+  return partial
+}

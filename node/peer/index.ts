@@ -1,0 +1,5 @@
+/** node/peer: the main loop of one murmur peer (`murmur peer`). */
+export { runPeer } from './peer.ts'
+export type { PeerInit, PeerRecord, PeerResult } from './types.ts'
+export { ConfigMismatchError, JoinFailedError } from './errors.ts'
+export { METRICS_FILE, PEER_FILE, SNAPSHOT_DIR, CHECKPOINT_DIR, readSnapshot, snapshotPath } from './files.ts'

@@ -1,0 +1,239 @@
+/**
+ * The peer's main loop: identity and libp2p node, training setup for its slot (the simulator's data
+ * shard and random streams), membership and exchange, then synchronous rounds of the same lib/algorithms
+ * object the simulator runs, with metrics, snapshots and checkpoints in --data-dir. A graceful stop
+ * (the `stop` signal) announces leaving, finishes the round, checkpoints and returns.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createAlgorithm, maxFrameBytes } from '../../lib/algorithms/index.ts'
+import type { PeerAlgorithm } from '../../lib/algorithms/index.ts'
+import { algorithmConfig, configHash, formatConfigDiff, prepareTraining } from '../../lib/experiment/index.ts'
+import { peerStreams } from '../../lib/sim/index.ts'
+import { describe as describeTopology, mixingMatrix } from '../../topologies/index.ts'
+import type { Graph } from '../../topologies/index.ts'
+import { writeCheckpoint } from '../checkpoint/index.ts'
+import { createGossipExchange } from '../exchange/index.ts'
+import type { GossipExchange } from '../exchange/index.ts'
+import { createMembership } from '../membership/index.ts'
+import type { Membership } from '../membership/index.ts'
+import { bootstrapAddrs, createPeerNode, loadOrCreateIdentity } from '../p2p/index.ts'
+import { ConfigMismatchError, JoinFailedError } from './errors.ts'
+import { appendRecord, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
+import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
+
+const POLL_MS = 50
+const PULL_TIMEOUT_MS = 60_000
+
+export async function runPeer (init: PeerInit): Promise<PeerResult> {
+  const { config, log } = init
+  const start = performance.now()
+  mkdirSync(init.dataDir, { recursive: true })
+  writeFileSync(join(init.dataDir, METRICS_FILE), '')
+  const identity = await loadOrCreateIdentity(init.dataDir)
+  for (const w of identity.warnings) log(`warning: ${w}`)
+  const hash = configHash(config)
+
+  const training = await prepareTraining(config)
+  const streams = peerStreams(config.seed, init.slot)
+  const objective = training.objective?.(init.slot, streams.objective)
+  const algorithm: PeerAlgorithm = createAlgorithm(algorithmConfig(config), {
+    x0: training.x0(init.slot, streams.x0), objective, rng: streams.algorithm, id: identity.peerId
+  })
+  log(`peer ${identity.peerId} slot ${init.slot}/${config.peers}, ${config.algo} ${config.codec}, ` +
+    `${training.backend !== null ? `backend ${training.backend}, ` : ''}${algorithm.dim} parameters, run '${config.runId}' config ${hash.slice(0, 12)}`)
+
+  const node = await createPeerNode({ privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns })
+  const hardStop = new AbortController()
+  let exchange: GossipExchange | undefined
+  let membership: Membership | undefined
+  try {
+    const addrs = bootstrapAddrs(node)
+    writeFileSync(join(init.dataDir, PEER_FILE), JSON.stringify({ peerId: identity.peerId, slot: init.slot, addrs, configHash: hash, runId: config.runId, pid: process.pid }, null, 2) + '\n')
+    init.onListening?.({ peerId: identity.peerId, addrs })
+
+    exchange = createGossipExchange({ libp2p: node }, {
+      runId: config.runId, roundDeadlineMs: config.roundDeadlineMs, maxMessageBytes: maxFrameBytes(config.codec, algorithm.dim)
+    })
+    await exchange.start()
+    exchange.serveModel(() => ({ round: algorithm.round, params: new Float32Array(algorithm.params) }))
+    membership = createMembership({ node }, { runId: config.runId, config, slot: init.slot, heartbeatMs: init.heartbeatMs })
+    const m = membership
+    m.addEventListener('refused', (e) => {
+      log(`error: refused peer ${e.detail.id}: its run config differs: ${formatConfigDiff(e.detail.diff)}`)
+    })
+    m.addEventListener('joined', (e) => { log(`peer ${e.detail.id} (slot ${e.detail.slot}) joins at round ${e.detail.effectiveRound}`) })
+    m.addEventListener('left', (e) => { log(`peer ${e.detail.id} leaves; gone from round ${e.detail.effectiveRound}`) })
+    m.addEventListener('timed-out', (e) => { log(`peer ${e.detail.id} went silent; dropped from the membership`) })
+    await m.start()
+
+    const waitStart = performance.now()
+    const first = await enterRun(init, m, exchange, algorithm)
+    let waitMs = performance.now() - waitStart
+    if (first >= config.rounds) {
+      log(`the run is over: its peers are past its last round (${config.rounds}); nothing to do`)
+      await m.leave(first)
+      return { peerId: identity.peerId, rounds: 0, reason: 'rounds', accuracy: null, checkpoint: undefined }
+    }
+
+    const lambdaCache = new Map<string, number>()
+    const lambdaOf = (ids: readonly string[], graph: Graph): number => {
+      const key = ids.join(',')
+      let l = lambdaCache.get(key)
+      if (l === undefined) {
+        l = graph.n <= 512 ? describeTopology(graph, mixingMatrix(graph, config.weights)).lambda2 : NaN
+        lambdaCache.set(key, l)
+      }
+      return l
+    }
+
+    let reason: PeerResult['reason'] = 'rounds'
+    let lastRound = config.rounds - 1
+    let leaving = false
+    let bytesSent = 0
+    let accuracy: number | null = null
+    let checkpoint: string | undefined
+    let round = first
+    for (; round <= lastRound; round++) {
+      if (!leaving && init.stop.aborted) {
+        // announce at once that this round is our last, so neighbours drop us from the next one
+        leaving = true
+        lastRound = round
+        reason = reason === 'accuracy' ? reason : 'stopped'
+        await m.leave(round)
+        log(`leaving after round ${round}`)
+      }
+      const t0 = performance.now()
+      const topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
+      const neighbours = topo.neighbours()
+      let maxDeg = 0
+      for (const adj of topo.graph.adjacency) maxDeg = Math.max(maxDeg, adj.length)
+      exchange.setNeighbours(neighbours, neighbours.length, maxDeg)
+      const report = await algorithm.runRound(round, exchange, hardStop.signal)
+      m.heartbeat(round + 1, 'active')
+      bytesSent += report.bytesSent
+      const done = round + 1
+      const evaluating = training.evaluate !== undefined && (done === config.rounds || (init.evalEvery > 0 && done % init.evalEvery === 0))
+      let testLoss: number | null = null
+      let acc: number | null = null
+      if (evaluating && training.evaluate !== undefined) {
+        const ev = training.evaluate(algorithm.params, init.evalLimit)
+        acc = ev.accuracy
+        testLoss = ev.loss
+        accuracy = acc
+      }
+      if (init.snapshotEvery > 0 && (done % init.snapshotEvery === 0 || done === config.rounds)) writeSnapshot(init.dataDir, done, algorithm.params)
+      if (init.checkpointEvery > 0 && done % init.checkpointEvery === 0) checkpoint = saveCheckpoint(init, hash, algorithm)
+      const stats = exchange.stats()
+      const traffic: PeerRecord['traffic'] = {}
+      for (const id of neighbours) {
+        const t = stats.peers[id]
+        traffic[id] = { in: t?.bytesIn ?? 0, out: t?.bytesOut ?? 0 }
+      }
+      const rowSum = report.row.self + report.row.neighbours.reduce((s, x) => s + x.weight, 0)
+      const record: PeerRecord = {
+        peerId: identity.peerId,
+        slot: init.slot,
+        round: done,
+        trainLoss: report.trainLoss,
+        accuracy: acc,
+        testLoss,
+        bytesSent,
+        bytesThisRound: report.bytesSent,
+        traffic,
+        members: topo.ids.length,
+        neighbours,
+        received: report.received,
+        missing: report.missing,
+        stale: report.stale,
+        rejected: { ...report.rejected, ...Object.fromEntries(Object.entries(stats.rejected).filter(([, v]) => v > 0)) },
+        row: report.row,
+        rowSum,
+        lambda2: lambdaOf(topo.ids, topo.graph),
+        computeMs: report.computeMs,
+        commMs: report.commMs,
+        waitMs,
+        roundMs: performance.now() - t0,
+        elapsedMs: performance.now() - start,
+        time: Date.now()
+      }
+      waitMs = 0
+      appendRecord(init.dataDir, record)
+      init.onRound?.(record)
+      if (!leaving && init.untilAccuracy !== undefined && acc !== null && acc >= init.untilAccuracy) {
+        log(`reached accuracy ${(acc * 100).toFixed(2)} % (target ${(init.untilAccuracy * 100).toFixed(2)} %) at round ${done}`)
+        reason = 'accuracy'
+        leaving = true
+        lastRound = round + 1
+        await m.leave(lastRound)
+      }
+    }
+    checkpoint = saveCheckpoint(init, hash, algorithm)
+    log(`checkpoint ${checkpoint}`)
+    // let neighbours still finishing their last round read what we sent before the node goes away
+    await sleep(Math.min(config.roundDeadlineMs, 1000))
+    return { peerId: identity.peerId, rounds: algorithm.round, reason, accuracy, checkpoint }
+  } finally {
+    hardStop.abort()
+    await membership?.stop().catch(() => {})
+    await exchange?.stop().catch(() => {})
+    await Promise.resolve().then(async () => { await node.stop() }).catch(() => {})
+    training.dispose()
+  }
+}
+
+function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm): string {
+  return writeCheckpoint(join(init.dataDir, CHECKPOINT_DIR), { configHash: hash, round: algorithm.round, writtenAt: Date.now(), state: algorithm.exportState() })
+}
+
+/**
+ * Decides the first round. A running run (someone is active): pull the model of the most advanced active
+ * member in full precision, join at R + lead. A new run: wait until `config.peers` members are heard (or the
+ * start timeout), then everyone joins at round 0.
+ */
+async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm): Promise<number> {
+  const { config, log } = init
+  // hear the others for two heartbeats before deciding
+  try {
+    await sleep(2 * m.heartbeatMs, undefined, { signal: init.stop })
+  } catch {
+    // stopped: handled below
+  }
+  const deadline = performance.now() + init.startTimeoutMs
+  for (;;) {
+    if (init.stop.aborted) throw new JoinFailedError('stopped before joining the run')
+    const others = m.view().filter((v) => !v.self && v.live)
+    const active = others.filter((v) => v.state === 'active')
+    if (active.length > 0) {
+      const source = active.sort((a, b) => b.round - a.round)[0]
+      const signal = AbortSignal.any([init.stop, AbortSignal.timeout(PULL_TIMEOUT_MS)])
+      let snapshot
+      try {
+        snapshot = await exchange.pullModel(source.id, { signal, expectedDim: algorithm.dim })
+      } catch (err) {
+        throw new JoinFailedError(`could not pull the model from ${source.id}: ${(err as Error).message}`)
+      }
+      const round = await m.join()
+      const state = algorithm.exportState()
+      algorithm.importState({ ...state, round, params: snapshot.params })
+      log(`joining a running run at round ${round} with the model of ${source.id} (its round ${snapshot.round})`)
+      return round
+    }
+    if (others.length + 1 >= config.peers || performance.now() >= deadline) {
+      const refusals = m.refusals()
+      if (others.length === 0 && refusals.length > 0) {
+        throw new ConfigMismatchError(`every peer heard runs another config: ${refusals.map((r) => `${r.id}: ${formatConfigDiff(r.diff)}`).join(' | ')}`)
+      }
+      await m.join(0)
+      // everyone of the cohort fixes round 0 too before anyone starts, so round 0's topology is the same everywhere
+      const cohort = Math.min(config.peers, others.length + 1)
+      const settle = Math.max(deadline, performance.now() + 10 * m.heartbeatMs)
+      while (m.membersAt(0).length < cohort && performance.now() < settle && !init.stop.aborted) await sleep(POLL_MS)
+      const members = m.membersAt(0).length
+      if (members < config.peers) log(`warning: starting with ${members} of ${config.peers} peers`)
+      return 0
+    }
+    await sleep(POLL_MS)
+  }
+}

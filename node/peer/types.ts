@@ -1,0 +1,82 @@
+import type { RunConfig } from '../../lib/experiment/index.ts'
+
+/** Everything `runPeer` needs; the CLI builds it from flags and `--config`. */
+export interface PeerInit {
+  /** the run (resolved: every field checked) */
+  config: RunConfig
+  /** this peer's slot i of `--shard i/n`: its data shard and random streams */
+  slot: number
+  /** identity key, metrics.jsonl, checkpoints/, snapshots/, peer.json */
+  dataDir: string
+  listen: string[]
+  announce?: string[]
+  bootstrap: string[]
+  mdns: boolean
+  /** evaluate the peer's own model every this many rounds (and at the end); 0 = only at the end */
+  evalEvery: number
+  /** test samples for those evaluations; 0 = all */
+  evalLimit: number
+  /** stop once the peer's own model reaches this test accuracy */
+  untilAccuracy?: number
+  /** write the parameters to snapshots/ every this many rounds (for cluster-wide consensus and averaged-model accuracy); 0 = never */
+  snapshotEvery: number
+  /** checkpoint every this many rounds (and always at a graceful stop); 0 = only at the stop */
+  checkpointEvery: number
+  heartbeatMs?: number
+  /** a new run waits this long for `config.peers` members before starting without the missing ones */
+  startTimeoutMs: number
+  /** aborting it asks for a graceful stop: announce leaving, finish the round(s), checkpoint, exit */
+  stop: AbortSignal
+  /** one line of human-readable log (the CLI prints it to stderr) */
+  log: (line: string) => void
+  /** after each round (progress display) */
+  onRound?: (record: PeerRecord) => void
+  /** once the node listens: the addresses other machines pass to --bootstrap */
+  onListening?: (info: { peerId: string, addrs: string[] }) => void
+}
+
+/** One line of `<data-dir>/metrics.jsonl`. Field names follow the simulator's where they mean the same. */
+export interface PeerRecord {
+  peerId: string
+  slot: number
+  /** rounds completed by this peer (round r done → r + 1) */
+  round: number
+  trainLoss: number
+  /** this peer's own model on the test set, on evaluation rounds; null otherwise */
+  accuracy: number | null
+  testLoss: number | null
+  /** cumulative bytes this peer sent (gossip payloads and envelopes) */
+  bytesSent: number
+  bytesThisRound: number
+  /** per neighbour of this round: bytes in and out since the start */
+  traffic: Record<string, { in: number, out: number }>
+  members: number
+  neighbours: string[]
+  received: number
+  missing: number
+  stale: number
+  rejected: Record<string, number>
+  /** the realised row of W this round: self weight and each neighbour heard */
+  row: { self: number, neighbours: Array<{ id: string, weight: number }> }
+  rowSum: number
+  /** lambda2 of this round's W over the members this peer sees */
+  lambda2: number
+  computeMs: number
+  /** in the exchange until the own message was handed off and the neighbours' arrived (or the deadline) */
+  commMs: number
+  /** blocked outside the exchange: waiting for the start of the run or for the join round */
+  waitMs: number
+  roundMs: number
+  elapsedMs: number
+  /** wall clock (ms since the epoch) at the end of the round */
+  time: number
+}
+
+export interface PeerResult {
+  peerId: string
+  rounds: number
+  /** why the loop ended */
+  reason: 'rounds' | 'accuracy' | 'stopped'
+  accuracy: number | null
+  checkpoint: string | undefined
+}

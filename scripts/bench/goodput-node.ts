@@ -1,0 +1,63 @@
+/**
+ * The libp2p nodes of the goodput benchmark (TCP on 127.0.0.1, Noise, Yamux), one per stack variant, and
+ * the IPC messages between the sender (goodput.ts) and the receiver process (goodput-receiver.ts).
+ */
+
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import type { Libp2p } from '@libp2p/interface'
+
+/** A stack and exchange configuration to measure. */
+export interface StackVariant {
+  name: string
+  /** exchange payload bytes per frame */
+  chunkBytes: number
+  /** yamux: largest data frame a sender writes (default 64 KiB) */
+  yamuxMessageBytes?: number
+  /** yamux: initial receive window of a stream (default 256 KiB) */
+  yamuxWindowBytes?: number
+}
+
+export const VARIANTS: Record<string, StackVariant> = {
+  default: { name: 'default', chunkBytes: 1024 * 1024 - 40 },
+  'chunk-64k': { name: 'chunk-64k', chunkBytes: 64 * 1024 - 40 },
+  'chunk-4m': { name: 'chunk-4m', chunkBytes: 4 * 1024 * 1024 - 40 },
+  'yamux-big': { name: 'yamux-big', chunkBytes: 4 * 1024 * 1024 - 40, yamuxMessageBytes: 1024 * 1024, yamuxWindowBytes: 16 * 1024 * 1024 }
+}
+
+export async function createBenchNode (v: StackVariant): Promise<Libp2p> {
+  const streamOptions = v.yamuxWindowBytes === undefined ? {} : { initialStreamWindowSize: v.yamuxWindowBytes, maxStreamWindowSize: Math.max(v.yamuxWindowBytes, 16 * 1024 * 1024) }
+  return await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux({ ...(v.yamuxMessageBytes === undefined ? {} : { maxMessageSize: v.yamuxMessageBytes }), streamOptions })]
+  })
+}
+
+export const BENCH_RUN_ID = 'goodput-bench'
+/** A bare libp2p stream protocol: the same bytes in 1 MiB writes, no envelope, no checksum (the stack's own ceiling). */
+export const SINK_PROTOCOL = '/murmur/bench-sink/1.0.0'
+
+/** parent → receiver */
+export type ToReceiver =
+  | { kind: 'hello', variant: string, peerId: string, addrs: string[] }
+  | { kind: 'expect', variant: string, round: number, bytes: number, checksum: number }
+  | { kind: 'expectRaw', bytes: number }
+  | { kind: 'expectSink', variant: string, bytes: number }
+  | { kind: 'exit' }
+
+/** receiver → parent */
+export type FromReceiver =
+  | { kind: 'ready', tcpPort: number, nodes: Record<string, { peerId: string, addrs: string[] }> }
+  | { kind: 'helloed', variant: string }
+  | { kind: 'waiting', round: number }
+  | { kind: 'received', at: number, bytes: number, ok: boolean }
+  | { kind: 'error', message: string }
+
+/** A wall-clock time in ms shared by processes on one machine, with sub-millisecond resolution. */
+export function wallNow (): number {
+  return performance.timeOrigin + performance.now()
+}

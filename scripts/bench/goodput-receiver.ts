@@ -1,0 +1,85 @@
+/**
+ * The receiving process of the goodput benchmark (forked by goodput.ts): one libp2p node and GossipExchange
+ * per stack variant, and a raw `node:net` server. It reports, over IPC, the wall time at which each
+ * expected message was complete and whether its bytes were intact.
+ */
+
+import { createServer } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { createGossipExchange } from '../../node/exchange/index.ts'
+import type { GossipExchange } from '../../node/exchange/index.ts'
+import { crc32 } from '../../lib/protocol/index.ts'
+import { BENCH_RUN_ID, SINK_PROTOCOL, VARIANTS, createBenchNode, wallNow } from './goodput-node.ts'
+import type { FromReceiver, ToReceiver } from './goodput-node.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+function post (m: FromReceiver): void { process.send?.(m) }
+
+const variants = (process.argv[2] ?? 'default').split(',')
+const maxBytes = Number(process.argv[3] ?? 64 * 1024 * 1024)
+const nodes = new Map<string, { node: Libp2p, exchange: GossipExchange }>()
+
+/** The message being received on a raw socket or a sink stream: copied into one buffer, like the exchange does. */
+let raw: { buf: Uint8Array, at: number } | undefined
+function take (chunk: Uint8Array): void {
+  if (raw === undefined) return
+  raw.buf.set(chunk, raw.at)
+  raw.at += chunk.length
+  if (raw.at >= raw.buf.length) {
+    const at = wallNow()
+    post({ kind: 'received', at, bytes: raw.at, ok: raw.at === raw.buf.length })
+    raw = undefined
+  }
+}
+for (const name of variants) {
+  const v = VARIANTS[name]
+  const node = await createBenchNode(v)
+  const exchange = createGossipExchange({ libp2p: node }, { runId: BENCH_RUN_ID, roundDeadlineMs: 600_000, maxMessageBytes: maxBytes, chunkBytes: v.chunkBytes })
+  await exchange.start()
+  await node.handle(SINK_PROTOCOL, async (stream) => {
+    for await (const chunk of stream) {
+      if (chunk instanceof Uint8Array) take(chunk)
+      else for (const part of chunk) take(part)
+    }
+  })
+  nodes.set(name, { node, exchange })
+}
+
+const server = createServer((socket: Socket) => { socket.on('data', take) })
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+
+post({
+  kind: 'ready',
+  tcpPort: (server.address() as AddressInfo).port,
+  nodes: Object.fromEntries([...nodes].map(([name, { node }]) => [name, { peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) }]))
+})
+
+process.on('message', (m: ToReceiver) => {
+  void handle(m).catch((err: Error) => { post({ kind: 'error', message: err.stack ?? String(err) }) })
+})
+
+async function handle (m: ToReceiver): Promise<void> {
+  if (m.kind === 'hello') {
+    const { node, exchange } = nodes.get(m.variant)!
+    await node.peerStore.merge(peerIdFromString(m.peerId), { multiaddrs: m.addrs.map((a) => multiaddr(a)) })
+    exchange.setNeighbours([m.peerId])
+    post({ kind: 'helloed', variant: m.variant })
+  } else if (m.kind === 'expect') {
+    const { exchange } = nodes.get(m.variant)!
+    const waiting = exchange.round(m.round, Uint8Array.of(1), { signal: AbortSignal.timeout(600_000) })
+    post({ kind: 'waiting', round: m.round })
+    const received = await waiting
+    const at = wallNow()
+    const payload = received[0]?.payload
+    post({ kind: 'received', at, bytes: payload?.length ?? 0, ok: payload !== undefined && payload.length === m.bytes && crc32(payload) === m.checksum })
+  } else if (m.kind === 'expectRaw' || m.kind === 'expectSink') {
+    raw = { buf: new Uint8Array(m.bytes), at: 0 }
+    post({ kind: 'waiting', round: -1 })
+  } else {
+    for (const { node, exchange } of nodes.values()) { await exchange.stop(); await node.stop() }
+    server.close()
+    process.exit(0)
+  }
+}

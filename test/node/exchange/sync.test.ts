@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict'
+import { createRng } from '../../../lib/random/index.ts'
+import { createPeers, signal, stopPeers } from './helpers.ts'
+import type { Peer } from './helpers.ts'
+
+function model (d: number, seed: number): Float32Array {
+  const rng = createRng(seed)
+  const x = new Float32Array(d)
+  for (let k = 0; k < d; k++) x[k] = rng.normal()
+  return x
+}
+
+describe('node/exchange model sync', function () {
+  this.timeout(10_000)
+  let peers: Peer[] = []
+  afterEach(async () => { await stopPeers(peers); peers = [] })
+
+  it('pulls the exact parameters, state and round a peer serves (2 M floats, chunked)', async () => {
+    peers = await createPeers(2)
+    const [a, b] = peers
+    const params = model(2_000_000, 3)
+    const state = Uint8Array.of(1, 2, 3, 4, 5)
+    let round = 41
+    a.exchange.serveModel(() => ({ round, params, state }))
+    round = 42
+    const got = await b.exchange.pullModel(a.id, { signal: signal(), expectedDim: params.length })
+    assert.equal(got.round, 42, 'the provider is asked at request time')
+    assert.ok(Buffer.from(got.params.buffer, got.params.byteOffset, got.params.byteLength).equals(Buffer.from(params.buffer)))
+    assert.deepEqual(got.state, state)
+  })
+
+  it('refuses a model of another dimension, one above maxBytes, and fails cleanly when the peer serves nothing', async () => {
+    peers = await createPeers(3)
+    const [a, b, c] = peers
+    a.exchange.serveModel(() => ({ round: 1, params: model(10, 1) }))
+    await assert.rejects(b.exchange.pullModel(a.id, { signal: signal(), expectedDim: 11 }), (e: Error & { reason?: string }) => e.name === 'InvalidFrameError' && e.reason === 'body')
+    await assert.rejects(b.exchange.pullModel(a.id, { signal: signal(), maxBytes: 47 }), { name: 'MessageTooLargeError' })
+    await assert.rejects(b.exchange.pullModel(c.id, { signal: signal() }), { name: 'SyncFailedError' })
+    // the server is unharmed
+    assert.equal((await b.exchange.pullModel(a.id, { signal: signal() })).params.length, 10)
+  })
+
+  it('a pull takes the caller\'s signal', async () => {
+    peers = await createPeers(2)
+    const [a, b] = peers
+    a.exchange.serveModel(() => ({ round: 1, params: model(10, 1) }))
+    const controller = new AbortController()
+    controller.abort(new Error('gave up'))
+    await assert.rejects(b.exchange.pullModel(a.id, { signal: controller.signal }), { message: 'gave up' })
+  })
+})

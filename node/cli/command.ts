@@ -14,6 +14,8 @@ export interface CliIO {
  */
 export interface Command extends CommandSpec {
   run: (args: ParsedArgs, io: CliIO) => Promise<number>
+  /** set by commands implemented by a script of their own: they get argv unparsed (and parse it themselves) */
+  runRaw?: (argv: readonly string[], io: CliIO) => Promise<number>
 }
 
 /** A failure the user can fix (missing data, bad file): printed without a stack trace, exit code 1. */

@@ -41,6 +41,7 @@ export async function main (argv: readonly string[], io: CliIO): Promise<number>
     io.err(`murmur: unknown command '${name}'${hint != null ? `; did you mean '${hint}'?` : ''}. Commands: ${commands.map((c) => c.name).join(', ')}`)
     return 2
   }
+  if (command.runRaw !== undefined) return await command.runRaw(rest, io)
   try {
     const args = parseArgs(command, rest)
     if (args.help) { io.out(formatHelp(command)); return 0 }

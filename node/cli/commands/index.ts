@@ -1,7 +1,8 @@
 import type { Command } from '../command.ts'
+import { clusterCommand } from './cluster.ts'
 import { graphCommand } from './graph.ts'
 import { peerCommand } from './peer.ts'
 import { simCommand } from './sim.ts'
 
 /** Every subcommand, in the order `murmur --help` lists them. */
-export const commands: readonly Command[] = [graphCommand, simCommand, peerCommand]
+export const commands: readonly Command[] = [graphCommand, simCommand, peerCommand, clusterCommand]

@@ -1,0 +1,164 @@
+/**
+ * A local cluster: N real `murmur peer` processes on 127.0.0.1, the first as bootstrap, optional churn,
+ * then the merged metrics in the simulator's schema, a summary and plots.
+ *
+ *   murmur cluster --peers 4 --rounds 200 --out runs/c4 [run options of murmur peer] [--churn "kill:3@50,leave:5@60,join:2@80"]
+ *
+ * OUT/run.json is the shared run config, OUT/peer-i/ each peer's data dir (metrics.jsonl, snapshots/,
+ * checkpoints/, log.txt), OUT/metrics.jsonl the merged metrics (one object a round), OUT/summary.json.
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { formatHelp, getBoolean, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
+import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
+import { configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
+import { createProgress } from '../node/cli/progress.ts'
+import { resolveRunConfig } from '../lib/experiment/index.ts'
+import type { RunConfig } from '../lib/experiment/index.ts'
+import { mergeCluster } from './lib/cluster-merge.ts'
+import { parseChurn } from './lib/churn.ts'
+import type { ChurnEvent } from './lib/churn.ts'
+
+const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
+
+const options: OptionSpec[] = [
+  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder (default: runs/cluster-<time>)' },
+  ...NETWORK_RUN_OPTIONS,
+  { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), comma-separated' },
+  { name: 'heartbeat', type: 'int', min: 20, default: 500, placeholder: 'MS', description: 'membership heartbeat of every peer' },
+  { name: 'snapshot-every', type: 'int', min: 0, placeholder: 'N', description: 'peers snapshot their parameters every N rounds for the merged accuracy and consensus (default: --eval-every)' },
+  { name: 'checkpoint-every', type: 'int', min: 0, default: 0, placeholder: 'N', description: 'peers checkpoint every N rounds' },
+  { name: 'timeout', type: 'int', min: 1, default: 3600, placeholder: 'S', description: 'give up (SIGKILL everything) after this many seconds' },
+  { name: 'quiet', type: 'boolean', description: 'no progress line' }
+]
+
+export const CLUSTER_SPEC: CommandSpec = {
+  name: 'cluster',
+  summary: 'start N real murmur peer processes on 127.0.0.1, apply churn, merge their metrics, write a summary and plots',
+  options,
+  examples: [
+    'murmur cluster --peers 4 --rounds 300 --out runs/c4',
+    'murmur cluster --peers 16 --algo choco --codec topk:0.01 --gamma 0.1 --lr 0.02 --rounds 600 --out runs/c16',
+    'murmur cluster --peers 8 --algo gossip --rounds 100 --churn "kill:3@30,join:1@50" --out runs/churn'
+  ]
+}
+
+interface Proc { slot: number, child: ChildProcess, dataDir: string, exited: Promise<number | null>, exitCode?: number | null, signal?: string | null, peakRssKb: number }
+
+function readRounds (dataDir: string): number {
+  try {
+    const text = readFileSync(join(dataDir, 'metrics.jsonl'), 'utf8')
+    const end = text.lastIndexOf('\n', text.length - 2)
+    const last = text.slice(end + 1).trim()
+    return last === '' ? 0 : (JSON.parse(last) as { round: number }).round
+  } catch {
+    return 0
+  }
+}
+
+function rssKb (pid: number | undefined): number {
+  if (pid === undefined) return 0
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m === null ? 0 : Number(m[1])
+  } catch {
+    return 0
+  }
+}
+
+export async function runCluster (argv: string[], io: { out: (s: string) => void, err: (s: string) => void, isTTY: boolean }): Promise<number> {
+  const args = parseArgs(CLUSTER_SPEC, argv)
+  if (args.help) { io.out(formatHelp(CLUSTER_SPEC)); return 0 }
+  const partial = configFromArgs(args)
+  const config: RunConfig = resolveRunConfig(partial as Partial<RunConfig>)
+  const churn: ChurnEvent[] = parseChurn(getOptionalString(args, 'churn') ?? '', config.peers)
+  const out = resolve(getOptionalString(args, 'out') ?? join('runs', `cluster-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`))
+  mkdirSync(out, { recursive: true })
+  const runFile = join(out, 'run.json')
+  writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n')
+  const heartbeat = String(args.values.heartbeat)
+  const snapshotEvery = String(args.values['snapshot-every'] ?? config.evalEvery)
+  const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '120000']
+  const procs: Proc[] = []
+  const start = performance.now()
+
+  const launch = (slot: number, index: number, bootstrap: string[]): Proc => {
+    const dataDir = join(out, `peer-${index}`)
+    mkdirSync(dataDir, { recursive: true })
+    const log = openSync(join(dataDir, 'log.txt'), 'a')
+    const child = spawn(process.execPath, [MURMUR, 'peer', ...common, '--data-dir', dataDir, '--shard', `${slot}/${config.peers}`,
+      ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : [])], { stdio: ['ignore', log, log] })
+    const p: Proc = { slot, child, dataDir, peakRssKb: 0, exited: new Promise((res) => { child.on('exit', (code, signal) => { p.exitCode = code; p.signal = signal; res(code) }) }) }
+    procs.push(p)
+    return p
+  }
+
+  const first = launch(0, 0, [])
+  const peerFile = join(first.dataDir, 'peer.json')
+  while (!existsSync(peerFile)) {
+    if (first.exitCode !== undefined) throw new Error(`the bootstrap peer exited (code ${String(first.exitCode)}); see ${join(first.dataDir, 'log.txt')}`)
+    await sleep(100)
+  }
+  const bootstrap = (JSON.parse(readFileSync(peerFile, 'utf8')) as { addrs: string[] }).addrs.filter((a) => a.includes('/127.0.0.1/'))
+  for (let i = 1; i < config.peers; i++) launch(i, i, bootstrap)
+  io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${config.topology}, ${config.rounds} rounds -> ${out}`)
+
+  const progress = createProgress({ total: config.rounds, label: 'cluster', isTTY: io.isTTY, write: (t) => { if (!getBoolean(args, 'quiet')) process.stderr.write(t) } })
+  const pending = [...churn]
+  const freed: number[] = []
+  const timeoutAt = start + Number(args.values.timeout) * 1000
+  const alive = (): Proc[] => procs.filter((p) => p.exitCode === undefined)
+  while (alive().length > 0) {
+    for (const p of alive()) p.peakRssKb = Math.max(p.peakRssKb, rssKb(p.child.pid))
+    const rounds = procs.map((p) => readRounds(p.dataDir))
+    const maxRound = Math.max(...rounds)
+    for (const ev of pending.filter((e) => e.round <= maxRound)) {
+      pending.splice(pending.indexOf(ev), 1)
+      if (ev.kind === 'join') {
+        for (let k = 0; k < ev.count; k++) {
+          const slot = freed.shift() ?? (procs.length % config.peers)
+          const p = launch(slot, procs.length, bootstrap)
+          io.err(`\nchurn: round ${maxRound}: started peer-${procs.indexOf(p)} in slot ${slot}`)
+        }
+      } else {
+        const target = procs.find((p) => p.slot === ev.slot && p.exitCode === undefined)
+        if (target === undefined) { io.err(`\nchurn: no live peer in slot ${ev.slot} at round ${maxRound}`); continue }
+        target.child.kill(ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM')
+        freed.push(ev.slot)
+        io.err(`\nchurn: round ${maxRound}: ${ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM'} peer-${procs.indexOf(target)} (slot ${ev.slot})`)
+      }
+    }
+    progress.update(Math.min(...rounds.filter((_, i) => procs[i].exitCode === undefined || procs[i].exitCode === 0).concat([maxRound])), `peers ${alive().length}`)
+    if (performance.now() > timeoutAt) {
+      io.err(`\nmurmur cluster: timeout after ${String(args.values.timeout)} s: killing the peers`)
+      for (const p of alive()) p.child.kill('SIGKILL')
+    }
+    await sleep(250)
+  }
+  progress.done()
+  const wallSeconds = (performance.now() - start) / 1000
+  const summary = await mergeCluster({ out, config, peers: procs.map((p) => ({ dataDir: p.dataDir, slot: p.slot, exitCode: p.exitCode ?? null, signal: p.signal ?? null, peakRssMb: p.peakRssKb / 1024 })), wallSeconds })
+  io.out([
+    `peers             ${summary.peers} processes (${summary.exitedCleanly} exited 0)`,
+    `rounds            ${summary.rounds} in ${wallSeconds.toFixed(1)} s; round time p50 ${summary.roundTimeP50.toFixed(0)} ms, p95 ${summary.roundTimeP95.toFixed(0)} ms`,
+    `accuracy          ${summary.accuracy === null ? 'n/a' : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
+    `consensus         ${summary.consensusDistance === null ? 'n/a' : summary.consensusDistance.toExponential(3)}`,
+    `bytes sent        ${(summary.bytesSent / 1e6).toFixed(2)} MB`,
+    `time split        compute ${(summary.timeShare.compute * 100).toFixed(1)} %, communicate ${(summary.timeShare.communicate * 100).toFixed(1)} %, wait ${(summary.timeShare.wait * 100).toFixed(1)} %`,
+    `peak RSS          max ${summary.peakRssMbMax.toFixed(0)} MB a peer`,
+    `output            ${out}`
+  ].join('\n'))
+  return summary.exitedCleanly === summary.peers - churn.filter((e) => e.kind === 'kill').length ? 0 : 1
+}
+
+if (import.meta.main) {
+  runCluster(process.argv.slice(2), { out: (s) => { console.log(s) }, err: (s) => { console.error(s) }, isTTY: process.stderr.isTTY === true })
+    .then((code) => { process.exitCode = code }, (err) => {
+      if (err instanceof UsageError || (err as Error).name?.startsWith('Invalid') === true) { console.error(`murmur cluster: ${(err as Error).message}`); process.exitCode = 2; return }
+      console.error(err); process.exitCode = 1
+    })
+}

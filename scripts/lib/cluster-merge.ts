@@ -1,0 +1,141 @@
+/**
+ * Merges the per-peer metrics of a local cluster into the simulator's schema (OUT/metrics.jsonl), with
+ * the averaged model's accuracy and the consensus distance computed from the peers' snapshots, and writes
+ * OUT/summary.json and plots.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { prepareTraining } from '../../lib/experiment/index.ts'
+import type { RunConfig } from '../../lib/experiment/index.ts'
+import { meanAndSpread } from '../../lib/vector/index.ts'
+import { readSnapshot, snapshotPath } from '../../node/peer/index.ts'
+import type { PeerRecord } from '../../node/peer/index.ts'
+import { lineChart } from './plot.ts'
+import type { Point } from './plot.ts'
+
+export interface ClusterPeer { dataDir: string, slot: number, exitCode: number | null, signal: string | null, peakRssMb: number }
+
+export interface ClusterSummary {
+  peers: number
+  exitedCleanly: number
+  rounds: number
+  accuracy: number | null
+  peerAccuracyMin: number | null
+  peerAccuracyMean: number | null
+  consensusDistance: number | null
+  bytesSent: number
+  roundTimeP50: number
+  roundTimeP95: number
+  wallSeconds: number
+  /** shares of the peers' summed time: local steps, inside the exchange (sending and receiving), blocked before rounds */
+  timeShare: { compute: number, communicate: number, wait: number }
+  peakRssMb: number[]
+  peakRssMbMax: number
+  exits: Array<{ slot: number, exitCode: number | null, signal: string | null }>
+}
+
+function records (dataDir: string): PeerRecord[] {
+  const path = join(dataDir, 'metrics.jsonl')
+  if (!existsSync(path)) return []
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
+    try { return [JSON.parse(l) as PeerRecord] } catch { return [] } // a peer killed mid-write leaves a torn last line
+  })
+}
+
+function quantile (sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+}
+
+export async function mergeCluster (opts: { out: string, config: RunConfig, peers: ClusterPeer[], wallSeconds: number }): Promise<ClusterSummary> {
+  const { out, config, peers } = opts
+  const perPeer = peers.map((p) => records(p.dataDir))
+  const maxRound = Math.max(0, ...perPeer.map((rs) => rs.length > 0 ? rs[rs.length - 1].round : 0))
+  const training = await prepareTraining(config)
+  const lines: string[] = []
+  const accPoints: Point[] = []
+  const consPoints: Point[] = []
+  let bytes = 0
+  let last: { accuracy: number | null, min: number | null, mean: number | null, consensus: number | null } = { accuracy: null, min: null, mean: null, consensus: null }
+  const byRound = new Map<number, PeerRecord[]>()
+  for (const rs of perPeer) for (const r of rs) byRound.set(r.round, [...(byRound.get(r.round) ?? []), r])
+  const dim = training.dim
+  for (let round = 1; round <= maxRound; round++) {
+    const rs = byRound.get(round) ?? []
+    bytes += rs.reduce((s, r) => s + r.bytesThisRound, 0)
+    const losses = rs.map((r) => r.trainLoss).filter((x) => Number.isFinite(x))
+    const accs = rs.map((r) => r.accuracy).filter((x): x is number => x !== null)
+    const snaps = peers.map((p) => readSnapshot(snapshotPath(p.dataDir, round), dim)).filter((s): s is Float32Array => s !== undefined)
+    let consensus: number | null = null
+    let accuracy: number | null = null
+    let testLoss: number | null = null
+    if (snaps.length > 0) {
+      const avg = new Float32Array(dim)
+      consensus = meanAndSpread(snaps, avg)
+      if (training.evaluate !== undefined) {
+        const ev = training.evaluate(avg, config.evalLimit)
+        accuracy = ev.accuracy
+        testLoss = ev.loss
+      }
+    }
+    const lambdas = rs.map((r) => r.lambda2).filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
+    const rec = {
+      round,
+      trainLoss: losses.length > 0 ? losses.reduce((a, b) => a + b, 0) / losses.length : null,
+      accuracy,
+      testLoss,
+      peerAccuracyMin: accs.length > 0 ? Math.min(...accs) : null,
+      peerAccuracyMean: accs.length > 0 ? accs.reduce((a, b) => a + b, 0) / accs.length : null,
+      consensusDistance: consensus,
+      bytesSent: bytes,
+      bytesThisRound: rs.reduce((s, r) => s + r.bytesThisRound, 0),
+      lambda2: lambdas.length > 0 ? quantile(lambdas, 0.5) : null,
+      online: rs.length,
+      snapshots: snaps.length,
+      received: rs.reduce((s, r) => s + r.received, 0),
+      missing: rs.reduce((s, r) => s + r.missing, 0),
+      stale: rs.reduce((s, r) => s + r.stale, 0),
+      computeMs: rs.length > 0 ? rs.reduce((s, r) => s + r.computeMs, 0) / rs.length : null,
+      commMs: rs.length > 0 ? rs.reduce((s, r) => s + r.commMs, 0) / rs.length : null,
+      roundMsMax: rs.length > 0 ? Math.max(...rs.map((r) => r.roundMs)) : null
+    }
+    lines.push(JSON.stringify(rec))
+    if (accuracy !== null) accPoints.push({ x: round, y: accuracy, series: 'averaged model' })
+    if (rec.peerAccuracyMin !== null) accPoints.push({ x: round, y: rec.peerAccuracyMin, series: 'worst peer' })
+    if (consensus !== null) consPoints.push({ x: round, y: consensus, series: 'consensus distance' })
+    if (accuracy !== null || consensus !== null) last = { accuracy, min: rec.peerAccuracyMin, mean: rec.peerAccuracyMean, consensus }
+  }
+  training.dispose()
+  writeFileSync(join(out, 'metrics.jsonl'), lines.join('\n') + (lines.length > 0 ? '\n' : ''))
+  const all = perPeer.flat()
+  const roundTimes = all.map((r) => r.roundMs).sort((a, b) => a - b)
+  const compute = all.reduce((s, r) => s + r.computeMs, 0)
+  const comm = all.reduce((s, r) => s + r.commMs, 0)
+  const wait = all.reduce((s, r) => s + r.waitMs, 0)
+  const total = all.reduce((s, r) => s + r.roundMs + r.waitMs, 0)
+  const summary: ClusterSummary = {
+    peers: peers.length,
+    exitedCleanly: peers.filter((p) => p.exitCode === 0).length,
+    rounds: maxRound,
+    accuracy: last.accuracy,
+    peerAccuracyMin: last.min,
+    peerAccuracyMean: last.mean,
+    consensusDistance: last.consensus,
+    bytesSent: bytes,
+    roundTimeP50: quantile(roundTimes, 0.5),
+    roundTimeP95: quantile(roundTimes, 0.95),
+    wallSeconds: opts.wallSeconds,
+    timeShare: { compute: total > 0 ? compute / total : 0, communicate: total > 0 ? comm / total : 0, wait: total > 0 ? wait / total : 0 },
+    peakRssMb: peers.map((p) => Math.round(p.peakRssMb)),
+    peakRssMbMax: Math.max(0, ...peers.map((p) => p.peakRssMb)),
+    exits: peers.map((p) => ({ slot: p.slot, exitCode: p.exitCode, signal: p.signal }))
+  }
+  writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
+  if (accPoints.length > 0) {
+    writeFileSync(join(out, 'accuracy.svg'), await lineChart({ title: `${peers.length} peer processes, ${config.topology}, ${config.algo} ${config.codec}: test accuracy`, xTitle: 'round', yTitle: 'accuracy', points: accPoints, markers: true }))
+  }
+  if (consPoints.length > 0) {
+    writeFileSync(join(out, 'consensus.svg'), await lineChart({ title: `${peers.length} peer processes: consensus distance`, xTitle: 'round', yTitle: '(1/n) Σ‖x_i − x̄‖² (log)', points: consPoints, logY: true, markers: true }))
+  }
+  return summary
+}

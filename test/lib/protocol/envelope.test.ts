@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {
-  decodeEnvelopeHeader, writeEnvelopeHeader, runIdHash, ENVELOPE_HEADER_BYTES, RUN_HASH_BYTES
+  decodeEnvelopeHeader, writeEnvelopeHeader, runIdHash, crc32, ENVELOPE_HEADER_BYTES, RUN_HASH_BYTES
 } from '../../../lib/protocol/index.ts'
 import type { EnvelopeHeader } from '../../../lib/protocol/index.ts'
 import { RUN } from './helpers.ts'
@@ -35,6 +35,13 @@ describe('lib/protocol envelope header', () => {
     // SHA-256('abc') = ba7816bf 8f01cfea ...
     assert.deepEqual(Array.from(runIdHash('abc')), [0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea])
     assert.notDeepEqual(runIdHash('run-1'), runIdHash('run-2'))
+  })
+
+  it('checksums with CRC-32/ISO-HDLC (check value of docs/PROTOCOL.md), continuable chunk by chunk', () => {
+    const text = new TextEncoder().encode('123456789')
+    assert.equal(crc32(text), 0xcbf43926)
+    assert.equal(crc32(text.subarray(4), crc32(text.subarray(0, 4))), 0xcbf43926)
+    assert.equal(crc32(new Uint8Array(0)), 0)
   })
 
   const cases: Array<{ id: string, edit: (b: Uint8Array, v: DataView) => void, chunk: number, name: string, reason: string }> = [

@@ -21,7 +21,7 @@ import {
 } from './constants.ts'
 import {
   ExchangeNotStartedError, ExchangeStoppedError, InvalidExchangeOptionError, MaxDegreeUnknownError,
-  RoundInProgressError, RoundOrderError
+  RoundInProgressError, RoundOrderError, SyncFailedError
 } from './errors.ts'
 import { Inbox } from './inbox.ts'
 import type { Verdict } from './inbox.ts'
@@ -158,13 +158,12 @@ export class GossipExchangeClass implements GossipExchange {
     const started = performance.now()
     const deadline = AbortSignal.timeout(this.deadlineMs)
     const ids = this.ids
+    // encoded before the round begins, so that a payload the envelope cannot carry leaves no round waiting
+    const message = ids.length > 0 ? encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, { chunkBytes: this.chunkBytes }) : undefined
     this.lastRound = r
     this.counters.lastRound = r
     for (const v of this.inbox.begin(r, ids)) this.count(v)
-    if (ids.length > 0) {
-      const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, { chunkBytes: this.chunkBytes })
-      for (const id of ids) this.outbox(id).enqueue(r, message)
-    }
+    if (message !== undefined) for (const id of ids) this.outbox(id).enqueue(r, message)
     try {
       await this.waitRound(deadline, opts.signal)
     } catch (err) {
@@ -192,7 +191,13 @@ export class GossipExchangeClass implements GossipExchange {
   async pullModel (peerId: string, opts: PullOptions): Promise<ModelSnapshot> {
     if (!this.started) throw new ExchangeNotStartedError(`pullModel from ${peerId}: the exchange is not started`)
     const maxBytes = intOption('maxBytes', opts.maxBytes, this.maxSyncBytes, 8, MAX_PAYLOAD_BYTES)
-    const stream = await this.libp2p.dialProtocol(peerIdFromString(peerId), SYNC_PROTOCOL, { signal: opts.signal })
+    let stream: Stream
+    try {
+      stream = await this.libp2p.dialProtocol(peerIdFromString(peerId), SYNC_PROTOCOL, { signal: opts.signal })
+    } catch (err) {
+      if (opts.signal.aborted) throw opts.signal.reason
+      throw new SyncFailedError(peerId, `opening a sync stream to ${peerId} failed: ${(err as Error).message}`, { cause: err })
+    }
     return await pullSync(stream, peerId, this.sync, { signal: opts.signal, expectedDim: opts.expectedDim, maxBytes })
   }
 

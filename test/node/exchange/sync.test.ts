@@ -35,7 +35,9 @@ describe('node/exchange model sync', function () {
     a.exchange.serveModel(() => ({ round: 1, params: model(10, 1) }))
     await assert.rejects(b.exchange.pullModel(a.id, { signal: signal(), expectedDim: 11 }), (e: Error & { reason?: string }) => e.name === 'InvalidFrameError' && e.reason === 'body')
     await assert.rejects(b.exchange.pullModel(a.id, { signal: signal(), maxBytes: 47 }), { name: 'MessageTooLargeError' })
-    await assert.rejects(b.exchange.pullModel(c.id, { signal: signal() }), { name: 'SyncFailedError' })
+    await assert.rejects(b.exchange.pullModel(c.id, { signal: signal() }), { name: 'SyncFailedError' }, 'c runs an exchange but serves nothing')
+    await c.exchange.stop()
+    await assert.rejects(b.exchange.pullModel(c.id, { signal: signal() }), { name: 'SyncFailedError' }, 'c does not speak the sync protocol')
     // the server is unharmed
     assert.equal((await b.exchange.pullModel(a.id, { signal: signal() })).params.length, 10)
   })

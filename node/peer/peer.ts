@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises'
 import { createAlgorithm, maxFrameBytes } from '../../lib/algorithms/index.ts'
 import type { PeerAlgorithm } from '../../lib/algorithms/index.ts'
 import { algorithmConfig, configHash, formatConfigDiff, prepareTraining } from '../../lib/experiment/index.ts'
@@ -104,6 +104,8 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         await m.leave(round)
         log(`leaving after round ${round}`)
       }
+      // a round without neighbours never waits on I/O: yield so signals, timers and heartbeats still run
+      await setImmediate()
       const t0 = performance.now()
       const topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
       const neighbours = topo.neighbours()
@@ -111,7 +113,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       for (const adj of topo.graph.adjacency) maxDeg = Math.max(maxDeg, adj.length)
       exchange.setNeighbours(neighbours, neighbours.length, maxDeg)
       const report = await algorithm.runRound(round, exchange, hardStop.signal)
-      m.heartbeat(round + 1, 'active')
+      if (!leaving) m.heartbeat(round + 1, 'active')
       bytesSent += report.bytesSent
       const done = round + 1
       const evaluating = training.evaluate !== undefined && (done === config.rounds || (init.evalEvery > 0 && done % init.evalEvery === 0))

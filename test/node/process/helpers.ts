@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+const MURMUR = fileURLToPath(new URL('../../../node/bin/murmur.js', import.meta.url))
+
+export interface PeerProcess {
+  child: ChildProcess
+  out: () => string
+  err: () => string
+  exit: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+}
+
+/** Starts `murmur peer` as a real process with the test's Node. */
+export function startPeer (args: string[]): PeerProcess {
+  const child = spawn(process.execPath, [MURMUR, 'peer', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (b) => { out += String(b) })
+  child.stderr?.on('data', (b) => { err += String(b) })
+  const exit = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => { child.on('exit', (code, signal) => { resolve({ code, signal }) }) })
+  return { child, out: () => out, err: () => err, exit }
+}
+
+/** Waits for the peer's peer.json and returns its loopback bootstrap address. */
+export async function bootstrapOf (dataDir: string, proc: PeerProcess, timeoutMs = 20_000): Promise<string> {
+  const file = join(dataDir, 'peer.json')
+  const until = Date.now() + timeoutMs
+  while (!existsSync(file)) {
+    if (Date.now() > until) throw new Error(`no peer.json after ${timeoutMs} ms; stderr: ${proc.err()}`)
+    await sleep(50)
+  }
+  const addrs = (JSON.parse(readFileSync(file, 'utf8')) as { addrs: string[] }).addrs
+  const local = addrs.find((a) => a.includes('/127.0.0.1/'))
+  if (local === undefined) throw new Error(`no loopback address in ${addrs.join(', ')}`)
+  return local
+}
+
+export function metrics (dataDir: string): any[] {
+  const path = join(dataDir, 'metrics.jsonl')
+  if (!existsSync(path)) return []
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l))
+}
+
+/** The last complete record of a peer's metrics.jsonl (reads only the file's tail). */
+export function lastRecord (dataDir: string): any {
+  const path = join(dataDir, 'metrics.jsonl')
+  if (!existsSync(path)) return undefined
+  const fd = openSync(path, 'r')
+  try {
+    const size = fstatSync(fd).size
+    const len = Math.min(size, 8192)
+    const buf = Buffer.alloc(len)
+    readSync(fd, buf, 0, len, size - len)
+    const lines = buf.toString('utf8').split('\n').filter((l) => l.trim() !== '')
+    for (let i = lines.length - 1; i >= 0; i--) {
+      try { return JSON.parse(lines[i]) } catch { /* a torn first or last line */ }
+    }
+    return undefined
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export async function waitFor (predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await sleep(50)
+  }
+}

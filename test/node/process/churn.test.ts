@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runCluster } from '../../../scripts/cluster.ts'
+import { readSnapshot, snapshotPath } from '../../../node/peer/index.ts'
+import { metrics } from './helpers.ts'
+
+const DEADLINE_MS = 1500
+
+describe('murmur cluster: churn with real peer processes', function () {
+  this.timeout(180_000)
+
+  it('a SIGKILLed peer and a joiner: the others keep completing rounds within the deadline + 10 %, every row of W sums to 1, the joiner ends in the consensus band', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'murmur-churn-'))
+    const rounds = 600
+    let printed = ''
+    const code = await runCluster([
+      '--peers', '4', '--rounds', String(rounds), '--model', 'mlp:32', '--batch', '16', '--eval-every', '150', '--eval-limit', '1000',
+      '--round-deadline', String(DEADLINE_MS), '--heartbeat', '200', '--churn', 'kill:2@40,join:1@80', '--out', out, '--quiet', '--run-id', 'churn-test'
+    ], { out: (s) => { printed += s + '\n' }, err: () => {}, isTTY: false })
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
+    assert.equal(summary.peers, 5, 'four peers and the joiner')
+    assert.equal(code, 0, printed)
+    const killed = summary.exits.findIndex((e: any) => e.signal === 'SIGKILL')
+    assert.equal(summary.exits[killed].slot, 2)
+    const joiner = 4
+    const peers = [0, 1, 2, 3, 4].map((i) => metrics(join(out, `peer-${i}`)))
+    // survivors finished every round; no exchange waited past the deadline by more than 10 %
+    for (const i of [0, 1, 3]) {
+      assert.equal(peers[i].at(-1).round, rounds, `peer-${i} finished`)
+      for (const r of peers[i]) assert.ok(r.commMs <= 1.1 * DEADLINE_MS, `peer-${i} round ${r.round}: exchange took ${r.commMs} ms`)
+    }
+    // some round of a survivor really lost the killed peer (the deadline was exercised) and membership then dropped it
+    assert.ok(peers.flat().some((r) => r.missing > 0), 'the kill was felt')
+    const afterDrop = peers[1].filter((r) => r.round > 200)
+    assert.ok(afterDrop.every((r) => r.missing === 0) || afterDrop.filter((r) => r.missing > 0).length < 5)
+    // every realised row of W sums to 1
+    for (const rs of peers) for (const r of rs) assert.ok(Math.abs(r.rowSum - 1) < 1e-9, `row sum ${r.rowSum}`)
+    // the joiner took the freed slot, joined a running run and trained to the end
+    assert.equal(summary.exits[joiner].slot, 2)
+    assert.ok(peers[joiner][0].round > 80, `joined at round ${peers[joiner][0].round}`)
+    assert.equal(peers[joiner].at(-1).round, rounds)
+    // consensus band: the joiner's distance to the mean of the final models is within that of the others
+    const dim = readFileSync(snapshotPath(join(out, 'peer-0'), rounds)).length / 4
+    const finals = [0, 1, 3, 4].map((i) => readSnapshot(snapshotPath(join(out, `peer-${i}`), rounds), dim)!)
+    const mean = new Float64Array(dim)
+    for (const x of finals) for (let k = 0; k < dim; k++) mean[k] += x[k] / finals.length
+    const dist = finals.map((x) => { let s = 0; for (let k = 0; k < dim; k++) s += (x[k] - mean[k]) ** 2; return s })
+    const band = Math.max(...dist.slice(0, 3))
+    assert.ok(dist[3] <= 2 * band, `joiner ${dist[3]} vs others up to ${band}`)
+  })
+})

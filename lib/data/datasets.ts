@@ -27,6 +27,7 @@ export async function loadDataset (name: DatasetName, opts: LoadDatasetOptions =
   }
   const dir = opts.dataDir !== undefined ? resolve(opts.dataDir) : defaultDir(name)
   const normalize = opts.normalize === true
+  if (opts.trainRows !== undefined) return await loadFrom(name, dir, normalize, opts.dataDir !== undefined, opts.trainRows)
   const key = `${name}\u0000${dir}\u0000${normalize}`
   let pending = cache.get(key)
   if (pending === undefined) {
@@ -56,7 +57,7 @@ function defaultDir (name: DatasetName): string {
   return join(dirname(pkg), 'data')
 }
 
-async function loadFrom (name: DatasetName, dir: string, normalize: boolean, explicitDir: boolean): Promise<ClassificationDataset> {
+async function loadFrom (name: DatasetName, dir: string, normalize: boolean, explicitDir: boolean, trainRows?: (labels: Uint8Array) => Uint32Array): Promise<ClassificationDataset> {
   const paths = await locate(name, dir, explicitDir)
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
     readIdxFile(paths.trainImages), readIdxFile(paths.trainLabels),
@@ -75,7 +76,7 @@ async function loadFrom (name: DatasetName, dir: string, normalize: boolean, exp
     features: rows * cols,
     classes: IMAGE_CLASSES,
     imageShape: [rows, cols, 1],
-    train: toSplit(trainBytes, labelsOf(trainLabels, trainImages.dims[0], paths.trainLabels), table),
+    train: subsetSplit(trainBytes, labelsOf(trainLabels, trainImages.dims[0], paths.trainLabels), rows * cols, table, trainRows),
     test: toSplit(testImages.data as Uint8Array, labelsOf(testLabels, testImages.dims[0], paths.testLabels), table)
   }
   if (normalization !== undefined) dataset.normalization = normalization
@@ -149,6 +150,22 @@ function pixelTable (norm: Normalization | undefined): Float32Array {
   const table = new Float32Array(256)
   for (let v = 0; v < 256; v++) table[v] = norm === undefined ? v / 255 : (v / 255 - norm.mean) / norm.std
   return table
+}
+
+function subsetSplit (pixels: Uint8Array, y: Uint8Array, features: number, table: Float32Array, pick?: (labels: Uint8Array) => Uint32Array): Split {
+  if (pick === undefined) return toSplit(pixels, y, table)
+  const rows = pick(y)
+  const x = new Float32Array(rows.length * features)
+  const ys = new Uint8Array(rows.length)
+  for (let j = 0; j < rows.length; j++) {
+    const r = rows[j]
+    if (!Number.isInteger(r) || r >= y.length) throw new InvalidDataOptionsError(`trainRows: row ${r} is outside the ${y.length} training samples`)
+    ys[j] = y[r]
+    const from = r * features
+    const to = j * features
+    for (let k = 0; k < features; k++) x[to + k] = table[pixels[from + k]]
+  }
+  return { n: rows.length, x, y: ys }
 }
 
 function toSplit (pixels: Uint8Array, y: Uint8Array, table: Float32Array): Split {

@@ -38,6 +38,12 @@ export interface LoadDatasetOptions {
    * the familiar 0.1307 and 0.3081). Default false: pixels scaled to [0, 1].
    */
   normalize?: boolean
+  /**
+   * Keep only these training rows, in this order, given the training labels (e.g. one peer's shard of a
+   * partition): the others are never converted to floats, so a peer holds its shard, not the whole set.
+   * Normalisation statistics still come from the whole training set. Such loads are not memoised.
+   */
+  trainRows?: (labels: Uint8Array) => Uint32Array
 }
 
 /** A least-squares problem min_x f(x) = (1/2n)‖Ax − b‖² with its exact minimiser. */

@@ -9,6 +9,7 @@ import type { AlgorithmConfig, LocalObjective } from '../algorithms/index.ts'
 import { hashSeed } from '../random/index.ts'
 import type { Rng } from '../random/index.ts'
 import type { ExperimentConfig } from './config.ts'
+import { InvalidExperimentConfigError } from './errors.ts'
 
 export interface TrainingSetup {
   dim: number
@@ -27,7 +28,16 @@ export interface TrainingSetup {
   dispose: () => void
 }
 
-export async function prepareTraining (config: ExperimentConfig, opts: { backend?: string } = {}): Promise<TrainingSetup> {
+export interface PrepareOptions {
+  backend?: string
+  /**
+   * Prepare one peer only (a network peer in this slot): its shard is the only training data turned into
+   * floats, and `objective` serves that slot alone. Its batches are the simulator's for the same slot.
+   */
+  slot?: number
+}
+
+export async function prepareTraining (config: ExperimentConfig, opts: PrepareOptions = {}): Promise<TrainingSetup> {
   if (config.algo === 'gossip') {
     return {
       dim: config.dim,
@@ -45,9 +55,30 @@ export async function prepareTraining (config: ExperimentConfig, opts: { backend
     }
   }
   const backend = await initBackend((opts.backend ?? config.backend) as 'auto')
-  const data = await loadDataset(config.dataset, { dataDir: config.datasetDir, normalize: config.normalize })
-  const parts = partition(data.train.y, config.peers, config.partition, hashSeed(config.seed, 'partition'))
-  const stats = partitionStats(data.train.y, parts, data.classes)
+  const split = (labels: Uint8Array): Uint32Array[] => partition(labels, config.peers, config.partition, hashSeed(config.seed, 'partition'))
+  const slot = opts.slot
+  let skew: number | null = null
+  let sizes: number[] | null = null
+  const data = await loadDataset(config.dataset, {
+    dataDir: config.datasetDir,
+    normalize: config.normalize,
+    ...(slot === undefined
+      ? {}
+      : {
+          trainRows: (labels: Uint8Array) => {
+            const all = split(labels)
+            sizes = all.map((p) => p.length)
+            skew = partitionStats(labels, all, 10).skew // MNIST and Fashion-MNIST: 10 classes
+            return all[slot]
+          }
+        })
+  })
+  // in slot mode the loaded training set is the slot's shard, rows in the order of the partition
+  const parts = slot === undefined ? split(data.train.y) : [Uint32Array.from({ length: data.train.n }, (_, i) => i)]
+  if (slot === undefined) {
+    sizes = parts.map((p) => p.length)
+    skew = partitionStats(data.train.y, parts, data.classes).skew
+  }
   const model = createModel(parseModelSpec(config.model, data))
   const init = model.init(hashSeed(config.seed, 'model'))
   return {
@@ -55,12 +86,15 @@ export async function prepareTraining (config: ExperimentConfig, opts: { backend
     backend,
     // every peer starts from the same seeded initial model, as in the references (decentralizepy, CHOCO-SGD)
     x0: () => init,
-    objective: (peer, rng) => modelObjective(model, data.train, parts[peer], config.batch, rng),
+    objective: (peer, rng) => {
+      if (slot !== undefined && peer !== slot) throw new InvalidExperimentConfigError('slot', `this setup holds the data of slot ${slot} only, not of peer ${peer}`)
+      return modelObjective(model, data.train, parts[slot === undefined ? peer : 0], config.batch, rng)
+    },
     evaluate: (params, limit) => model.evaluate(params, data.test, limit !== undefined && limit > 0 ? { limit } : {}),
     trainSamples: data.train.n,
     testSamples: data.test.n,
-    shardSizes: parts.map((p) => p.length),
-    partitionSkew: stats.skew,
+    shardSizes: sizes,
+    partitionSkew: skew,
     dispose: () => { model.dispose() }
   }
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each figure beside a baseline measured in the same run (these
  * machines are shared and noisy, so only ratios travel).
  *
- *   npm run bench                 codecs, model steps, simulator throughput (about a minute)
+ *   npm run bench                 codecs, model steps, simulator throughput, exchange goodput (a minute or two)
  *   npm run bench -- --full       also D-PSGD vs CHOCO-SGD on MNIST, 600 rounds each (a few minutes more)
  *   npm run bench -- --only codecs,sim
  */
@@ -63,6 +63,12 @@ if (want('sim')) {
   line(`\n## Simulator, gossip only, ${peers} peers × d = ${dim.toLocaleString('en-US')}, ring`)
   line(`with consensus distance every round: ${r.roundsPerSecond.toFixed(1)} rounds/s; without: ${r2.roundsPerSecond.toFixed(1)} rounds/s (target ≥ 20)`)
   line(`baseline, a bare 3-term average over the same buffers in plain JS: ${bareRoundsPerSecond.toFixed(1)} rounds/s (simulator at ${(r.roundsPerSecond / bareRoundsPerSecond).toFixed(2)} of it)`)
+}
+
+if (want('goodput')) {
+  const { runGoodputBench, formatGoodput } = await import('./goodput.ts')
+  line('\n## Model transfer between two processes: gossip protocol (TCP + Noise + Yamux) vs raw node:net TCP, same bytes')
+  line(formatGoodput(await runGoodputBench({ repeats: 3 })))
 }
 
 if (values.full === true && want('compression')) {

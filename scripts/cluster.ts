@@ -82,7 +82,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n')
   const heartbeat = String(args.values.heartbeat)
   const snapshotEvery = String(args.values['snapshot-every'] ?? config.evalEvery)
-  const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '120000']
+  const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '900000']
   const procs: Proc[] = []
   const start = performance.now()
 

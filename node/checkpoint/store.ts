@@ -4,7 +4,7 @@
  * mismatched file for the previous good one.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { decodeCheckpoint, encodeCheckpoint, InvalidCheckpointError } from './format.ts'
 
 export interface Checkpoint<S = unknown> {
@@ -23,13 +23,14 @@ function fileName (round: number): string {
   return `checkpoint-${String(round).padStart(10, '0')}.ckpt`
 }
 
-/** Writes atomically and keeps the newest `keep` checkpoints; returns the path. */
-export function writeCheckpoint (dir: string, checkpoint: Checkpoint, keep = 3): string {
-  mkdirSync(dir, { recursive: true })
-  const bytes = encodeCheckpoint(checkpoint)
-  const final = join(dir, fileName(checkpoint.round))
-  const tmp = join(dir, `.tmp-${process.pid}-${fileName(checkpoint.round)}`)
-  const fd = openSync(tmp, 'w', 0o600)
+/**
+ * Writes a file so that a crash leaves either the old file or the new one, never a torn one: a temporary
+ * file in the same folder, fsync, rename over the target, fsync of the folder.
+ */
+export function writeFileAtomic (path: string, bytes: Uint8Array, mode = 0o644): void {
+  const dir = dirname(path)
+  const tmp = join(dir, `.tmp-${process.pid}-${basename(path)}`)
+  const fd = openSync(tmp, 'w', mode)
   try {
     let off = 0
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
@@ -37,13 +38,20 @@ export function writeCheckpoint (dir: string, checkpoint: Checkpoint, keep = 3):
   } finally {
     closeSync(fd)
   }
-  renameSync(tmp, final)
+  renameSync(tmp, path)
   try {
     const dfd = openSync(dir, 'r')
     try { fsyncSync(dfd) } finally { closeSync(dfd) }
   } catch {
     // some filesystems cannot fsync a directory; the rename is still atomic
   }
+}
+
+/** Writes atomically (mode 0600) and keeps the newest `keep` checkpoints; returns the path. */
+export function writeCheckpoint (dir: string, checkpoint: Checkpoint, keep = 3): string {
+  mkdirSync(dir, { recursive: true })
+  const final = join(dir, fileName(checkpoint.round))
+  writeFileAtomic(final, encodeCheckpoint(checkpoint), 0o600)
   const all = listCheckpoints(dir)
   for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(dir, old.file), { force: true })
   return final

@@ -1,26 +1,12 @@
 /** The files a peer keeps in its --data-dir, written so a crash never leaves a torn one under a real name. */
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { writeFileAtomic } from '../checkpoint/index.ts'
 
 export const METRICS_FILE = 'metrics.jsonl'
 export const PEER_FILE = 'peer.json'
 export const SNAPSHOT_DIR = 'snapshots'
 export const CHECKPOINT_DIR = 'checkpoints'
-
-/** Writes via a temporary file and rename. */
-export function writeAtomic (path: string, bytes: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}`
-  const fd = openSync(tmp, 'w', 0o644)
-  try {
-    const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes
-    let off = 0
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
-}
 
 export function appendRecord (dataDir: string, record: unknown): void {
   appendFileSync(join(dataDir, METRICS_FILE), JSON.stringify(record) + '\n')
@@ -33,7 +19,7 @@ export function snapshotPath (dataDir: string, round: number): string {
 /** The parameters after `round` rounds, raw little-endian float32 (dimension from the run config). */
 export function writeSnapshot (dataDir: string, round: number, params: Float32Array): void {
   mkdirSync(join(dataDir, SNAPSHOT_DIR), { recursive: true })
-  writeAtomic(snapshotPath(dataDir, round), new Uint8Array(params.buffer, params.byteOffset, params.byteLength))
+  writeFileAtomic(snapshotPath(dataDir, round), new Uint8Array(params.buffer, params.byteOffset, params.byteLength))
 }
 
 export function readSnapshot (path: string, dim: number): Float32Array | undefined {

@@ -35,6 +35,11 @@ export interface PrepareOptions {
    * floats, and `objective` serves that slot alone. Its batches are the simulator's for the same slot.
    */
   slot?: number
+  /**
+   * With `slot`: train on every sample of the IDX files in this folder (the peer's own data) instead of its shard
+   * of the seeded split; the test set comes from the same folder.
+   */
+  ownDataDir?: string
 }
 
 export async function prepareTraining (config: ExperimentConfig, opts: PrepareOptions = {}): Promise<TrainingSetup> {
@@ -59,10 +64,11 @@ export async function prepareTraining (config: ExperimentConfig, opts: PrepareOp
   const slot = opts.slot
   let skew: number | null = null
   let sizes: number[] | null = null
+  if (opts.ownDataDir !== undefined && slot === undefined) throw new InvalidExperimentConfigError('ownDataDir', 'own data belongs to one peer: give its slot too')
   const data = await loadDataset(config.dataset, {
-    dataDir: config.datasetDir,
+    dataDir: opts.ownDataDir ?? config.datasetDir,
     normalize: config.normalize,
-    ...(slot === undefined
+    ...(slot === undefined || opts.ownDataDir !== undefined
       ? {}
       : {
           trainRows: (labels: Uint8Array) => {

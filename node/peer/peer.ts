@@ -35,7 +35,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   for (const w of identity.warnings) log(`warning: ${w}`)
   const hash = configHash(config)
 
-  const training = await prepareTraining(config, { slot: init.slot })
+  const training = await prepareTraining(config, { slot: init.slot, ownDataDir: init.ownDataDir })
   const streams = peerStreams(config.seed, init.slot)
   const objective = training.objective?.(init.slot, streams.objective)
   const algorithm: PeerAlgorithm = createAlgorithm(algorithmConfig(config), {

@@ -8,6 +8,8 @@ export interface PeerInit {
   slot: number
   /** identity key, metrics.jsonl, checkpoints/, snapshots/, peer.json */
   dataDir: string
+  /** train and test on the IDX files in this folder (the peer's own data) instead of its shard of the seeded split */
+  ownDataDir?: string
   listen: string[]
   announce?: string[]
   bootstrap: string[]

@@ -8,6 +8,7 @@ import { parseShard } from '../../../lib/data/index.ts'
 const options: OptionSpec[] = [
   { name: 'data-dir', type: 'string', placeholder: 'DIR', description: 'this peer\'s folder: identity key (its PeerId), metrics.jsonl, checkpoints/, snapshots/, peer.json (required)' },
   { name: 'shard', type: 'string', placeholder: 'I/N', description: 'this peer\'s slot i of n: its shard of the seeded split and its random streams; n must equal --peers (required)' },
+  { name: 'own-data', type: 'string', placeholder: 'DIR', description: 'train and test on the four IDX files in DIR (this peer\'s own data, raw or .gz) instead of its shard of the seeded split' },
   { name: 'listen', type: 'string', placeholder: 'MULTIADDR[,...]', default: '/ip4/0.0.0.0/tcp/0', description: 'addresses to listen on' },
   { name: 'announce', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'addresses other peers should dial instead of the listening ones' },
   { name: 'bootstrap', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'running peers to join through, each with /p2p/<peer id> (printed by a running peer at start)' },
@@ -70,6 +71,7 @@ export const peerCommand: Command = {
         config,
         slot: shard.index,
         dataDir,
+        ownDataDir: getOptionalString(args, 'own-data'),
         listen: list('listen'),
         announce: getOptionalString(args, 'announce') === undefined ? undefined : list('announce'),
         bootstrap: list('bootstrap'),

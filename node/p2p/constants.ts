@@ -32,6 +32,16 @@ export const BOOTSTRAP_DIAL_TIMEOUT_MS = 5000
 export const PUBSUB_MESH = { D: 4, Dlo: 2, Dhi: 8, Dscore: 2, Dout: 1, Dlazy: 4 } as const
 /** Gossipsub heartbeat (mesh maintenance), ms. */
 export const PUBSUB_HEARTBEAT_MS = 700
+/**
+ * Gossipsub peer scoring without P6, the IP colocation penalty (gossipsub v1.1 spec, "P6: IP Colocation Factor").
+ * Its defaults (threshold 10, weight −5) score every peer −(k − 10)² · 5 once more than 10 peers reach us from one
+ * IP: with 16 peers on 127.0.0.1 that is −125, below the graylist threshold (−80), so each peer ignores every RPC
+ * of the others and publishes to none of them; membership heartbeats stop and the run never starts. Many peers
+ * on one host (`murmur cluster`, several peers a machine, peers behind one NAT) are normal for murmur, and P6
+ * (a cost on Sybils sharing an address) protects nothing murmur relies on: any peer with the run's config may
+ * join a run, and every member must hear every other one. The other penalties (P7 for misbehaviour) stay.
+ */
+export const PUBSUB_SCORE_PARAMS = { IPColocationFactorWeight: 0 } as const
 /** Largest inbound gossipsub RPC frame (bytes): membership messages are at most 8 KiB, so 256 KiB leaves room for batching. */
 export const PUBSUB_MAX_RPC_BYTES = 256 * 1024
 /** Messages, subscriptions and control ids one RPC may carry. */

@@ -6,7 +6,7 @@
  */
 import { gossipsub, StrictSign, TopicValidatorResult } from '@libp2p/gossipsub'
 import type { GossipSub, GossipSubComponents, Message, TopicValidatorFn } from '@libp2p/gossipsub'
-import { PUBSUB_HEARTBEAT_MS, PUBSUB_MAX_RPC_BYTES, PUBSUB_MAX_RPC_ENTRIES, PUBSUB_MESH } from './constants.ts'
+import { PUBSUB_HEARTBEAT_MS, PUBSUB_MAX_RPC_BYTES, PUBSUB_MAX_RPC_ENTRIES, PUBSUB_MESH, PUBSUB_SCORE_PARAMS } from './constants.ts'
 
 export type PubSub = GossipSub
 export type PubSubComponents = GossipSubComponents
@@ -29,7 +29,8 @@ export interface PubSubInit {
  * Gossipsub configured for murmur: small meshes (degree 4 in [2, 8]), every message signed by its author and
  * verified on receipt (StrictSign, so `message.from` is who wrote it), bounded inbound frames and decoding
  * limits, publishing allowed before anyone else has subscribed (a peer announces itself from its first second),
- * and a peer's own messages not delivered back to it.
+ * a peer's own messages not delivered back to it, and no score penalty for many peers sharing an IP address
+ * (PUBSUB_SCORE_PARAMS: it graylisted every peer of a 16-peer cluster on one host).
  */
 export function createPubSub (init: PubSubInit = {}): (components: PubSubComponents) => PubSub {
   return gossipsub({
@@ -38,6 +39,7 @@ export function createPubSub (init: PubSubInit = {}): (components: PubSubCompone
     globalSignaturePolicy: StrictSign,
     allowPublishToZeroTopicPeers: true,
     emitSelf: false,
+    scoreParams: { ...PUBSUB_SCORE_PARAMS },
     maxInboundDataLength: init.maxRpcBytes ?? PUBSUB_MAX_RPC_BYTES,
     decodeRpcLimits: {
       maxSubscriptions: PUBSUB_MAX_RPC_ENTRIES,

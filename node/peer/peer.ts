@@ -24,6 +24,8 @@ import { appendRecord, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } 
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 
 const POLL_MS = 50
+/** longest wait, in heartbeats, for the rest of a new run's cohort to fix round 0 after this peer did */
+const SETTLE_HEARTBEATS = 10
 const PULL_TIMEOUT_MS = 60_000
 
 export async function runPeer (init: PeerInit): Promise<PeerResult> {
@@ -191,8 +193,11 @@ function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm)
 
 /**
  * Decides the first round. A running run (someone is active): pull the model of the most advanced active
- * member in full precision, join at R + lead. A new run: wait until `config.peers` members are heard (or the
- * start timeout), then everyone joins at round 0.
+ * member in full precision, join at R + lead. A new run: join round 0 once `config.peers` members are heard,
+ * once this peer's start timeout passes, or as soon as any live peer has fixed round 0 (its own count or timeout
+ * came first): one peer's decision starts everyone it reaches, so peers whose timeouts differ (they started at
+ * different times) still start as one cohort instead of one by one. Then wait, at most SETTLE_HEARTBEATS, until
+ * every live peer heard has fixed its round too, so round 0's topology is the same everywhere.
  */
 async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm): Promise<number> {
   const { config, log } = init
@@ -222,20 +227,37 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       log(`joining a running run at round ${round} with the model of ${source.id} (its round ${snapshot.round})`)
       return round
     }
-    if (others.length + 1 >= config.peers || performance.now() >= deadline) {
+    const started = others.find((v) => v.state === 'joining' && v.since === 0)
+    const timedOut = performance.now() >= deadline
+    if (others.length + 1 >= config.peers || started !== undefined || timedOut) {
       const refusals = m.refusals()
       if (others.length === 0 && refusals.length > 0) {
         throw new ConfigMismatchError(`every peer heard runs another config: ${refusals.map((r) => `${r.id}: ${formatConfigDiff(r.diff)}`).join(' | ')}`)
       }
+      if (others.length + 1 < config.peers) {
+        log(started !== undefined
+          ? `peer ${started.id} starts the run with ${others.length + 1} of ${config.peers} peers heard; starting with it`
+          : `start timeout: starting the run with the ${others.length + 1} of ${config.peers} peers heard`)
+      }
       await m.join(0)
-      // everyone of the cohort fixes round 0 too before anyone starts, so round 0's topology is the same everywhere
-      const cohort = Math.min(config.peers, others.length + 1)
-      const settle = Math.max(deadline, performance.now() + 10 * m.heartbeatMs)
-      while (m.membersAt(0).length < cohort && performance.now() < settle && !init.stop.aborted) await sleep(POLL_MS)
+      await settle(init, m)
       const members = m.membersAt(0).length
       if (members < config.peers) log(`warning: starting with ${members} of ${config.peers} peers`)
       return 0
     }
+    await sleep(POLL_MS)
+  }
+}
+
+/**
+ * After joining round 0 of a new run: wait until no live peer is still undecided (each has fixed round 0, or
+ * become active), at most SETTLE_HEARTBEATS heartbeats. A peer still undecided then joins the running run later.
+ */
+async function settle (init: PeerInit, m: Membership): Promise<void> {
+  const until = performance.now() + SETTLE_HEARTBEATS * m.heartbeatMs
+  while (performance.now() < until && !init.stop.aborted) {
+    const others = m.view().filter((v) => !v.self && v.live)
+    if (others.some((v) => v.state === 'active') || others.every((v) => v.since !== undefined)) return
     await sleep(POLL_MS)
   }
 }

@@ -40,17 +40,19 @@ export interface ClusterOptions {
   evalEvery?: number
   /** default 0 (the whole test set) */
   evalLimit?: number
-  /** how long the first peers wait for the last to start; default 6,000 ms (the cohort starts as soon as all are heard) */
-  startTimeoutMs?: number
+  /** how long the first peers wait for the last to start, or each slot's; default 6,000 ms (the cohort starts as soon as all are heard) */
+  startTimeoutMs?: number | ((slot: number) => number)
+  /** start only slots 0..started−1; default config.peers */
+  started?: number
 }
 
-/** Starts `config.peers` peers in slots 0..n−1 (slot 0 first, the others bootstrapping from it). */
+/** Starts peers in slots 0..n−1 (n = `opts.started ?? config.peers`; slot 0 first, the others bootstrapping from it). */
 export async function startCluster (partial: Partial<RunConfig>, opts: ClusterOptions = {}): Promise<Cluster> {
   const config = resolveRunConfig(partial)
   const cluster: Cluster = { config, peers: [], log: [] }
   try {
     const first = await startPeer(cluster, 0, [], opts)
-    await Promise.all(Array.from({ length: config.peers - 1 }, async (_, i) => await startPeer(cluster, i + 1, first.addrs, opts)))
+    await Promise.all(Array.from({ length: (opts.started ?? config.peers) - 1 }, async (_, i) => await startPeer(cluster, i + 1, first.addrs, opts)))
   } catch (err) {
     await stopCluster(cluster)
     throw err
@@ -76,7 +78,7 @@ async function startPeer (cluster: Cluster, slot: number, bootstrap: string[], o
     snapshotEvery: opts.snapshotEvery ?? 0,
     checkpointEvery: 0,
     heartbeatMs: opts.heartbeatMs ?? 200,
-    startTimeoutMs: opts.startTimeoutMs ?? 6000,
+    startTimeoutMs: typeof opts.startTimeoutMs === 'function' ? opts.startTimeoutMs(slot) : opts.startTimeoutMs ?? 6000,
     stop: stop.signal,
     log: (line) => { cluster.log.push(`[${slot}] ${line}`) },
     onListening: (info) => { listening(info) }

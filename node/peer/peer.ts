@@ -196,8 +196,8 @@ function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm)
  * member in full precision, join at R + lead. A new run: join round 0 once `config.peers` members are heard,
  * once this peer's start timeout passes, or as soon as any live peer has fixed round 0 (its own count or timeout
  * came first): one peer's decision starts everyone it reaches, so peers whose timeouts differ (they started at
- * different times) still start as one cohort instead of one by one. Then wait, at most SETTLE_HEARTBEATS, until
- * every live peer heard has fixed its round too, so round 0's topology is the same everywhere.
+ * different times) still start as one cohort instead of one by one. Then settle(), so that round 0's topology is
+ * the same everywhere.
  */
 async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm): Promise<number> {
   const { config, log } = init
@@ -236,8 +236,8 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       }
       if (others.length + 1 < config.peers) {
         log(started !== undefined
-          ? `peer ${started.id} starts the run with ${others.length + 1} of ${config.peers} peers heard; starting with it`
-          : `start timeout: starting the run with the ${others.length + 1} of ${config.peers} peers heard`)
+          ? `peer ${started.id} has fixed round 0 of the run (${others.length + 1} of ${config.peers} peers heard here); joining it`
+          : `start timeout: fixing round 0 with ${others.length + 1} of ${config.peers} peers heard`)
       }
       await m.join(0)
       await settle(init, m)
@@ -250,14 +250,13 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
 }
 
 /**
- * After joining round 0 of a new run: wait until no live peer is still undecided (each has fixed round 0, or
- * become active), at most SETTLE_HEARTBEATS heartbeats. A peer still undecided then joins the running run later.
+ * After joining round 0 of a new run: wait until `config.peers` members of round 0 are seen, at most
+ * SETTLE_HEARTBEATS heartbeats. Waiting for the full count, not for the peers heard when joining, matters to a
+ * peer that follows another's decision moments after starting: it may have heard only that one peer yet, and
+ * starting then would give it a round-0 topology of two. A cohort that cannot be completed starts when the wait ends,
+ * every member within about a heartbeat of the others; a peer heard only later joins the running run.
  */
 async function settle (init: PeerInit, m: Membership): Promise<void> {
   const until = performance.now() + SETTLE_HEARTBEATS * m.heartbeatMs
-  while (performance.now() < until && !init.stop.aborted) {
-    const others = m.view().filter((v) => !v.self && v.live)
-    if (others.some((v) => v.state === 'active') || others.every((v) => v.since !== undefined)) return
-    await sleep(POLL_MS)
-  }
+  while (m.membersAt(0).length < init.config.peers && performance.now() < until && !init.stop.aborted) await sleep(POLL_MS)
 }

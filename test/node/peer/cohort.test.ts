@@ -20,7 +20,7 @@ describe('node/peer: the cohort of a new run (peers in this process, 127.0.0.1)'
     // slot 0 gives up waiting for the 4th peer after 1 s; the others would wait a minute on their own
     cluster = await startCluster(
       { runId: 'peer-test-cohort', peers: 4, topology: 'ring', algo: 'gossip', dim: 100, rounds, seed: 3, roundDeadlineMs: 2000 },
-      { started: 3, startTimeoutMs: (slot) => slot === 0 ? 1000 : 60_000 })
+      { started: 3, heartbeatMs: 100, startTimeoutMs: (slot) => slot === 0 ? 1000 : 60_000 })
     const res = await results(cluster)
     const elapsed = Date.now() - started
     assert.ok(elapsed < 20_000, `the run took ${elapsed} ms: the later peers waited for their own start timeout`)

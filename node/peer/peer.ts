@@ -27,6 +27,12 @@ const POLL_MS = 50
 /** longest wait, in heartbeats, for the rest of a new run's cohort to fix round 0 after this peer did */
 const SETTLE_HEARTBEATS = 10
 const PULL_TIMEOUT_MS = 60_000
+/** time a join announcement is given to reach every member before the joiner's first round */
+const JOIN_LEAD_MS = 1000
+/** at most this many rounds ahead of the run a joiner starts */
+const MAX_JOIN_LEAD = 64
+/** complete early messages a peer holds at once (each at most one model) */
+const EARLY_MESSAGES = 128
 
 export async function runPeer (init: PeerInit): Promise<PeerResult> {
   const { config, log } = init
@@ -56,7 +62,12 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     init.onListening?.({ peerId: identity.peerId, addrs })
 
     exchange = createGossipExchange({ libp2p: node }, {
-      runId: config.runId, roundDeadlineMs: config.roundDeadlineMs, maxMessageBytes: maxFrameBytes(config.codec, algorithm.dim)
+      runId: config.runId,
+      roundDeadlineMs: config.roundDeadlineMs,
+      maxMessageBytes: maxFrameBytes(config.codec, algorithm.dim),
+      // a joiner starts its first round up to MAX_JOIN_LEAD rounds before its neighbours reach it: buffer that far ahead
+      window: MAX_JOIN_LEAD + 2,
+      maxEarlyMessages: EARLY_MESSAGES
     })
     await exchange.start()
     exchange.serveModel(() => ({ round: algorithm.round, params: new Float32Array(algorithm.params) }))
@@ -201,12 +212,15 @@ function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm)
  */
 async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm): Promise<number> {
   const { config, log } = init
-  // hear the others for two heartbeats before deciding
+  // hear the others for two heartbeats before deciding, and estimate how fast a running run advances
+  const seen0 = m.maxRoundSeen()
+  const t0 = performance.now()
   try {
     await sleep(2 * m.heartbeatMs, undefined, { signal: init.stop })
   } catch {
     // stopped: handled below
   }
+  const roundsPerMs = Math.max(0, m.maxRoundSeen() - seen0) / Math.max(1, performance.now() - t0)
   const deadline = performance.now() + init.startTimeoutMs
   for (;;) {
     if (init.stop.aborted) throw new JoinFailedError('stopped before joining the run')
@@ -221,7 +235,10 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       } catch (err) {
         throw new JoinFailedError(`could not pull the model from ${source.id}: ${(err as Error).message}`)
       }
-      const round = await m.join()
+      // Join far enough ahead that every member hears the announcement before it reaches that round: a fixed
+      // lead of two rounds is passed in milliseconds by a fast run, and then everyone waits out deadlines.
+      const lead = Math.min(MAX_JOIN_LEAD, 2 + Math.ceil(roundsPerMs * JOIN_LEAD_MS))
+      const round = await m.join(Math.max(snapshot.round, m.maxRoundSeen()) + lead)
       const state = algorithm.exportState()
       algorithm.importState({ ...state, round, params: snapshot.params })
       log(`joining a running run at round ${round} with the model of ${source.id} (its round ${snapshot.round})`)

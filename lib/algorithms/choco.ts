@@ -71,7 +71,11 @@ export class ChocoPeer implements PeerAlgorithm {
   private fullRequested = false
   private readonly copies = new Map<string, Copy>()
   /** full frames are written here (raw float32, no copy) */
-  private readonly fullFrame: RawFrame
+  /**
+   * Two full frames, used by round parity: a frame sent in round r must stay untouched until round r + 1's
+   * exchange call returns (its sends may still run), so round r + 1 must not reuse it.
+   */
+  private readonly fullFrames: [RawFrame, RawFrame]
   private readonly diff: Float32Array
   private readonly sum: Float32Array
   private readonly coeffs: number[] = []
@@ -90,7 +94,7 @@ export class ChocoPeer implements PeerAlgorithm {
     this.scratch = new ScratchPool(this.dim)
     this.x = x0.slice()
     this.selfCopy = new Float32Array(this.dim)
-    this.fullFrame = new RawFrame(this.dim)
+    this.fullFrames = [new RawFrame(this.dim), new RawFrame(this.dim)]
     this.diff = new Float32Array(this.dim)
     this.sum = new Float32Array(this.dim)
   }
@@ -189,8 +193,9 @@ export class ChocoPeer implements PeerAlgorithm {
     this.selfVersion = r + 1
     if (this.fullRequested) {
       this.selfCopy.set(this.x)
-      this.fullFrame.values.set(this.x)
-      return this.fullFrame.seal({ kind: 'full', round: r, base, resync })
+      const frame = this.fullFrames[r & 1]
+      frame.values.set(this.x)
+      return frame.seal({ kind: 'full', round: r, base, resync })
     }
     sub(this.diff, this.x, this.selfCopy)
     const payload = this.codec.encode(this.diff, this.rng.fork(r))

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict'
+import { createAlgorithm, encodeFrame } from '../../../lib/algorithms/index.ts'
+import type { Exchange, Received } from '../../../lib/algorithms/index.ts'
+import { createRng } from '../../../lib/random/index.ts'
+
+describe('lib/algorithms CHOCO-SGD outgoing buffers', () => {
+  it('a full frame sent in round r is not overwritten by the full frame of round r + 1 (its sends may still run)', async () => {
+    const dim = 64
+    const objective = { dim, gradient: (x: Float32Array, g: Float32Array) => { for (let i = 0; i < dim; i++) g[i] = x[i] - 1; return 0 } }
+    const peer = createAlgorithm({ algo: 'choco', codec: 'topk:0.1', gamma: 0.1, lr: 0.1 }, { x0: new Float32Array(dim), objective, rng: createRng(1), id: 'a' })
+    const sent: Array<{ bytes: Uint8Array, copy: Uint8Array }> = []
+    // the neighbour asks for a full copy in every message, so 'a' sends a full frame every round
+    const exchange: Exchange = {
+      neighbours: () => [{ id: 'b' }],
+      async round (r, outgoing): Promise<Received[]> {
+        sent.push({ bytes: outgoing, copy: outgoing.slice() })
+        const payload = new Uint8Array(4 * dim)
+        return [{ from: { id: 'b' }, degree: 1, payload: encodeFrame({ kind: 'full', encoding: 'raw', round: r, base: 0, dim, resync: ['a'] }, payload) }]
+      }
+    }
+    for (let r = 0; r < 4; r++) {
+      await peer.runRound(r, exchange)
+      if (r >= 1) assert.deepEqual(sent[r - 1].bytes, sent[r - 1].copy, `round ${r - 1}'s frame changed during round ${r}`)
+    }
+    assert.equal(new DataView(sent[2].bytes.buffer, sent[2].bytes.byteOffset).getUint8(2), 2, 'full frames were sent')
+  })
+})

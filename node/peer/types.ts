@@ -57,7 +57,10 @@ export interface PeerRecord {
   received: number
   missing: number
   stale: number
+  /** messages the algorithm refused this round, by reason (malformed, wrong size, non-finite, unexpected, out of step) */
   rejected: Record<string, number>
+  /** inbound messages or streams the exchange refused since the start, by reason (wire faults, not a neighbour, too early, ...) */
+  exchangeRejected: Record<string, number>
   /** the realised row of W this round: self weight and each neighbour heard */
   row: { self: number, neighbours: Array<{ id: string, weight: number }> }
   rowSum: number

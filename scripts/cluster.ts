@@ -19,6 +19,7 @@ import { configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-opti
 import { createProgress } from '../node/cli/progress.ts'
 import { resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
+import { readLastRecord } from '../node/peer/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
 import { parseChurn } from './lib/churn.ts'
 import type { ChurnEvent } from './lib/churn.ts'
@@ -50,14 +51,7 @@ export const CLUSTER_SPEC: CommandSpec = {
 interface Proc { slot: number, child: ChildProcess, dataDir: string, exited: Promise<number | null>, exitCode?: number | null, signal?: string | null, peakRssKb: number }
 
 function readRounds (dataDir: string): number {
-  try {
-    const text = readFileSync(join(dataDir, 'metrics.jsonl'), 'utf8')
-    const end = text.lastIndexOf('\n', text.length - 2)
-    const last = text.slice(end + 1).trim()
-    return last === '' ? 0 : (JSON.parse(last) as { round: number }).round
-  } catch {
-    return 0
-  }
+  return readLastRecord<{ round: number }>(dataDir)?.round ?? 0
 }
 
 function rssKb (pid: number | undefined): number {

@@ -19,7 +19,7 @@ import {
 } from './constants.ts'
 import { InvalidMembershipInitError, MembershipStateError, NotAMemberError } from './errors.ts'
 import { decodeAnnouncement, encodeAnnouncement, membershipTopic } from './message.ts'
-import type { Announcement, AnnouncementFault, MemberState } from './message.ts'
+import type { Announcement, AnnouncementFault } from './message.ts'
 import { applyAnnouncement, isLive, joinRound, memberAtRound, membersAtRound, slotConflicts } from './rules.ts'
 import type { MemberRecord, SlotConflict } from './rules.ts'
 import { memberTopology } from './topology.ts'
@@ -51,18 +51,8 @@ export interface MembershipInit {
   log?: Logger
 }
 
-/** One peer as this peer sees it. */
-export interface MemberView {
-  id: string
-  addrs: string[]
-  slot: number
-  round: number
-  state: MemberState
-  /** first round it is a member of (undefined: a joiner that has not decided) */
-  since?: number
-  /** first round it is no longer a member of (after a graceful leave) */
-  until?: number
-  lastSeen: number
+/** One peer as this peer sees it: its latest announcement (without the sequence number) and whether it is live. */
+export interface MemberView extends Omit<MemberRecord, 'seq'> {
   /** heard within the timeout */
   live: boolean
   self: boolean

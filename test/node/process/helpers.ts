@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { readLastRecord } from '../../../node/peer/index.ts'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -45,24 +46,9 @@ export function metrics (dataDir: string): any[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l))
 }
 
-/** The last complete record of a peer's metrics.jsonl (reads only the file's tail). */
+/** The last complete record of a peer's metrics.jsonl. */
 export function lastRecord (dataDir: string): any {
-  const path = join(dataDir, 'metrics.jsonl')
-  if (!existsSync(path)) return undefined
-  const fd = openSync(path, 'r')
-  try {
-    const size = fstatSync(fd).size
-    const len = Math.min(size, 8192)
-    const buf = Buffer.alloc(len)
-    readSync(fd, buf, 0, len, size - len)
-    const lines = buf.toString('utf8').split('\n').filter((l) => l.trim() !== '')
-    for (let i = lines.length - 1; i >= 0; i--) {
-      try { return JSON.parse(lines[i]) } catch { /* a torn first or last line */ }
-    }
-    return undefined
-  } finally {
-    closeSync(fd)
-  }
+  return readLastRecord(dataDir)
 }
 
 export async function waitFor (predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -259,6 +259,7 @@ export class GossipExchangeClass implements GossipExchange {
   }
 
   private onGossipStream (stream: Stream, connection: Connection): void {
+    this.counters.streamsAccepted++
     if (!this.started) { stream.abort(new ExchangeStoppedError()); return }
     this.inbound.add(stream)
     void readGossipStream(stream, connection.remotePeer.toString(), {
@@ -274,6 +275,7 @@ export class GossipExchangeClass implements GossipExchange {
   }
 
   private onSyncStream (stream: Stream, connection: Connection): void {
+    this.counters.streamsAccepted++
     if (!this.started) { stream.abort(new ExchangeStoppedError()); return }
     this.inbound.add(stream)
     void serveSync(stream, connection.remotePeer.toString(), this.provider, this.sync, AbortSignal.timeout(this.syncServeTimeoutMs))

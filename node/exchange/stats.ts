@@ -13,6 +13,7 @@ export class Counters {
   late = 0
   early = 0
   streamsOpened = 0
+  streamsAccepted = 0
   lastRound = -1
   lastWaitMs = 0
   lastMissing: string[] = []
@@ -35,7 +36,7 @@ export class Counters {
     for (const [id, p] of this.peers) peers[id] = { ...p }
     const rejected = Object.fromEntries(REASONS.map((r) => [r, this.rejected.get(r) ?? 0])) as Record<RejectReason, number>
     return {
-      peers, rejected, late: this.late, early: this.early, streamsOpened: this.streamsOpened,
+      peers, rejected, late: this.late, early: this.early, streamsOpened: this.streamsOpened, streamsAccepted: this.streamsAccepted,
       lastRound: this.lastRound, lastWaitMs: this.lastWaitMs, lastMissing: [...this.lastMissing]
     }
   }

@@ -90,6 +90,8 @@ export interface ExchangeStats {
   early: number
   /** outbound streams opened (a reopen after a failure counts again) */
   streamsOpened: number
+  /** inbound gossip and sync streams handed to this exchange's protocol handlers (a connection refused by the swarm key or the allowlist never gets here) */
+  streamsAccepted: number
   /** the last round called, −1 before the first */
   lastRound: number
   /** time the last round waited from its call to its resolution (ms) */

@@ -23,7 +23,7 @@ import { allFinite, axpy, linearCombination, sub } from '../vector/index.ts'
 import type { ResolvedConfig } from './config.ts'
 import type { PeerAlgorithm } from './algorithm.ts'
 import type { AlgorithmState, ChocoCopyState } from './state.ts'
-import { checkCommonState, checkVector } from './state.ts'
+import { checkCommonState, checkErrorMemory, checkVector, exportErrorMemory, importErrorMemory } from './state.ts'
 import type { Exchange, LocalObjective, RoundReport } from './types.ts'
 import { LocalTrainer, RowWeights, ScratchPool, addCounts, collectSlots, countPayloadError, rawValues, zeroCounts } from './common.ts'
 import type { Slot } from './common.ts'
@@ -234,7 +234,7 @@ export class ChocoPeer implements PeerAlgorithm {
   exportState (): AlgorithmState {
     const copies: ChocoCopyState[] = []
     for (const [id, c] of this.copies) copies.push({ id, version: c.version, values: c.values.slice() })
-    return {
+    const state: AlgorithmState = {
       algo: 'choco',
       round: this.nextRound,
       params: this.x.slice(),
@@ -242,6 +242,9 @@ export class ChocoPeer implements PeerAlgorithm {
       objective: this.trainer.objective.exportState?.(),
       choco: { selfCopy: this.selfCopy.slice(), selfVersion: this.selfVersion, fullRequested: this.fullRequested, copies }
     }
+    const errorMemory = exportErrorMemory(this.codec)
+    if (errorMemory !== undefined) state.errorMemory = errorMemory
+    return state
   }
 
   importState (state: AlgorithmState): void {
@@ -254,7 +257,9 @@ export class ChocoPeer implements PeerAlgorithm {
       checkVector(copy.values, this.dim, `choco.copies[${copy.id}]`)
       if (!Number.isInteger(copy.version) || copy.version < UNKNOWN) throw new InvalidAlgorithmStateError(`choco copy ${copy.id}: expected a version ≥ −1, got ${String(copy.version)}`)
     }
+    checkErrorMemory(state, this.codec, this.dim)
     this.x.set(state.params)
+    importErrorMemory(state, this.codec)
     this.optimizer.velocity.set(state.momentum)
     if (state.objective !== undefined) this.trainer.objective.importState?.(state.objective)
     this.selfCopy.set(c.selfCopy)

@@ -17,7 +17,7 @@ import { allFinite, allocVector, linearCombination } from '../vector/index.ts'
 import type { ResolvedConfig } from './config.ts'
 import type { PeerAlgorithm } from './algorithm.ts'
 import type { AlgorithmState } from './state.ts'
-import { checkCommonState } from './state.ts'
+import { checkCommonState, checkErrorMemory, exportErrorMemory, importErrorMemory } from './state.ts'
 import type { Exchange, LocalObjective, RoundReport } from './types.ts'
 import { LocalTrainer, RowWeights, ScratchPool, addCounts, collectSlots, countPayloadError, rawValues, zeroCounts } from './common.ts'
 import type { Slot } from './common.ts'
@@ -190,18 +190,23 @@ export class MixingPeer implements PeerAlgorithm {
   }
 
   exportState (): AlgorithmState {
-    return {
+    const state: AlgorithmState = {
       algo: this.config.algo,
       round: this.nextRound,
       params: this.x.slice(),
       momentum: this.optimizer.velocity.slice(),
       objective: this.trainer?.objective.exportState?.()
     }
+    const errorMemory = exportErrorMemory(this.codec)
+    if (errorMemory !== undefined) state.errorMemory = errorMemory
+    return state
   }
 
   importState (state: AlgorithmState): void {
     checkCommonState(state, this.config.algo, this.dim, this.optimizer.velocity.length)
+    checkErrorMemory(state, this.codec, this.dim)
     this.x.set(state.params)
+    importErrorMemory(state, this.codec)
     this.optimizer.velocity.set(state.momentum)
     if (state.objective !== undefined) this.trainer?.objective.importState?.(state.objective)
     this.nextRound = state.round

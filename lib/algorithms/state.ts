@@ -6,6 +6,8 @@
 import type { ObjectiveState } from './types.ts'
 import type { AlgorithmName } from './config.ts'
 import { InvalidAlgorithmStateError } from './errors.ts'
+import { isErrorFeedback } from '../compress/index.ts'
+import type { Codec } from '../compress/index.ts'
 
 export interface ChocoCopyState {
   id: string
@@ -33,6 +35,8 @@ export interface AlgorithmState {
   /** where the local objective is in its minibatch stream (absent for gossip or objectives without state) */
   objective?: ObjectiveState
   choco?: ChocoState
+  /** the ef(...) codec's error memory e (absent for other codecs and before the first encode) */
+  errorMemory?: Float32Array
 }
 
 export function checkVector (v: unknown, dim: number, what: string): Float32Array {
@@ -41,6 +45,26 @@ export function checkVector (v: unknown, dim: number, what: string): Float32Arra
   }
   for (let i = 0; i < dim; i++) if (!Number.isFinite(v[i])) throw new InvalidAlgorithmStateError(`${what}: expected finite values, got ${v[i]} at index ${i}`)
   return v
+}
+
+/** The error memory of an ef(...) codec, for exportState (undefined for other codecs). */
+export function exportErrorMemory (codec: Codec): Float32Array | undefined {
+  return isErrorFeedback(codec) ? codec.exportMemory() : undefined
+}
+
+/**
+ * Checks a state's error memory against the codec (before importState changes anything): a memory of the
+ * wrong length or with non-finite values, or one for a codec without error feedback, is refused.
+ */
+export function checkErrorMemory (state: AlgorithmState, codec: Codec, dim: number): void {
+  if (state.errorMemory === undefined) return
+  if (!isErrorFeedback(codec)) throw new InvalidAlgorithmStateError(`errorMemory: codec ${codec.spec} keeps no error memory, but the state has one (of another codec?)`)
+  checkVector(state.errorMemory, dim, 'errorMemory')
+}
+
+/** Restores (or, when the state has none, resets) an ef(...) codec's error memory; call after checkErrorMemory. */
+export function importErrorMemory (state: AlgorithmState, codec: Codec): void {
+  if (isErrorFeedback(codec)) codec.importMemory(state.errorMemory)
 }
 
 /** Checks the parts every algorithm shares. */

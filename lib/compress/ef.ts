@@ -56,6 +56,15 @@ export function errorFeedback (inner: Codec): ErrorFeedbackCodec {
     reset (): void {
       memory = undefined
       work = undefined
+    },
+    exportMemory: () => memory?.slice(),
+    importMemory (m: Float32Array | undefined): void {
+      if (m === undefined) { memory = undefined; work = undefined; return }
+      if (!(m instanceof Float32Array)) throw new InvalidArgumentError(`${spec}: expected a Float32Array error memory, got ${typeof m}`)
+      checkDimension(m.length, spec)
+      assertFinite(m, spec)
+      memory = m.slice()
+      work = new Float32Array(m.length)
     }
   }
 }

@@ -29,6 +29,10 @@ export interface ErrorFeedbackCodec extends Codec {
   errorNorm (): number
   /** forget the error memory (e.g. when the stream restarts from a full-precision exchange) */
   reset (): void
+  /** a copy of the error memory e (undefined before the first encode), for checkpoints */
+  exportMemory (): Float32Array | undefined
+  /** replaces the error memory with a copy of `memory` (undefined: as reset()); a checkpoint's counterpart of exportMemory */
+  importMemory (memory: Float32Array | undefined): void
 }
 
 /** Per-message facts a byte count depends on beyond the spec and d (top-k's chosen indices). */

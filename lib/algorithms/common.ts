@@ -69,8 +69,10 @@ export interface Slot {
  * Matches a round's messages to the current neighbours (in `neighbours()` order) and parses their frames.
  * Rejected, by reason: senders that are not neighbours or sent twice (unexpected), frames that do not
  * parse or carry a bad degree (malformed), another dimension (wrongSize), another round (outOfStep).
+ * With `oldest` (asynchronous mixing) any round from `oldest` on is in step, later ones included: a
+ * neighbour ahead of this peer sends a newer model, not a stale one.
  */
-export function collectSlots (r: number, dim: number, neighbours: PeerRef[], received: Received[], counts: RejectionCounts): Slot[] {
+export function collectSlots (r: number, dim: number, neighbours: PeerRef[], received: Received[], counts: RejectionCounts, oldest?: number): Slot[] {
   const slots: Slot[] = neighbours.map((p) => ({ id: p.id, degree: 0, frame: undefined, arrived: false }))
   const index = new Map<string, number>()
   for (let k = 0; k < slots.length; k++) index.set(slots[k].id, k)
@@ -88,7 +90,7 @@ export function collectSlots (r: number, dim: number, neighbours: PeerRef[], rec
       throw err
     }
     if (frame.dim !== dim) { counts.wrongSize++; continue }
-    if (frame.round !== r) { counts.outOfStep++; continue }
+    if (oldest === undefined ? frame.round !== r : frame.round < oldest) { counts.outOfStep++; continue }
     slot.degree = msg.degree
     slot.frame = frame
   }

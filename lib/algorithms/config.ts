@@ -11,7 +11,7 @@ import type { Rng } from '../random/index.ts'
 import type { LocalObjective } from './types.ts'
 import {
   DEFAULT_CODEC, DEFAULT_GAMMA_LOSSLESS, DEFAULT_GAMMA_LOSSY, DEFAULT_LOCAL_STEPS, DEFAULT_LR, DEFAULT_MOMENTUM,
-  DEFAULT_ORDER, DEFAULT_WEIGHT_DECAY, DEFAULT_WEIGHTS, MAX_LOCAL_STEPS
+  DEFAULT_ORDER, DEFAULT_STALENESS, DEFAULT_WEIGHT_DECAY, DEFAULT_WEIGHTS, MAX_LOCAL_STEPS, MAX_STALENESS
 } from './constants.ts'
 import { InvalidAlgorithmConfigError } from './errors.ts'
 
@@ -20,6 +20,10 @@ export const ALGORITHMS: readonly AlgorithmName[] = ['gossip', 'dpsgd', 'choco']
 
 /** adapt-then-combine (local step, then mix) or combine-then-adapt (mix, then the step, Lian et al. 2017) */
 export type StepOrder = 'atc' | 'cta'
+
+/** lockstep rounds (every neighbour's message of the same round) or AD-PSGD-style mixing with the newest ones */
+export type SyncMode = 'sync' | 'async'
+export const SYNC_MODES: readonly SyncMode[] = ['sync', 'async']
 
 export interface AlgorithmConfig {
   algo: AlgorithmName
@@ -39,6 +43,15 @@ export interface AlgorithmConfig {
   codec?: string
   /** topologies weight scheme; default 'metropolis' */
   weights?: string
+  /**
+   * gossip and D-PSGD (adapt-then-combine): send the model a round starts from and run the local steps while
+   * it travels; the mixing term is then one round of local steps stale (lib/algorithms/overlap.ts); default false
+   */
+  overlap?: boolean
+  /** 'async': mix with the newest message of each neighbour at most `staleness` rounds old; default 'sync' */
+  sync?: SyncMode
+  /** async only: oldest neighbour message mixed, in rounds behind this peer's; default 8 */
+  staleness?: number
 }
 
 export interface ResolvedConfig {
@@ -51,6 +64,10 @@ export interface ResolvedConfig {
   gamma: number
   codec: string
   weights: WeightScheme
+  overlap: boolean
+  sync: SyncMode
+  /** 0 in sync mode: only messages of the round itself are mixed */
+  staleness: number
 }
 
 /** What a peer algorithm is built from besides its config. */
@@ -69,7 +86,7 @@ export interface AlgorithmDeps {
   now?: () => number
 }
 
-const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights'])
+const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights', 'overlap', 'sync', 'staleness'])
 
 function fail (field: string, expected: string, got: unknown): never {
   throw new InvalidAlgorithmConfigError(field, `${field}: expected ${expected}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`)
@@ -110,7 +127,17 @@ export function resolveConfig (config: AlgorithmConfig): ResolvedConfig {
   } catch (err) {
     throw new InvalidAlgorithmConfigError('weights', `weights: ${(err as Error).message}`)
   }
-  return { algo, lr, momentum, weightDecay, localSteps, order, gamma, codec: codec.spec, weights }
+  const overlap = config.overlap ?? false
+  if (typeof overlap !== 'boolean') fail('overlap', 'true or false', overlap)
+  if (overlap && algo === 'choco') fail('overlap', 'false for choco (overlap runs gossip and dpsgd; CHOCO-SGD\'s copies need every round\'s update in order)', overlap)
+  if (overlap && order === 'cta') fail('overlap', "false with order 'cta' (overlap already takes the local steps from the model it sends)", overlap)
+  const sync = config.sync ?? 'sync'
+  if (!SYNC_MODES.includes(sync)) fail('sync', SYNC_MODES.join(' | '), sync)
+  if (sync === 'async' && algo === 'choco') fail('sync', "'sync' for choco (CHOCO-SGD's copies need every neighbour's update of every round)", sync)
+  if (sync === 'async' && overlap) fail('overlap', "false with sync 'async' (an asynchronous exchange never waits, so there is nothing to overlap)", overlap)
+  const staleness = sync === 'async' ? config.staleness ?? DEFAULT_STALENESS : 0
+  if (!Number.isInteger(staleness) || staleness < 0 || staleness > MAX_STALENESS) fail('staleness', `an integer in [0, ${MAX_STALENESS}]`, staleness)
+  return { algo, lr, momentum, weightDecay, localSteps, order, gamma, codec: codec.spec, weights, overlap, sync, staleness }
 }
 
 /** Checks the deps against a resolved config and returns the codec instance to use. */

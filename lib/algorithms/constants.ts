@@ -16,6 +16,13 @@ export const DEFAULT_WEIGHTS = 'metropolis'
 export const DEFAULT_GAMMA_LOSSLESS = 1
 export const DEFAULT_GAMMA_LOSSY = 0.1
 
+/**
+ * Asynchronous mode: a neighbour's newest message is mixed while it is at most this many rounds behind the
+ * peer's own round (AD-PSGD, Lian et al. 2018, bounds staleness the same way); older ones get no weight.
+ */
+export const DEFAULT_STALENESS = 8
+export const MAX_STALENESS = 1_000_000
+
 /** Most local steps accepted per round: a typo guard, far above any useful H. */
 export const MAX_LOCAL_STEPS = 100_000
 

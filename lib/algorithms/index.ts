@@ -5,8 +5,8 @@
  */
 
 export { createAlgorithm } from './factory.ts'
-export { resolveConfig, ALGORITHMS } from './config.ts'
-export type { AlgorithmConfig, AlgorithmDeps, AlgorithmName, ResolvedConfig, StepOrder } from './config.ts'
+export { resolveConfig, ALGORITHMS, SYNC_MODES } from './config.ts'
+export type { AlgorithmConfig, AlgorithmDeps, AlgorithmName, ResolvedConfig, StepOrder, SyncMode } from './config.ts'
 export type { PeerAlgorithm } from './algorithm.ts'
 export type { AlgorithmState, ChocoState, ChocoCopyState } from './state.ts'
 export type {

@@ -7,6 +7,13 @@
  * - D-PSGD, combine-then-adapt (Lian et al. 2017, "Can Decentralized Algorithms Outperform Centralized
  *   Algorithms?", Alg. 1): g = ∇f_i(x_i) at the pre-mix iterate, x_i ← Σ_j W_ij x_j − η g; steps 2..H of
  *   a round start from the mixed iterate.
+ * - overlap (gossip, D-PSGD atc): the peer sends x_i first and takes its H local steps on a copy y_i while the
+ *   message travels, then x_i ← y_i + Σ_j W_ij (x̂_j − x_i): the mixing term is one round of local steps stale
+ *   (for H = 1 this is Lian et al. 2017's D-PSGD, x ← Wx − η∇f(x), with the gradient computed during the
+ *   exchange as its § 3 suggests; pipelined like overlap SGP, Assran et al. 2019). Σ_i Σ_j W_ij (x_j − x_i) = 0
+ *   for a doubly-stochastic W, so the average moves by the local steps alone, as in synchronous D-PSGD.
+ * - sync 'async' (AD-PSGD-style, Lian et al. 2018): the exchange hands over each neighbour's newest message,
+ *   mixed while it is at most `staleness` rounds behind; older or missing ones give their weight to the peer.
  * With codec 'none' the model travels as a raw float32 frame: x_i itself lives in the frame buffer (two
  * frames, swapped each round), so sending costs no copy and receivers mix straight from the sender's bytes.
  */
@@ -18,7 +25,7 @@ import type { ResolvedConfig } from './config.ts'
 import type { PeerAlgorithm } from './algorithm.ts'
 import type { AlgorithmState } from './state.ts'
 import { checkCommonState, checkErrorMemory, exportErrorMemory, importErrorMemory } from './state.ts'
-import type { Exchange, LocalObjective, RoundReport } from './types.ts'
+import type { Exchange, LocalObjective, Received, RoundReport } from './types.ts'
 import { LocalTrainer, RowWeights, ScratchPool, addCounts, collectSlots, countPayloadError, rawValues, zeroCounts } from './common.ts'
 import type { Slot } from './common.ts'
 import { RawFrame, encodeFrame } from './message.ts'
@@ -55,6 +62,8 @@ export class MixingPeer implements PeerAlgorithm {
   private readonly inputs: Float32Array[] = []
   /** whether the last mix wrote only finite values */
   private mixedFinite = true
+  /** overlap with local steps: y_i, the local steps' copy of x_i while x_i's frame is on the wire */
+  private readonly local: Float32Array | undefined
 
   constructor (init: MixingPeerInit) {
     const { config, x0 } = init
@@ -77,6 +86,7 @@ export class MixingPeer implements PeerAlgorithm {
       this.spare = allocVector(this.dim)
     }
     this.x.set(x0)
+    this.local = config.overlap && this.trainer !== undefined ? allocVector(this.dim) : undefined
   }
 
   get params (): Float32Array { return this.x }
@@ -88,18 +98,40 @@ export class MixingPeer implements PeerAlgorithm {
     const H = this.trainer === undefined ? 0 : this.config.localSteps
     const cta = this.config.order === 'cta'
     let loss = 0
-    if (this.trainer !== undefined) {
-      if (cta) loss += this.trainer.objective.gradient(this.x, this.trainer.grad)
-      else loss += this.trainer.steps(this.x, H)
+    let outgoing: Uint8Array
+    let received: Received[]
+    let t1: number
+    const local = this.local
+    if (local !== undefined && this.trainer !== undefined) {
+      outgoing = this.encode(r)
+      const pending = exchange.round(r, outgoing, { signal })
+      // awaited below; this only keeps a failure during the local steps from being reported as unhandled
+      pending.catch(() => {})
+      local.set(this.x)
+      loss += this.trainer.steps(local, H)
+      t1 = this.now()
+      try {
+        received = await pending
+      } catch (err) {
+        // keep the local steps; x_i's frame may still be on the wire, so they go to the spare frame
+        this.spare.set(local)
+        this.swap()
+        throw err
+      }
+    } else {
+      if (this.trainer !== undefined) {
+        if (cta) loss += this.trainer.objective.gradient(this.x, this.trainer.grad)
+        else loss += this.trainer.steps(this.x, H)
+      }
+      outgoing = this.encode(r)
+      t1 = this.now()
+      received = await exchange.round(r, outgoing, { signal })
     }
-    const outgoing = this.encode(r)
-    const t1 = this.now()
-    const received = await exchange.round(r, outgoing, { signal })
     const t2 = this.now()
 
     const counts = zeroCounts()
     const neighbours = exchange.neighbours()
-    const slots = collectSlots(r, this.dim, neighbours, received, counts)
+    const slots = collectSlots(r, this.dim, neighbours, received, counts, this.config.sync === 'async' ? r - this.config.staleness : undefined)
     const dMax = this.weights.maxDegree(exchange)
     const contributing: Slot[] = []
     const vectors: Float32Array[] = []
@@ -169,13 +201,19 @@ export class MixingPeer implements PeerAlgorithm {
   }
 
   /**
-   * spare ← W_ii x + Σ_j W_ij v_j over the contributing neighbours; returns the realised row and sets
-   * `mixedFinite` (the combination reports finiteness in the same pass, so the hot path reads x_i' once).
+   * spare ← W_ii x + Σ_j W_ij v_j over the contributing neighbours (with overlap, spare ← y + (W_ii − 1) x +
+   * Σ_j W_ij v_j); returns the realised row and sets `mixedFinite` (the combination reports finiteness in the
+   * same pass, so the hot path reads x_i' once).
    */
   private mix (myDegree: number, contributing: Slot[], vectors: Float32Array[], dMax: number | undefined): RoundReport['row'] {
     const row = this.weights.row(myDegree, contributing, this.coeffs, dMax)
-    this.coeffs.unshift(row.self)
     this.inputs.length = 0
+    if (this.local !== undefined) {
+      this.coeffs.unshift(1, row.self - 1)
+      this.inputs.push(this.local)
+    } else {
+      this.coeffs.unshift(row.self)
+    }
     this.inputs.push(this.x)
     for (const v of vectors) this.inputs.push(v)
     this.mixedFinite = linearCombination(this.spare, this.coeffs, this.inputs)

@@ -6,8 +6,8 @@
 
 import { parseCodec } from '../compress/index.ts'
 import { parsePartitionSpec } from '../data/index.ts'
-import { ALGORITHMS } from '../algorithms/index.ts'
-import type { AlgorithmName, StepOrder } from '../algorithms/index.ts'
+import { ALGORITHMS, SYNC_MODES, constants as algorithmConstants } from '../algorithms/index.ts'
+import type { AlgorithmName, StepOrder, SyncMode } from '../algorithms/index.ts'
 import { parseTopologySpec, parseWeightScheme } from '../../topologies/index.ts'
 import { InvalidExperimentConfigError } from './errors.ts'
 
@@ -31,6 +31,12 @@ export interface ExperimentConfig {
   momentum: number
   weightDecay: number
   localSteps: number
+  /** send the model a round starts from and take the local steps while it travels (one-step-stale mixing) */
+  overlap: boolean
+  /** 'sync': lockstep rounds; 'async': mix with each neighbour's newest message (AD-PSGD-style) */
+  sync: SyncMode
+  /** async: oldest neighbour message mixed, in rounds behind the peer's own */
+  staleness: number
   batch: number
   dataset: DatasetChoice
   /** folder with the dataset's four IDX files instead of the packaged or system copy */
@@ -72,6 +78,9 @@ export const EXPERIMENT_DEFAULTS: ExperimentConfig = {
   momentum: 0.9,
   weightDecay: 0,
   localSteps: 1,
+  overlap: false,
+  sync: 'sync',
+  staleness: algorithmConstants.DEFAULT_STALENESS,
   batch: 32,
   dataset: 'mnist',
   normalize: true,
@@ -135,6 +144,13 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   real(r, 'momentum', 0, 0.999)
   real(r, 'weightDecay', 0, 1)
   int(r, 'localSteps', 1, 10_000)
+  if (typeof c.overlap !== 'boolean') bad('overlap', 'true or false', c.overlap)
+  if (c.overlap && c.algo === 'choco') bad('overlap', 'false with algo choco (overlap runs gossip and dpsgd)', c.overlap)
+  if (c.overlap && c.order === 'cta') bad('overlap', "false with order cta (overlap takes the local steps from the model it sends)", c.overlap)
+  if (!SYNC_MODES.includes(c.sync)) bad('sync', `one of ${SYNC_MODES.join(', ')}`, c.sync)
+  if (c.sync === 'async' && c.algo === 'choco') bad('sync', 'sync with algo choco (its copies need every round of every neighbour)', c.sync)
+  if (c.sync === 'async' && c.overlap) bad('overlap', 'false with sync async (nothing waits, so nothing to overlap)', c.overlap)
+  int(r, 'staleness', 0, algorithmConstants.MAX_STALENESS)
   int(r, 'batch', 1, 65_536)
   if (!DATASETS.includes(c.dataset)) bad('dataset', `one of ${DATASETS.join(', ')}`, c.dataset)
   if (c.datasetDir !== undefined && typeof c.datasetDir !== 'string') bad('datasetDir', 'a folder path', c.datasetDir)

@@ -116,6 +116,9 @@ export function algorithmConfig (config: ExperimentConfig): AlgorithmConfig {
     order: config.order,
     gamma: config.gamma,
     codec: config.codec,
-    weights: config.weights
+    weights: config.weights,
+    overlap: config.overlap,
+    sync: config.sync,
+    staleness: config.staleness
   }
 }

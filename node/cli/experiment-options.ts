@@ -13,7 +13,7 @@ import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID } from '../../lib/experiment/
 /** CLI option name → config field. */
 export const CONFIG_FIELDS: Record<string, string> = {
   peers: 'peers', topology: 'topology', rows: 'rows', weights: 'weights', algo: 'algo', order: 'order', codec: 'codec',
-  gamma: 'gamma', lr: 'lr', momentum: 'momentum', 'weight-decay': 'weightDecay', 'local-steps': 'localSteps', batch: 'batch',
+  gamma: 'gamma', lr: 'lr', momentum: 'momentum', 'weight-decay': 'weightDecay', 'local-steps': 'localSteps', overlap: 'overlap', sync: 'sync', staleness: 'staleness', batch: 'batch',
   dataset: 'dataset', 'dataset-dir': 'datasetDir', normalize: 'normalize', partition: 'partition', model: 'model', backend: 'backend',
   dim: 'dim', rounds: 'rounds', 'eval-every': 'evalEvery', 'eval-limit': 'evalLimit', 'peer-eval-limit': 'peerEvalLimit',
   drop: 'drop', offline: 'offline', seed: 'seed', 'run-id': 'runId', 'round-deadline': 'roundDeadlineMs'
@@ -34,6 +34,9 @@ const SHARED: OptionSpec[] = [
   { name: 'momentum', type: 'number', min: 0, max: 0.999, description: `heavy-ball momentum (default: ${D.momentum})` },
   { name: 'weight-decay', type: 'number', min: 0, max: 1, description: `L2 weight decay (default: ${D.weightDecay})` },
   { name: 'local-steps', type: 'int', min: 1, description: `local SGD steps H between gossip rounds (default: ${D.localSteps})` },
+  { name: 'overlap', type: 'boolean', description: 'gossip, D-PSGD: send the model a round starts from and take the local steps while it travels (one-step-stale mixing)' },
+  { name: 'sync', type: 'string', choices: ['sync', 'async'], description: `sync: lockstep rounds; async: mix with each neighbour's newest message, at most --staleness rounds old (default: ${D.sync})` },
+  { name: 'staleness', type: 'int', min: 0, description: `--sync async: oldest neighbour message mixed, in rounds behind the peer's own (default: ${D.staleness})` },
   { name: 'batch', type: 'int', min: 1, description: `minibatch size a peer (default: ${D.batch})` },
   { name: 'dataset', type: 'string', choices: ['mnist', 'fashion-mnist'], description: `dataset (default: ${D.dataset})` },
   { name: 'dataset-dir', type: 'string', placeholder: 'DIR', description: 'folder with the dataset\'s four IDX files (raw or .gz) instead of the packaged/system copy' },

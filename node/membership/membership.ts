@@ -11,7 +11,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { agreedConfig, configDiff, configHash, formatConfigDiff } from '../../lib/experiment/index.ts'
 import type { AgreedConfig, RunConfig } from '../../lib/experiment/index.ts'
 import type { TopologySpec } from '../../topologies/index.ts'
-import { ValidationResult } from '../p2p/index.ts'
+import { penalizePeer, ValidationResult } from '../p2p/index.ts'
 import type { PubSub, PubSubMessage } from '../p2p/index.ts'
 import {
   FORGET_AFTER_TIMEOUTS, HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ADDR_CHARS, MAX_RUN_ID_CHARS, MAX_TRACKED_PEERS,
@@ -73,7 +73,10 @@ export interface MembershipStats {
   /** announcements that reached the validator */
   received: number
   accepted: number
-  /** by fault: the decoder's, plus 'unsigned' and 'signer' (id is not the signer) */
+  /**
+   * by fault: the decoder's, plus 'unsigned' and 'signer' (id is not the signer). Each one also lowers the
+   * gossipsub score of the peer that sent it (node/p2p penalizePeer, reason 'membership:<fault>').
+   */
   rejected: Partial<Record<AnnouncementFault | 'unsigned' | 'signer', number>>
   /** seq not above the last seen from that peer; 'capacity': too many peers tracked; 'self': our own id */
   ignored: { stale: number, capacity: number, self: number }
@@ -284,15 +287,18 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     return { ...c, rejected: { ...c.rejected }, ignored: { ...c.ignored } }
   }
 
-  /** gossipsub topic validator: runs before a message is delivered or forwarded */
-  private validate (_from: PeerId, msg: PubSubMessage): ValidationResult {
+  /**
+   * gossipsub topic validator: runs before a message is delivered or forwarded. `source` is the peer that sent
+   * it to us (its author or a forwarder, which validated it before forwarding: either way the one to penalise).
+   */
+  private validate (source: PeerId, msg: PubSubMessage): ValidationResult {
     this.counters.received++
-    if (msg.type !== 'signed') return this.reject(msg, 'unsigned', 'expected a signed message (StrictSign)')
+    if (msg.type !== 'signed') return this.reject(source, msg, 'unsigned', 'expected a signed message (StrictSign)')
     const decoded = decodeAnnouncement(msg.data)
-    if (!decoded.ok) return this.reject(msg, decoded.fault, decoded.detail)
+    if (!decoded.ok) return this.reject(source, msg, decoded.fault, decoded.detail)
     const a = decoded.value
     const signer = msg.from.toString()
-    if (a.id !== signer) return this.reject(msg, 'signer', `announcement names ${a.id} but is signed by ${signer}`)
+    if (a.id !== signer) return this.reject(source, msg, 'signer', `announcement names ${a.id} but is signed by ${signer}`)
     if (a.id === this.selfId) { this.counters.ignored.self++; return ValidationResult.Ignore }
     const last = this.lastSeq.get(a.id)
     if (last !== undefined && a.seq <= last) { this.counters.ignored.stale++; return ValidationResult.Ignore }
@@ -303,10 +309,12 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     return ValidationResult.Accept
   }
 
-  private reject (msg: PubSubMessage, fault: AnnouncementFault | 'unsigned' | 'signer', detail: string): ValidationResult {
+  private reject (source: PeerId, msg: PubSubMessage, fault: AnnouncementFault | 'unsigned' | 'signer', detail: string): ValidationResult {
     const from = msg.type === 'signed' ? msg.from.toString() : 'unsigned'
     this.counters.rejected[fault] = (this.counters.rejected[fault] ?? 0) + 1
-    this.log('rejected an announcement from %s: %s (%s)', from, fault, detail)
+    // Reject alone costs the sender nothing here: gossipsub's P4 counts only on topics with score parameters
+    const score = penalizePeer(this.node, source, `membership:${fault}`)
+    this.log('rejected an announcement from %s via %p: %s (%s); its score is now %d', from, source, fault, detail, score)
     this.safeDispatchEvent('rejected', { detail: { from, fault, detail } })
     return ValidationResult.Reject
   }

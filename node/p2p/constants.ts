@@ -46,3 +46,21 @@ export const PUBSUB_SCORE_PARAMS = { IPColocationFactorWeight: 0 } as const
 export const PUBSUB_MAX_RPC_BYTES = 256 * 1024
 /** Messages, subscriptions and control ids one RPC may carry. */
 export const PUBSUB_MAX_RPC_ENTRIES = 256
+
+/**
+ * Penalties murmur's own checks give a peer (a membership announcement rejected by the topic validator, a gossip
+ * frame refused by the exchange), through gossipsub's application-specific score P5 (gossipsub v1.1 spec, "P5:
+ * Application-Specific"): P5 = −PENALTY_SCORE_WEIGHT · c², c the peer's penalty count decaying with a half-life of
+ * PENALTY_HALF_LIFE_MS. Quadratic as the spec's own P4 and P7, so one slip costs little and a run of faults a lot.
+ * Against gossipsub's default thresholds: c = 1 gives −4 (no effect beyond a lower rank), c = 2 gives −16 (below
+ * gossipThreshold −10: no IHAVE/IWANT gossip with it; a negative score also drops it from the mesh), c = 4 gives −64
+ * (below publishThreshold −50: our own messages skip it), c = 5 gives −100 (below graylistThreshold −80: every RPC
+ * it sends is dropped unread, so its further messages cost no validation). Graylisted after 5 faults, a peer is
+ * heard again once c decays below √20 ≈ 4.5: about 20 s after its last fault.
+ */
+export const PENALTY_SCORE_WEIGHT = 4
+export const PENALTY_HALF_LIFE_MS = 120_000
+/** Peers whose penalty count is remembered; beyond it the least recently penalised is forgotten. */
+export const MAX_PENALIZED_PEERS = 4096
+/** A decayed penalty count below this is forgotten. */
+export const PENALTY_FORGET_BELOW = 0.05

@@ -63,3 +63,83 @@ export class UnsupportedAddressError extends Error {
     this.value = value
   }
 }
+
+/** A `--swarm-key` file that is not a libp2p pre-shared key (`/key/swarm/psk/1.0.0/`, `/base16/`, 64 hex digits). */
+export class InvalidSwarmKeyError extends Error {
+  static override name = 'InvalidSwarmKeyError'
+  readonly path: string
+  constructor (path: string, message: string) {
+    super(message)
+    this.name = 'InvalidSwarmKeyError'
+    this.path = path
+  }
+}
+
+/** The `--swarm-key` file does not exist. */
+export class SwarmKeyNotFoundError extends Error {
+  static override name = 'SwarmKeyNotFoundError'
+  readonly path: string
+  constructor (path: string, message: string) {
+    super(message)
+    this.name = 'SwarmKeyNotFoundError'
+    this.path = path
+  }
+}
+
+/** The `--swarm-key` file can be read by other users (mode bits for group or others set): anyone who reads it can join. */
+export class InsecureSwarmKeyError extends Error {
+  static override name = 'InsecureSwarmKeyError'
+  readonly path: string
+  readonly mode: number
+  constructor (path: string, mode: number, message: string) {
+    super(message)
+    this.name = 'InsecureSwarmKeyError'
+    this.path = path
+    this.mode = mode
+  }
+}
+
+/** `murmur swarm-key --out FILE` where FILE exists: replacing a swarm key would lock out every peer that has the old one. */
+export class SwarmKeyExistsError extends Error {
+  static override name = 'SwarmKeyExistsError'
+  readonly path: string
+  constructor (path: string, message: string) {
+    super(message)
+    this.name = 'SwarmKeyExistsError'
+    this.path = path
+  }
+}
+
+/** An `--allow-peers` file with a line that is not a PeerId, or with no PeerId at all. */
+export class InvalidAllowlistError extends Error {
+  static override name = 'InvalidAllowlistError'
+  readonly path: string
+  /** 1-based line of the fault; 0 for the file as a whole */
+  readonly line: number
+  constructor (path: string, line: number, message: string) {
+    super(message)
+    this.name = 'InvalidAllowlistError'
+    this.path = path
+    this.line = line
+  }
+}
+
+/** The `--allow-peers` file does not exist. */
+export class AllowlistNotFoundError extends Error {
+  static override name = 'AllowlistNotFoundError'
+  readonly path: string
+  constructor (path: string, message: string) {
+    super(message)
+    this.name = 'AllowlistNotFoundError'
+    this.path = path
+  }
+}
+
+/** penalizePeer on a pubsub service not built by node/p2p createPubSub (it has no murmur penalty table). */
+export class UnscoredPubSubError extends Error {
+  static override name = 'UnscoredPubSubError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'UnscoredPubSubError'
+  }
+}

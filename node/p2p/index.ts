@@ -1,21 +1,33 @@
 /**
- * node/p2p: the libp2p 3 node of a murmur peer, its persistent identity and the multiaddr flags.
+ * node/p2p: the libp2p 3 node of a murmur peer, its persistent identity, the multiaddr flags, who may connect
+ * (swarm key, PeerId allowlist) and the gossipsub score penalties for faults murmur detects.
  * This file is the module's whole public surface; gossipsub types and values come from here, never from
  * the gossipsub package (only node/p2p/pubsub.ts imports it).
  */
 export { loadOrCreateIdentity } from './identity.ts'
 export type { Identity } from './identity.ts'
 export { createPeerNode } from './node.ts'
+export { connectionEncrypters, fastNoise, fastNoiseCrypto, DEFAULT_ENCRYPTERS, ENCRYPTERS, FrameAuthenticationError, InvalidEncrypterError } from './encrypters.ts'
+export type { EncrypterName } from './encrypters.ts'
 export type { PeerNode, PeerNodeInit, PeerServices } from './node.ts'
 export { createPubSub, ValidationResult } from './pubsub.ts'
+export { penalizePeer, penaltyStats, peerScore } from './penalty.ts'
+export type { PenaltyStats, PubSubHolder } from './penalty.ts'
+export { generateSwarmKey, parseSwarmKey, readSwarmKey, writeSwarmKey, SWARM_KEY_HEADER } from './swarm-key.ts'
+export type { SwarmKey } from './swarm-key.ts'
+export { allowlistGater, parseAllowlist, readAllowlist } from './allowlist.ts'
+export type { RefusalDirection, RefusedPeer } from './allowlist.ts'
 export type { PubSub, PubSubInit, PubSubMessage, TopicValidatorFn } from './pubsub.ts'
 export {
   bootstrapAddrs, isLoopbackAddr, isWildcardAddr, parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs, peerIdOfAddr, splitAddrList
 } from './addrs.ts'
 export {
-  InvalidIdentityFileError, InvalidPeerIdError, MissingPeerIdError, UnparsableMultiaddrError, UnsupportedAddressError
+  InvalidIdentityFileError, InvalidPeerIdError, MissingPeerIdError, UnparsableMultiaddrError, UnsupportedAddressError,
+  AllowlistNotFoundError, InsecureSwarmKeyError, InvalidAllowlistError, InvalidSwarmKeyError, SwarmKeyExistsError,
+  SwarmKeyNotFoundError, UnscoredPubSubError
 } from './errors.ts'
 export type { AddressFlag } from './errors.ts'
 export {
-  BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, IDENTITY_FILE, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
+  BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, IDENTITY_FILE, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS,
+  PENALTY_HALF_LIFE_MS, PENALTY_SCORE_WEIGHT
 } from './constants.ts'

@@ -1,7 +1,7 @@
 /**
  * The libp2p 3 node of a murmur peer: TCP, Noise, Yamux, identify, ping, gossipsub (node/p2p/pubsub.ts),
- * optional bootstrap list and mDNS, and connection manager limits that let dozens of peers on one host
- * connect at once.
+ * optional bootstrap list and mDNS, connection manager limits that let dozens of peers on one host
+ * connect at once, and who may connect: a private swarm's pre-shared key (pnet) and a PeerId allowlist.
  */
 import { createLibp2p } from 'libp2p'
 import type { Libp2p, PeerDiscovery, PrivateKey } from '@libp2p/interface'
@@ -16,12 +16,16 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { preSharedKey } from '@libp2p/pnet'
 import { parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs, peerIdOfAddr } from './addrs.ts'
 import {
   BOOTSTRAP_DELAY_MS, BOOTSTRAP_DIAL_TIMEOUT_MS, BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, INBOUND_CONNECTION_THRESHOLD,
   LOOPBACK_ALLOW, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
 } from './constants.ts'
+import { allowlistGater } from './allowlist.ts'
+import type { RefusedPeer } from './allowlist.ts'
 import { createPubSub } from './pubsub.ts'
+import type { SwarmKey } from './swarm-key.ts'
 import type { PubSub, PubSubInit } from './pubsub.ts'
 
 export interface PeerServices extends Record<string, unknown> {
@@ -55,6 +59,15 @@ export interface PeerNodeInit {
   /** while the node has no connection at all, redial the bootstrap list this often (ms); 0 turns it off; default 2,000 */
   bootstrapRetryMs?: number
   pubsub?: PubSubInit
+  /**
+   * a private swarm's pre-shared key (readSwarmKey): every connection is encrypted with it before Noise, so
+   * only peers holding the same key can connect; default none (anyone who reaches the port can)
+   */
+  swarmKey?: SwarmKey
+  /** PeerIds allowed to connect, in both directions, checked once Noise has authenticated the remote; default: anyone */
+  allowPeers?: Iterable<string>
+  /** called for each dial and connection the allowlist refuses */
+  onRefused?: (refusal: RefusedPeer) => void
   /** start the node before returning; default true */
   start?: boolean
 }
@@ -80,6 +93,8 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
+    ...(init.swarmKey !== undefined ? { connectionProtector: preSharedKey({ psk: init.swarmKey.psk }) } : {}),
+    ...(init.allowPeers !== undefined ? { connectionGater: allowlistGater(init.allowPeers, init.onRefused) } : {}),
     connectionManager: {
       maxConnections: init.maxConnections ?? MAX_CONNECTIONS,
       inboundConnectionThreshold: init.inboundConnectionThreshold ?? INBOUND_CONNECTION_THRESHOLD,

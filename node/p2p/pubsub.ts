@@ -7,6 +7,8 @@
 import { gossipsub, StrictSign, TopicValidatorResult } from '@libp2p/gossipsub'
 import type { GossipSub, GossipSubComponents, Message, TopicValidatorFn } from '@libp2p/gossipsub'
 import { PUBSUB_HEARTBEAT_MS, PUBSUB_MAX_RPC_BYTES, PUBSUB_MAX_RPC_ENTRIES, PUBSUB_MESH, PUBSUB_SCORE_PARAMS } from './constants.ts'
+import { PenaltyTable, registerPenaltyTable } from './penalty.ts'
+import { UnscoredPubSubError } from './errors.ts'
 
 export type PubSub = GossipSub
 export type PubSubComponents = GossipSubComponents
@@ -29,17 +31,28 @@ export interface PubSubInit {
  * Gossipsub configured for murmur: small meshes (degree 4 in [2, 8]), every message signed by its author and
  * verified on receipt (StrictSign, so `message.from` is who wrote it), bounded inbound frames and decoding
  * limits, publishing allowed before anyone else has subscribed (a peer announces itself from its first second),
- * a peer's own messages not delivered back to it, and no score penalty for many peers sharing an IP address
- * (PUBSUB_SCORE_PARAMS: it graylisted every peer of a 16-peer cluster on one host).
+ * a peer's own messages not delivered back to it, no score penalty for many peers sharing an IP address
+ * (PUBSUB_SCORE_PARAMS: it graylisted every peer of a 16-peer cluster on one host), and murmur's own penalties
+ * (penalizePeer) as the application-specific score P5.
  */
 export function createPubSub (init: PubSubInit = {}): (components: PubSubComponents) => PubSub {
+  return (components) => {
+    const penalties = new PenaltyTable()
+    const pubsub = gossipsubService(init, (id) => penalties.score(id))(components)
+    registerPenaltyTable(pubsub, penalties)
+    return pubsub
+  }
+}
+
+function gossipsubService (init: PubSubInit, appSpecificScore: (id: string) => number): (components: PubSubComponents) => PubSub {
   return gossipsub({
     ...PUBSUB_MESH,
     heartbeatInterval: init.heartbeatIntervalMs ?? PUBSUB_HEARTBEAT_MS,
     globalSignaturePolicy: StrictSign,
     allowPublishToZeroTopicPeers: true,
     emitSelf: false,
-    scoreParams: { ...PUBSUB_SCORE_PARAMS },
+    // P5 is the penalty table's score as is (≤ 0): its weight lives in PENALTY_SCORE_WEIGHT
+    scoreParams: { ...PUBSUB_SCORE_PARAMS, appSpecificScore, appSpecificWeight: 1 },
     maxInboundDataLength: init.maxRpcBytes ?? PUBSUB_MAX_RPC_BYTES,
     decodeRpcLimits: {
       maxSubscriptions: PUBSUB_MAX_RPC_ENTRIES,
@@ -51,4 +64,26 @@ export function createPubSub (init: PubSubInit = {}): (components: PubSubCompone
       maxPeerInfos: 16
     }
   })
+}
+
+/**
+ * What the gossipsub implementation has beyond its published GossipSub interface: the score of a peer and the
+ * per-heartbeat score cache. Reached only here, and checked at run time, so a gossipsub without them fails
+ * with a named error rather than a TypeError.
+ */
+interface ScoreInternals {
+  getScore?: (id: string) => number
+  score?: { scoreCache?: Map<string, unknown> }
+}
+
+/** A peer's current gossipsub score (the sum of P1..P7, murmur's penalties in P5). */
+export function gossipScore (pubsub: PubSub, peerId: string): number {
+  const getScore = (pubsub as unknown as ScoreInternals).getScore
+  if (typeof getScore !== 'function') throw new UnscoredPubSubError('this gossipsub implementation does not expose getScore(peerId); node/p2p/pubsub.ts needs updating for it')
+  return getScore.call(pubsub, peerId)
+}
+
+/** Makes the next score read recompute the peer's score (gossipsub caches scores for one heartbeat). */
+export function dropCachedScore (pubsub: PubSub, peerId: string): void {
+  (pubsub as unknown as ScoreInternals).score?.scoreCache?.delete(peerId)
 }

@@ -5,7 +5,7 @@ import type { RunConfig } from '../../../lib/experiment/index.ts'
 import { createMembership, encodeAnnouncement, membershipTopic } from '../../../node/membership/index.ts'
 import type { Membership, MembershipInit } from '../../../node/membership/index.ts'
 import type { PeerNode } from '../../../node/p2p/index.ts'
-import { bootstrapAddrs } from '../../../node/p2p/index.ts'
+import { bootstrapAddrs, PENALTY_SCORE_WEIGHT, penaltyStats, peerScore } from '../../../node/p2p/index.ts'
 import { loopbackCluster, loopbackNode, waitFor } from '../p2p/util.ts'
 
 const HEARTBEAT = 100
@@ -133,7 +133,7 @@ describe('node/membership over real libp2p nodes', function () {
     assert.deepEqual(odd.membersAt(0), [odd.selfId])
   })
 
-  it('rejects malformed announcements and a forged id, ignores a stale seq, and counts each', async () => {
+  it('rejects malformed announcements and a forged id (lowering the sender\'s score), ignores a stale seq, and counts each', async () => {
     const ms = await cluster(1)
     const [m] = ms
     const raw = await loopbackNode({ bootstrap: bootstrapAddrs(nodes[0]) })
@@ -158,6 +158,11 @@ describe('node/membership over real libp2p nodes', function () {
     assert.equal(s.ignored.stale, 1)
     assert.equal(s.accepted, 1)
     assert.deepEqual(m.view().filter((v) => !v.self).map((v) => [v.id, v.round]), [[rawId, 0]], 'the stale one changed nothing')
+    // three rejections, no penalty for the ignored one: P5 = −weight · 3² (less a hair of decay), nothing else scores here
+    assert.deepEqual(penaltyStats(nodes[0]).byReason, { 'membership:json': 1, 'membership:version': 1, 'membership:signer': 1 })
+    const score = peerScore(nodes[0], rawId)
+    assert.ok(score < -0.99 * PENALTY_SCORE_WEIGHT * 9 && score > -PENALTY_SCORE_WEIGHT * 9 - 1, `score ${score}`)
+    assert.equal(peerScore(raw, nodes[0].peerId), 0, 'the member, which sent nothing wrong, keeps a zero score')
   })
 
   it('reports two live peers claiming the same slot', async () => {

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig, ExperimentSummary } from '../lib/experiment/index.ts'
-import { lineChart } from './lib/plot.ts'
-import type { Point } from './lib/plot.ts'
+import { lineChart } from '../node/report/index.ts'
+import type { Point } from '../node/report/index.ts'
 
 export interface Arm { name: string, config: Partial<ExperimentConfig> }
 

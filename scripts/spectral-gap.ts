@@ -19,8 +19,8 @@ import { parseArgs } from 'node:util'
 import { runExperiment } from '../lib/experiment/index.ts'
 import { buildGraph, lambda2 as lambda2OfW, mixingMatrix } from '../topologies/index.ts'
 import type { Graph } from '../topologies/index.ts'
-import { lineChart, scatterChart } from './lib/plot.ts'
-import type { Point } from './lib/plot.ts'
+import { lineChart, scatterChart } from '../node/report/index.ts'
+import type { Point } from '../node/report/index.ts'
 
 const { values: opts } = parseArgs({
   options: {

@@ -1,6 +1,7 @@
 /**
- * Charts for experiment scripts: Vega-Lite specs rendered to standalone SVG in Node (vega's headless
- * renderer, no canvas or browser needed). Scripts write the SVG next to their CSV.
+ * Charts for reports and experiment scripts: Vega-Lite specs rendered to standalone SVG in Node (vega's
+ * headless renderer, no canvas or browser needed). `murmur report` inlines them in its HTML page; scripts
+ * write them next to their CSV.
  */
 import * as vega from 'vega'
 import { compile } from 'vega-lite'
@@ -21,6 +22,12 @@ export interface LineChartInit {
   markers?: boolean
   /** legend title */
   seriesTitle?: string
+  /** start the y axis at 0 (otherwise it fits the data) */
+  zeroY?: boolean
+  /** d3-format of the y axis labels, e.g. '~s' for 6.5M */
+  yFormat?: string
+  /** d3-format of the x axis labels, e.g. 'd' for round numbers */
+  xFormat?: string
 }
 
 export async function renderSpec (spec: TopLevelSpec): Promise<string> {
@@ -46,8 +53,20 @@ export async function lineChart (init: LineChartInit): Promise<string> {
     data: { values },
     mark: { type: 'line', point: init.markers === true, strokeWidth: 1.6 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: init.xTitle, scale: init.logX === true ? { type: 'log' } : { zero: false } },
-      y: { field: 'y', type: 'quantitative', title: init.yTitle, scale: init.logY === true ? { type: 'log' } : { zero: false } },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: init.xTitle,
+        scale: init.logX === true ? { type: 'log' } : { zero: false },
+        ...(init.xFormat !== undefined ? { axis: { format: init.xFormat, tickMinStep: 1 } } : {})
+      },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: init.yTitle,
+        scale: init.logY === true ? { type: 'log' } : { zero: init.zeroY === true },
+        ...(init.yFormat !== undefined ? { axis: { format: init.yFormat } } : {})
+      },
       color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '', legend: { labelLimit: 400 } }
     }
   }
@@ -96,4 +115,30 @@ export async function scatterChart (init: ScatterInit): Promise<string> {
     background: 'white',
     layer: layers
   } as TopLevelSpec)
+}
+
+/**
+ * Series stacked on top of each other over x (e.g. the parts of a round's time). Missing values count as 0;
+ * the order of the stack is the order in which series first appear.
+ */
+export async function stackedAreaChart (init: LineChartInit): Promise<string> {
+  const order: string[] = []
+  for (const p of init.points) if (!order.includes(p.series)) order.push(p.series)
+  const values = init.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
+    .map((p) => ({ ...p, order: order.indexOf(p.series) }))
+  return await renderSpec({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: init.title,
+    width: init.width ?? 560,
+    height: init.height ?? 320,
+    background: 'white',
+    data: { values },
+    mark: { type: 'area', opacity: 0.85, interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: init.xTitle, scale: { zero: false }, ...(init.xFormat !== undefined ? { axis: { format: init.xFormat, tickMinStep: 1 } } : {}) },
+      y: { field: 'y', type: 'quantitative', title: init.yTitle, stack: 'zero' },
+      color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '', sort: order, legend: { labelLimit: 400 } },
+      order: { field: 'order', type: 'quantitative' }
+    }
+  })
 }

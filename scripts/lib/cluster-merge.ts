@@ -10,8 +10,8 @@ import type { RunConfig } from '../../lib/experiment/index.ts'
 import { meanAndSpread } from '../../lib/vector/index.ts'
 import { readSnapshot, snapshotPath } from '../../node/peer/index.ts'
 import type { PeerRecord } from '../../node/peer/index.ts'
-import { lineChart } from './plot.ts'
-import type { Point } from './plot.ts'
+import { lineChart } from '../../node/report/index.ts'
+import type { Point } from '../../node/report/index.ts'
 
 export interface ClusterPeer { dataDir: string, slot: number, exitCode: number | null, signal: string | null, peakRssMb: number }
 

@@ -2,7 +2,8 @@ import type { Command } from '../command.ts'
 import { clusterCommand } from './cluster.ts'
 import { graphCommand } from './graph.ts'
 import { peerCommand } from './peer.ts'
+import { reportCommand } from './report.ts'
 import { simCommand } from './sim.ts'
 
 /** Every subcommand, in the order `murmur --help` lists them. */
-export const commands: readonly Command[] = [graphCommand, simCommand, peerCommand, clusterCommand]
+export const commands: readonly Command[] = [graphCommand, simCommand, peerCommand, clusterCommand, reportCommand]

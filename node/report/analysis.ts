@@ -1,0 +1,133 @@
+/**
+ * The numbers behind a report's plots, pure over normalised rows. The one with theory behind it is the
+ * measured contraction: for gossip averaging E‖x(t+1) − x̄‖² ≤ λ₂(W)² ‖x(t) − x̄‖² (Boyd et al., "Randomized
+ * gossip algorithms", 2006; λ₂ = max(|λ₂|, |λₙ|)), and for a symmetric W the ratio approaches λ₂² once the
+ * slowest eigenvector dominates. Training runs add gradient disagreement every round, so their ratio settles
+ * near 1 at a steady state instead: the plot shows both honestly.
+ */
+import type { RoundRow, RunKind } from './types.ts'
+
+/**
+ * Below this fraction of the first recorded distance float32 round-off flattens the curve (FACTS.md: squared
+ * distance floor about 1e-13 to 1e-12 absolute for d = 1,000); scripts/spectral-gap.ts uses the same floor.
+ */
+export const ROUNDOFF_FLOOR = 1e-11
+
+export interface ContractionPoint {
+  /** the later round of the pair */
+  round: number
+  /** per-round factor (c_r / c_prev)^(1/(r − prev)) */
+  measured: number
+  /** λ₂² of the rounds in between (mean of the recorded λ₂², else the fallback) */
+  predicted: number
+}
+
+export interface ContractionFit {
+  /** geometric-mean per-round factor over the window */
+  rate: number
+  predicted: number
+  /** |rate − predicted| / predicted, or null when predicted is 0 (a complete graph) */
+  relativeError: number | null
+  from: number
+  to: number
+}
+
+export interface Contraction {
+  points: ContractionPoint[]
+  /** over the last third of the rounds above the round-off floor, as scripts/spectral-gap.ts measures it */
+  fit: ContractionFit | null
+  /** rounds left out because the distance had reached the round-off floor */
+  belowFloor: number
+}
+
+function lambdaSq (rows: readonly RoundRow[], from: number, to: number, fallback: number | null): number | null {
+  let sum = 0
+  let count = 0
+  for (const r of rows) {
+    if (r.round > from && r.round <= to && r.lambda2 !== null) { sum += r.lambda2 * r.lambda2; count++ }
+  }
+  if (count > 0) return sum / count
+  return fallback === null ? null : fallback * fallback
+}
+
+/**
+ * Measured contraction of the consensus distance between consecutive rounds that recorded one (every round in
+ * the simulator, evaluation/snapshot rounds in a cluster), against λ₂². `fallbackLambda2` stands in for rounds
+ * without a recorded λ₂ (computed from the run's topology). Points without a λ₂ at all are left out.
+ */
+export function measureContraction (rows: readonly RoundRow[], fallbackLambda2: number | null): Contraction {
+  const withDist = rows.filter((r) => r.consensusDistance !== null && r.consensusDistance > 0)
+  const points: ContractionPoint[] = []
+  if (withDist.length < 2) return { points, fit: null, belowFloor: 0 }
+  const start = withDist[0].consensusDistance as number
+  let end = withDist.length
+  for (let i = 1; i < withDist.length; i++) {
+    if (!((withDist[i].consensusDistance as number) > start * ROUNDOFF_FLOOR)) { end = i; break }
+  }
+  const clean = withDist.slice(0, end)
+  for (let i = 1; i < clean.length; i++) {
+    const a = clean[i - 1]
+    const b = clean[i]
+    const predicted = lambdaSq(rows, a.round, b.round, fallbackLambda2)
+    if (predicted === null) continue
+    const measured = Math.pow((b.consensusDistance as number) / (a.consensusDistance as number), 1 / (b.round - a.round))
+    points.push({ round: b.round, measured, predicted })
+  }
+  let fit: ContractionFit | null = null
+  if (clean.length >= 2) {
+    const lo = Math.min(Math.floor((clean.length - 1) * 2 / 3), clean.length - 2)
+    const first = clean[lo]
+    const last = clean[clean.length - 1]
+    const predicted = lambdaSq(rows, first.round, last.round, fallbackLambda2)
+    if (predicted !== null) {
+      const rate = Math.pow((last.consensusDistance as number) / (first.consensusDistance as number), 1 / (last.round - first.round))
+      fit = { rate, predicted, relativeError: predicted > 0 ? Math.abs(rate - predicted) / predicted : null, from: first.round, to: last.round }
+    }
+  }
+  return { points, fit, belowFloor: withDist.length - clean.length }
+}
+
+export interface TimeBreakdown { round: number, parts: Array<{ label: string, ms: number }> }
+
+/**
+ * Each round's time split. The simulator runs its peers in one thread, so its round's wall time is the sum of
+ * every peer's local steps (computeMs × online, tfjs runs synchronously) plus everything else (exchange,
+ * mixing, bookkeeping; evaluation is not in wallMs). Peer processes run side by side: their parts are the mean
+ * peer's local steps and exchange, and what the slowest peer's round took beyond them.
+ */
+export function timeBreakdown (rows: readonly RoundRow[], kind: RunKind): TimeBreakdown[] {
+  const out: TimeBreakdown[] = []
+  for (const r of rows) {
+    if (r.computeMs === null && r.commMs === null) continue
+    const compute = r.computeMs ?? 0
+    const communicate = r.commMs ?? 0
+    if (kind === 'sim') {
+      const steps = compute * (r.online ?? 1)
+      const wall = r.roundMs ?? steps + communicate
+      out.push({ round: r.round, parts: [{ label: 'local steps, all peers', ms: Math.min(steps, wall) }, { label: 'exchange, mixing, bookkeeping', ms: Math.max(0, wall - steps) }] })
+    } else {
+      const rest = r.roundMs === null ? 0 : Math.max(0, r.roundMs - compute - communicate)
+      out.push({ round: r.round, parts: [{ label: 'compute (local steps)', ms: compute }, { label: 'communicate (exchange)', ms: communicate }, { label: 'slowest peer\'s extra', ms: rest }] })
+    }
+  }
+  return out
+}
+
+/** Bytes of each round: bytesThisRound, or the difference of the cumulative bytesSent when only that is recorded. */
+export function bytesPerRound (rows: readonly RoundRow[]): Array<{ round: number, bytes: number }> {
+  const out: Array<{ round: number, bytes: number }> = []
+  let prev: RoundRow | undefined
+  for (const r of rows) {
+    if (r.bytesThisRound !== null) out.push({ round: r.round, bytes: r.bytesThisRound })
+    else if (r.bytesSent !== null && prev?.bytesSent != null && r.round === prev.round + 1) out.push({ round: r.round, bytes: r.bytesSent - prev.bytesSent })
+    prev = r
+  }
+  return out
+}
+
+/** Distinct λ₂ values recorded (rounded to 1e-9), to tell a fixed topology from one that changed with membership. */
+export function lambda2Values (rows: readonly RoundRow[]): number[] {
+  const seen = new Set<number>()
+  for (const r of rows) if (r.lambda2 !== null) seen.add(Math.round(r.lambda2 * 1e9) / 1e9)
+  return [...seen].sort((a, b) => a - b)
+}

@@ -1,0 +1,242 @@
+/**
+ * A run folder → one self-contained HTML page: the run at a glance, accuracy and consensus distance vs round,
+ * bytes per round, the round-time breakdown, measured contraction vs λ₂², and the run's config. Each section
+ * that lacks its data says what is absent instead of failing, so a crashed or partial run still gets a report.
+ */
+import { readFileSync } from 'node:fs'
+import { buildGraph, describeSparse, fromEdgeList, lambda2, mixingMatrix, parseTopologySpec } from '../../topologies/index.ts'
+import type { Graph } from '../../topologies/index.ts'
+import { bytesPerRound, lambda2Values, measureContraction, ROUNDOFF_FLOOR, timeBreakdown } from './analysis.ts'
+import { absent, escapeHtml, figure, keyValueTable, page } from './html.ts'
+import type { Section } from './html.ts'
+import { lineChart, stackedAreaChart } from './plot.ts'
+import type { Point } from './plot.ts'
+import type { LoadedRun, RoundRow } from './types.ts'
+
+/** Above this many peers the fallback λ₂ uses Lanczos instead of a dense eigendecomposition. */
+const DENSE_LIMIT = 1024
+
+export interface ReportOptions {
+  /** shown in the footer; omit for a byte-for-byte reproducible page */
+  generatedAt?: string
+}
+
+function str (v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined
+}
+function int (v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined
+}
+function num (v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null
+}
+
+/**
+ * λ₂ of the topology a run's config names (peers, topology, rows, weights, seed), for metrics that do not
+ * record it. Null when the config lacks the fields or the graph cannot be built (e.g. an edge list gone).
+ */
+export function lambda2OfConfig (config: Record<string, unknown> | null, baseDir = '.'): number | null {
+  if (config === null) return null
+  const peers = int(config.peers)
+  const topology = str(config.topology)
+  if (peers === undefined || topology === undefined) return null
+  const weights = str(config.weights) ?? 'metropolis'
+  try {
+    const spec = parseTopologySpec(topology)
+    let graph: Graph
+    if (spec.kind === 'file') {
+      const path = spec.path.startsWith('/') ? spec.path : `${baseDir}/${spec.path}`
+      graph = fromEdgeList(readFileSync(path, 'utf8'), peers)
+    } else {
+      graph = buildGraph(spec, peers, { seed: int(config.seed) ?? 1, rows: int(config.rows) })
+    }
+    return peers <= DENSE_LIMIT ? lambda2(mixingMatrix(graph, weights)) : describeSparse(graph, weights).lambda2
+  } catch {
+    return null
+  }
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(2)} %`
+const sci = (x: number): string => x === 0 ? '0' : Math.abs(x) >= 1e-2 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(3)
+const thousands = (x: number): string => Math.round(x).toLocaleString('en-US')
+function bytesText (x: number): string {
+  if (x >= 1e9) return `${(x / 1e9).toFixed(2)} GB`
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)} MB`
+  if (x >= 1e3) return `${(x / 1e3).toFixed(1)} kB`
+  return `${Math.round(x)} B`
+}
+
+function lastOf (rows: readonly RoundRow[], pick: (r: RoundRow) => number | null): number | null {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const v = pick(rows[i])
+    if (v !== null) return v
+  }
+  return null
+}
+
+function glance (run: LoadedRun, peers: number | undefined): string {
+  const s = run.summary ?? {}
+  const rows = run.rows
+  const items: Array<[string, string]> = []
+  const add = (label: string, value: number | null, fmt: (x: number) => string): void => { if (value !== null) items.push([fmt(value), label]) }
+  const rounds = num(s.rounds) ?? (rows.length > 0 ? rows[rows.length - 1].round : null)
+  add('rounds', rounds, thousands)
+  add('averaged model, test accuracy', num(s.accuracy) ?? lastOf(rows, (r) => r.accuracy), pct)
+  add('worst peer\'s own model', num(s.peerAccuracyMin) ?? lastOf(rows, (r) => r.peerAccuracyMin), pct)
+  add('mean of the peers\' own models', num(s.peerAccuracyMean) ?? lastOf(rows, (r) => r.peerAccuracyMean), pct)
+  const r97 = (s.roundsToAccuracy as Record<string, unknown> | undefined)?.['0.97']
+  if (r97 !== undefined) items.push([r97 === null ? 'not reached' : thousands(r97 as number), 'first round at 97 %'])
+  add('consensus distance (1/n) Σ‖x_i − x̄‖²', num(s.consensusDistance) ?? lastOf(rows, (r) => r.consensusDistance), sci)
+  const total = num(s.bytesSent) ?? lastOf(rows, (r) => r.bytesSent)
+  add('bytes sent, all peers', total, bytesText)
+  const perPeer = num(s.bytesPerPeerPerRound) ?? (total !== null && rounds !== null && rounds > 0 && peers !== undefined ? total / rounds / peers : null)
+  add('bytes a peer a round', perPeer, thousands)
+  add('wall time, s', num(s.wallSeconds), (x) => x.toFixed(1))
+  add('round time p50, ms', num(s.roundTimeP50), (x) => x.toFixed(0))
+  add('round time p95, ms', num(s.roundTimeP95), (x) => x.toFixed(0))
+  add('peak RSS of a peer, MB', num(s.peakRssMbMax), (x) => x.toFixed(0))
+  add('lambda2 of W', num(s.lambda2) ?? lastOf(rows, (r) => r.lambda2), (x) => x.toFixed(6))
+  add('spectral gap 1 − lambda2', num(s.spectralGap), (x) => x.toFixed(6))
+  if (typeof s.backend === 'string') items.push([escapeHtml(s.backend), 'tfjs backend'])
+  const figures = `<div class="figures">${items.map(([v, l]) => `<div><b>${v}</b><span>${escapeHtml(l)}</span></div>`).join('')}</div>`
+  const notes = run.notes.length > 0 ? `<ul class="notes">${run.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''
+  return figures + notes
+}
+
+async function accuracySection (run: LoadedRun, algo: string | undefined): Promise<string> {
+  const points: Point[] = []
+  for (const r of run.rows) {
+    if (r.accuracy !== null) points.push({ x: r.round, y: r.accuracy, series: 'averaged model x̄' })
+    if (r.peerAccuracyMean !== null) points.push({ x: r.round, y: r.peerAccuracyMean, series: 'peers\' own models, mean' })
+    if (r.peerAccuracyMin !== null) points.push({ x: r.round, y: r.peerAccuracyMin, series: 'worst peer' })
+  }
+  if (points.length === 0) {
+    return absent(algo === 'gossip'
+      ? 'No accuracy: a gossip run averages random vectors, so there is no model to test. See the consensus distance below.'
+      : 'No accuracy was recorded in metrics.jsonl (no evaluation round was reached).')
+  }
+  const svg = await lineChart({ title: 'Test accuracy vs round', xTitle: 'round', xFormat: 'd', yTitle: 'test accuracy', points, markers: true })
+  return figure(svg, 'acc', 'Measured on evaluation rounds (<code>--eval-every</code>) and the last round. The averaged model is x̄ = (1/n) Σ x_i; ' +
+    'each peer\'s own model is tested on the first <code>--peer-eval-limit</code> test samples between evaluations and on all of them at the end.')
+}
+
+async function consensusSection (run: LoadedRun): Promise<string> {
+  const points: Point[] = run.rows.filter((r) => r.consensusDistance !== null && r.consensusDistance > 0)
+    .map((r) => ({ x: r.round, y: r.consensusDistance as number, series: 'consensus distance' }))
+  if (points.length === 0) return absent('No consensus distance was recorded (a cluster records it only on snapshot rounds, from the peers\' saved parameters).')
+  const svg = await lineChart({ title: 'Consensus distance vs round', xTitle: 'round', xFormat: 'd', yTitle: '(1/n) Σ‖x_i − x̄‖² (log)', points, logY: true, markers: points.length <= 60 })
+  const where = run.kind === 'cluster' ? 'computed from the peers\' parameter snapshots (every <code>--snapshot-every</code> rounds)' : 'computed every round over all peers'
+  return figure(svg, 'cons', `How far the replicas are from their average, ${where}. Zero values (exact agreement) have no place on the log axis and are left out.`)
+}
+
+async function bytesSection (run: LoadedRun, peers: number | undefined): Promise<string> {
+  const series = bytesPerRound(run.rows)
+  if (series.length === 0) return absent('No byte counts were recorded (bytesThisRound / bytesSent).')
+  const points: Point[] = series.map((b) => ({ x: b.round, y: b.bytes, series: 'all peers' }))
+  const svg = await lineChart({ title: 'Bytes on the wire per round', xTitle: 'round', xFormat: 'd', yTitle: 'bytes sent in the round', points, zeroY: true, yFormat: '~s' })
+  const mean = series.reduce((s, b) => s + b.bytes, 0) / series.length
+  const perPeer = peers !== undefined && peers > 0 ? `, ${thousands(mean / peers)} a peer` : ''
+  return figure(svg, 'bytes', `Every byte the peers sent, codec payload and framing included. Mean ${bytesText(mean)} a round${perPeer}.`)
+}
+
+async function timeSection (run: LoadedRun): Promise<string> {
+  const rounds = timeBreakdown(run.rows, run.kind)
+  if (rounds.length === 0) return absent('No timings were recorded (computeMs / commMs).')
+  const points: Point[] = []
+  const totals = new Map<string, number>()
+  for (const r of rounds) {
+    for (const p of r.parts) {
+      points.push({ x: r.round, y: p.ms, series: p.label })
+      totals.set(p.label, (totals.get(p.label) ?? 0) + p.ms)
+    }
+  }
+  const svg = await stackedAreaChart({ title: 'Where a round\'s time goes', xTitle: 'round', xFormat: 'd', yTitle: 'ms', points })
+  const what = run.kind === 'sim'
+    ? 'The simulator runs every peer in one thread: a round\'s wall time is all peers\' local steps one after the other, plus the exchange, the mixing and the simulator\'s bookkeeping (evaluation is not counted).'
+    : 'Peer processes run side by side: the mean peer\'s local steps and exchange (which includes waiting for neighbours), and how much longer the slowest peer\'s round took.'
+  const all = [...totals.values()].reduce((a, b) => a + b, 0)
+  const share = all > 0 ? ` Over the run: ${[...totals].map(([label, ms]) => `${label} ${(100 * ms / all).toFixed(1)} %`).join(', ')}.` : ''
+  return figure(svg, 'time', escapeHtml(what + share))
+}
+
+async function contractionSection (run: LoadedRun, algo: string | undefined, fallback: number | null): Promise<string> {
+  const recorded = lambda2Values(run.rows)
+  const c = measureContraction(run.rows, fallback)
+  const source = recorded.length > 0
+    ? `lambda2 as recorded in the metrics (${recorded.length === 1 ? recorded[0].toFixed(6) : `${recorded.length} values from ${recorded[0].toFixed(4)} to ${recorded[recorded.length - 1].toFixed(4)}: the topology changed with membership`})`
+    : fallback !== null ? `lambda2 ${fallback.toFixed(6)}, computed from the run config's topology (the metrics record none)` : ''
+  if (c.points.length === 0) {
+    if (recorded.length === 0 && fallback === null) return absent('No lambda2: the metrics record none and the run config (peers, topology, weights, seed) is absent or cannot be rebuilt.')
+    return absent('Fewer than two rounds with a positive consensus distance: nothing to measure a contraction from.')
+  }
+  const points: Point[] = []
+  for (const p of c.points) {
+    if (p.measured > 0) points.push({ x: p.round, y: p.measured, series: 'measured (c_r / c_prev) per round' })
+    if (p.predicted > 0) points.push({ x: p.round, y: p.predicted, series: 'lambda2² (gossip theory)' })
+  }
+  const svg = await lineChart({ title: 'Measured contraction vs lambda2²', xTitle: 'round', xFormat: 'd', yTitle: 'per-round factor of the consensus distance (log)', points, logY: true, markers: c.points.length <= 60 })
+  // HTML: the dynamic parts are numbers and fixed words, the source text is escaped
+  const lines: string[] = [`Per round, the ratio of consecutive consensus distances (over k rounds between records, its k-th root) beside ${escapeHtml(source)}.`]
+  if (c.fit !== null) {
+    const err = c.fit.relativeError === null || algo !== 'gossip' ? ' against' : `, ${(c.fit.relativeError * 100).toFixed(2)} % from`
+    lines.push(`Rounds ${c.fit.from} to ${c.fit.to} (the last third above round-off): measured ${c.fit.rate.toPrecision(5)} a round${err} lambda2² = ${c.fit.predicted.toPrecision(5)}.`)
+  }
+  if (c.belowFloor > 0) lines.push(`${c.belowFloor} later record(s) below ${ROUNDOFF_FLOOR} of the first distance are left out: float32 round-off, not mixing, sets them.`)
+  if (algo !== undefined && algo !== 'gossip') {
+    lines.push('This is a training run: every round\'s local steps pull the replicas apart again, so the ratio settles near 1 once the distance is at its steady state; only gossip averaging (<code>--algo gossip</code>) contracts at lambda2².')
+  }
+  return figure(svg, 'contr', lines.join(' '))
+}
+
+function valueText (v: unknown): string {
+  return escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))
+}
+
+function configSection (run: LoadedRun): string {
+  if (run.config === null) return absent('No run config was found (config.json from murmur sim, run.json from murmur cluster).')
+  const rows: Array<[string, string]> = Object.entries(run.config).map(([k, v]) => [k, `<code>${valueText(v)}</code>`])
+  const parts = [`<p>From <code>${escapeHtml(run.configFile ?? '')}</code>. ${run.kind === 'sim'
+    ? 'Repeat the run with <code>murmur sim --config ' + escapeHtml(run.configFile ?? 'config.json') + '</code>.'
+    : 'Every peer of the run loaded this config.'}</p>`, keyValueTable(rows)]
+  if (run.provenance !== null) {
+    const prov: Array<[string, string]> = Object.entries(run.provenance).map(([k, v]) => [k, `<code>${valueText(v)}</code>`])
+    parts.push('<h3>How it was run</h3>', keyValueTable(prov))
+  }
+  if (run.summary !== null) parts.push(`<details><summary>summary.json</summary><pre>${escapeHtml(JSON.stringify(run.summary, null, 2))}</pre></details>`)
+  return parts.join('')
+}
+
+function leadText (run: LoadedRun): string {
+  const c = run.config ?? {}
+  const kind = run.kind === 'sim' ? 'simulator run (murmur sim)' : run.kind === 'cluster' ? 'local cluster of peer processes (murmur cluster)' : 'run'
+  const bits = [kind]
+  if (int(c.peers) !== undefined) bits.push(`${String(c.peers)} peers`)
+  if (str(c.topology) !== undefined) bits.push(`${String(c.topology)} topology, ${str(c.weights) ?? 'metropolis'} weights`)
+  if (str(c.algo) !== undefined) bits.push(`${String(c.algo)}${str(c.codec) !== undefined ? `, codec ${String(c.codec)}` : ''}`)
+  if (str(c.algo) !== 'gossip' && str(c.dataset) !== undefined) bits.push(`${String(c.dataset)} ${str(c.partition) ?? ''}, model ${str(c.model) ?? ''}`)
+  return `<p class="lead">${escapeHtml(bits.join(' · '))}</p>`
+}
+
+/** The whole HTML page of a loaded run. */
+export async function buildReport (run: LoadedRun, opts: ReportOptions = {}): Promise<string> {
+  const algo = str(run.config?.algo)
+  const peers = int(run.config?.peers) ?? int(run.summary?.peers)
+  const fallback = lambda2OfConfig(run.config, run.dir)
+  const name = run.dir.split('/').filter((p) => p !== '').pop() ?? run.dir
+  const sections: Section[] = [
+    { id: 'glance', title: 'At a glance', body: glance(run, peers) },
+    { id: 'accuracy', title: 'Accuracy vs round', body: await accuracySection(run, algo) },
+    { id: 'consensus', title: 'Consensus distance vs round', body: await consensusSection(run) },
+    { id: 'bytes', title: 'Bytes per round', body: await bytesSection(run, peers) },
+    { id: 'time', title: 'Round-time breakdown', body: await timeSection(run) },
+    { id: 'contraction', title: 'Measured contraction vs lambda2²', body: await contractionSection(run, algo, fallback) },
+    { id: 'config', title: 'Run config', body: configSection(run) }
+  ]
+  const when = opts.generatedAt !== undefined ? ` on ${escapeHtml(opts.generatedAt)}` : ''
+  return page({
+    title: `murmur report: ${name}`,
+    lead: leadText(run),
+    sections,
+    footer: `Generated by <code>murmur report</code>${when} from <code>${escapeHtml(run.dir)}</code>. One self-contained file: no scripts, fonts or links outside it.`
+  })
+}

@@ -1,0 +1,45 @@
+/** What a report is made of: a run folder read into plain, normalised records. */
+
+/** Who wrote the folder: `murmur sim` (config.json), `murmur cluster` (run.json), or neither recognisably. */
+export type RunKind = 'sim' | 'cluster' | 'unknown'
+
+/**
+ * One round of metrics.jsonl, normalised over both writers: a field a writer does not record (or recorded as
+ * null, NaN, or a non-number) is null here, so every consumer handles absence the same way.
+ */
+export interface RoundRow {
+  round: number
+  trainLoss: number | null
+  accuracy: number | null
+  peerAccuracyMin: number | null
+  peerAccuracyMean: number | null
+  consensusDistance: number | null
+  bytesThisRound: number | null
+  bytesSent: number | null
+  lambda2: number | null
+  /** peers that ran the round */
+  online: number | null
+  /** mean per peer, ms */
+  computeMs: number | null
+  commMs: number | null
+  /** the round's wall time: the simulator's wallMs, or the slowest peer's round (cluster roundMsMax) */
+  roundMs: number | null
+}
+
+export interface LoadedRun {
+  /** absolute path of the run folder */
+  dir: string
+  kind: RunKind
+  /** the experiment fields (config.json's `experiment`, or run.json); null when neither file is readable */
+  config: Record<string, unknown> | null
+  /** which file the config came from, relative to dir */
+  configFile: string | null
+  /** the `murmur` block of a simulator's config.json (command, argv, version, node, backend) */
+  provenance: Record<string, unknown> | null
+  summary: Record<string, unknown> | null
+  rows: RoundRow[]
+  /** lines of metrics.jsonl that were not JSON objects with a numeric round (a torn last line of a killed run) */
+  skippedLines: number
+  /** what is missing or unreadable, one sentence each, shown at the top of the report */
+  notes: string[]
+}

@@ -80,7 +80,7 @@ describe('node/telemetry round summary', () => {
       peerId: ID, slot: 1, round: 7, trainLoss: NaN, accuracy: null, testLoss: null, bytesSent: 100, bytesThisRound: 10,
       traffic: { [NB(1)]: { in: 5, out: 6 } }, members: 3, neighbours: [NB(1)], received: 1, missing: 0, stale: 0,
       rejected: { malformed: 2, 'out-of-step': 1 }, exchangeRejected: {}, row: { self: 0.5, neighbours: [{ id: NB(1), weight: 0.5 }] },
-      rowSum: 1, lambda2: 0.25, computeMs: 1, commMs: 2, waitMs: 0, roundMs: 3, elapsedMs: 10, time: 1000
+      rowSum: 1, lambda2: 0.25, computeMs: 1, commMs: 2, waitMs: 0, roundMs: 3, elapsedMs: 10, time: 1000, skipped: 0
     }
     const s = summarize(record, 0.9, 5, null)
     assert.equal(s.trainLoss, null)

@@ -14,10 +14,14 @@ export interface Checkpoint<S = unknown> {
   round: number
   /** ms since the epoch */
   writtenAt: number
+  /** the run's agreed config fields, so a refusal can name the fields that differ (absent in older files) */
+  config?: Record<string, unknown>
   state: S
 }
 
 const NAME = /^checkpoint-(\d{10})\.ckpt$/
+/** the temporary files of writeFileAtomic: `.tmp-<pid>-<final name>` */
+const TEMP = /^\.tmp-(\d+)-/
 
 function fileName (round: number): string {
   return `checkpoint-${String(round).padStart(10, '0')}.ckpt`
@@ -54,7 +58,29 @@ export function writeCheckpoint (dir: string, checkpoint: Checkpoint, keep = 3):
   writeFileAtomic(final, encodeCheckpoint(checkpoint), 0o600)
   const all = listCheckpoints(dir)
   for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(dir, old.file), { force: true })
+  removeLeftovers(dir)
   return final
+}
+
+/**
+ * Deletes the temporary files a process killed mid-write left (`.tmp-<pid>-…` of another process id). They
+ * never carry a checkpoint's name, so loading ignores them anyway; this only reclaims their space. Returns their names.
+ */
+export function removeLeftovers (dir: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  const removed: string[] = []
+  for (const f of names) {
+    const m = TEMP.exec(f)
+    if (m === null || Number(m[1]) === process.pid) continue
+    rmSync(join(dir, f), { force: true })
+    removed.push(f)
+  }
+  return removed
 }
 
 export function listCheckpoints (dir: string): Array<{ file: string, round: number }> {
@@ -70,11 +96,22 @@ export function listCheckpoints (dir: string): Array<{ file: string, round: numb
   }).sort((a, b) => a.round - b.round)
 }
 
+/** A checkpoint file that loading refused. */
+export interface SkippedCheckpoint {
+  file: string
+  /** `<error name>: <message>` */
+  reason: string
+  /** InvalidCheckpointError's reason ('checksum', 'config', ...) or the name of the validator's error */
+  fault: string
+  /** for a checkpoint of another config ('config'): the config it holds, when the file has it */
+  config?: Record<string, unknown>
+}
+
 export interface LoadResult<S> {
   checkpoint: Checkpoint<S> | undefined
   path: string | undefined
   /** newer files that were refused, with why */
-  skipped: Array<{ file: string, reason: string }>
+  skipped: SkippedCheckpoint[]
 }
 
 /**
@@ -82,20 +119,26 @@ export interface LoadResult<S> {
  * Corrupt or mismatched newer files are reported in `skipped`, never deleted.
  */
 export function loadLatestCheckpoint<S> (dir: string, configHash: string, validate: (state: unknown) => S = (s) => s as S): LoadResult<S> {
-  const skipped: Array<{ file: string, reason: string }> = []
+  const skipped: SkippedCheckpoint[] = []
   for (const { file } of listCheckpoints(dir).reverse()) {
+    let config: Record<string, unknown> | undefined
     try {
       const raw = decodeCheckpoint(readFileSync(join(dir, file))) as Partial<Checkpoint>
       if (raw === null || typeof raw !== 'object' || typeof raw.configHash !== 'string' || !Number.isInteger(raw.round)) {
         throw new InvalidCheckpointError('header', 'checkpoint lacks configHash or round')
       }
+      if (raw.config !== null && typeof raw.config === 'object') config = raw.config
       if (raw.configHash !== configHash) {
         throw new InvalidCheckpointError('config', `checkpoint of another run config (hash ${raw.configHash.slice(0, 12)}…, this run ${configHash.slice(0, 12)}…)`)
       }
       const state = validate(raw.state)
-      return { checkpoint: { configHash: raw.configHash, round: raw.round as number, writtenAt: raw.writtenAt ?? 0, state }, path: join(dir, file), skipped }
+      const checkpoint: Checkpoint<S> = { configHash: raw.configHash, round: raw.round as number, writtenAt: raw.writtenAt ?? 0, state }
+      if (config !== undefined) checkpoint.config = config
+      return { checkpoint, path: join(dir, file), skipped }
     } catch (err) {
-      skipped.push({ file, reason: `${(err as Error).name}: ${(err as Error).message}` })
+      const e = err as Error
+      const fault = e instanceof InvalidCheckpointError ? e.reason : e.name
+      skipped.push({ file, reason: `${e.name}: ${e.message}`, fault, ...(fault === 'config' && config !== undefined ? { config } : {}) })
     }
   }
   return { checkpoint: undefined, path: undefined, skipped }

@@ -24,6 +24,7 @@ import {
   RoundInProgressError, RoundOrderError, SyncFailedError
 } from './errors.ts'
 import { Inbox } from './inbox.ts'
+import { LatestMessages } from './latest.ts'
 import type { Verdict } from './inbox.ts'
 import { readGossipStream } from './inbound.ts'
 import { Outbox } from './outbox.ts'
@@ -58,6 +59,8 @@ export class GossipExchangeClass implements GossipExchange {
   private readonly inbox: Inbox
   private readonly outboxes = new Map<string, Outbox>()
   private readonly inbound = new Set<Stream>()
+  /** --sync async: the newest message of each neighbour instead of the round's inbox */
+  private readonly latest: LatestMessages | undefined
   private refs: PeerRef[] = []
   private ids: string[] = []
   private degree = 0
@@ -88,6 +91,7 @@ export class GossipExchangeClass implements GossipExchange {
       maxEarly: intOption('maxEarlyMessages', init.maxEarlyMessages, DEFAULT_MAX_EARLY_MESSAGES, 0, 1_000_000)
     })
     this.inbox.onComplete = () => { this.wake?.() }
+    this.latest = init.sync === 'async' ? new LatestMessages() : undefined
     this.sync = { runHash: this.runHash, chunkBytes: this.chunkBytes, maxFrameBytes: this.maxFrameBytes, log: logger('murmur:exchange:sync') }
   }
 
@@ -155,6 +159,7 @@ export class GossipExchangeClass implements GossipExchange {
       throw new RoundOrderError(`expected a u32 round above ${this.lastRound}, got ${String(r)}`)
     }
     opts.signal.throwIfAborted()
+    if (this.latest !== undefined) return this.latestRound(r, outgoing, this.ids, this.latest)
     const started = performance.now()
     const deadline = AbortSignal.timeout(this.deadlineMs)
     const ids = this.ids
@@ -182,6 +187,27 @@ export class GossipExchangeClass implements GossipExchange {
     this.counters.lastMissing = missing
     this.log.trace('round %d: %d of %d neighbours in %d ms', r, received.length, ids.length, Math.round(this.counters.lastWaitMs))
     return received
+  }
+
+  /**
+   * --sync async: sends, then returns at once with the newest message of each neighbour. The bytes are copied
+   * (a send may outlive the call on a slow link, while the algorithm reuses its buffer); a neighbour whose
+   * previous send is still under way is skipped this round and gets a newer model next time, never a backlog.
+   */
+  private latestRound (r: number, outgoing: Uint8Array, ids: readonly string[], latest: LatestMessages): Received[] {
+    this.lastRound = r
+    this.counters.lastRound = r
+    latest.retain(ids)
+    if (ids.length > 0) {
+      const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), { chunkBytes: this.chunkBytes })
+      for (const id of ids) {
+        const o = this.outbox(id)
+        if (o.pending === 0) o.enqueue(r, message)
+      }
+    }
+    this.counters.lastWaitMs = 0
+    this.counters.lastMissing = ids.filter((id) => latest.roundOf(id) === undefined)
+    return latest.latest(ids)
   }
 
   serveModel (provider: ModelProvider): void {
@@ -248,6 +274,12 @@ export class GossipExchangeClass implements GossipExchange {
   }
 
   private admit (from: string, info: MessageInfo): boolean {
+    if (this.latest !== undefined) {
+      if (!this.ids.includes(from)) { this.count('notNeighbour'); return false }
+      if (this.latest.wants(from, info.round)) return true
+      this.counters.late++
+      return false
+    }
     const v = this.inbox.classify(from, info.round)
     if (v === 'current' || v === 'early') return true
     this.count(v)
@@ -255,6 +287,10 @@ export class GossipExchangeClass implements GossipExchange {
   }
 
   private deliver (from: string, message: CompletedMessage & { payload: Uint8Array }): void {
+    if (this.latest !== undefined) {
+      if (!this.latest.put(from, message.info.round, message.info.degree, message.payload)) this.counters.late++
+      return
+    }
     this.count(this.inbox.deliver(from, message.info.round, message.info.degree, message.payload))
   }
 

@@ -36,6 +36,9 @@ export class Outbox {
     this.init = init
   }
 
+  /** sends queued or under way */
+  get pending (): number { return this.jobs.size }
+
   /** Queues round `round`'s message; it is written after the ones before it. */
   enqueue (round: number, message: EncodedMessage): void {
     if (this.closed) return

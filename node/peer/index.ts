@@ -2,4 +2,5 @@
 export { runPeer } from './peer.ts'
 export type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 export { ConfigMismatchError, JoinFailedError } from './errors.ts'
+export { ResumeFailedError, catchUpRound } from './resume.ts'
 export { METRICS_FILE, PEER_FILE, SNAPSHOT_DIR, CHECKPOINT_DIR, readLastRecord, readSnapshot, snapshotPath } from './files.ts'

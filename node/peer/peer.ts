@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises'
 import { createAlgorithm, maxFrameBytes } from '../../lib/algorithms/index.ts'
 import type { PeerAlgorithm } from '../../lib/algorithms/index.ts'
-import { algorithmConfig, configHash, formatConfigDiff, prepareTraining } from '../../lib/experiment/index.ts'
+import { agreedConfig, algorithmConfig, configHash, formatConfigDiff, prepareTraining } from '../../lib/experiment/index.ts'
 import { peerStreams } from '../../lib/sim/index.ts'
 import { describe as describeTopology, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
@@ -22,6 +22,8 @@ import { bootstrapAddrs, createPeerNode, loadOrCreateIdentity } from '../p2p/ind
 import { ConfigMismatchError, JoinFailedError } from './errors.ts'
 import { appendRecord, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
+import { catchUpRound, rejoinState, resumeFromCheckpoint } from './resume.ts'
+import type { Resumed } from './resume.ts'
 
 const POLL_MS = 50
 /** longest wait, in heartbeats, for the rest of a new run's cohort to fix round 0 after this peer did */
@@ -38,7 +40,8 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   const { config, log } = init
   const start = performance.now()
   mkdirSync(init.dataDir, { recursive: true })
-  writeFileSync(join(init.dataDir, METRICS_FILE), '')
+  // a resumed peer appends to the record of its earlier life
+  if (init.resume !== true) writeFileSync(join(init.dataDir, METRICS_FILE), '')
   const identity = await loadOrCreateIdentity(init.dataDir)
   for (const w of identity.warnings) log(`warning: ${w}`)
   const hash = configHash(config)
@@ -49,6 +52,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   const algorithm: PeerAlgorithm = createAlgorithm(algorithmConfig(config), {
     x0: training.x0(init.slot, streams.x0), objective, rng: streams.algorithm, id: identity.peerId
   })
+  const resumed = init.resume === true ? resumeFromCheckpoint(init.dataDir, config, algorithm, log) : undefined
   log(`peer ${identity.peerId} slot ${init.slot}/${config.peers}, ${config.algo} ${config.codec}, ` +
     `${training.backend !== null ? `backend ${training.backend}, ` : ''}${algorithm.dim} parameters, run '${config.runId}' config ${hash.slice(0, 12)}`)
 
@@ -82,7 +86,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     await m.start()
 
     const waitStart = performance.now()
-    const first = await enterRun(init, m, exchange, algorithm)
+    const first = await enterRun(init, m, exchange, algorithm, resumed)
     let waitMs = performance.now() - waitStart
     if (first >= config.rounds) {
       log(`the run is over: its peers are past its last round (${config.rounds}); nothing to do`)
@@ -107,6 +111,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     let bytesSent = 0
     let accuracy: number | null = null
     let checkpoint: string | undefined
+    let skipped = 0
     let round = first
     for (; round <= lastRound; round++) {
       if (!leaving && init.stop.aborted) {
@@ -120,7 +125,15 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       // a round without neighbours never waits on I/O: yield so signals, timers and heartbeats still run
       await setImmediate()
       const t0 = performance.now()
-      const topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
+      let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
+      const ahead = leaving ? undefined : catchUpRound(m.view(), topo.neighbours(), round)
+      if (ahead !== undefined && Math.min(ahead, lastRound) > round) {
+        const to = Math.min(ahead, lastRound)
+        log(`behind the run: a neighbour is at round ${ahead}; skipping rounds ${round} to ${to - 1}`)
+        skipped += to - round
+        round = to
+        topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
+      }
       const neighbours = topo.neighbours()
       let maxDeg = 0
       for (const adj of topo.graph.adjacency) maxDeg = Math.max(maxDeg, adj.length)
@@ -164,6 +177,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         stale: report.stale,
         rejected: { ...report.rejected },
         exchangeRejected: Object.fromEntries(Object.entries(stats.rejected).filter(([, v]) => v > 0)),
+        skipped,
         row: report.row,
         rowSum,
         lambda2: lambdaOf(topo.ids, topo.graph),
@@ -200,7 +214,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
 }
 
 function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm): string {
-  return writeCheckpoint(join(init.dataDir, CHECKPOINT_DIR), { configHash: hash, round: algorithm.round, writtenAt: Date.now(), state: algorithm.exportState() })
+  return writeCheckpoint(join(init.dataDir, CHECKPOINT_DIR), { configHash: hash, round: algorithm.round, writtenAt: Date.now(), config: agreedConfig(init.config), state: algorithm.exportState() })
 }
 
 /**
@@ -211,7 +225,7 @@ function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm)
  * different times) still start as one cohort instead of one by one. Then settle(), so that round 0's topology is
  * the same everywhere.
  */
-async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm): Promise<number> {
+async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm, resumed: Resumed | undefined): Promise<number> {
   const { config, log } = init
   // hear the others for two heartbeats before deciding, and estimate how fast a running run advances
   const seen0 = m.maxRoundSeen()
@@ -241,11 +255,13 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       const lead = Math.min(MAX_JOIN_LEAD, 2 + Math.ceil(roundsPerMs * JOIN_LEAD_MS))
       const round = await m.join(Math.max(snapshot.round, m.maxRoundSeen()) + lead)
       const state = algorithm.exportState()
-      algorithm.importState({ ...state, round, params: snapshot.params })
-      log(`joining a running run at round ${round} with the model of ${source.id} (its round ${snapshot.round})`)
+      algorithm.importState(resumed === undefined ? { ...state, round, params: snapshot.params } : rejoinState(state, snapshot.params, round))
+      log(`joining a running run at round ${round} with the model of ${source.id} (its round ${snapshot.round})` +
+        (resumed === undefined ? '' : `; resumed from the checkpoint of round ${resumed.round}, ${snapshot.round - resumed.round} rounds behind it`))
       return round
     }
-    const started = others.find((v) => v.state === 'joining' && v.since === 0)
+    // another peer fixed its first round (0, or its checkpoint's in a restart with --resume)
+    const started = others.find((v) => v.state === 'joining' && v.since !== undefined && (v.since === 0 || resumed !== undefined))
     const timedOut = performance.now() >= deadline
     if (others.length + 1 >= config.peers || started !== undefined || timedOut) {
       const refusals = m.refusals()
@@ -257,11 +273,13 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
           ? `peer ${started.id} has fixed round 0 of the run (${others.length + 1} of ${config.peers} peers heard here); joining it`
           : `start timeout: fixing round 0 with ${others.length + 1} of ${config.peers} peers heard`)
       }
-      await m.join(0)
-      await settle(init, m)
-      const members = m.membersAt(0).length
+      // a whole run restarting with --resume goes on from each peer's checkpoint
+      const start = resumed?.round ?? 0
+      await m.join(start)
+      await settle(init, m, start)
+      const members = m.membersAt(start).length
       if (members < config.peers) log(`warning: starting with ${members} of ${config.peers} peers`)
-      return 0
+      return start
     }
     await sleep(POLL_MS)
   }
@@ -274,7 +292,7 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
  * starting then would give it a round-0 topology of two. A cohort that cannot be completed starts when the wait ends,
  * every member within about a heartbeat of the others; a peer heard only later joins the running run.
  */
-async function settle (init: PeerInit, m: Membership): Promise<void> {
+async function settle (init: PeerInit, m: Membership, round: number): Promise<void> {
   const until = performance.now() + SETTLE_HEARTBEATS * m.heartbeatMs
-  while (m.membersAt(0).length < init.config.peers && performance.now() < until && !init.stop.aborted) await sleep(POLL_MS)
+  while (m.membersAt(round).length < init.config.peers && performance.now() < until && !init.stop.aborted) await sleep(POLL_MS)
 }

@@ -24,6 +24,8 @@ export interface PeerInit {
   snapshotEvery: number
   /** checkpoint every this many rounds (and always at a graceful stop); 0 = only at the stop */
   checkpointEvery: number
+  /** go on from the newest usable checkpoint in dataDir/checkpoints (node/peer/resume.ts); metrics.jsonl is appended to */
+  resume?: boolean
   heartbeatMs?: number
   /** a new run waits this long for `config.peers` members before starting without the missing ones */
   startTimeoutMs: number
@@ -61,6 +63,8 @@ export interface PeerRecord {
   rejected: Record<string, number>
   /** inbound messages or streams the exchange refused since the start, by reason (wire faults, not a neighbour, too early, ...) */
   exchangeRejected: Record<string, number>
+  /** rounds this peer skipped so far to catch up with neighbours that went on without it (after a freeze or a partition) */
+  skipped?: number
   /** the realised row of W this round: self weight and each neighbour heard */
   row: { self: number, neighbours: Array<{ id: string, weight: number }> }
   rowSum: number

@@ -17,6 +17,7 @@ const options: OptionSpec[] = [
   { name: 'until-accuracy', type: 'number', min: 0, max: 1, description: 'stop (gracefully) once this peer\'s own model reaches this test accuracy' },
   { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy; 0 = never (default: --eval-every)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, description: 'checkpoint every N rounds; a graceful stop always checkpoints; 0 = only then' },
+  { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position' },
   { name: 'heartbeat', type: 'int', min: 20, max: 60_000, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
   { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members before starting with fewer' },
   { name: 'quiet', type: 'boolean', description: 'no progress line' }
@@ -81,6 +82,7 @@ export const peerCommand: Command = {
         untilAccuracy: getOptionalNumber(args, 'until-accuracy'),
         snapshotEvery: getOptionalNumber(args, 'snapshot-every') ?? evalEvery,
         checkpointEvery: getNumber(args, 'checkpoint-every'),
+        resume: getBoolean(args, 'resume'),
         heartbeatMs: getNumber(args, 'heartbeat'),
         startTimeoutMs: getNumber(args, 'start-timeout'),
         stop: stop.signal,
@@ -104,7 +106,7 @@ export const peerCommand: Command = {
       return 0
     } catch (err) {
       const name = (err as Error).name
-      if (name === 'ConfigMismatchError' || name === 'JoinFailedError') throw new CliError(`${name}: ${(err as Error).message}`)
+      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'ResumeFailedError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err
     } finally {
       process.removeListener('SIGINT', onInt)

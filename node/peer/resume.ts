@@ -1,0 +1,105 @@
+/**
+ * Coming back: `--resume` (the newest usable checkpoint of --data-dir) and catching up with a run that went
+ * on without this peer (after a freeze, a partition or a restart).
+ *
+ * What a resumed peer keeps. Into a run that is still going, it takes the current model from a member, like a
+ * joiner, and keeps from its checkpoint only what the run does not hold: its place in its minibatch stream
+ * (no batch trained twice) and its CHOCO public copies (they resynchronise by version either way). Everything
+ * its model held up to the crash was already sent to and mixed by its neighbours, so the pulled model contains
+ * that work and more; rejoining with the stale checkpoint model instead would move the network average back by
+ * (x_ckpt − x̄)/n and start the peer far outside the consensus band. Its momentum and ef(...) error memory
+ * belong to the stale model and are reset. When no member is active (the whole run restarts), each peer goes
+ * on from its own checkpoint, model and all, at the checkpoint's round.
+ */
+import { join } from 'node:path'
+import type { AlgorithmState, PeerAlgorithm } from '../../lib/algorithms/index.ts'
+import { agreedConfig, configDiff, configHash } from '../../lib/experiment/index.ts'
+import type { AgreedConfig, RunConfig } from '../../lib/experiment/index.ts'
+import { listCheckpoints, loadLatestCheckpoint, removeLeftovers } from '../checkpoint/index.ts'
+import type { MemberView } from '../membership/index.ts'
+import { CHECKPOINT_DIR } from './files.ts'
+
+/** `--resume` found checkpoints but none it may use (all corrupt, of another config, or refused by the algorithm). */
+export class ResumeFailedError extends Error {
+  static override name = 'ResumeFailedError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'ResumeFailedError'
+  }
+}
+
+export interface Resumed {
+  /** the checkpoint file used */
+  path: string
+  /** rounds completed when it was written: the round this peer goes on from */
+  round: number
+  /** newer checkpoint files that were refused, one line each */
+  refused: string[]
+}
+
+/**
+ * Loads the newest usable checkpoint of `dataDir` into `algorithm` (which then holds its state). A corrupt
+ * file, one of another run config (the differing fields are named) or one the algorithm refuses is logged
+ * and the previous one tried. No checkpoint at all: undefined (the peer starts as a new one). Checkpoints
+ * that all fail: ResumeFailedError, naming each and why.
+ */
+export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algorithm: PeerAlgorithm, log: (line: string) => void): Resumed | undefined {
+  const dir = join(dataDir, CHECKPOINT_DIR)
+  for (const f of removeLeftovers(dir)) log(`--resume: removed ${f}, the temporary file of a checkpoint write that was cut short`)
+  const files = listCheckpoints(dir)
+  if (files.length === 0) {
+    log(`--resume: no checkpoint in ${dir}; starting as a new peer`)
+    return undefined
+  }
+  const agreed = agreedConfig(config)
+  const result = loadLatestCheckpoint<AlgorithmState>(dir, configHash(config), (state) => {
+    // importState checks the whole state before it changes anything, so a refused one leaves the algorithm as it was
+    algorithm.importState(state as AlgorithmState)
+    return state as AlgorithmState
+  })
+  const refused = result.skipped.map((s) => {
+    if (s.fault === 'config' && s.config !== undefined) {
+      const diff = configDiff(agreed, s.config as AgreedConfig)
+      const fields = diff.length > 0
+        ? diff.map((d) => `${d.field}: this run ${JSON.stringify(d.ours)}, checkpoint ${JSON.stringify(d.theirs)}`).join('; ')
+        : 'every agreed field is equal but the hash differs (another murmur version?)'
+      return `${s.file}: written by a run with another config (${fields})`
+    }
+    return `${s.file}: ${s.reason}`
+  })
+  for (const line of refused) log(`warning: --resume: refused ${line}`)
+  if (result.checkpoint === undefined || result.path === undefined) {
+    throw new ResumeFailedError(`--resume: none of the ${files.length} checkpoints in ${dir} can be used: ${refused.join(' | ')}. ` +
+      'Resume with the config they were written with (--config), or move them away to start this peer afresh')
+  }
+  log(`--resume: continuing from ${result.path} (round ${result.checkpoint.round}${refused.length > 0 ? `, after refusing ${refused.length} newer` : ''})`)
+  return { path: result.path, round: result.checkpoint.round, refused }
+}
+
+/**
+ * The state a resumed peer takes into a running run: the pulled model at the join round, its own minibatch
+ * position and CHOCO copies, zero momentum and no error memory (see the file comment for why).
+ */
+export function rejoinState (own: AlgorithmState, pulled: Float32Array, round: number): AlgorithmState {
+  const state: AlgorithmState = { ...own, round, params: pulled, momentum: new Float32Array(own.momentum.length) }
+  delete state.errorMemory
+  return state
+}
+
+/**
+ * The round to jump to when this peer has fallen behind its neighbours, or undefined when it has not. A live
+ * neighbour of this round that announces round N ≥ r + 2 has finished round r + 1, so it went past round r
+ * without this peer's message (it timed this peer out, or did not count it a member then: a freeze, a
+ * partition): running r, r + 1, … would wait out a deadline each, for messages that were never sent, and keep
+ * the neighbours waiting for ours. Announced rounds lag the truth by up to a heartbeat, so N is a lower bound:
+ * a jump never overshoots, and what the neighbours sent for rounds ≥ N is waiting in the exchange's early buffer.
+ */
+export function catchUpRound (view: readonly MemberView[], neighbours: readonly string[], round: number): number | undefined {
+  let target: number | undefined
+  const wanted = new Set(neighbours)
+  for (const v of view) {
+    if (v.self || !v.live || v.state !== 'active' || !wanted.has(v.id)) continue
+    if (v.round >= round + 2 && (target === undefined || v.round > target)) target = v.round
+  }
+  return target
+}

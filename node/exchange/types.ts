@@ -37,6 +37,11 @@ export interface GossipExchangeInit {
   maxSyncBytes?: number
   /** time a server gives itself to send its model; default 60,000 ms */
   syncServeTimeoutMs?: number
+  /**
+   * 'async' (`--sync async`): `round` never waits; it sends and returns the newest message each neighbour has
+   * sent, of any round (node/exchange/latest.ts); default 'sync'
+   */
+  sync?: 'sync' | 'async'
 }
 
 /** A model as served and pulled over `/murmur/sync/1.0.0`, in full precision. */

@@ -1,0 +1,53 @@
+/**
+ * The newest round message of each neighbour, for asynchronous gossip (`--sync async`, AD-PSGD-style: Lian
+ * et al. 2018). In that mode the exchange never waits: `round(r)` sends and at once hands the algorithm the
+ * newest whole message each current neighbour has sent, whatever its round; the algorithm decides what is too
+ * stale to mix (lib/algorithms `staleness`). A message is wanted only when it is newer than the one held, so a
+ * slow link delivers the latest model and never a backlog. No I/O and no clock: the exchange drives it.
+ */
+
+import type { Received } from '../../lib/algorithms/index.ts'
+
+interface Held { round: number, message: Received }
+
+export class LatestMessages {
+  private readonly held = new Map<string, Held>()
+
+  /** whether a message of `round` from `from` is newer than the one held (checked at its first chunk) */
+  wants (from: string, round: number): boolean {
+    const h = this.held.get(from)
+    return h === undefined || round > h.round
+  }
+
+  /** keeps a whole message if it is the newest of its sender; returns whether it was kept */
+  put (from: string, round: number, degree: number, payload: Uint8Array): boolean {
+    if (!this.wants(from, round)) return false
+    this.held.set(from, { round, message: { from: { id: from }, degree, payload } })
+    return true
+  }
+
+  /** the round of the newest message held from `from` (undefined when none) */
+  roundOf (from: string): number | undefined {
+    return this.held.get(from)?.round
+  }
+
+  /**
+   * The newest message of each of `neighbours` that has sent one, in their order. The same message is handed
+   * out again until a newer one arrives: its payload is read-only, as every Received payload is.
+   */
+  latest (neighbours: readonly string[]): Received[] {
+    const out: Received[] = []
+    for (const id of neighbours) {
+      const h = this.held.get(id)
+      if (h !== undefined) out.push(h.message)
+    }
+    return out
+  }
+
+  /** forgets the peers that are not in `neighbours` (they left the graph; a rejoin starts afresh) */
+  retain (neighbours: readonly string[]): void {
+    if (this.held.size === 0) return
+    const keep = new Set(neighbours)
+    for (const id of this.held.keys()) if (!keep.has(id)) this.held.delete(id)
+  }
+}

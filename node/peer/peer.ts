@@ -19,6 +19,7 @@ import type { GossipExchange } from '../exchange/index.ts'
 import { createMembership } from '../membership/index.ts'
 import type { Membership } from '../membership/index.ts'
 import { bootstrapAddrs, createPeerNode, loadOrCreateIdentity } from '../p2p/index.ts'
+import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { ConfigMismatchError, JoinFailedError } from './errors.ts'
 import { appendRecord, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
@@ -71,10 +72,13 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       maxMessageBytes: maxFrameBytes(config.codec, algorithm.dim),
       // a joiner starts its first round up to MAX_JOIN_LEAD rounds before its neighbours reach it: buffer that far ahead
       window: MAX_JOIN_LEAD + 2,
-      maxEarlyMessages: EARLY_MESSAGES
+      maxEarlyMessages: EARLY_MESSAGES,
+      sync: config.sync
     })
     await exchange.start()
     exchange.serveModel(() => ({ round: algorithm.round, params: new Float32Array(algorithm.params) }))
+    // summaries for observers (murmur watch); a peer does not subscribe, so it never receives other peers' summaries
+    const telemetry = init.telemetryEvery === 0 ? undefined : createTelemetryPublisher({ pubsub: node.services.pubsub, log: node.logger.forComponent('murmur:node:telemetry') }, { runId: config.runId, seed: config.seed, every: init.telemetryEvery })
     membership = createMembership({ node }, { runId: config.runId, config, slot: init.slot, heartbeatMs: init.heartbeatMs })
     const m = membership
     m.addEventListener('refused', (e) => {
@@ -139,6 +143,9 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       for (const adj of topo.graph.adjacency) maxDeg = Math.max(maxDeg, adj.length)
       exchange.setNeighbours(neighbours, neighbours.length, maxDeg)
       const report = await algorithm.runRound(round, exchange, hardStop.signal)
+      // --slowdown F (an experiment): this peer's compute takes F times as long, counted as compute
+      const slowMs = init.slowdown !== undefined && init.slowdown > 1 ? (init.slowdown - 1) * report.computeMs : 0
+      if (slowMs > 0) await sleep(slowMs)
       if (!leaving) m.heartbeat(round + 1, 'active')
       bytesSent += report.bytesSent
       const done = round + 1
@@ -181,7 +188,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         row: report.row,
         rowSum,
         lambda2: lambdaOf(topo.ids, topo.graph),
-        computeMs: report.computeMs,
+        computeMs: report.computeMs + slowMs,
         commMs: report.commMs,
         waitMs,
         roundMs: performance.now() - t0,
@@ -191,6 +198,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       waitMs = 0
       appendRecord(init.dataDir, record)
       init.onRound?.(record)
+      telemetry?.round(record, algorithm.params)
       if (!leaving && init.untilAccuracy !== undefined && acc !== null && acc >= init.untilAccuracy) {
         log(`reached accuracy ${(acc * 100).toFixed(2)} % (target ${(init.untilAccuracy * 100).toFixed(2)} %) at round ${done}`)
         reason = 'accuracy'

@@ -29,12 +29,16 @@ export interface PeerInit {
   heartbeatMs?: number
   /** a new run waits this long for `config.peers` members before starting without the missing ones */
   startTimeoutMs: number
+  /** an experiment: sleep after each round so that its compute takes this many times as long (≥ 1; default 1) */
+  slowdown?: number
   /** aborting it asks for a graceful stop: announce leaving, finish the round(s), checkpoint, exit */
   stop: AbortSignal
   /** one line of human-readable log (the CLI prints it to stderr) */
   log: (line: string) => void
   /** after each round (progress display) */
   onRound?: (record: PeerRecord) => void
+  /** publish a round summary on the run's telemetry topic for observers (`murmur watch`) every this many rounds; 0 = never; default 1 */
+  telemetryEvery?: number
   /** once the node listens: the addresses other machines pass to --bootstrap */
   onListening?: (info: { peerId: string, addrs: string[] }) => void
 }

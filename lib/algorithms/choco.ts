@@ -29,6 +29,7 @@ import { LocalTrainer, RowWeights, ScratchPool, addCounts, collectSlots, countPa
 import type { Slot } from './common.ts'
 import { RawFrame, encodeFrame } from './message.ts'
 import { Sgd } from './optimizer.ts'
+import type { Aggregator } from './aggregate.ts'
 import { InvalidAlgorithmStateError, NonFiniteModelError, RoundOrderError } from './errors.ts'
 
 /** Version of a copy known to be out of step (never equal to a frame's u32 base). */
@@ -48,6 +49,8 @@ export interface ChocoPeerInit {
   now: () => number
   /** this peer's id, as its neighbours name it in resync requests */
   id: string
+  /** the mixing rule (aggregate.ts); 'mean' mixes with the combination in runRound, unchanged */
+  aggregator: Aggregator
 }
 
 export class ChocoPeer implements PeerAlgorithm {
@@ -79,6 +82,7 @@ export class ChocoPeer implements PeerAlgorithm {
   private readonly diff: Float32Array
   private readonly sum: Float32Array
   private readonly coeffs: number[] = []
+  private readonly aggregator: Aggregator
 
   constructor (init: ChocoPeerInit) {
     const { config, x0 } = init
@@ -88,6 +92,7 @@ export class ChocoPeer implements PeerAlgorithm {
     this.codec = init.codec
     this.rng = init.rng
     this.now = init.now
+    this.aggregator = init.aggregator
     this.optimizer = new Sgd(this.dim, config.lr, config.momentum, config.weightDecay)
     this.trainer = new LocalTrainer(init.objective, this.optimizer)
     this.weights = new RowWeights(config.weights)
@@ -140,7 +145,14 @@ export class ChocoPeer implements PeerAlgorithm {
 
     // x_i ← x_i + γ Σ_j W_ij (x̂_j − x̂_i) = x_i + γ (Σ_j W_ij x̂_j − (Σ_j W_ij) x̂_i)
     const row = this.weights.row(neighbours.length, contributing, this.coeffs, dMax)
-    if (contributing.length > 0) {
+    if (contributing.length > 0 && this.aggregator.rule.kind !== 'mean') {
+      // the robust counterpart (He et al. 2022 apply ClippedGossip to the differences x̂_j − x̂_i the same way):
+      // x_i ← x_i + γ (A(x̂_i; x̂_j) − x̂_i); the copies are finite (checked as they were applied)
+      if (this.aggregator.combine(this.sum, this.selfCopy, row.self, this.coeffs, copies)) {
+        sub(this.sum, this.sum, this.selfCopy)
+        axpy(this.x, this.config.gamma, this.sum)
+      }
+    } else if (contributing.length > 0) {
       const total = 1 - row.self
       this.coeffs.push(-total)
       copies.push(this.selfCopy)

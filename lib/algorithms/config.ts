@@ -14,6 +14,8 @@ import {
   DEFAULT_ORDER, DEFAULT_STALENESS, DEFAULT_WEIGHT_DECAY, DEFAULT_WEIGHTS, MAX_LOCAL_STEPS, MAX_STALENESS
 } from './constants.ts'
 import { InvalidAlgorithmConfigError } from './errors.ts'
+import { DEFAULT_AGGREGATE, canonicalAggregate } from './aggregate.ts'
+import { canonicalAttack } from './attack.ts'
 
 export type AlgorithmName = 'gossip' | 'dpsgd' | 'choco'
 export const ALGORITHMS: readonly AlgorithmName[] = ['gossip', 'dpsgd', 'choco']
@@ -52,6 +54,13 @@ export interface AlgorithmConfig {
   sync?: SyncMode
   /** async only: oldest neighbour message mixed, in rounds behind this peer's; default 8 */
   staleness?: number
+  /** mixing rule (lib/algorithms/aggregate.ts): 'mean', 'clip:TAU', 'clip:auto[:F]', 'trimmed:B'; default 'mean' */
+  aggregate?: string
+  /**
+   * experiments only: this peer sends crafted vectors (lib/algorithms/attack.ts: 'signflip', 'gaussian:SIGMA',
+   * 'alie[:Z]', 'ipm[:EPS]', 'nan'); gossip and dpsgd; default none. A local choice, never agreed or received.
+   */
+  attack?: string
 }
 
 export interface ResolvedConfig {
@@ -68,6 +77,10 @@ export interface ResolvedConfig {
   sync: SyncMode
   /** 0 in sync mode: only messages of the round itself are mixed */
   staleness: number
+  /** canonical aggregate spec */
+  aggregate: string
+  /** canonical attack spec, only on a peer told to misbehave */
+  attack?: string
 }
 
 /** What a peer algorithm is built from besides its config. */
@@ -86,7 +99,7 @@ export interface AlgorithmDeps {
   now?: () => number
 }
 
-const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights', 'overlap', 'sync', 'staleness'])
+const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights', 'overlap', 'sync', 'staleness', 'aggregate', 'attack'])
 
 function fail (field: string, expected: string, got: unknown): never {
   throw new InvalidAlgorithmConfigError(field, `${field}: expected ${expected}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`)
@@ -137,7 +150,13 @@ export function resolveConfig (config: AlgorithmConfig): ResolvedConfig {
   if (sync === 'async' && overlap) fail('overlap', "false with sync 'async' (an asynchronous exchange never waits, so there is nothing to overlap)", overlap)
   const staleness = sync === 'async' ? config.staleness ?? DEFAULT_STALENESS : 0
   if (!Number.isInteger(staleness) || staleness < 0 || staleness > MAX_STALENESS) fail('staleness', `an integer in [0, ${MAX_STALENESS}]`, staleness)
-  return { algo, lr, momentum, weightDecay, localSteps, order, gamma, codec: codec.spec, weights, overlap, sync, staleness }
+  const aggregate = canonicalAggregate(config.aggregate ?? DEFAULT_AGGREGATE)
+  const resolved: ResolvedConfig = { algo, lr, momentum, weightDecay, localSteps, order, gamma, codec: codec.spec, weights, overlap, sync, staleness, aggregate }
+  if (config.attack !== undefined) {
+    if (algo === 'choco') fail('attack', 'no attack with choco (attacks craft the models gossip and dpsgd send)', config.attack)
+    resolved.attack = canonicalAttack(config.attack)
+  }
+  return resolved
 }
 
 /** Checks the deps against a resolved config and returns the codec instance to use. */

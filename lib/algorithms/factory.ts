@@ -7,6 +7,8 @@ import { MixingPeer } from './mixing.ts'
 import { ChocoPeer } from './choco.ts'
 import { LITTLE_ENDIAN } from './common.ts'
 import { InvalidAlgorithmConfigError } from './errors.ts'
+import { createAggregator } from './aggregate.ts'
+import { AttackingPeer, VectorAttack, parseAttackRule } from './attack.ts'
 
 /**
  * Builds one peer's algorithm. Throws InvalidAlgorithmConfigError (with `field`) for a config or deps
@@ -17,8 +19,13 @@ export function createAlgorithm (config: AlgorithmConfig, deps: AlgorithmDeps): 
   const resolved = resolveConfig(config)
   const codec = checkDeps(resolved, deps)
   const now = deps.now ?? (() => performance.now())
+  const aggregator = createAggregator(resolved.aggregate)
   if (resolved.algo === 'choco') {
-    return new ChocoPeer({ config: resolved, x0: deps.x0, objective: deps.objective!, codec, rng: deps.rng, now, id: deps.id! })
+    return new ChocoPeer({ config: resolved, x0: deps.x0, objective: deps.objective!, codec, rng: deps.rng, now, id: deps.id!, aggregator })
   }
-  return new MixingPeer({ config: resolved, x0: deps.x0, objective: deps.objective, codec, rng: deps.rng, now })
+  const peer = new MixingPeer({ config: resolved, x0: deps.x0, objective: deps.objective, codec, rng: deps.rng, now, aggregator })
+  if (resolved.attack === undefined) return peer
+  // its own stream, so an attacker's honest state (minibatches, codec randomness) is what it would have been
+  const attack = new VectorAttack(parseAttackRule(resolved.attack), peer.dim, deps.rng.fork('attack'))
+  return new AttackingPeer(peer, attack, codec)
 }

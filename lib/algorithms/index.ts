@@ -20,3 +20,7 @@ export {
   InvalidAlgorithmStateError, MissingMaxDegreeError
 } from './errors.ts'
 export * as constants from './constants.ts'
+export { createAggregator, parseAggregateRule, canonicalAggregate, DEFAULT_AGGREGATE, DEFAULT_CLIP_AUTO_FRACTION } from './aggregate.ts'
+export type { Aggregator, AggregateRule, AggregateStats } from './aggregate.ts'
+export { parseAttackRule, canonicalAttack, VectorAttack, AttackingPeer, DEFAULT_ALIE_Z, DEFAULT_IPM_EPS } from './attack.ts'
+export type { AttackRule } from './attack.ts'

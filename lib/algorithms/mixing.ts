@@ -31,6 +31,7 @@ import type { Slot } from './common.ts'
 import { RawFrame, encodeFrame } from './message.ts'
 import { Sgd } from './optimizer.ts'
 import { NonFiniteModelError, RoundOrderError } from './errors.ts'
+import type { Aggregator } from './aggregate.ts'
 
 export interface MixingPeerInit {
   config: ResolvedConfig
@@ -39,6 +40,8 @@ export interface MixingPeerInit {
   codec: Codec
   rng: Rng
   now: () => number
+  /** the mixing rule (aggregate.ts); 'mean' mixes with the combination below, unchanged */
+  aggregator: Aggregator
 }
 
 export class MixingPeer implements PeerAlgorithm {
@@ -64,6 +67,9 @@ export class MixingPeer implements PeerAlgorithm {
   private mixedFinite = true
   /** overlap with local steps: y_i, the local steps' copy of x_i while x_i's frame is on the wire */
   private readonly local: Float32Array | undefined
+  private readonly aggregator: Aggregator
+  /** robust rule with overlap: the aggregate of x_i and the neighbours, before y_i − x_i is added */
+  private robust: Float32Array | undefined
 
   constructor (init: MixingPeerInit) {
     const { config, x0 } = init
@@ -72,6 +78,7 @@ export class MixingPeer implements PeerAlgorithm {
     this.codec = init.codec
     this.rng = init.rng
     this.now = init.now
+    this.aggregator = init.aggregator
     this.optimizer = new Sgd(this.dim, config.lr, config.momentum, config.weightDecay)
     this.trainer = config.algo === 'gossip' || init.objective === undefined ? undefined : new LocalTrainer(init.objective, this.optimizer)
     this.weights = new RowWeights(config.weights)
@@ -207,6 +214,7 @@ export class MixingPeer implements PeerAlgorithm {
    */
   private mix (myDegree: number, contributing: Slot[], vectors: Float32Array[], dMax: number | undefined): RoundReport['row'] {
     const row = this.weights.row(myDegree, contributing, this.coeffs, dMax)
+    if (this.aggregator.rule.kind !== 'mean') { this.mixedFinite = this.mixRobust(row.self, vectors); return row }
     this.inputs.length = 0
     if (this.local !== undefined) {
       this.coeffs.unshift(1, row.self - 1)
@@ -218,6 +226,17 @@ export class MixingPeer implements PeerAlgorithm {
     for (const v of vectors) this.inputs.push(v)
     this.mixedFinite = linearCombination(this.spare, this.coeffs, this.inputs)
     return row
+  }
+
+  /**
+   * spare ← A(x_i; v_j) with the robust rule A (ClippedGossip, trimmed mean); with overlap, spare ← y_i +
+   * A(x_i; v_j) − x_i, the robust counterpart of y_i + Σ_j W_ij (v_j − x_i). False when an input is not finite.
+   */
+  private mixRobust (self: number, vectors: Float32Array[]): boolean {
+    if (this.local === undefined) return this.aggregator.combine(this.spare, this.x, self, this.coeffs, vectors)
+    this.robust ??= allocVector(this.dim)
+    if (!this.aggregator.combine(this.robust, this.x, self, this.coeffs, vectors)) return false
+    return linearCombination(this.spare, [1, 1, -1], [this.local, this.robust, this.x])
   }
 
   private swap (): void {

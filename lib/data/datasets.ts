@@ -11,7 +11,8 @@ import { dirname, join, resolve } from 'node:path'
 import { DatasetNotFoundError, InvalidDataOptionsError, InvalidDatasetError } from './errors.ts'
 import { readIdxFile } from './idx.ts'
 import type { IdxArray } from './idx.ts'
-import type { ClassificationDataset, DatasetName, LoadDatasetOptions, Normalization, Split } from './types.ts'
+import { openIdxImages, pixelHistogram, readImageRows } from './rows.ts'
+import type { ClassificationDataset, DatasetName, EvalSplit, LoadDatasetOptions, Normalization, PackedSplit, Split } from './types.ts'
 import {
   FASHION_MNIST_DIR, FASHION_MNIST_INSTALL, IDX_FILES, IMAGE_CLASSES, MNIST_INSTALL, MNIST_PACKAGE
 } from './constants.ts'
@@ -59,6 +60,10 @@ function defaultDir (name: DatasetName): string {
 
 async function loadFrom (name: DatasetName, dir: string, normalize: boolean, explicitDir: boolean, trainRows?: (labels: Uint8Array) => Uint32Array): Promise<ClassificationDataset> {
   const paths = await locate(name, dir, explicitDir)
+  if (trainRows !== undefined) {
+    const file = openIdxImages(paths.trainImages)
+    if (file !== null) return await loadRows(name, paths, file, normalize, trainRows)
+  }
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
     readIdxFile(paths.trainImages), readIdxFile(paths.trainLabels),
     readIdxFile(paths.testImages), readIdxFile(paths.testLabels)
@@ -69,15 +74,51 @@ async function loadFrom (name: DatasetName, dir: string, normalize: boolean, exp
     throw new InvalidDatasetError(`test images are ${testRows}×${testCols} but training images ${rows}×${cols} (${dir})`)
   }
   const trainBytes = trainImages.data as Uint8Array
-  const normalization = normalize ? pixelStats(trainBytes) : undefined
+  const normalization = normalize ? statsOf(histogram(trainBytes), trainBytes.length) : undefined
   const table = pixelTable(normalization)
+  const testY = labelsOf(testLabels, testImages.dims[0], paths.testLabels)
   const dataset: ClassificationDataset = {
     name,
     features: rows * cols,
     classes: IMAGE_CLASSES,
     imageShape: [rows, cols, 1],
     train: subsetSplit(trainBytes, labelsOf(trainLabels, trainImages.dims[0], paths.trainLabels), rows * cols, table, trainRows),
-    test: toSplit(testImages.data as Uint8Array, labelsOf(testLabels, testImages.dims[0], paths.testLabels), table)
+    test: trainRows === undefined ? toSplit(testImages.data as Uint8Array, testY, table) : packed(testImages.data as Uint8Array, testY, rows * cols, table)
+  }
+  if (normalization !== undefined) dataset.normalization = normalization
+  return dataset
+}
+
+/**
+ * One peer's data from a raw training file: labels, pixel statistics streamed over the whole file, then only
+ * the kept rows read by position, so the whole training set is never in memory at once.
+ */
+async function loadRows (name: DatasetName, paths: Record<FileKey, string>, file: NonNullable<ReturnType<typeof openIdxImages>>, normalize: boolean, trainRows: (labels: Uint8Array) => Uint32Array): Promise<ClassificationDataset> {
+  const [trainLabels, testImages, testLabels] = await Promise.all([
+    readIdxFile(paths.trainLabels), readIdxFile(paths.testImages), readIdxFile(paths.testLabels)
+  ])
+  const [testRows, testCols] = imageDims(testImages, paths.testImages)
+  if (testRows !== file.rows || testCols !== file.cols) {
+    throw new InvalidDatasetError(`test images are ${testRows}×${testCols} but training images ${file.rows}×${file.cols} (${paths.trainImages})`)
+  }
+  const features = file.rows * file.cols
+  const normalization = normalize ? statsOf(pixelHistogram(file), file.n * features) : undefined
+  const table = pixelTable(normalization)
+  const y = labelsOf(trainLabels, file.n, paths.trainLabels)
+  const rows = trainRows(y)
+  const ys = new Uint8Array(rows.length)
+  for (let j = 0; j < rows.length; j++) {
+    const r = rows[j]
+    if (!Number.isInteger(r) || r >= y.length) throw new InvalidDataOptionsError(`trainRows: row ${r} is outside the ${y.length} training samples`)
+    ys[j] = y[r]
+  }
+  const dataset: ClassificationDataset = {
+    name,
+    features,
+    classes: IMAGE_CLASSES,
+    imageShape: [file.rows, file.cols, 1],
+    train: toSplit(readImageRows(file, rows), ys, table),
+    test: packed(testImages.data as Uint8Array, labelsOf(testLabels, testImages.dims[0], paths.testLabels), features, table)
   }
   if (normalization !== undefined) dataset.normalization = normalization
   return dataset
@@ -130,10 +171,14 @@ function labelsOf (labels: IdxArray, n: number, path: string): Uint8Array {
   return y
 }
 
-/** Mean and (population) standard deviation of all pixels / 255, exactly, from a 256-bin histogram. */
-function pixelStats (pixels: Uint8Array): Normalization {
+function histogram (pixels: Uint8Array): Uint32Array {
   const counts = new Uint32Array(256)
   for (let i = 0; i < pixels.length; i++) counts[pixels[i]]++
+  return counts
+}
+
+/** Mean and (population) standard deviation of all pixels / 255, exactly, from their 256-bin histogram. */
+function statsOf (counts: Uint32Array, total: number): Normalization {
   let s = 0
   let s2 = 0
   for (let v = 0; v < 256; v++) {
@@ -141,8 +186,8 @@ function pixelStats (pixels: Uint8Array): Normalization {
     s += counts[v] * p
     s2 += counts[v] * p * p
   }
-  const mean = s / pixels.length
-  return { mean, std: Math.sqrt(Math.max(s2 / pixels.length - mean * mean, 0)) || 1 }
+  const mean = s / total
+  return { mean, std: Math.sqrt(Math.max(s2 / total - mean * mean, 0)) || 1 }
 }
 
 /** The float value of each byte: a table lookup per pixel is the cheapest conversion (no call, no division). */
@@ -166,6 +211,27 @@ function subsetSplit (pixels: Uint8Array, y: Uint8Array, features: number, table
     for (let k = 0; k < features; k++) x[to + k] = table[pixels[from + k]]
   }
   return { n: rows.length, x, y: ys }
+}
+
+function packed (pixels: Uint8Array, y: Uint8Array, features: number, table: Float32Array): PackedSplit {
+  return { n: y.length, features, pixels, table, y }
+}
+
+/**
+ * Rows [start, start + count) of a split as floats: a view of a float split, or the packed bytes converted
+ * into `scratch` (grown when too small; the returned array may be a new one to keep for the next call).
+ */
+export function splitRows (split: EvalSplit, start: number, count: number, scratch: Float32Array): Float32Array {
+  if (!('pixels' in split)) {
+    const features = split.x.length / Math.max(1, split.n)
+    return split.x.subarray(start * features, (start + count) * features)
+  }
+  const len = count * split.features
+  const out = scratch.length >= len ? scratch.subarray(0, len) : new Float32Array(len)
+  const from = start * split.features
+  const { pixels, table } = split
+  for (let i = 0; i < len; i++) out[i] = table[pixels[from + i]]
+  return out
 }
 
 function toSplit (pixels: Uint8Array, y: Uint8Array, table: Float32Array): Split {

@@ -2,7 +2,7 @@
  * lib/data: datasets, synthetic problems, seeded partitions and mini-batches. This file is the whole
  * public surface (contract in docs/ARCHITECTURE.md).
  */
-export { loadDataset, forgetLoadedDatasets } from './datasets.ts'
+export { loadDataset, forgetLoadedDatasets, splitRows } from './datasets.ts'
 export { parseIdx, readIdxFile, isGzip } from './idx.ts'
 export type { IdxArray, IdxData, IdxType, ParseIdxOptions } from './idx.ts'
 export { syntheticLeastSquares, syntheticLogistic } from './synthetic.ts'
@@ -16,6 +16,6 @@ export {
   InvalidDataOptionsError
 } from './errors.ts'
 export type {
-  Split, ClassificationDataset, Normalization, DatasetName, LoadDatasetOptions, LeastSquaresProblem,
+  Split, PackedSplit, EvalSplit, ClassificationDataset, Normalization, DatasetName, LoadDatasetOptions, LeastSquaresProblem,
   SyntheticLeastSquaresOptions, SyntheticLogisticOptions, LogisticProblem, PartitionStats, ShardRef, Batcher
 } from './types.ts'

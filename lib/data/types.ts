@@ -7,6 +7,22 @@ export interface Split {
   y: Uint8Array
 }
 
+/**
+ * n samples kept as the file's bytes: row i's value k is `table[pixels[i * features + k]]`. A quarter of a
+ * float Split's memory; evaluation converts a chunk at a time (lib/data `splitRows`). A network peer's test set.
+ */
+export interface PackedSplit {
+  n: number
+  features: number
+  pixels: Uint8Array
+  /** the float value of each byte (pixel / 255, standardised when the dataset is) */
+  table: Float32Array
+  y: Uint8Array
+}
+
+/** Samples to evaluate on: float rows or packed bytes. */
+export type EvalSplit = Split | PackedSplit
+
 /** Mean and standard deviation subtracted from / dividing every input value (one scalar for all pixels). */
 export interface Normalization {
   mean: number
@@ -25,7 +41,8 @@ export interface ClassificationDataset {
    */
   normalization?: Normalization
   train: Split
-  test: Split
+  /** float rows; packed bytes when loaded with `trainRows` (one peer's data: its memory matters) */
+  test: EvalSplit
 }
 
 export type DatasetName = 'mnist' | 'fashion-mnist'
@@ -41,7 +58,8 @@ export interface LoadDatasetOptions {
   /**
    * Keep only these training rows, in this order, given the training labels (e.g. one peer's shard of a
    * partition): the others are never converted to floats, so a peer holds its shard, not the whole set.
-   * Normalisation statistics still come from the whole training set. Such loads are not memoised.
+   * Normalisation statistics still come from the whole training set, streamed; from raw (not gzipped) files
+   * only the kept rows are read. The test set is then kept packed (PackedSplit). Such loads are not memoised.
    */
   trainRows?: (labels: Uint8Array) => Uint32Array
 }

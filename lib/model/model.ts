@@ -13,7 +13,8 @@ import { forwardFor } from './networks.ts'
 import type { Forward } from './networks.ts'
 import { checkModelSpec } from './spec.ts'
 import type { ModelSpec } from './spec.ts'
-import type { Split } from '../data/index.ts'
+import { splitRows } from '../data/index.ts'
+import type { EvalSplit } from '../data/index.ts'
 
 export interface EvaluateOptions {
   /** evaluate only the first `limit` samples (default: all) */
@@ -46,7 +47,7 @@ export interface Model {
    */
   lossAndGradient (params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, grad: Float32Array): number
   /** loss and accuracy over the split, or its first `limit` samples, in chunks of `batchSize` */
-  evaluate (params: Float32Array, split: Split, opts?: EvaluateOptions): Evaluation
+  evaluate (params: Float32Array, split: EvalSplit, opts?: EvaluateOptions): Evaluation
   /** release scratch memory; later calls throw ModelDisposedError */
   dispose (): void
 }
@@ -106,12 +107,17 @@ class FlatModel implements Model {
     })
   }
 
-  evaluate (params: Float32Array, split: Split, opts: EvaluateOptions = {}): Evaluation {
+  evaluate (params: Float32Array, split: EvalSplit, opts: EvaluateOptions = {}): Evaluation {
     this.checkAlive()
     this.checkParams(params, 'params')
     const n = split.n
     if (!Number.isSafeInteger(n) || n < 0) throw new ShapeMismatchError(`split.n must be a non-negative integer; got ${n}`)
-    checkBatch(split.x, split.y, n, this.features, 'split')
+    if ('pixels' in split) {
+      if (split.features !== this.features) throw new ShapeMismatchError(`split rows must have ${this.features} features; got ${split.features}`)
+      checkPacked(split.pixels, split.table, split.y, n, this.features)
+    } else {
+      checkBatch(split.x, split.y, n, this.features, 'split')
+    }
     const limit = opts.limit ?? n
     const chunk = opts.batchSize ?? EVAL_BATCH
     if (!Number.isSafeInteger(limit) || limit < 1) throw new ShapeMismatchError(`limit must be a positive integer; got ${limit}`)
@@ -122,11 +128,14 @@ class FlatModel implements Model {
     const { features, classes } = this
     let lossSum = 0
     let correct = 0
+    // packed rows are converted into one chunk-sized buffer; float rows are viewed in place
+    const scratch = new Float32Array('pixels' in split ? Math.min(chunk, count) * features : 0)
     for (let start = 0; start < count; start += chunk) {
       const rows = Math.min(chunk, count - start)
+      const x = splitRows(split, start, rows, scratch)
       const logits = tf.tidy(() => {
         const weights = this.weightTensors(params)
-        const xs = tf.tensor2d(split.x.subarray(start * features, (start + rows) * features), [rows, features])
+        const xs = tf.tensor2d(x, [rows, features])
         return this.forward(weights, xs).dataSync() as Float32Array
       })
       // cross-entropy and arg-max in float64 on the read-back logits: cheaper than more kernels
@@ -185,6 +194,14 @@ function checkBatch (x: Float32Array, y: Uint8Array, n: number, features: number
     throw new ShapeMismatchError(`${what} inputs must have ${n} × ${features} = ${n * features} values; got ${x.length}`)
   }
   if (y.length !== n) throw new ShapeMismatchError(`${what} must have ${n} labels; got ${y.length}`)
+}
+
+function checkPacked (pixels: Uint8Array, table: Float32Array, y: Uint8Array, n: number, features: number): void {
+  if (!(pixels instanceof Uint8Array) || !(table instanceof Float32Array) || table.length !== 256) {
+    throw new ShapeMismatchError(`a packed split needs Uint8Array pixels and a Float32Array table of 256 values; got ${describeValue(pixels)} and ${describeValue(table)}`)
+  }
+  if (pixels.length !== n * features) throw new ShapeMismatchError(`split inputs must have ${n} × ${features} = ${n * features} values; got ${pixels.length}`)
+  if (!(y instanceof Uint8Array) || y.length !== n) throw new ShapeMismatchError(`split must have ${n} labels; got ${describeValue(y)}`)
 }
 
 function checkLabels (y: Uint8Array, count: number, classes: number): void {

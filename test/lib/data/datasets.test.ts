@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { forgetLoadedDatasets, loadDataset } from '../../../lib/data/index.ts'
-import type { ClassificationDataset, Split } from '../../../lib/data/index.ts'
+import { forgetLoadedDatasets, loadDataset, splitRows } from '../../../lib/data/index.ts'
+import type { ClassificationDataset, EvalSplit } from '../../../lib/data/index.ts'
 import { makeIdx, tempDir, writeIdx } from './idx-fixtures.ts'
 
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist'
@@ -29,10 +29,15 @@ function meanStd (x: Float32Array): { mean: number, std: number } {
   return { mean, std: Math.sqrt(s2 / x.length - mean * mean) }
 }
 
-function assertSplit (split: Split, n: number, features: number): void {
+/** every value of a split as floats (packed splits converted) */
+function floats (split: EvalSplit): Float32Array {
+  return splitRows(split, 0, split.n, new Float32Array(0))
+}
+
+function assertSplit (split: EvalSplit, n: number, features: number): void {
   assert.equal(split.n, n)
   assert.equal(split.y.length, n)
-  assert.equal(split.x.length, n * features)
+  assert.equal(floats(split).length, n * features)
 }
 
 describe('lib/data datasets', () => {
@@ -64,7 +69,7 @@ describe('lib/data datasets', () => {
 
     it('scales pixels to [0, 1] (both ends reached)', () => {
       assert.deepEqual(range(mnist.train.x), { min: 0, max: 1 })
-      assert.deepEqual(range(mnist.test.x), { min: 0, max: 1 })
+      assert.deepEqual(range(floats(mnist.test)), { min: 0, max: 1 })
     })
 
     it('memoises: a second load returns the same object', async () => {
@@ -80,8 +85,10 @@ describe('lib/data datasets', () => {
       assert.ok(Math.abs(norm.std - 0.3081) < 5e-5, `std ${norm.std}`)
       const stats = meanStd(normalized.train.x)
       assert.ok(Math.abs(stats.mean) < 1e-4 && Math.abs(stats.std - 1) < 1e-4, `train mean ${stats.mean} std ${stats.std}`)
+      const normalizedTest = floats(normalized.test)
+      const mnistTest = floats(mnist.test)
       for (const i of [0, 200, 5000, 123_456]) {
-        assert.ok(Math.abs(normalized.test.x[i] - (mnist.test.x[i] - norm.mean) / norm.std) < 1e-5)
+        assert.ok(Math.abs(normalizedTest[i] - (mnistTest[i] - norm.mean) / norm.std) < 1e-5)
       }
       forgetLoadedDatasets()
     })
@@ -100,7 +107,7 @@ describe('lib/data datasets', () => {
       assertSplit(fashion.test, 10_000, 784)
       assert.deepEqual(classCounts(fashion.train.y, 10), new Array(10).fill(6000))
       assert.deepEqual(classCounts(fashion.test.y, 10), new Array(10).fill(1000))
-      assert.deepEqual(range(fashion.test.x), { min: 0, max: 1 })
+      assert.deepEqual(range(floats(fashion.test)), { min: 0, max: 1 })
       forgetLoadedDatasets()
     })
 
@@ -136,7 +143,7 @@ describe('lib/data datasets', () => {
         assert.deepEqual(Array.from(data.train.y), [0, 9, 3, 3, 1])
         assert.deepEqual(Array.from(data.test.y), [2, 7])
         assert.deepEqual(Array.from(data.train.x), trainPixels.map((p) => Math.fround(p / 255)))
-        assert.deepEqual(Array.from(data.test.x), testPixels.map((p) => Math.fround(p / 255)))
+        assert.deepEqual(Array.from(floats(data.test)), testPixels.map((p) => Math.fround(p / 255)))
       } finally {
         cleanup()
         forgetLoadedDatasets()
@@ -172,6 +179,33 @@ describe('lib/data datasets', () => {
         assert.deepEqual(Array.from((await loadDataset('mnist', { dataDir: dir })).test.y), [2, 7])
       } finally {
         cleanup()
+        forgetLoadedDatasets()
+      }
+    })
+
+    it('trainRows (one peer\'s shard) reads only its rows, the same from raw and gzipped files, with whole-set statistics and a packed test set', async () => {
+      const raw = tempDir()
+      const gz = tempDir()
+      try {
+        writeFolder(raw.dir, { 'train-images-idx3-ubyte.gz': undefined, 'train-images-idx3-ubyte': makeIdx('ubyte', [5, 4, 3], trainPixels) })
+        writeFolder(gz.dir)
+        const pick = (): Uint32Array => Uint32Array.from([4, 1, 3])
+        const full = await loadDataset('mnist', { dataDir: raw.dir, normalize: true })
+        for (const dir of [raw.dir, gz.dir]) {
+          const part = await loadDataset('mnist', { dataDir: dir, normalize: true, trainRows: pick })
+          assert.deepEqual(part.normalization, full.normalization)
+          assert.deepEqual(Array.from(part.train.y), [1, 9, 3])
+          const fullTrain = floats(full.train)
+          const expected = [4, 1, 3].flatMap((r) => Array.from(fullTrain.subarray(r * 12, (r + 1) * 12)))
+          assert.deepEqual(Array.from(part.train.x), expected)
+          assert.ok('pixels' in part.test, 'the test set of a shard load is packed')
+          assert.deepEqual(Array.from(floats(part.test)), Array.from(floats(full.test)))
+          assert.deepEqual(Array.from(splitRows(part.test, 1, 1, new Float32Array(12))), Array.from(floats(full.test).subarray(12, 24)))
+        }
+        await assert.rejects(loadDataset('mnist', { dataDir: raw.dir, trainRows: () => Uint32Array.from([5]) }), { name: 'InvalidDataOptionsError' })
+      } finally {
+        raw.cleanup()
+        gz.cleanup()
         forgetLoadedDatasets()
       }
     })

@@ -1,6 +1,7 @@
 import { getBoolean, getNumber, getOptionalNumber, getOptionalString, UsageError } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
-import type { Command } from '../command.ts'
+import type { CliIO, Command } from '../command.ts'
+import type { MetricsServer, PeerMetrics } from '../../metrics/index.ts'
 import { CliError } from '../command.ts'
 import { configFromArgs, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
 import { parseShard } from '../../../lib/data/index.ts'
@@ -20,7 +21,10 @@ const options: OptionSpec[] = [
   { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position' },
   { name: 'heartbeat', type: 'int', min: 20, max: 60_000, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
   { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members before starting with fewer' },
-  { name: 'quiet', type: 'boolean', description: 'no progress line' }
+  { name: 'quiet', type: 'boolean', description: 'no progress line' },
+  { name: 'metrics-port', type: 'int', min: 0, max: 65535, placeholder: 'PORT', description: 'serve Prometheus metrics at http://HOST:PORT/metrics (0 = any free port, printed at start); off unless given' },
+  { name: 'metrics-host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'address the metrics endpoint binds (0.0.0.0 lets another machine scrape it)' },
+  { name: 'telemetry-every', type: 'int', min: 0, default: 1, placeholder: 'N', description: 'publish a round summary for observers (murmur watch) every N rounds; 0 = never (nothing is sent while no observer listens)' }
 ]
 
 export const peerCommand: Command = {
@@ -67,8 +71,13 @@ export const peerCommand: Command = {
     process.on('SIGINT', onInt)
     process.on('SIGTERM', onTerm)
     const list = (name: string): string[] => { const v = getOptionalString(args, name); return v === undefined ? [] : splitAddrList(v) }
+    let metricsServer: { close: () => Promise<void> } | undefined
     try {
+      const metricsPort = getOptionalNumber(args, 'metrics-port')
+      const metrics = metricsPort === undefined ? undefined : await startMetrics(metricsPort, getOptionalString(args, 'metrics-host'), io)
+      metricsServer = metrics?.server
       const result = await runPeer({
+        telemetryEvery: getNumber(args, 'telemetry-every'),
         config,
         slot: shard.index,
         dataDir,
@@ -88,10 +97,12 @@ export const peerCommand: Command = {
         stop: stop.signal,
         log: (line) => { io.err(`${new Date().toISOString().slice(11, 23)} ${line}`) },
         onListening: ({ peerId, addrs }) => {
+          metrics?.peer.identify({ peerId, slot: shard.index, runId: config.runId, algo: config.algo, codec: config.codec, topology: config.topology })
           io.out(`peer id ${peerId}`)
           io.out(`other peers join with: --bootstrap ${addrs.join(',')}`)
         },
         onRound: (rec) => {
+          metrics?.peer.record(rec)
           if (rec.accuracy !== null) lastAcc = rec.accuracy
           if (quiet) return
           const line = `round ${rec.round}/${config.rounds} loss ${Number.isFinite(rec.trainLoss) ? rec.trainLoss.toFixed(3) : '-'} ` +
@@ -106,11 +117,21 @@ export const peerCommand: Command = {
       return 0
     } catch (err) {
       const name = (err as Error).name
-      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'ResumeFailedError') throw new CliError(`${name}: ${(err as Error).message}`)
+      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'ResumeFailedError' || name === 'MetricsServerError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err
     } finally {
       process.removeListener('SIGINT', onInt)
       process.removeListener('SIGTERM', onTerm)
+      await metricsServer?.close()
     }
   }
+}
+
+/** --metrics-port: the peer's Prometheus registry and its endpoint (node/metrics), loaded only when asked for */
+async function startMetrics (port: number, host: string | undefined, io: CliIO): Promise<{ peer: PeerMetrics, server: MetricsServer }> {
+  const { createPeerMetrics, startMetricsServer } = await import('../../metrics/index.ts')
+  const peer = createPeerMetrics()
+  const server = await startMetricsServer({ registry: peer.registry, port, host })
+  io.out(`metrics at ${server.url}`)
+  return { peer, server }
 }

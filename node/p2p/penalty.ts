@@ -99,8 +99,8 @@ export interface PubSubHolder { services: { pubsub: PubSub } }
 
 /**
  * Lowers `peerId`'s gossipsub score for a fault murmur detected (`reason` names it in the counters, e.g.
- * 'membership:json'; `units` weighs it, default 1). Takes effect at once (gossipsub caches scores for a
- * heartbeat: the peer's entry is dropped from the cache). Returns the peer's gossipsub score afterwards
+ * 'membership:json'; `units` weighs it, default 1). Takes effect at once: gossipsub's cached score of the
+ * peer (kept a heartbeat) and its "accept from" whitelist entry are dropped. Returns the peer's gossipsub score afterwards
  * (0 while gossipsub does not know the peer: the penalty applies once it does, decaying meanwhile).
  */
 export function penalizePeer (node: PubSubHolder, peerId: PeerId | string, reason: string, units = 1): number {

@@ -67,13 +67,15 @@ function gossipsubService (init: PubSubInit, appSpecificScore: (id: string) => n
 }
 
 /**
- * What the gossipsub implementation has beyond its published GossipSub interface: the score of a peer and the
- * per-heartbeat score cache. Reached only here, and checked at run time, so a gossipsub without them fails
- * with a named error rather than a TypeError.
+ * What the gossipsub implementation has beyond its published GossipSub interface: the score of a peer, the
+ * per-heartbeat score cache, and the "accept from" whitelist (a peer whose score was at least 0 has up to 128
+ * RPCs or 1 s accepted without its score being read again). Reached only here, and checked at run time, so a
+ * gossipsub without them fails with a named error rather than a TypeError.
  */
 interface ScoreInternals {
   getScore?: (id: string) => number
   score?: { scoreCache?: Map<string, unknown> }
+  acceptFromWhitelist?: Map<string, unknown>
 }
 
 /** A peer's current gossipsub score (the sum of P1..P7, murmur's penalties in P5). */
@@ -83,7 +85,9 @@ export function gossipScore (pubsub: PubSub, peerId: string): number {
   return getScore.call(pubsub, peerId)
 }
 
-/** Makes the next score read recompute the peer's score (gossipsub caches scores for one heartbeat). */
+/** Makes gossipsub read the peer's score afresh: for its next RPC (graylist) and every other decision. */
 export function dropCachedScore (pubsub: PubSub, peerId: string): void {
-  (pubsub as unknown as ScoreInternals).score?.scoreCache?.delete(peerId)
+  const internals = pubsub as unknown as ScoreInternals
+  internals.score?.scoreCache?.delete(peerId)
+  internals.acceptFromWhitelist?.delete(peerId)
 }

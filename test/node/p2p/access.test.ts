@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict'
+import { multiaddr } from '@multiformats/multiaddr'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { generateSwarmKey, parseAllowlist, parseSwarmKey } from '../../../node/p2p/index.ts'
+import type { PeerNode, RefusedPeer } from '../../../node/p2p/index.ts'
+import { loopbackNode, stopAll, waitFor } from './util.ts'
+
+/** The node's loopback address without /p2p/: a dial that learns whom it reached only from Noise. */
+function bareAddr (node: PeerNode): string {
+  const a = node.getMultiaddrs().find((ma) => ma.toString().startsWith('/ip4/127.0.0.1/'))
+  assert.ok(a !== undefined)
+  return a.toString().replace(/\/p2p\/.*$/, '')
+}
+
+describe('node/p2p who may connect', function () {
+  this.timeout(10_000)
+  const nodes: PeerNode[] = []
+  afterEach(async () => { await stopAll(nodes) })
+
+  async function node (init: Parameters<typeof loopbackNode>[0] = {}): Promise<PeerNode> {
+    const n = await loopbackNode(init)
+    nodes.push(n)
+    return n
+  }
+
+  describe('swarm key (pnet)', () => {
+    it('peers with the same key connect and open streams (ping)', async () => {
+      const swarmKey = parseSwarmKey(generateSwarmKey())
+      const a = await node({ swarmKey })
+      const b = await node({ swarmKey })
+      await b.dial(multiaddr(bareAddr(a)), { signal: AbortSignal.timeout(3000) })
+      await waitFor('a has the connection', () => a.getConnections(b.peerId).length === 1)
+      assert.ok(await b.services.ping.ping(a.peerId, { signal: AbortSignal.timeout(3000) }) >= 0)
+    })
+
+    it('a peer with another key, or none, cannot connect in either direction', async () => {
+      const a = await node({ swarmKey: parseSwarmKey(generateSwarmKey()) })
+      const other = await node({ swarmKey: parseSwarmKey(generateSwarmKey()) })
+      const open = await node()
+      for (const [from, to] of [[other, a], [a, other], [open, a], [a, open]]) {
+        // the handshake fails (Noise reads XSalsa20 noise), whichever error the transport reports first
+        await assert.rejects(from.dial(multiaddr(bareAddr(to)), { signal: AbortSignal.timeout(3000) }))
+      }
+      for (const n of [a, other, open]) assert.equal(n.getConnections().length, 0)
+    })
+  })
+
+  describe('allowlist', () => {
+    it('parses one PeerId a line with # comments and blank lines, and refuses anything else by line', async () => {
+      const ids = await Promise.all([1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+      const text = `# the run's peers\n${ids[0]}   # peer 0\n\n  ${ids[1]}\n${ids[0]}\n`
+      assert.deepEqual(parseAllowlist(text), ids, 'distinct ids, in order')
+      const cases = [
+        { text: '# nobody\n\n', line: 0 },
+        { text: `${ids[0]}\nnot-a-peer-id\n`, line: 2 },
+        { text: `${ids[0]} ${ids[1]}\n`, line: 1 },
+        { text: `/ip4/127.0.0.1/tcp/1/p2p/${ids[0]}\n`, line: 1 }
+      ]
+      for (const c of cases) {
+        assert.throws(() => parseAllowlist(c.text, 'f'), (err: Error & { line?: number }) => err.name === 'InvalidAllowlistError' && err.line === c.line, c.text)
+      }
+    })
+
+    it('refuses a peer that is not listed, after Noise, in both directions; a listed one connects', async () => {
+      const listedKey = await generateKeyPair('Ed25519')
+      const refused: RefusedPeer[] = []
+      const a = await node({ allowPeers: [peerIdFromPrivateKey(listedKey).toString()], onRefused: (r) => { refused.push(r) } })
+      const stranger = await node()
+      const listed = await node({ privateKey: listedKey })
+
+      // inbound: the stranger completes Noise (so its id is proven: the dial may even resolve on its side),
+      // then a's gater closes the connection before the stream multiplexer starts
+      await stranger.dial(multiaddr(bareAddr(a)), { signal: AbortSignal.timeout(3000) }).catch(() => {})
+      await waitFor('a refuses the stranger', () => refused.length === 1)
+      // outbound to an address that does not name the peer: refused once Noise says who answered
+      await assert.rejects(a.dial(multiaddr(bareAddr(stranger)), { signal: AbortSignal.timeout(3000) }))
+      // outbound by PeerId: refused before any connection is made
+      await a.peerStore.merge(stranger.peerId, { multiaddrs: [multiaddr(bareAddr(stranger))] })
+      await assert.rejects(a.dial(stranger.peerId, { signal: AbortSignal.timeout(3000) }))
+      const strangerId = stranger.peerId.toString()
+      assert.deepEqual(refused.map((r) => [r.peerId, r.direction]), [[strangerId, 'inbound'], [strangerId, 'outbound'], [strangerId, 'dial']])
+      assert.ok(refused[0].remoteAddr?.startsWith('/ip4/127.0.0.1/tcp/'))
+      await waitFor('no connection left', () => a.getConnections().length === 0 && stranger.getConnections().length === 0)
+
+      await listed.dial(multiaddr(bareAddr(a)), { signal: AbortSignal.timeout(3000) })
+      await waitFor('a has the listed peer\'s connection', () => a.getConnections(listed.peerId).length === 1)
+      assert.equal(refused.length, 3, 'the listed peer was not refused')
+    })
+  })
+})

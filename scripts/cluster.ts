@@ -22,6 +22,7 @@ import type { RunConfig } from '../lib/experiment/index.ts'
 import { readLastRecord } from '../node/peer/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
 import { parseChurn } from './lib/churn.ts'
+import { parseSlowdown } from './lib/slowdown.ts'
 import type { ChurnEvent } from './lib/churn.ts'
 
 const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
@@ -30,6 +31,7 @@ const options: OptionSpec[] = [
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder (default: runs/cluster-<time>)' },
   ...NETWORK_RUN_OPTIONS,
   { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), comma-separated' },
+  { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps so that its compute takes F times as long (murmur peer --slowdown)' },
   { name: 'heartbeat', type: 'int', min: 20, default: 500, placeholder: 'MS', description: 'membership heartbeat of every peer' },
   { name: 'snapshot-every', type: 'int', min: 0, placeholder: 'N', description: 'peers snapshot their parameters every N rounds for the merged accuracy and consensus (default: --eval-every)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, placeholder: 'N', description: 'peers checkpoint every N rounds' },
@@ -70,6 +72,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const partial = configFromArgs(args)
   const config: RunConfig = resolveRunConfig(partial as Partial<RunConfig>)
   const churn: ChurnEvent[] = parseChurn(getOptionalString(args, 'churn') ?? '', config.peers)
+  const slowdown = parseSlowdown(getOptionalString(args, 'slowdown') ?? '', config.peers)
   const out = resolve(getOptionalString(args, 'out') ?? join('runs', `cluster-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`))
   mkdirSync(out, { recursive: true })
   const runFile = join(out, 'run.json')
@@ -85,7 +88,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     mkdirSync(dataDir, { recursive: true })
     const log = openSync(join(dataDir, 'log.txt'), 'a')
     const child = spawn(process.execPath, [MURMUR, 'peer', ...common, '--data-dir', dataDir, '--shard', `${slot}/${config.peers}`,
-      ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : [])], { stdio: ['ignore', log, log] })
+      ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : []),
+      ...(slowdown.has(slot) ? ['--slowdown', String(slowdown.get(slot))] : [])], { stdio: ['ignore', log, log] })
     const p: Proc = { slot, child, dataDir, peakRssKb: 0, exited: new Promise((res) => { child.on('exit', (code, signal) => { p.exitCode = code; p.signal = signal; res(code) }) }) }
     procs.push(p)
     return p

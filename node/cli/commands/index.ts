@@ -4,6 +4,7 @@ import { graphCommand } from './graph.ts'
 import { peerCommand } from './peer.ts'
 import { reportCommand } from './report.ts'
 import { simCommand } from './sim.ts'
+import { swarmKeyCommand } from './swarm-key.ts'
 
 /** Every subcommand, in the order `murmur --help` lists them. */
-export const commands: readonly Command[] = [graphCommand, simCommand, peerCommand, clusterCommand, reportCommand]
+export const commands: readonly Command[] = [graphCommand, simCommand, peerCommand, clusterCommand, reportCommand, swarmKeyCommand]

@@ -12,8 +12,8 @@ export type { AlgorithmState, ChocoState, ChocoCopyState } from './state.ts'
 export type {
   LocalObjective, ObjectiveState, PeerRef, Received, Exchange, RoundReport, RealisedRow, RejectionCounts
 } from './types.ts'
-export { encodeFrame, decodeFrame, maxFrameBytes, RawFrame, FRAME_KIND, FRAME_ENCODING } from './message.ts'
-export type { Frame, FrameFields, FrameKind, FrameEncoding } from './message.ts'
+export { encodeFrame, decodeFrame, maxFrameBytes, RawFrame, FrameChecker, FRAME_KIND, FRAME_ENCODING, ACCEPTED_FRAME_KINDS } from './message.ts'
+export type { Frame, FrameFields, FrameKind, FrameEncoding, FrameCheck, FrameExpectation, FrameRejection } from './message.ts'
 export { Sgd } from './optimizer.ts'
 export {
   InvalidAlgorithmConfigError, InvalidMessageError, UnsupportedMessageVersionError, RoundOrderError, NonFiniteModelError,

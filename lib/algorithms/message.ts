@@ -24,8 +24,10 @@ import {
   FRAME_HEADER_BYTES, FRAME_MAGIC, FRAME_VERSION, MAX_FRAME_DIM, MAX_PEER_ID_BYTES, MAX_RESYNC_IDS
 } from './constants.ts'
 import { InvalidMessageError, UnsupportedMessageVersionError } from './errors.ts'
-import { allocFramed } from '../vector/index.ts'
-import { maxBytes } from '../compress/index.ts'
+import type { AlgorithmName } from './config.ts'
+import { allFinite, allocFramed } from '../vector/index.ts'
+import { InvalidPayloadError, maxBytes, parseCodec } from '../compress/index.ts'
+import type { Codec } from '../compress/index.ts'
 
 export const FRAME_KIND = { model: 0, delta: 1, full: 2 } as const
 export type FrameKind = 'model' | 'delta' | 'full'
@@ -182,4 +184,101 @@ export function decodeFrame (bytes: Uint8Array): Frame {
  */
 export function maxFrameBytes (codec: string, d: number, maxResync = 64): number {
   return FRAME_HEADER_BYTES + Math.max(4 * d, maxBytes(codec, d)) + Math.min(maxResync, MAX_RESYNC_IDS) * (1 + MAX_PEER_ID_BYTES)
+}
+
+/** The frame kinds each algorithm mixes (mixing.ts: model; choco.ts: delta and full). */
+export const ACCEPTED_FRAME_KINDS: Readonly<Record<AlgorithmName, readonly FrameKind[]>> = {
+  gossip: ['model'], dpsgd: ['model'], choco: ['delta', 'full']
+}
+
+/** Why a frame cannot be mixed by a peer of a given model and codec; one value per check, in check order. */
+export type FrameRejection =
+  | 'payload' // not a well-formed frame: bad magic, kind, encoding, lengths, reserved bytes, resync ids (InvalidMessageError)
+  | 'payloadVersion' // a frame format version this code does not speak (UnsupportedMessageVersionError)
+  | 'roundMismatch' // the frame's round differs from the round of the message that carried it
+  | 'dimension' // the frame's (or its codec payload's) dimension differs from the model's
+  | 'kind' // a kind the algorithm does not mix, or a kind with the wrong encoding (delta raw, full codec)
+  | 'codec' // a codec payload written by another codec, or with another s or k (lib/compress 'tag', 'parameter')
+  | 'nonFinite' // a NaN or ±Infinity value, norm or scale
+
+export type FrameCheck =
+  | { ok: true, frame: Frame }
+  | { ok: false, reason: FrameRejection, detail: string }
+
+export interface FrameExpectation {
+  /** the model's dimension */
+  dim: number
+  /** the run's codec spec (the receiver decodes with it) */
+  codec: string
+  /** the kinds the algorithm mixes (ACCEPTED_FRAME_KINDS[algo]); any kind when absent */
+  kinds?: readonly FrameKind[]
+}
+
+/**
+ * Checks a whole frame against the receiver's model before it reaches an algorithm, the way it will be
+ * read: structure (decodeFrame), round, dimension, kind, and the payload itself: a raw payload must be
+ * finite, a codec payload must decode under the run's codec to finite values. Returns a verdict instead of
+ * throwing (a hostile peer's frames are the expected case here, not an exception). Allocates one vector
+ * of the model's dimension, once, as the decode target; nothing per call beyond the frame's views.
+ */
+export class FrameChecker {
+  readonly dim: number
+  private readonly codec: Codec
+  private readonly kinds: ReadonlySet<FrameKind> | undefined
+  private scratch: Float32Array | undefined
+
+  constructor (expect: FrameExpectation) {
+    if (!Number.isInteger(expect.dim) || expect.dim < 1 || expect.dim > MAX_FRAME_DIM) throw new InvalidMessageError(`dimension must be in [1, ${MAX_FRAME_DIM}], got ${String(expect.dim)}`)
+    this.dim = expect.dim
+    // ef(...) decodes with its inner codec and keeps no state on the decoding side
+    this.codec = parseCodec(expect.codec)
+    this.kinds = expect.kinds === undefined ? undefined : new Set(expect.kinds)
+  }
+
+  /** The verdict on `bytes`, carried by a message of round `round`. */
+  check (bytes: Uint8Array, round: number): FrameCheck {
+    let frame: Frame
+    try {
+      frame = decodeFrame(bytes)
+    } catch (err) {
+      const reason = err instanceof UnsupportedMessageVersionError ? 'payloadVersion' : 'payload'
+      if (!(err instanceof InvalidMessageError) && reason === 'payload') throw err
+      return { ok: false, reason, detail: (err as Error).message }
+    }
+    if (frame.round !== round) return { ok: false, reason: 'roundMismatch', detail: `a frame of round ${frame.round} in a message of round ${round}` }
+    if (frame.dim !== this.dim) return { ok: false, reason: 'dimension', detail: `expected dimension ${this.dim}, got ${frame.dim}` }
+    if (this.kinds !== undefined && !this.kinds.has(frame.kind)) return { ok: false, reason: 'kind', detail: `expected a frame of kind ${[...this.kinds].join(' or ')}, got ${frame.kind}` }
+    if ((frame.kind === 'delta' && frame.encoding !== 'codec') || (frame.kind === 'full' && frame.encoding !== 'raw')) {
+      return { ok: false, reason: 'kind', detail: `a ${frame.kind} frame must be ${frame.kind === 'delta' ? 'codec' : 'raw'}-encoded, got ${frame.encoding}` }
+    }
+    const out = this.target()
+    if (frame.encoding === 'raw') {
+      const p = frame.payload
+      let values: Float32Array
+      if (p.byteOffset % 4 === 0) {
+        values = new Float32Array(p.buffer, p.byteOffset, this.dim)
+      } else {
+        new Uint8Array(out.buffer, out.byteOffset, 4 * this.dim).set(p)
+        values = out
+      }
+      return allFinite(values) ? { ok: true, frame } : { ok: false, reason: 'nonFinite', detail: 'the raw payload holds NaN or ±Infinity' }
+    }
+    try {
+      this.codec.decodeInto(frame.payload, this.dim, out)
+    } catch (err) {
+      if (!(err instanceof InvalidPayloadError)) throw err
+      return { ok: false, reason: PAYLOAD_FAULTS[err.reason] ?? 'payload', detail: err.message }
+    }
+    return { ok: true, frame }
+  }
+
+  private target (): Float32Array {
+    this.scratch ??= new Float32Array(this.dim)
+    return this.scratch
+  }
+}
+
+/** lib/compress faults that have a reason of their own; every other fault is a malformed payload. */
+const PAYLOAD_FAULTS: Partial<Record<InvalidPayloadError['reason'], FrameRejection>> = {
+  tag: 'codec', parameter: 'codec', dimension: 'dimension', 'non-finite': 'nonFinite'
 }

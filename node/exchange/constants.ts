@@ -16,3 +16,5 @@ export const DEFAULT_MAX_SYNC_BYTES = 256 * 1024 * 1024 + 1024 * 1024
 export const DEFAULT_SYNC_SERVE_TIMEOUT_MS = 60_000
 /** Concurrent sync streams a server serves per connection. */
 export const SYNC_MAX_INBOUND_STREAMS = 2
+/** Smallest chunk the default byte budget allows for: a sender with smaller chunks spends more on headers. */
+export const BUDGET_MIN_CHUNK_BYTES = 1024

@@ -3,6 +3,9 @@
  * Wire-format rejections are lib/protocol's (`InvalidFrameError` and siblings, with a `reason`).
  */
 
+import type { FrameRejection } from '../../lib/algorithms/index.ts'
+import type { ExchangeRejectReason } from './types.ts'
+
 /** `round`, `pullModel` or `serveModel` before `start()` or after `stop()`. */
 export class ExchangeNotStartedError extends Error {
   static override name = 'ExchangeNotStartedError'
@@ -85,5 +88,68 @@ export class SendCancelledError extends Error {
   constructor (message: string) {
     super(message)
     this.name = 'SendCancelledError'
+  }
+}
+
+/**
+ * Base of the exchange's own rejections of an inbound message or stream (wire faults are lib/protocol's
+ * errors). `reason` is the counter it goes to in `stats().rejected`; `peer` the sender.
+ */
+export class InboundRejectedError extends Error {
+  static override name = 'InboundRejectedError'
+  readonly reason: ExchangeRejectReason
+  readonly peer: string
+  constructor (reason: ExchangeRejectReason, peer: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'InboundRejectedError'
+    this.reason = reason
+    this.peer = peer
+  }
+}
+
+/** A well-formed message the round window refuses: notNeighbour, tooEarly, duplicate, replay, earlyFull. */
+export class MessageRefusedError extends InboundRejectedError {
+  static override name = 'MessageRefusedError'
+  readonly round: number
+  constructor (reason: ExchangeRejectReason, peer: string, round: number, message: string) {
+    super(reason, peer, message)
+    this.name = 'MessageRefusedError'
+    this.round = round
+  }
+}
+
+/** A peer above its per-round budget of messages or bytes (reason 'rateLimited'). */
+export class RateLimitedError extends InboundRejectedError {
+  static override name = 'RateLimitedError'
+  readonly limit: 'messages' | 'bytes'
+  constructor (peer: string, limit: 'messages' | 'bytes', message: string) {
+    super('rateLimited', peer, message)
+    this.name = 'RateLimitedError'
+    this.limit = limit
+  }
+}
+
+/** A length prefix above maxFrameBytes (reason 'frameTooLarge'): the stream is reset before the body is read. */
+export class FrameTooLargeError extends InboundRejectedError {
+  static override name = 'FrameTooLargeError'
+  readonly limit: number
+  constructor (peer: string, limit: number, options?: { cause?: unknown }) {
+    super('frameTooLarge', peer, `${peer} announced a frame above the ${limit}-byte bound (maxFrameBytes); the stream is reset before its body is read`, options)
+    this.name = 'FrameTooLargeError'
+    this.limit = limit
+  }
+}
+
+/**
+ * A whole message whose algorithm frame the model cannot use (init.frames): malformed, another frame
+ * version, round, dimension, kind or codec, or non-finite values. `reason` is the FrameChecker's.
+ */
+export class UnusableFrameError extends InboundRejectedError {
+  static override name = 'UnusableFrameError'
+  readonly round: number
+  constructor (reason: FrameRejection, peer: string, round: number, message: string) {
+    super(reason, peer, message)
+    this.name = 'UnusableFrameError'
+    this.round = round
   }
 }

@@ -11,20 +11,23 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
 import {
-  DEFAULT_CHUNK_BYTES, GOSSIP_PROTOCOL, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, SYNC_PROTOCOL, encodeMessage, runIdHash
+  DEFAULT_CHUNK_BYTES, ENVELOPE_HEADER_BYTES, GOSSIP_PROTOCOL, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, SYNC_PROTOCOL, encodeMessage, runIdHash
 } from '../../lib/protocol/index.ts'
 import type { CompletedMessage, MessageInfo } from '../../lib/protocol/index.ts'
+import { FrameChecker } from '../../lib/algorithms/index.ts'
 import type { PeerRef, Received } from '../../lib/algorithms/index.ts'
+import { RoundBudget } from './budget.ts'
 import {
-  DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_EARLY_MESSAGES, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_SYNC_BYTES,
+  BUDGET_MIN_CHUNK_BYTES, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_EARLY_MESSAGES, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_SYNC_BYTES,
   DEFAULT_SEND_ATTEMPTS, DEFAULT_SYNC_SERVE_TIMEOUT_MS, DEFAULT_WINDOW, SYNC_MAX_INBOUND_STREAMS
 } from './constants.ts'
 import {
   ExchangeNotStartedError, ExchangeStoppedError, InvalidExchangeOptionError, MaxDegreeUnknownError,
-  RoundInProgressError, RoundOrderError, SyncFailedError
+  MessageRefusedError, RoundInProgressError, RoundOrderError, SyncFailedError, UnusableFrameError
 } from './errors.ts'
 import { Inbox } from './inbox.ts'
 import { LatestMessages } from './latest.ts'
+import { isRefusal } from './inbox.ts'
 import type { Verdict } from './inbox.ts'
 import { readGossipStream } from './inbound.ts'
 import { Outbox } from './outbox.ts'
@@ -32,8 +35,17 @@ import { Counters } from './stats.ts'
 import { pullSync, serveSync } from './sync.ts'
 import type { SyncContext } from './sync.ts'
 import type {
-  ExchangeStats, GossipExchange, GossipExchangeComponents, GossipExchangeInit, ModelProvider, ModelSnapshot, PullOptions
+  ExchangeStats, GossipExchange, GossipExchangeComponents, GossipExchangeInit, ModelProvider, ModelSnapshot, PullOptions, RejectReason
 } from './types.ts'
+
+/** The FrameChecker of init.frames; a dimension or codec it cannot check is an option error. */
+function frameChecker (frames: NonNullable<GossipExchangeInit['frames']>): FrameChecker {
+  try {
+    return new FrameChecker(frames)
+  } catch (err) {
+    throw new InvalidExchangeOptionError('frames', `frames: expected { dim: an integer ≥ 1, codec: a codec spec }, got ${JSON.stringify(frames)}: ${(err as Error).message}`)
+  }
+}
 
 function intOption (field: string, v: number | undefined, fallback: number, min: number, max: number): number {
   const x = v ?? fallback
@@ -57,6 +69,9 @@ export class GossipExchangeClass implements GossipExchange {
   private readonly sync: SyncContext
   private readonly counters = new Counters()
   private readonly inbox: Inbox
+  private readonly budget: RoundBudget
+  private readonly checker: FrameChecker | undefined
+  private readonly onRejected: GossipExchangeInit['onRejected']
   private readonly outboxes = new Map<string, Outbox>()
   private readonly inbound = new Set<Stream>()
   /** --sync async: the newest message of each neighbour instead of the round's inbox */
@@ -91,6 +106,15 @@ export class GossipExchangeClass implements GossipExchange {
       maxEarly: intOption('maxEarlyMessages', init.maxEarlyMessages, DEFAULT_MAX_EARLY_MESSAGES, 0, 1_000_000)
     })
     this.inbox.onComplete = () => { this.wake?.() }
+    const window = intOption('window', init.window, DEFAULT_WINDOW, 0, 1_000_000)
+    const maxMessages = intOption('maxMessagesPerRound', init.maxMessagesPerRound, 2 * (window + 1) + 2, 1, 1_000_000_000)
+    const messageWire = this.maxMessageBytes + ENVELOPE_HEADER_BYTES * (1 + Math.ceil(this.maxMessageBytes / BUDGET_MIN_CHUNK_BYTES))
+    this.budget = new RoundBudget({
+      maxMessages,
+      maxBytes: intOption('maxBytesPerRound', init.maxBytesPerRound, Math.min(Number.MAX_SAFE_INTEGER, maxMessages * messageWire), ENVELOPE_HEADER_BYTES, Number.MAX_SAFE_INTEGER)
+    })
+    this.checker = init.frames === undefined ? undefined : frameChecker(init.frames)
+    this.onRejected = init.onRejected
     this.latest = init.sync === 'async' ? new LatestMessages() : undefined
     this.sync = { runHash: this.runHash, chunkBytes: this.chunkBytes, maxFrameBytes: this.maxFrameBytes, log: logger('murmur:exchange:sync') }
   }
@@ -159,6 +183,7 @@ export class GossipExchangeClass implements GossipExchange {
       throw new RoundOrderError(`expected a u32 round above ${this.lastRound}, got ${String(r)}`)
     }
     opts.signal.throwIfAborted()
+    this.budget.refill()
     if (this.latest !== undefined) return this.latestRound(r, outgoing, this.ids, this.latest)
     const started = performance.now()
     const deadline = AbortSignal.timeout(this.deadlineMs)
@@ -167,7 +192,10 @@ export class GossipExchangeClass implements GossipExchange {
     const message = ids.length > 0 ? encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, { chunkBytes: this.chunkBytes }) : undefined
     this.lastRound = r
     this.counters.lastRound = r
-    for (const v of this.inbox.begin(r, ids)) this.count(v)
+    for (const { from, verdict } of this.inbox.begin(r, ids)) {
+      if (isRefusal(verdict)) this.reject(from, verdict, new MessageRefusedError(verdict, from, r, `a buffered message of ${from} for round ${r} is refused (${verdict}) now that the round is called`))
+      else this.count(verdict)
+    }
     if (message !== undefined) for (const id of ids) this.outbox(id).enqueue(r, message)
     try {
       await this.waitRound(deadline, opts.signal)
@@ -275,15 +303,46 @@ export class GossipExchangeClass implements GossipExchange {
 
   private admit (from: string, info: MessageInfo): boolean {
     if (this.latest !== undefined) {
-      if (!this.ids.includes(from)) { this.count('notNeighbour'); return false }
+      if (!this.ids.includes(from)) throw this.refusal(from, 'notNeighbour', info.round)
       if (this.latest.wants(from, info.round)) return true
       this.counters.late++
       return false
     }
     const v = this.inbox.classify(from, info.round)
     if (v === 'current' || v === 'early') return true
+    if (isRefusal(v)) throw this.refusal(from, v, info.round)
     this.count(v)
     return false
+  }
+
+  /** A whole message off a stream: checked as an algorithm frame (init.frames), then filed; throws to reject it. */
+  private complete (from: string, done: CompletedMessage): void {
+    const { info, payload } = done
+    if (payload === undefined) {
+      if (this.latest === undefined) this.inbox.note(from, info.round)
+      return
+    }
+    if (this.checker !== undefined) {
+      const verdict = this.checker.check(payload, info.round)
+      if (!verdict.ok) throw new UnusableFrameError(verdict.reason, from, info.round, `the round ${info.round} message of ${from} cannot be used by this model (${verdict.reason}): ${verdict.detail}`)
+    }
+    this.deliver(from, { info, payload })
+  }
+
+  private refusal (from: string, v: Verdict & RejectReason, round: number): MessageRefusedError {
+    return new MessageRefusedError(v, from, round, `the round ${round} message of ${from} is refused (${v}) in round ${this.inbox.round} of this peer`)
+  }
+
+  /** Counts a rejection, by reason and by peer, and reports it to init.onRejected. */
+  private reject (from: string, reason: RejectReason, error: Error): void {
+    this.counters.reject(reason)
+    this.counters.peer(from).rejected++
+    if (this.onRejected === undefined) return
+    try {
+      this.onRejected(from, reason, error)
+    } catch (err) {
+      this.log.error('onRejected threw for %s (%s) - %e', from, reason, err)
+    }
   }
 
   private deliver (from: string, message: CompletedMessage & { payload: Uint8Array }): void {
@@ -291,7 +350,9 @@ export class GossipExchangeClass implements GossipExchange {
       if (!this.latest.put(from, message.info.round, message.info.degree, message.payload)) this.counters.late++
       return
     }
-    this.count(this.inbox.deliver(from, message.info.round, message.info.degree, message.payload))
+    const v = this.inbox.deliver(from, message.info.round, message.info.degree, message.payload)
+    if (isRefusal(v)) throw this.refusal(from, v, message.info.round)
+    this.count(v)
   }
 
   private onGossipStream (stream: Stream, connection: Connection): void {
@@ -303,9 +364,11 @@ export class GossipExchangeClass implements GossipExchange {
       maxMessageBytes: this.maxMessageBytes,
       maxFrameBytes: this.maxFrameBytes,
       counters: this.counters,
+      budget: this.budget,
       log: this.log,
       admit: (from, info) => this.admit(from, info),
-      deliver: (from, message) => { this.deliver(from, message) },
+      complete: (from, done) => { this.complete(from, done) },
+      reject: (from, reason, error) => { this.reject(from, reason, error) },
       stopping: () => this.stopping
     }).finally(() => { this.inbound.delete(stream) })
   }

@@ -1,15 +1,18 @@
 /**
- * The receiving side of one inbound gossip stream: length-prefixed frames, each bounded by maxFrameBytes,
- * into a reassembler. A message is admitted or declined at its first chunk (before its payload is
- * allocated) and delivered only whole. Anything malformed is counted by reason and the stream aborted;
- * nothing a peer sends can throw out of this loop.
+ * The receiving side of one inbound gossip stream: length-prefixed frames, each bounded by maxFrameBytes
+ * (a larger length prefix resets the stream before its body is read), charged to the sender's round budget,
+ * into a reassembler. A message is admitted or refused at its first chunk (before its payload is allocated)
+ * and handed on only whole. Every rejection, whatever its layer, ends here: counted by reason, reported to
+ * `reject` with its named error, and the stream aborted. Nothing a peer sends can throw out of this loop.
  */
 
 import * as lp from 'it-length-prefixed'
 import type { Stream } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
-import { Reassembler, isProtocolError } from '../../lib/protocol/index.ts'
+import { InvalidFrameError, Reassembler, isProtocolError } from '../../lib/protocol/index.ts'
 import type { CompletedMessage, MessageInfo } from '../../lib/protocol/index.ts'
+import type { RoundBudget } from './budget.ts'
+import { FrameTooLargeError, InboundRejectedError } from './errors.ts'
 import type { Counters } from './stats.ts'
 import type { RejectReason } from './types.ts'
 
@@ -18,18 +21,21 @@ export interface InboundInit {
   maxMessageBytes: number
   maxFrameBytes: number
   counters: Counters
+  budget: RoundBudget
   log: Logger
-  /** at the first chunk: is this message wanted? (counts its own refusals) */
+  /** at the first chunk: true to store the message, false to read it through; throws an InboundRejectedError to refuse it */
   admit: (from: string, info: MessageInfo) => boolean
-  /** a whole, admitted message */
-  deliver: (from: string, message: CompletedMessage & { payload: Uint8Array }) => void
+  /** a whole message (payload undefined when it was read through); throws an InboundRejectedError to refuse it */
+  complete: (from: string, message: CompletedMessage) => void
+  /** counts and reports a rejection (before the stream is aborted) */
+  reject: (from: string, reason: RejectReason, error: Error) => void
   /** true once the exchange is stopping: errors are then not the peer's fault */
   stopping: () => boolean
 }
 
 /** Reads `stream` from `from` until it ends, fails or is aborted. */
 export async function readGossipStream (stream: Stream, from: string, init: InboundInit): Promise<void> {
-  const { counters, log } = init
+  const { counters, log, budget } = init
   const traffic = counters.peer(from)
   const reassembler = new Reassembler({ runHash: init.runHash, type: 'gossip', maxMessageBytes: init.maxMessageBytes })
   const admit = (info: MessageInfo): boolean => init.admit(from, info)
@@ -37,34 +43,40 @@ export async function readGossipStream (stream: Stream, from: string, init: Inbo
   try {
     for await (const frame of lp.decode(stream, { maxDataLength: init.maxFrameBytes })) {
       traffic.bytesIn += frame.byteLength
+      budget.charge(from, frame.byteLength, !reassembler.pending)
       const done = reassembler.push(frame, admit)
       pending = reassembler.pending
       if (done === undefined) continue
       traffic.messagesIn++
-      if (done.payload !== undefined) init.deliver(from, { info: done.info, payload: done.payload })
+      init.complete(from, done)
     }
     reassembler.finish()
   } catch (err) {
     if (init.stopping()) return
-    const reason = reasonOf(err, pending)
-    if (reason === undefined) {
+    const rejection = rejectionOf(err, from, pending, init.maxFrameBytes)
+    if (rejection === undefined) {
       log('gossip stream from %s ended - %e', from, err)
       return
     }
-    counters.reject(reason)
-    log.error('gossip stream from %s rejected (%s) - %e', from, reason, err)
-    stream.abort(err as Error)
+    const [reason, error] = rejection
+    init.reject(from, reason, error)
+    log.error('gossip stream from %s rejected (%s) - %e', from, reason, error)
+    stream.abort(error)
   }
 }
 
-/** The rejection reason of a read error; undefined for a stream closed or reset between messages. */
-function reasonOf (err: unknown, pending: boolean): RejectReason | undefined {
-  if (isProtocolError(err)) return err.reason
-  switch ((err as Error)?.name) {
-    case 'InvalidDataLengthError': return 'frameTooLarge'
+/**
+ * The reason and named error of a read error; undefined for a stream closed or reset between messages
+ * (the sender's right). it-length-prefixed's errors become the named errors of this module or lib/protocol.
+ */
+function rejectionOf (err: unknown, from: string, pending: boolean, maxFrameBytes: number): [RejectReason, Error] | undefined {
+  if (isProtocolError(err) || err instanceof InboundRejectedError) return [err.reason, err]
+  const name = (err as Error)?.name
+  switch (name) {
+    case 'InvalidDataLengthError': return ['frameTooLarge', new FrameTooLargeError(from, maxFrameBytes, { cause: err })]
     case 'InvalidDataLengthLengthError':
-    case 'InvalidMessageLengthError': return 'length'
-    case 'UnexpectedEOFError': return 'truncated'
-    default: return pending ? 'truncated' : undefined
+    case 'InvalidMessageLengthError': return ['length', new InvalidFrameError('length', `${from} sent a malformed length prefix (${name})`)]
+    case 'UnexpectedEOFError': return ['truncated', new InvalidFrameError('truncated', `the stream from ${from} ended inside a frame`)]
+    default: return pending ? ['truncated', new InvalidFrameError('truncated', `the stream from ${from} failed inside a message: ${(err as Error)?.message ?? String(err)}`)] : undefined
   }
 }

@@ -3,14 +3,24 @@
  * the last `round` call: round r's messages from its neighbours are collected while it waits; later rounds
  * within the window are buffered (at most one per sender and round, at most `maxEarly` in all) and handed
  * over when their round is called, if the sender is a neighbour then; anything for a round that has
- * resolved or was skipped is late; rounds beyond the window are refused. No I/O and no clock: the exchange
+ * resolved or was skipped is late; rounds beyond the window are refused. A sender's rounds only grow (its
+ * outbox writes them in order), so a round at or below the highest one already received from it is a
+ * duplicate (the same round) or a replay (an older one), never delivered. No I/O and no clock: the exchange
  * drives it and counts the verdicts.
  */
 
 import type { Received } from '../../lib/algorithms/index.ts'
 import type { ExchangeRejectReason } from './types.ts'
 
-export type Verdict = 'current' | 'early' | 'late' | Exclude<ExchangeRejectReason, 'frameTooLarge'>
+export type Verdict = 'current' | 'early' | 'late' | 'notNeighbour' | 'tooEarly' | 'duplicate' | 'replay' | 'earlyFull'
+
+/** A buffered message that `begin` could not hand to its round. */
+export interface Dropped { from: string, verdict: Verdict }
+
+/** The verdicts that refuse a message (the others file it). */
+export function isRefusal (v: Verdict): v is Verdict & ExchangeRejectReason {
+  return v !== 'current' && v !== 'early' && v !== 'late'
+}
 
 export interface InboxInit {
   window: number
@@ -27,6 +37,8 @@ export class Inbox {
   private arrived = new Map<string, Received>()
   private readonly early = new Map<number, Map<string, Received>>()
   private earlyCount = 0
+  /** the highest round received whole from each sender that is a neighbour or has a message buffered */
+  private readonly seen = new Map<string, number>()
   /** called when the waiting round has a message from every neighbour */
   onComplete: (() => void) | undefined
 
@@ -41,8 +53,10 @@ export class Inbox {
 
   /** Where a message of `round` from `from` would go now (without storing it). */
   classify (from: string, round: number): Verdict {
+    if (this.current >= 0 && round === this.current && !this.members.has(from)) return 'notNeighbour'
+    const last = this.seen.get(from)
+    if (last !== undefined && round <= last) return round === last ? 'duplicate' : 'replay'
     if (this.current >= 0) {
-      if (round === this.current && !this.members.has(from)) return 'notNeighbour'
       if (round < this.current || (round === this.current && !this.waiting)) return 'late'
       if (round === this.current) return this.arrived.has(from) ? 'duplicate' : 'current'
       if (round > this.current + this.window) return 'tooEarly'
@@ -51,9 +65,15 @@ export class Inbox {
     return this.earlyCount >= this.maxEarly ? 'earlyFull' : 'early'
   }
 
+  /** Records that a whole message of `round` came from `from` without being stored (read through as late). */
+  note (from: string, round: number): void {
+    if (round > (this.seen.get(from) ?? -1)) this.seen.set(from, round)
+  }
+
   /** Stores a whole message if it is wanted; returns the verdict. */
   deliver (from: string, round: number, degree: number, payload: Uint8Array): Verdict {
     const verdict = this.classify(from, round)
+    if (!isRefusal(verdict)) this.note(from, round)
     const message: Received = { from: { id: from }, degree, payload }
     if (verdict === 'current') {
       this.arrived.set(from, message)
@@ -71,21 +91,21 @@ export class Inbox {
    * Starts waiting for round r from `neighbours`: buffered messages of r move in (verdicts of those that
    * cannot are returned), buffered ones of earlier rounds are late, and those beyond the new window too early.
    */
-  begin (r: number, neighbours: readonly string[]): Verdict[] {
+  begin (r: number, neighbours: readonly string[]): Dropped[] {
     this.current = r
     this.waiting = true
     this.members = new Set(neighbours)
     this.arrived = new Map()
-    const dropped: Verdict[] = []
+    const dropped: Dropped[] = []
     for (const [round, slot] of this.early) {
       if (round > r + this.window) {
-        for (let k = 0; k < slot.size; k++) dropped.push('tooEarly')
+        for (const from of slot.keys()) dropped.push({ from, verdict: 'tooEarly' })
       } else if (round < r) {
-        for (let k = 0; k < slot.size; k++) dropped.push('late')
+        for (const from of slot.keys()) dropped.push({ from, verdict: 'late' })
       } else if (round === r) {
         for (const [from, m] of slot) {
           if (this.members.has(from)) this.arrived.set(from, m)
-          else dropped.push('notNeighbour')
+          else dropped.push({ from, verdict: 'notNeighbour' })
         }
       } else {
         continue
@@ -93,7 +113,18 @@ export class Inbox {
       this.earlyCount -= slot.size
       this.early.delete(round)
     }
+    this.forgetStrangers()
     return dropped
+  }
+
+  /** Keeps the replay memory to the neighbours and the senders of buffered messages, so it stays bounded. */
+  private forgetStrangers (): void {
+    for (const id of this.seen.keys()) {
+      if (this.members.has(id)) continue
+      let buffered = false
+      for (const slot of this.early.values()) if (slot.has(id)) { buffered = true; break }
+      if (!buffered) this.seen.delete(id)
+    }
   }
 
   /** Stops waiting; returns what arrived in the order of `neighbours` and who is missing. */

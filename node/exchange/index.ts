@@ -21,7 +21,9 @@ export type {
 } from './types.ts'
 export {
   ExchangeNotStartedError, ExchangeStoppedError, RoundOrderError, RoundInProgressError, InvalidExchangeOptionError,
-  MaxDegreeUnknownError, SyncFailedError, NotServingError, SendCancelledError
+  MaxDegreeUnknownError, SyncFailedError, NotServingError, SendCancelledError,
+  InboundRejectedError, MessageRefusedError, RateLimitedError, FrameTooLargeError, UnusableFrameError
 } from './errors.ts'
+export { REJECT_REASONS, BENIGN_REASONS } from './reasons.ts'
 export * as constants from './constants.ts'
 export { GOSSIP_PROTOCOL, SYNC_PROTOCOL } from '../../lib/protocol/index.ts'

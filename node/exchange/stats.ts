@@ -1,11 +1,7 @@
 /** Traffic and rejection counters of one exchange. */
 
+import { REJECT_REASONS } from './reasons.ts'
 import type { ExchangeStats, PeerTraffic, RejectReason } from './types.ts'
-
-const REASONS: readonly RejectReason[] = [
-  'length', 'magic', 'version', 'type', 'run', 'field', 'tooLarge', 'order', 'inconsistent', 'checksum', 'truncated', 'body',
-  'notNeighbour', 'tooEarly', 'duplicate', 'earlyFull', 'frameTooLarge'
-]
 
 export class Counters {
   private readonly peers = new Map<string, PeerTraffic>()
@@ -21,7 +17,7 @@ export class Counters {
   peer (id: string): PeerTraffic {
     let p = this.peers.get(id)
     if (p === undefined) {
-      p = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, sendFailures: 0 }
+      p = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, sendFailures: 0, rejected: 0 }
       this.peers.set(id, p)
     }
     return p
@@ -34,7 +30,7 @@ export class Counters {
   snapshot (): ExchangeStats {
     const peers: Record<string, PeerTraffic> = {}
     for (const [id, p] of this.peers) peers[id] = { ...p }
-    const rejected = Object.fromEntries(REASONS.map((r) => [r, this.rejected.get(r) ?? 0])) as Record<RejectReason, number>
+    const rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, this.rejected.get(r) ?? 0])) as Record<RejectReason, number>
     return {
       peers, rejected, late: this.late, early: this.early, streamsOpened: this.streamsOpened, streamsAccepted: this.streamsAccepted,
       lastRound: this.lastRound, lastWaitMs: this.lastWaitMs, lastMissing: [...this.lastMissing]

@@ -2,7 +2,7 @@
 
 import type { Libp2p } from '@libp2p/interface'
 import type { FrameFault } from '../../lib/protocol/index.ts'
-import type { Exchange, PeerRef } from '../../lib/algorithms/index.ts'
+import type { Exchange, FrameExpectation, FrameRejection, PeerRef } from '../../lib/algorithms/index.ts'
 
 /** What the exchange needs of the libp2p node. */
 export interface GossipExchangeComponents {
@@ -42,6 +42,31 @@ export interface GossipExchangeInit {
    * sent, of any round (node/exchange/latest.ts); default 'sync'
    */
   sync?: 'sync' | 'async'
+  /**
+   * messages (first frames, delivered or not) one peer may start between two `round` calls, over all its
+   * streams; default 2·(window + 1) + 2 (a conforming neighbour sends one a round, at most window + 1 in a
+   * burst when it catches up, each possibly retried once). Above it: 'rateLimited'
+   */
+  maxMessagesPerRound?: number
+  /**
+   * frame bytes (headers and chunks) one peer may send between two `round` calls; default
+   * maxMessagesPerRound × (maxMessageBytes + 40 × (1 + ⌈maxMessageBytes / 1024⌉)), i.e. full messages in
+   * chunks of at least 1 KiB. Above it: 'rateLimited'
+   */
+  maxBytesPerRound?: number
+  /**
+   * when given, every whole message is checked as a lib/algorithms frame of this model (dimension, codec,
+   * kinds) and of the envelope's round, values finite, before it is delivered (lib/algorithms FrameChecker);
+   * a failing one is rejected with the checker's reason. Without it payloads are opaque bytes.
+   */
+  frames?: FrameExpectation
+  /**
+   * called once for every rejection, with the sender, the reason (the counter it went to) and the named
+   * error (a lib/protocol ProtocolError or an InboundRejectedError subclass), after the counter is raised and
+   * before the stream is aborted; node/peer lowers the sender's gossipsub score from here. Synchronous; an
+   * exception it throws is logged and ignored. Reasons in BENIGN_REASONS also arise between conforming peers.
+   */
+  onRejected?: (peer: string, reason: RejectReason, error: Error) => void
 }
 
 /** A model as served and pulled over `/murmur/sync/1.0.0`, in full precision. */
@@ -67,8 +92,11 @@ export type ExchangeRejectReason =
   | 'notNeighbour' // a sender that is not a neighbour in the message's round
   | 'tooEarly' // a round beyond the window
   | 'duplicate' // a second message from one sender for one round
+  | 'replay' // a round below the highest one already received from that sender (an old message sent again)
   | 'earlyFull' // the early buffer holds maxEarlyMessages already
   | 'frameTooLarge' // a length prefix above maxFrameBytes
+  | 'rateLimited' // a peer above maxMessagesPerRound or maxBytesPerRound
+  | FrameRejection // init.frames: the algorithm frame is malformed, of another version, round, dimension, kind or codec, or not finite
 
 export type RejectReason = FrameFault | ExchangeRejectReason
 
@@ -82,6 +110,8 @@ export interface PeerTraffic {
   messagesOut: number
   /** sends to this peer that failed (each try counts) */
   sendFailures: number
+  /** messages or streams of this peer rejected (any reason) */
+  rejected: number
 }
 
 export interface ExchangeStats {

@@ -6,6 +6,7 @@ import { createPeers, signal, stopPeers, waitFor, RUN_ID } from './helpers.ts'
 import type { Peer } from './helpers.ts'
 
 const MAX_MESSAGE = 4096
+const NAMED = new Set(['InvalidFrameError', 'UnsupportedVersionError', 'RunMismatchError', 'MessageTooLargeError', 'ChecksumMismatchError', 'FrameTooLargeError'])
 
 async function rawStream (from: Peer, to: Peer): Promise<Stream> {
   return await from.node.dialProtocol(to.node.peerId, GOSSIP_PROTOCOL, { signal: signal() })
@@ -52,8 +53,9 @@ describe('node/exchange against garbage on the gossip protocol', function () {
   ]
 
   for (const c of cases) {
-    it(`${c.id}: counted as ${c.reason}, the stream aborted, the node still exchanges rounds`, async () => {
-      peers = await createPeers(2, { maxMessageBytes: MAX_MESSAGE })
+    it(`${c.id}: counted as ${c.reason}, reported to onRejected, the stream aborted, the node still exchanges rounds`, async () => {
+      const reports: Array<[string, string, string]> = []
+      peers = await createPeers(2, { maxMessageBytes: MAX_MESSAGE, onRejected: (peer, reason, err) => { reports.push([peer, reason, err.name]) } })
       const [a, b] = peers
       a.exchange.setNeighbours([b.id]); b.exchange.setNeighbours([a.id])
       const stream = await rawStream(b, a)
@@ -63,11 +65,15 @@ describe('node/exchange against garbage on the gossip protocol', function () {
       if (c.close !== true) await waitFor(() => stream.status === 'reset', 1_500, 'the stream reset by the receiver')
       const rejected = Object.entries(a.exchange.stats().rejected).filter(([, n]) => n > 0)
       assert.deepEqual(rejected, [[c.reason, 1]])
+      assert.equal(reports.length, 1)
+      assert.deepEqual(reports[0].slice(0, 2), [b.id, c.reason], 'the sender and the reason')
+      assert.ok(NAMED.has(reports[0][2]), `a named error, got ${reports[0][2]}`)
+      assert.equal(a.exchange.stats().peers[b.id].rejected, 1)
       await stillWorks(a, b, 0)
     })
   }
 
-  it('a second message for one round from one sender is a duplicate; the first is delivered', async () => {
+  it('a second message for one round from one sender is a duplicate: the stream is aborted, the first is delivered', async () => {
     peers = await createPeers(2, { maxMessageBytes: MAX_MESSAGE })
     const [a, b] = peers
     a.exchange.setNeighbours([b.id])
@@ -77,6 +83,6 @@ describe('node/exchange against garbage on the gossip protocol', function () {
     await waitFor(() => a.exchange.stats().rejected.duplicate === 1, 1_500, 'a duplicate')
     const ra = await a.exchange.round(0, Uint8Array.of(1), { signal: signal() })
     assert.deepEqual(ra.map((m) => Array.from(m.payload)), [[5]])
-    assert.equal(stream.status, 'open', 'a duplicate is a valid message: the stream stays open')
+    await waitFor(() => stream.status === 'reset', 1_500, 'the stream reset by the receiver')
   })
 })

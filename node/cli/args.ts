@@ -22,6 +22,8 @@ export interface OptionSpec {
   check?: (value: OptionValue) => string | undefined
   /** name of the value in --help, e.g. SPEC or N */
   placeholder?: string
+  /** the allowed forms of a string checked by `check` (e.g. 'none, fp16, qsgd:S, ...'), for errors */
+  allowed?: string
 }
 
 export interface CommandSpec {
@@ -41,19 +43,25 @@ export interface ParsedArgs {
   help: boolean
 }
 
-/** A command-line mistake: names the option and what is allowed. Exit code 2. */
+/**
+ * A command-line mistake: names the option (`option`) and what it allows (`allowed`, also in the message).
+ * Exit code 2.
+ */
 export class UsageError extends Error {
   static override name = 'UsageError'
   readonly option: string | undefined
-  constructor (message: string, option?: string) {
+  readonly allowed: string | undefined
+  constructor (message: string, option?: string, allowed?: string) {
     super(message)
     this.name = 'UsageError'
     this.option = option
+    this.allowed = allowed
   }
 }
 
 function allowedText (spec: OptionSpec): string {
   if (spec.choices != null) return `one of ${spec.choices.join(', ')}`
+  if (spec.allowed != null) return spec.allowed
   const kind = spec.type === 'int' ? 'an integer' : spec.type === 'number' ? 'a number' : spec.type === 'boolean' ? 'true or false' : 'a string'
   const bounds = spec.min != null && spec.max != null
     ? ` in [${spec.min}, ${spec.max}]`
@@ -62,7 +70,7 @@ function allowedText (spec: OptionSpec): string {
 }
 
 function convert (spec: OptionSpec, raw: string): OptionValue {
-  const bad = (): never => { throw new UsageError(`invalid value for --${spec.name}: '${raw}'; expected ${allowedText(spec)}`, spec.name) }
+  const bad = (): never => { throw new UsageError(`invalid value for --${spec.name}: '${raw}'; expected ${allowedText(spec)}`, spec.name, allowedText(spec)) }
   let value: OptionValue
   switch (spec.type) {
     case 'boolean':
@@ -89,7 +97,7 @@ function convert (spec: OptionSpec, raw: string): OptionValue {
   if (spec.choices != null && !spec.choices.includes(String(value))) return bad()
   if (spec.check != null) {
     const problem = spec.check(value)
-    if (problem != null) throw new UsageError(`invalid value for --${spec.name}: '${raw}'; ${problem}`, spec.name)
+    if (problem != null) throw new UsageError(`invalid value for --${spec.name}: '${raw}'; ${problem}`, spec.name, spec.allowed ?? problem)
   }
   return value
 }
@@ -160,7 +168,7 @@ export function parseArgs (command: CommandSpec, argv: readonly string[]): Parse
         if (nextArg === 'true' || nextArg === 'false') { raw = nextArg; i++ } else raw = 'true'
       } else {
         if (i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) {
-          throw new UsageError(`option --${spec.name} needs a value: ${allowedText(spec)}`, spec.name)
+          throw new UsageError(`option --${spec.name} needs a value: ${allowedText(spec)}`, spec.name, allowedText(spec))
         }
         raw = argv[++i]
       }

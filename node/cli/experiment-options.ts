@@ -3,12 +3,27 @@
  * `murmur peer`, and how a command line plus an optional --config file become a config.
  */
 import { readFileSync } from 'node:fs'
-import { getOptionalString } from './args.ts'
+import { getOptionalString, UsageError } from './args.ts'
 import type { OptionSpec, ParsedArgs } from './args.ts'
 import { CliError } from './command.ts'
 import { topologyOptions } from './topology.ts'
 import { EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
 import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID } from '../../lib/experiment/agreement.ts'
+import { CODEC_FORMS, parseCodec } from '../../lib/compress/index.ts'
+import { parsePartitionSpec } from '../../lib/data/index.ts'
+
+const CODEC_ALLOWED = `one of ${CODEC_FORMS.join(', ')}`
+const PARTITION_ALLOWED = 'iid, dirichlet:ALPHA (ALPHA > 0, e.g. dirichlet:0.5), shards:K (integer K >= 1 classes a peer)'
+const MODEL_ALLOWED = 'softmax, mlp, mlp:H1,H2,... (hidden layer sizes), cnn, cnn:F1,F2 or cnn:F1,F2,HIDDEN (filters, dense size)'
+/**
+ * The syntax of lib/model's parseModelSpec, checked here without importing lib/model (it loads tfjs, and
+ * `--help` must stay instant); sizes are checked against the dataset when the run starts.
+ */
+const MODEL_SYNTAX = /^(softmax|mlp(:[1-9]\d*(,[1-9]\d*)*)?|cnn(:[1-9]\d*,[1-9]\d*(,[1-9]\d*)?)?)$/
+/** check() of a SPEC option: the parser's own complaint (what arrived, what is allowed), else undefined. */
+const parsedBy = (parse: (s: string) => unknown) => (v: unknown): string | undefined => {
+  try { parse(String(v)); return undefined } catch (err) { return (err as Error).message }
+}
 
 /** CLI option name → config field. */
 export const CONFIG_FIELDS: Record<string, string> = {
@@ -16,7 +31,8 @@ export const CONFIG_FIELDS: Record<string, string> = {
   gamma: 'gamma', lr: 'lr', momentum: 'momentum', 'weight-decay': 'weightDecay', 'local-steps': 'localSteps', overlap: 'overlap', sync: 'sync', staleness: 'staleness', batch: 'batch',
   dataset: 'dataset', 'dataset-dir': 'datasetDir', normalize: 'normalize', partition: 'partition', model: 'model', backend: 'backend',
   dim: 'dim', rounds: 'rounds', 'eval-every': 'evalEvery', 'eval-limit': 'evalLimit', 'peer-eval-limit': 'peerEvalLimit',
-  drop: 'drop', offline: 'offline', seed: 'seed', 'run-id': 'runId', 'round-deadline': 'roundDeadlineMs'
+  drop: 'drop', offline: 'offline', seed: 'seed', 'run-id': 'runId', 'round-deadline': 'roundDeadlineMs',
+  aggregate: 'aggregate', attack: 'attack', attackers: 'attackers'
 }
 
 const with0 = (o: OptionSpec): OptionSpec => ({ ...o, default: undefined, description: `${o.description}${o.default !== undefined ? ` (default: ${String(o.default)})` : ''}` })
@@ -28,7 +44,7 @@ const SHARED: OptionSpec[] = [
   ...topologyOptions.map(with0),
   { name: 'algo', type: 'string', choices: ['gossip', 'dpsgd', 'choco'], description: `algorithm: gossip averaging of random vectors, D-PSGD, CHOCO-SGD (default: ${D.algo})` },
   { name: 'order', type: 'string', choices: ['atc', 'cta'], description: `D-PSGD: adapt-then-combine or combine-then-adapt (default: ${D.order})` },
-  { name: 'codec', type: 'string', placeholder: 'SPEC', description: `compression: none, fp16, qsgd:S, topk:F, randk:F, sign, ef(SPEC) (default: ${D.codec})` },
+  { name: 'codec', type: 'string', placeholder: 'SPEC', allowed: CODEC_ALLOWED, check: parsedBy(parseCodec), description: `compression: none, fp16, qsgd:S, topk:F, randk:F, sign, ef(SPEC) (default: ${D.codec})` },
   { name: 'gamma', type: 'number', min: 0, max: 1, placeholder: 'X', description: 'CHOCO-SGD consensus step γ (default: 1 for lossless codecs, 0.1 otherwise)' },
   { name: 'lr', type: 'number', min: 0, description: `SGD step size η (default: ${D.lr})` },
   { name: 'momentum', type: 'number', min: 0, max: 0.999, description: `heavy-ball momentum (default: ${D.momentum})` },
@@ -41,12 +57,14 @@ const SHARED: OptionSpec[] = [
   { name: 'dataset', type: 'string', choices: ['mnist', 'fashion-mnist'], description: `dataset (default: ${D.dataset})` },
   { name: 'dataset-dir', type: 'string', placeholder: 'DIR', description: 'folder with the dataset\'s four IDX files (raw or .gz) instead of the packaged/system copy' },
   { name: 'normalize', type: 'boolean', description: `standardise pixels with the train set's mean/std; --no-normalize keeps [0, 1] (default: ${String(D.normalize)})` },
-  { name: 'partition', type: 'string', placeholder: 'SPEC', description: `data split: iid, dirichlet:ALPHA, shards:K (default: ${D.partition})` },
-  { name: 'model', type: 'string', placeholder: 'SPEC', description: `softmax, mlp, mlp:H1,H2,..., cnn (default: ${D.model})` },
+  { name: 'partition', type: 'string', placeholder: 'SPEC', allowed: PARTITION_ALLOWED, check: parsedBy(parsePartitionSpec), description: `data split: iid, dirichlet:ALPHA, shards:K (default: ${D.partition})` },
+  { name: 'model', type: 'string', placeholder: 'SPEC', allowed: MODEL_ALLOWED, check: (v) => MODEL_SYNTAX.test(String(v)) ? undefined : `expected ${MODEL_ALLOWED}`, description: `softmax, mlp, mlp:H1,H2,..., cnn (default: ${D.model})` },
   { name: 'backend', type: 'string', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], description: `tfjs backend; auto = tfjs-node, else wasm, else cpu (default: ${D.backend})` },
   { name: 'dim', type: 'int', min: 1, description: `gossip only: dimension of the averaged vectors (default: ${D.dim})` },
   { name: 'rounds', type: 'int', min: 0, description: `rounds to run (default: ${D.rounds})` },
-  { name: 'seed', type: 'int', min: 0, max: 0xffffffff, description: `seed of everything random (default: ${D.seed})` }
+  { name: 'seed', type: 'int', min: 0, max: 0xffffffff, description: `seed of everything random (default: ${D.seed})` },
+  { name: 'aggregate', type: 'string', placeholder: 'RULE', description: `mixing rule: mean, clip:TAU, clip:auto (ClippedGossip, adaptive radius), clip:auto:F, trimmed:B (coordinate-wise trimmed mean) (default: ${D.aggregate})` },
+  { name: 'attack', type: 'string', placeholder: 'SPEC', description: 'EXPERIMENTS ONLY: misbehave by sending signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of the model (sim: the --attackers peers; peer: this peer)' }
 ]
 
 export const SIM_OPTIONS: OptionSpec[] = [
@@ -55,7 +73,8 @@ export const SIM_OPTIONS: OptionSpec[] = [
   { name: 'eval-limit', type: 'int', min: 0, description: `test samples for the averaged model; 0 = all (default: ${D.evalLimit})` },
   { name: 'peer-eval-limit', type: 'int', min: 0, description: `test samples for each peer's own model between evaluations; the last round uses all; 0 = all (default: ${D.peerEvalLimit})` },
   { name: 'drop', type: 'number', min: 0, max: 0.99, description: `probability that a message is lost (default: ${D.drop})` },
-  { name: 'offline', type: 'number', min: 0, max: 0.99, description: `probability that a peer sits a round out (default: ${D.offline})` }
+  { name: 'offline', type: 'number', min: 0, max: 0.99, description: `probability that a peer sits a round out (default: ${D.offline})` },
+  { name: 'attackers', type: 'string', placeholder: 'N|I,J,...', description: 'with --attack: how many peers attack (chosen from the seed), or their slots as a list (3,7; one slot: 3,)' }
 ]
 
 
@@ -87,13 +106,21 @@ function readConfigFile (path: string): Record<string, unknown> {
   return exp
 }
 
+/** --attackers: a count ('2') or a list of slots ('3,7', '3,'); anything else is left for resolveExperiment to refuse. */
+export function parseAttackers (v: unknown): unknown {
+  const s = String(v).trim()
+  if (/^\d+$/.test(s)) return Number(s)
+  if (/^\d+(,\d+)*,?$/.test(s)) return s.split(',').filter((t) => t !== '').map(Number)
+  throw new UsageError(`invalid value for --attackers: expected a count (2) or a list of slots (3,7; one slot: 3,), got '${s}'`, 'attackers')
+}
+
 /** The config of a command line: --config first, then every config flag given explicitly. */
 export function configFromArgs (args: ParsedArgs): Record<string, unknown> {
   const file = getOptionalString(args, 'config')
   const partial: Record<string, unknown> = file !== undefined ? { ...readConfigFile(file) } : {}
   for (const [flag, field] of Object.entries(CONFIG_FIELDS)) {
     const v = args.values[flag]
-    if (v !== undefined) partial[field] = v
+    if (v !== undefined) partial[field] = field === 'attackers' ? parseAttackers(v) : v
   }
   return partial
 }

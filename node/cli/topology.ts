@@ -11,6 +11,7 @@ export const topologyOptions: OptionSpec[] = [
     type: 'string',
     placeholder: 'SPEC',
     default: 'ring',
+    allowed: `one of ${TOPOLOGY_FORMS}`,
     description: `graph over the peers: ${TOPOLOGY_FORMS} (file: one 'u v' edge per line, nodes 0..n-1)`,
     check: (v) => { try { parseTopologySpec(String(v)); return undefined } catch { return `expected one of ${TOPOLOGY_FORMS}` } }
   },

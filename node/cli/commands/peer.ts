@@ -43,7 +43,17 @@ export const peerCommand: Command = {
   async run (args, io) {
     const { resolveRunConfig } = await import('../../../lib/experiment/index.ts')
     const { runPeer } = await import('../../peer/index.ts')
-    const { splitAddrList } = await import('../../p2p/index.ts')
+    const { splitAddrList, parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs } = await import('../../p2p/index.ts')
+    // the address flags are checked before anything is loaded, so a typo fails at once as a usage error naming the flag
+    for (const [flag, parse] of [['listen', parseListenAddrs], ['announce', parseAnnounceAddrs], ['bootstrap', parseBootstrapAddrs]] as const) {
+      const value = getOptionalString(args, flag)
+      if (value === undefined) continue
+      try {
+        parse(value)
+      } catch (err) {
+        throw new UsageError(`invalid value for --${flag}: ${(err as Error).message}`, flag, (err as Error).message)
+      }
+    }
     const dataDir = getOptionalString(args, 'data-dir')
     if (dataDir === undefined) throw new UsageError('--data-dir is required: the peer keeps its identity key, metrics and checkpoints there', 'data-dir')
     const shardText = getOptionalString(args, 'shard')

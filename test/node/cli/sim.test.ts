@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from './run.ts'
@@ -53,8 +53,13 @@ describe('murmur sim', function () {
 
   it('rejects invalid configs naming the field', async () => {
     const bad = await runCli(['sim', '--codec', 'topk:2', '--rounds', '1', '--quiet', '--out', mkdtempSync(join(tmpdir(), 'murmur-sim-'))])
-    assert.equal(bad.code, 1)
-    assert.match(bad.err, /codec/)
+    assert.equal(bad.code, 2, 'a codec spec is checked as the command line is parsed')
+    assert.match(bad.err, /--codec/)
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-'))
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ codec: 'topk:2' }))
+    const badFile = await runCli(['sim', '--config', join(dir, 'run.json'), '--rounds', '1', '--quiet', '--out', dir])
+    assert.equal(badFile.code, 1, 'a bad field in a --config file is a config error')
+    assert.match(badFile.err, /InvalidExperimentConfigError/)
     const unknown = await runCli(['sim', '--algo', 'sgp'])
     assert.equal(unknown.code, 2)
     assert.match(unknown.err, /--algo/)

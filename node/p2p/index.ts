@@ -17,6 +17,8 @@ export { generateSwarmKey, parseSwarmKey, readSwarmKey, writeSwarmKey, SWARM_KEY
 export type { SwarmKey } from './swarm-key.ts'
 export { allowlistGater, parseAllowlist, readAllowlist } from './allowlist.ts'
 export type { RefusalDirection, RefusedPeer } from './allowlist.ts'
+export { accessNotes, refusalReporter } from './access.ts'
+export type { AccessNotes, RefusalReporter } from './access.ts'
 export type { PubSub, PubSubInit, PubSubMessage, TopicValidatorFn } from './pubsub.ts'
 export {
   bootstrapAddrs, isLoopbackAddr, isWildcardAddr, parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs, peerIdOfAddr, splitAddrList

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatHelp, getBoolean, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
-import { configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
+import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
 import { createProgress } from '../node/cli/progress.ts'
 import { resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
@@ -30,6 +30,7 @@ const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
 const options: OptionSpec[] = [
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder (default: runs/cluster-<time>)' },
   ...NETWORK_RUN_OPTIONS,
+  ...ACCESS_OPTIONS,
   { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), comma-separated' },
   { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps so that its compute takes F times as long (murmur peer --slowdown)' },
   { name: 'heartbeat', type: 'int', min: 20, default: 500, placeholder: 'MS', description: 'membership heartbeat of every peer' },
@@ -80,6 +81,11 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const heartbeat = String(args.values.heartbeat)
   const snapshotEvery = String(args.values['snapshot-every'] ?? config.evalEvery)
   const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '900000']
+  // every peer gets the same swarm key and allowlist (absolute paths: the peers may resolve them elsewhere)
+  for (const flag of ['swarm-key', 'allow-peers']) {
+    const file = getOptionalString(args, flag)
+    if (file !== undefined) common.push(`--${flag}`, resolve(file))
+  }
   const procs: Proc[] = []
   const start = performance.now()
 

@@ -87,6 +87,12 @@ export const NETWORK_RUN_OPTIONS: OptionSpec[] = [
   { name: 'eval-limit', type: 'int', min: 0, description: `test samples for those evaluations; 0 = all (default: ${D.evalLimit})` }
 ]
 
+/** Who may connect to a peer (`murmur peer`; `murmur cluster` passes them to every peer). Not run config: peers need not agree on them. */
+export const ACCESS_OPTIONS: OptionSpec[] = [
+  { name: 'swarm-key', type: 'string', placeholder: 'FILE', description: 'private swarm: only peers holding this pre-shared key can connect (create it with murmur swarm-key --out FILE; the file must not be readable by group or others)' },
+  { name: 'allow-peers', type: 'string', placeholder: 'FILE', description: 'only the PeerIds in FILE (one a line, # comments) may connect, checked after the Noise handshake' }
+]
+
 function readConfigFile (path: string): Record<string, unknown> {
   let text: string
   try {

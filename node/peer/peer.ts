@@ -18,7 +18,7 @@ import { createGossipExchange } from '../exchange/index.ts'
 import type { GossipExchange } from '../exchange/index.ts'
 import { createMembership } from '../membership/index.ts'
 import type { Membership } from '../membership/index.ts'
-import { bootstrapAddrs, createPeerNode, loadOrCreateIdentity } from '../p2p/index.ts'
+import { accessNotes, bootstrapAddrs, createPeerNode, loadOrCreateIdentity, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
 import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { ConfigMismatchError, JoinFailedError } from './errors.ts'
 import { appendRecord, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
@@ -40,6 +40,9 @@ const EARLY_MESSAGES = 128
 export async function runPeer (init: PeerInit): Promise<PeerResult> {
   const { config, log } = init
   const start = performance.now()
+  // who may connect: read first, so that a bad key or allowlist fails before anything is loaded
+  const swarmKey = init.swarmKeyFile === undefined ? undefined : await readSwarmKey(init.swarmKeyFile)
+  const allowPeers = init.allowPeersFile === undefined ? undefined : await readAllowlist(init.allowPeersFile)
   mkdirSync(init.dataDir, { recursive: true })
   // a resumed peer appends to the record of its earlier life
   if (init.resume !== true) writeFileSync(join(init.dataDir, METRICS_FILE), '')
@@ -57,7 +60,13 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   log(`peer ${identity.peerId} slot ${init.slot}/${config.peers}, ${config.algo} ${config.codec}, ` +
     `${training.backend !== null ? `backend ${training.backend}, ` : ''}${algorithm.dim} parameters, run '${config.runId}' config ${hash.slice(0, 12)}`)
 
-  const node = await createPeerNode({ privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns })
+  const access = accessNotes({ swarmKey, allowPeers })
+  for (const line of access.info) log(line)
+  for (const w of access.warnings) log(`warning: ${w}`)
+  const node = await createPeerNode({
+    privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns,
+    swarmKey, allowPeers, onRefused: refusalReporter(log).onRefused
+  })
   const hardStop = new AbortController()
   let exchange: GossipExchange | undefined
   let membership: Membership | undefined

@@ -14,6 +14,10 @@ export interface PeerInit {
   announce?: string[]
   bootstrap: string[]
   mdns: boolean
+  /** `--swarm-key`: a private swarm's pre-shared key file (node/p2p readSwarmKey); only peers with the same key can connect */
+  swarmKeyFile?: string
+  /** `--allow-peers`: a file of the PeerIds allowed to connect (node/p2p readAllowlist) */
+  allowPeersFile?: string
   /** evaluate the peer's own model every this many rounds (and at the end); 0 = only at the end */
   evalEvery: number
   /** test samples for those evaluations; 0 = all */

@@ -3,7 +3,7 @@ import type { OptionSpec } from '../args.ts'
 import type { CliIO, Command } from '../command.ts'
 import type { MetricsServer, PeerMetrics } from '../../metrics/index.ts'
 import { CliError } from '../command.ts'
-import { configFromArgs, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
+import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
 import { parseShard } from '../../../lib/data/index.ts'
 
 const options: OptionSpec[] = [
@@ -14,6 +14,7 @@ const options: OptionSpec[] = [
   { name: 'announce', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'addresses other peers should dial instead of the listening ones' },
   { name: 'bootstrap', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'running peers to join through, each with /p2p/<peer id> (printed by a running peer at start)' },
   { name: 'mdns', type: 'boolean', description: 'also find peers on the local network by multicast DNS' },
+  ...ACCESS_OPTIONS,
   ...NETWORK_RUN_OPTIONS,
   { name: 'until-accuracy', type: 'number', min: 0, max: 1, description: 'stop (gracefully) once this peer\'s own model reaches this test accuracy' },
   { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy; 0 = never (default: --eval-every)' },
@@ -97,6 +98,8 @@ export const peerCommand: Command = {
         announce: getOptionalString(args, 'announce') === undefined ? undefined : list('announce'),
         bootstrap: list('bootstrap'),
         mdns: getBoolean(args, 'mdns'),
+        swarmKeyFile: getOptionalString(args, 'swarm-key'),
+        allowPeersFile: getOptionalString(args, 'allow-peers'),
         evalEvery,
         evalLimit: config.evalLimit,
         untilAccuracy: getOptionalNumber(args, 'until-accuracy'),
@@ -129,7 +132,7 @@ export const peerCommand: Command = {
       return 0
     } catch (err) {
       const name = (err as Error).name
-      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'ResumeFailedError' || name === 'MetricsServerError') throw new CliError(`${name}: ${(err as Error).message}`)
+      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'MetricsServerError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err
     } finally {
       process.removeListener('SIGINT', onInt)

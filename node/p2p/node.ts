@@ -6,7 +6,7 @@
 import { createLibp2p } from 'libp2p'
 import type { Libp2p, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
-import { noise } from '@chainsafe/libp2p-noise'
+import { connectionEncrypters } from './encrypters.ts'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
@@ -90,7 +90,7 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
     start: false,
     addresses: { listen, announce },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: connectionEncrypters(),
     streamMuxers: [yamux()],
     peerDiscovery,
     ...(init.swarmKey !== undefined ? { connectionProtector: preSharedKey({ psk: init.swarmKey.psk }) } : {}),

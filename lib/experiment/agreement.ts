@@ -24,7 +24,7 @@ export type RunConfig = ExperimentConfig & NetworkSettings
  */
 export const AGREED_FIELDS = [
   'runId', 'peers', 'topology', 'rows', 'weights', 'algo', 'order', 'codec', 'gamma', 'lr', 'momentum', 'weightDecay',
-  'localSteps', 'overlap', 'sync', 'staleness', 'batch', 'dataset', 'normalize', 'partition', 'model', 'rounds', 'seed', 'roundDeadlineMs'
+  'localSteps', 'overlap', 'sync', 'staleness', 'aggregate', 'batch', 'dataset', 'normalize', 'partition', 'model', 'rounds', 'seed', 'roundDeadlineMs'
 ] as const
 
 export type AgreedField = typeof AGREED_FIELDS[number]

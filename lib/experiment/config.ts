@@ -6,7 +6,8 @@
 
 import { parseCodec } from '../compress/index.ts'
 import { parsePartitionSpec } from '../data/index.ts'
-import { ALGORITHMS, SYNC_MODES, constants as algorithmConstants } from '../algorithms/index.ts'
+import { ALGORITHMS, DEFAULT_AGGREGATE, SYNC_MODES, canonicalAggregate, constants as algorithmConstants } from '../algorithms/index.ts'
+import { resolveByzantine } from './byzantine.ts'
 import type { AlgorithmName, StepOrder, SyncMode } from '../algorithms/index.ts'
 import { parseTopologySpec, parseWeightScheme } from '../../topologies/index.ts'
 import { InvalidExperimentConfigError } from './errors.ts'
@@ -37,6 +38,15 @@ export interface ExperimentConfig {
   sync: SyncMode
   /** async: oldest neighbour message mixed, in rounds behind the peer's own */
   staleness: number
+  /** mixing rule: mean, clip:TAU, clip:auto[:F], trimmed:B (lib/algorithms aggregate) */
+  aggregate: string
+  /**
+   * experiments only: what misbehaving peers send (signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS], nan); a
+   * network peer's own choice, never agreed; in the simulator the peers in `attackers` run it
+   */
+  attack?: string
+  /** simulator: the attacking slots (a count given to resolveExperiment becomes a seeded choice of slots) */
+  attackers?: number[]
   batch: number
   dataset: DatasetChoice
   /** folder with the dataset's four IDX files instead of the packaged or system copy */
@@ -81,6 +91,7 @@ export const EXPERIMENT_DEFAULTS: ExperimentConfig = {
   overlap: false,
   sync: 'sync',
   staleness: algorithmConstants.DEFAULT_STALENESS,
+  aggregate: DEFAULT_AGGREGATE,
   batch: 32,
   dataset: 'mnist',
   normalize: true,
@@ -122,7 +133,7 @@ function parses (field: string, value: unknown, parse: (s: string) => unknown): 
   }
 }
 
-const KNOWN = new Set(Object.keys(EXPERIMENT_DEFAULTS).concat(['rows', 'gamma', 'datasetDir']))
+const KNOWN = new Set(Object.keys(EXPERIMENT_DEFAULTS).concat(['rows', 'gamma', 'datasetDir', 'attack', 'attackers']))
 
 /** Defaults filled in, every field checked; unknown fields are errors (a typo must not be ignored). */
 export function resolveExperiment (partial: Partial<ExperimentConfig>): ExperimentConfig {
@@ -151,6 +162,8 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   if (c.sync === 'async' && c.algo === 'choco') bad('sync', 'sync with algo choco (its copies need every round of every neighbour)', c.sync)
   if (c.sync === 'async' && c.overlap) bad('overlap', 'false with sync async (nothing waits, so nothing to overlap)', c.overlap)
   int(r, 'staleness', 0, algorithmConstants.MAX_STALENESS)
+  parses('aggregate', c.aggregate, canonicalAggregate)
+  c.aggregate = canonicalAggregate(c.aggregate)
   int(r, 'batch', 1, 65_536)
   if (!DATASETS.includes(c.dataset)) bad('dataset', `one of ${DATASETS.join(', ')}`, c.dataset)
   if (c.datasetDir !== undefined && typeof c.datasetDir !== 'string') bad('datasetDir', 'a folder path', c.datasetDir)
@@ -168,5 +181,8 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   real(r, 'offline', 0, 1)
   if (c.offline >= 1) bad('offline', 'a probability below 1', c.offline)
   int(r, 'seed', 0, 0xffffffff)
+  const byz = resolveByzantine(c as unknown as Parameters<typeof resolveByzantine>[0])
+  if (byz.attack !== undefined) c.attack = byz.attack
+  if (byz.attackers !== undefined) c.attackers = byz.attackers
   return c
 }

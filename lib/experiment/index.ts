@@ -11,3 +11,4 @@ export { AGREED_FIELDS, agreedConfig, configHash, configDiff, formatConfigDiff, 
 export type { AgreedConfig, AgreedField, NetworkSettings, RunConfig } from './agreement.ts'
 export { prepareTraining, algorithmConfig } from './setup.ts'
 export type { TrainingSetup } from './setup.ts'
+export { chooseAttackers, resolveByzantine } from './byzantine.ts'

@@ -10,6 +10,7 @@ import { meanAndSpread } from '../vector/index.ts'
 import { buildGraph, describe, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import { resolveExperiment } from './config.ts'
+import { InvalidExperimentConfigError } from './errors.ts'
 import { algorithmConfig, prepareTraining } from './setup.ts'
 import type { ExperimentConfig } from './config.ts'
 
@@ -90,13 +91,18 @@ function orNull (v: number | undefined): number | null {
 
 export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: ExperimentHooks = {}): Promise<ExperimentSummary> {
   const config = resolveExperiment(partial)
+  if (config.attack !== undefined && config.attackers === undefined) {
+    throw new InvalidExperimentConfigError('attackers', `attackers: the simulator needs the peers that run attack '${config.attack}': a count (e.g. 2, chosen from the seed) or slots (e.g. [3, 7])`)
+  }
   const graph: Graph = buildGraph(config.topology, config.peers, { seed: config.seed, rows: config.rows })
   const spectrum = describeOrNaN(graph, config.weights)
   const training = await prepareTraining(config)
   const options: SimulationOptions = {
     peers: config.peers,
     topology: graph,
-    algorithm: algorithmConfig(config),
+    // the attack goes to the designated peers only (below), never to every peer
+    algorithm: { ...algorithmConfig(config), attack: undefined },
+    ...(config.attack !== undefined ? { attack: { spec: config.attack, peers: config.attackers ?? [] } } : {}),
     rounds: config.rounds,
     seed: config.seed,
     dropProbability: config.drop,
@@ -107,13 +113,18 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
     objective: training.objective
   }
   const test = training.evaluate
+  const attackers = new Set(config.attack !== undefined ? config.attackers : [])
+  const honestAverage = new Float32Array(attackers.size > 0 ? training.dim : 0)
   const evaluate = test === undefined
     ? undefined
     : (avg: Float32Array, round: number, peers?: readonly Float32Array[]): { accuracy: number, loss: number, peerAccuracies?: number[] } => {
         const final = round === config.rounds - 1
-        const ev = test(avg, config.evalLimit)
+        // with attackers, the averaged model and the peer figures are the honest peers' only
+        const honest = peers === undefined || attackers.size === 0 ? peers : peers.filter((_, i) => !attackers.has(i))
+        if (honest !== undefined && honest !== peers) meanAndSpread(honest, honestAverage)
+        const ev = test(honest !== peers ? honestAverage : avg, config.evalLimit)
         const limit = final ? 0 : config.peerEvalLimit
-        return { accuracy: ev.accuracy, loss: ev.loss, peerAccuracies: peers?.map((x) => test(x, limit).accuracy) }
+        return { accuracy: ev.accuracy, loss: ev.loss, peerAccuracies: honest?.map((x) => test(x, limit).accuracy) }
       }
   const sizes = training.shardSizes
   const info: ExperimentInfo = {

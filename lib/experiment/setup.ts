@@ -119,6 +119,9 @@ export function algorithmConfig (config: ExperimentConfig): AlgorithmConfig {
     weights: config.weights,
     overlap: config.overlap,
     sync: config.sync,
-    staleness: config.staleness
+    staleness: config.staleness,
+    aggregate: config.aggregate,
+    // a network peer's own attack (the simulator gives it to its designated peers only)
+    attack: config.attack
   }
 }

@@ -41,6 +41,11 @@ export interface SimulationOptions {
   consensusEvery?: number
   /** tests: garble or drop messages in flight */
   intercept?: Intercept
+  /**
+   * experiments: these peers send crafted vectors (lib/algorithms attack spec, e.g. 'alie'); they run the
+   * honest algorithm for their own state (lib/algorithms AttackingPeer)
+   */
+  attack?: { spec: string, peers: readonly number[] }
   /** clock for the timings in the metrics only; default performance.now */
   now?: () => number
 }
@@ -139,7 +144,8 @@ export function createSimulation (opts: SimulationOptions): Simulation {
     const streams = peerStreams(opts.seed, i)
     const x0 = opts.x0(i, streams.x0)
     const objective = config.algo === 'gossip' ? undefined : opts.objective?.(i, streams.objective)
-    peers.push(createAlgorithm(opts.algorithm, { x0, objective, rng: streams.algorithm, id: network.ids[i], now }))
+    const algorithm = opts.attack?.peers.includes(i) === true ? { ...opts.algorithm, attack: opts.attack.spec } : opts.algorithm
+    peers.push(createAlgorithm(algorithm, { x0, objective, rng: streams.algorithm, id: network.ids[i], now }))
   }
   const dim = peers[0].dim
   for (const p of peers) if (p.dim !== dim) throw new InvalidSimulationError('x0', `x0: every peer needs the same dimension, got ${dim} and ${p.dim}`)

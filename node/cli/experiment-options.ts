@@ -20,6 +20,9 @@ const MODEL_ALLOWED = 'softmax, mlp, mlp:H1,H2,... (hidden layer sizes), cnn, cn
  * `--help` must stay instant); sizes are checked against the dataset when the run starts.
  */
 const MODEL_SYNTAX = /^(softmax|mlp(:[1-9]\d*(,[1-9]\d*)*)?|cnn(:[1-9]\d*,[1-9]\d*(,[1-9]\d*)?)?)$/
+/** the rule resolveRunConfig enforces on runId (lib/experiment/agreement.ts), checked as the flag is parsed */
+const RUN_ID = /^[A-Za-z0-9._-]{1,64}$/
+const RUN_ID_ALLOWED = "1 to 64 letters, digits, '.', '_' or '-'"
 /** check() of a SPEC option: the parser's own complaint (what arrived, what is allowed), else undefined. */
 const parsedBy = (parse: (s: string) => unknown) => (v: unknown): string | undefined => {
   try { parse(String(v)); return undefined } catch (err) { return (err as Error).message }
@@ -81,7 +84,7 @@ export const SIM_OPTIONS: OptionSpec[] = [
 
 export const NETWORK_RUN_OPTIONS: OptionSpec[] = [
   ...SHARED,
-  { name: 'run-id', type: 'string', placeholder: 'ID', description: `name of the run; peers of other runs are ignored (default: ${DEFAULT_RUN_ID})` },
+  { name: 'run-id', type: 'string', placeholder: 'ID', allowed: RUN_ID_ALLOWED, check: (v) => RUN_ID.test(String(v)) ? undefined : `expected ${RUN_ID_ALLOWED}`, description: `name of the run; peers of other runs are ignored (default: ${DEFAULT_RUN_ID})` },
   { name: 'round-deadline', type: 'int', min: 1, max: 3_600_000, placeholder: 'MS', description: `how long a peer waits for its neighbours' messages of a round before mixing what it has (default: ${DEFAULT_ROUND_DEADLINE_MS})` },
   { name: 'eval-every', type: 'int', min: 0, description: `test each peer's own model every N rounds; 0 = at the end only (default: ${D.evalEvery})` },
   { name: 'eval-limit', type: 'int', min: 0, description: `test samples for those evaluations; 0 = all (default: ${D.evalLimit})` }

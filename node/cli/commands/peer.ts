@@ -8,7 +8,7 @@ import { parseShard } from '../../../lib/data/index.ts'
 
 const options: OptionSpec[] = [
   { name: 'data-dir', type: 'string', placeholder: 'DIR', description: 'this peer\'s folder: identity key (its PeerId), metrics.jsonl, checkpoints/, snapshots/, peer.json (required)' },
-  { name: 'shard', type: 'string', placeholder: 'I/N', description: 'this peer\'s slot i of n: its shard of the seeded split and its random streams; n must equal --peers (required)' },
+  { name: 'shard', type: 'string', placeholder: 'I/N', allowed: 'I/N with integers 0 <= I < N, e.g. 3/16', check: (v) => { try { parseShard(String(v)); return undefined } catch (err) { return (err as Error).message } }, description: 'this peer\'s slot i of n: its shard of the seeded split and its random streams; n must equal --peers (required)' },
   { name: 'own-data', type: 'string', placeholder: 'DIR', description: 'train and test on the four IDX files in DIR (this peer\'s own data, raw or .gz) instead of its shard of the seeded split' },
   { name: 'listen', type: 'string', placeholder: 'MULTIADDR[,...]', default: '/ip4/0.0.0.0/tcp/0', description: 'addresses to listen on' },
   { name: 'announce', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'addresses other peers should dial instead of the listening ones' },

@@ -61,6 +61,9 @@ export const simCommand: Command = {
           io.err(`murmur sim: ${config.peers} peers, ${config.topology} (lambda2 ${info.lambda2.toFixed(4)}, gap ${info.spectralGap.toFixed(4)}), ` +
             `${config.algo}${config.algo === 'gossip' ? ` d=${info.dim}` : ` on ${config.dataset} ${config.partition}, ${config.model} (${info.dim} params), backend ${String(info.backend)}`}, ` +
             `codec ${config.codec}, ${config.rounds} rounds -> ${out}`)
+          if (config.aggregate !== 'mean' || config.attack !== undefined) {
+            io.err(`murmur sim: aggregate ${config.aggregate}${config.attack !== undefined ? `; peers ${(config.attackers ?? []).join(', ')} attack with ${config.attack} (accuracy figures: honest peers only)` : ''}`)
+          }
         },
         onRound: (rec) => {
           appendFileSync(metricsPath, JSON.stringify(rec) + '\n')

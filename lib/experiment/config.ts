@@ -162,8 +162,11 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   if (c.sync === 'async' && c.algo === 'choco') bad('sync', 'sync with algo choco (its copies need every round of every neighbour)', c.sync)
   if (c.sync === 'async' && c.overlap) bad('overlap', 'false with sync async (nothing waits, so nothing to overlap)', c.overlap)
   int(r, 'staleness', 0, algorithmConstants.MAX_STALENESS)
-  parses('aggregate', c.aggregate, canonicalAggregate)
-  c.aggregate = canonicalAggregate(c.aggregate)
+  try {
+    c.aggregate = canonicalAggregate(c.aggregate)
+  } catch (err) {
+    throw new InvalidExperimentConfigError('aggregate', (err as Error).message)
+  }
   int(r, 'batch', 1, 65_536)
   if (!DATASETS.includes(c.dataset)) bad('dataset', `one of ${DATASETS.join(', ')}`, c.dataset)
   if (c.datasetDir !== undefined && typeof c.datasetDir !== 'string') bad('datasetDir', 'a folder path', c.datasetDir)

@@ -59,7 +59,8 @@ export class UsageError extends Error {
   }
 }
 
-function allowedText (spec: OptionSpec): string {
+/** What an option accepts, in words: its choices, its allowed forms, or its type and bounds. */
+export function allowedText (spec: OptionSpec): string {
   if (spec.choices != null) return `one of ${spec.choices.join(', ')}`
   if (spec.allowed != null) return spec.allowed
   const kind = spec.type === 'int' ? 'an integer' : spec.type === 'number' ? 'a number' : spec.type === 'boolean' ? 'true or false' : 'a string'

@@ -7,6 +7,7 @@ import { getOptionalString, UsageError } from './args.ts'
 import type { OptionSpec, ParsedArgs } from './args.ts'
 import { CliError } from './command.ts'
 import { topologyOptions } from './topology.ts'
+import { stripJsonComments } from './jsonc.ts'
 import { EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
 import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID } from '../../lib/experiment/agreement.ts'
 import { CODEC_FORMS, parseCodec } from '../../lib/compress/index.ts'
@@ -105,9 +106,9 @@ function readConfigFile (path: string): Record<string, unknown> {
   }
   let parsed: any
   try {
-    parsed = JSON.parse(text)
+    parsed = JSON.parse(stripJsonComments(text)) // murmur init writes comments
   } catch (err: any) {
-    throw new CliError(`--config '${path}' is not valid JSON: ${err.message}`)
+    throw new CliError(`--config '${path}' is not valid JSON (// and /* */ comments allowed): ${err.message}`)
   }
   // a run's config.json wraps the experiment in { experiment, ... }
   const exp = parsed?.experiment ?? parsed

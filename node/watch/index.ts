@@ -1,0 +1,16 @@
+/**
+ * node/watch: `murmur watch`, an observer of a run. It joins the run's gossipsub topics without becoming a member,
+ * keeps what it hears in a WatchModel, and shows it in the terminal (renderTerminal) or in a web dashboard
+ * (startDashboard). This file is the module's whole public surface.
+ */
+export { createObserver } from './observer.ts'
+export type { Observer, ObserverComponents, ObserverInit } from './observer.ts'
+export { WatchModel, short } from './model.ts'
+export type { WatchModelInit } from './model.ts'
+export { renderTerminal, spark } from './terminal.ts'
+export type { TerminalOptions } from './terminal.ts'
+export type {
+  AccuracyPoint, ConsensusPoint, EventKind, GraphView, LossPoint, PeerRow, PeerStatus, RunInfo, Series, WatchCounters, WatchEvent, WatchSnapshot
+} from './types.ts'
+export { DashboardServerError, InvalidWatchInitError } from './errors.ts'
+export { DEFAULT_HTTP_HOST, PEER_TIMEOUT_MS, REFRESH_MS } from './constants.ts'

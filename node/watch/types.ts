@@ -1,0 +1,97 @@
+/** What an observer shows: the JSON the terminal view renders and the dashboard receives. */
+
+export type PeerStatus = 'active' | 'joining' | 'leaving' | 'silent'
+
+export interface PeerRow {
+  id: string
+  slot: number
+  status: PeerStatus
+  /** a member of the current round in the observer's membership view */
+  member: boolean
+  /** rounds completed (from its latest summary; its announced round before the first summary) */
+  round: number
+  trainLoss: number | null
+  accuracy: number | null
+  accuracyRound: number | null
+  degree: number | null
+  /** λ₂ of W over the members this peer sees */
+  lambda2: number | null
+  bytesSent: number
+  /** bytes sent per second between its two latest summaries */
+  sendRate: number | null
+  roundMs: number | null
+  computeMs: number | null
+  commMs: number | null
+  waitMs: number | null
+  /** ms since its latest summary (null: none yet) */
+  age: number | null
+}
+
+export interface AccuracyPoint { round: number, mean: number, min: number, peers: number }
+export interface ConsensusPoint { round: number, value: number, peers: number }
+export interface LossPoint { round: number, mean: number, peers: number }
+
+/** An append-only curve; `base` is the absolute index of points[0] (older points are dropped past MAX_POINTS). */
+export interface Series<P> { base: number, points: P[] }
+
+export interface GraphView {
+  /** the round whose members the graph is built over */
+  round: number
+  nodes: Array<{ id: string, slot: number }>
+  /** each undirected edge once; bytes: exchanged so far on it (both directions, as its ends report) */
+  edges: Array<{ source: string, target: string, bytes: number }>
+  /** null above MAX_SPECTRUM_NODES */
+  lambda2: number | null
+  gap: number | null
+  /** eigenvalues of the round's W, descending */
+  eigenvalues: number[] | null
+}
+
+export type EventKind = 'join' | 'leave' | 'silent' | 'back' | 'refused' | 'heard'
+
+export interface WatchEvent {
+  time: number
+  kind: EventKind
+  id: string
+  slot: number | null
+  round: number | null
+  text: string
+}
+
+export interface RunInfo {
+  topology: string
+  weights: string
+  algo: string
+  codec: string
+  peers: number
+  rounds: number
+  seed: number
+}
+
+export interface WatchCounters {
+  announcements: number
+  summaries: number
+  /** malformed input by topic and fault ('summary:sketch', 'announcement:json', 'summary:signer', ...) */
+  rejected: Record<string, number>
+  /** well-formed input not used: 'stale' (not newer than the last), 'late' (its round's figures were final), 'capacity', 'config' (another run config) */
+  ignored: Record<string, number>
+}
+
+export interface WatchSnapshot {
+  runId: string
+  time: number
+  run: RunInfo | null
+  /** the highest round a live member announces */
+  round: number | null
+  peers: PeerRow[]
+  graph: GraphView | null
+  /** why there is no graph (e.g. the topology cannot be built over these members) */
+  graphError: string | null
+  accuracy: AccuracyPoint | null
+  consensus: ConsensusPoint | null
+  loss: LossPoint | null
+  series: { accuracy: Series<AccuracyPoint>, consensus: Series<ConsensusPoint>, loss: Series<LossPoint> }
+  /** oldest first */
+  events: WatchEvent[]
+  counters: WatchCounters
+}

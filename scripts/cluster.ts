@@ -31,7 +31,7 @@ const options: OptionSpec[] = [
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder (default: runs/cluster-<time>)' },
   ...NETWORK_RUN_OPTIONS,
   ...ACCESS_OPTIONS,
-  { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), comma-separated' },
+  { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir), comma-separated' },
   { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps so that its compute takes F times as long (murmur peer --slowdown)' },
   { name: 'heartbeat', type: 'int', min: 20, default: 500, placeholder: 'MS', description: 'membership heartbeat of every peer' },
   { name: 'snapshot-every', type: 'int', min: 0, placeholder: 'N', description: 'peers snapshot their parameters every N rounds for the merged accuracy and consensus (default: --eval-every)' },
@@ -51,7 +51,7 @@ export const CLUSTER_SPEC: CommandSpec = {
   ]
 }
 
-interface Proc { slot: number, child: ChildProcess, dataDir: string, exited: Promise<number | null>, exitCode?: number | null, signal?: string | null, peakRssKb: number }
+interface Proc { slot: number, child: ChildProcess, dataDir: string, exited: Promise<number | null>, exitCode?: number | null, signal?: string | null, peakRssKb: number, restarts?: number }
 
 function readRounds (dataDir: string): number {
   return readLastRecord<{ round: number }>(dataDir)?.round ?? 0
@@ -89,16 +89,33 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const procs: Proc[] = []
   const start = performance.now()
 
+  const spawnPeer = (p: Pick<Proc, 'slot' | 'dataDir'>, bootstrap: string[], extra: string[]): ChildProcess => {
+    const log = openSync(join(p.dataDir, 'log.txt'), 'a')
+    return spawn(process.execPath, [MURMUR, 'peer', ...common, ...extra, '--data-dir', p.dataDir, '--shard', `${p.slot}/${config.peers}`,
+      ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : []),
+      ...(slowdown.has(p.slot) ? ['--slowdown', String(slowdown.get(p.slot))] : [])], { stdio: ['ignore', log, log] })
+  }
+  const watch = (p: Proc): void => {
+    p.exited = new Promise((res) => { p.child.on('exit', (code, signal) => { p.exitCode = code; p.signal = signal; res(code) }) })
+  }
   const launch = (slot: number, index: number, bootstrap: string[]): Proc => {
     const dataDir = join(out, `peer-${index}`)
     mkdirSync(dataDir, { recursive: true })
-    const log = openSync(join(dataDir, 'log.txt'), 'a')
-    const child = spawn(process.execPath, [MURMUR, 'peer', ...common, '--data-dir', dataDir, '--shard', `${slot}/${config.peers}`,
-      ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : []),
-      ...(slowdown.has(slot) ? ['--slowdown', String(slowdown.get(slot))] : [])], { stdio: ['ignore', log, log] })
-    const p: Proc = { slot, child, dataDir, peakRssKb: 0, exited: new Promise((res) => { child.on('exit', (code, signal) => { p.exitCode = code; p.signal = signal; res(code) }) }) }
+    const p = { slot, dataDir, peakRssKb: 0 } as Proc
+    p.child = spawnPeer(p, bootstrap, [])
+    watch(p)
     procs.push(p)
     return p
+  }
+  /** SIGKILL, wait for the exit, start the same slot and data dir (so the same identity) with --resume */
+  const restart = async (p: Proc, bootstrap: string[]): Promise<void> => {
+    p.child.kill('SIGKILL')
+    await p.exited
+    p.exitCode = undefined
+    p.signal = undefined
+    p.restarts = (p.restarts ?? 0) + 1
+    p.child = spawnPeer(p, bootstrap, ['--resume'])
+    watch(p)
   }
 
   const first = launch(0, 0, [])
@@ -131,6 +148,11 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
       } else {
         const target = procs.find((p) => p.slot === ev.slot && p.exitCode === undefined)
         if (target === undefined) { io.err(`\nchurn: no live peer in slot ${ev.slot} at round ${maxRound}`); continue }
+        if (ev.kind === 'restart') {
+          await restart(target, bootstrap)
+          io.err(`\nchurn: round ${maxRound}: SIGKILL peer-${procs.indexOf(target)} (slot ${ev.slot}), restarted with --resume`)
+          continue
+        }
         target.child.kill(ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM')
         freed.push(ev.slot)
         io.err(`\nchurn: round ${maxRound}: ${ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM'} peer-${procs.indexOf(target)} (slot ${ev.slot})`)

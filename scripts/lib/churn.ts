@@ -1,17 +1,20 @@
-/** `--churn "kill:3@50,leave:5@60,join:2@80"`: what happens to which peers at which round of a local cluster. */
+/**
+ * `--churn "kill:3@50,leave:5@60,join:2@80,restart:2@90"`: what happens to which peers at which round of a local
+ * cluster. restart: SIGKILL, then the same slot, data dir and identity again with --resume.
+ */
 import { UsageError } from '../../node/cli/args.ts'
 
 export type ChurnEvent =
-  | { kind: 'kill' | 'leave', slot: number, round: number }
+  | { kind: 'kill' | 'leave' | 'restart', slot: number, round: number }
   | { kind: 'join', count: number, round: number }
 
-const EVENT = /^(kill|leave|join):(\d+)@(\d+)$/
+const EVENT = /^(kill|leave|join|restart):(\d+)@(\d+)$/
 
 export function parseChurn (text: string, peers: number): ChurnEvent[] {
   if (text.trim() === '') return []
   return text.split(',').map((part): ChurnEvent => {
     const m = EVENT.exec(part.trim())
-    if (m === null) throw new UsageError(`invalid value for --churn: '${part}'; expected kill:SLOT@ROUND, leave:SLOT@ROUND or join:COUNT@ROUND, comma-separated`, 'churn')
+    if (m === null) throw new UsageError(`invalid value for --churn: '${part}'; expected kill:SLOT@ROUND, leave:SLOT@ROUND, restart:SLOT@ROUND or join:COUNT@ROUND, comma-separated`, 'churn')
     const n = Number(m[2])
     const round = Number(m[3])
     if (m[1] === 'join') {
@@ -20,6 +23,6 @@ export function parseChurn (text: string, peers: number): ChurnEvent[] {
     }
     if (n >= peers) throw new UsageError(`invalid value for --churn: '${part}': slot ${n} does not exist (slots are 0..${peers - 1})`, 'churn')
     if (n === 0) throw new UsageError(`invalid value for --churn: '${part}': slot 0 is the bootstrap peer; choose another`, 'churn')
-    return { kind: m[1] as 'kill' | 'leave', slot: n, round }
+    return { kind: m[1] as 'kill' | 'leave' | 'restart', slot: n, round }
   }).sort((a, b) => a.round - b.round)
 }

@@ -1,17 +1,21 @@
 /**
- * The libp2p nodes of the goodput benchmark (TCP on 127.0.0.1, Noise, Yamux), one per stack variant, and
- * the IPC messages between the sender (goodput.ts) and the receiver process (goodput-receiver.ts).
+ * The libp2p nodes of the goodput benchmark (TCP on 127.0.0.1, an encrypter, Yamux), one per stack variant,
+ * and the IPC messages between the sender (goodput.ts) and the receiver process (goodput-receiver.ts).
  */
 
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { tls } from '@libp2p/tls'
 import type { Libp2p } from '@libp2p/interface'
+import { connectionEncrypters } from '../../node/p2p/index.ts'
 
 /** A stack and exchange configuration to measure. */
 export interface StackVariant {
   name: string
+  /** 'murmur': what node/p2p uses (Noise with its faster crypto); 'noise-stock': @chainsafe/libp2p-noise's own crypto; 'tls': @libp2p/tls */
+  encrypter: 'murmur' | 'noise-stock' | 'tls'
   /** exchange payload bytes per frame */
   chunkBytes: number
   /** yamux: largest data frame a sender writes (default 64 KiB) */
@@ -21,10 +25,19 @@ export interface StackVariant {
 }
 
 export const VARIANTS: Record<string, StackVariant> = {
-  default: { name: 'default', chunkBytes: 1024 * 1024 - 40 },
-  'chunk-64k': { name: 'chunk-64k', chunkBytes: 64 * 1024 - 40 },
-  'chunk-4m': { name: 'chunk-4m', chunkBytes: 4 * 1024 * 1024 - 40 },
-  'yamux-big': { name: 'yamux-big', chunkBytes: 4 * 1024 * 1024 - 40, yamuxMessageBytes: 1024 * 1024, yamuxWindowBytes: 16 * 1024 * 1024 }
+  default: { name: 'default', encrypter: 'murmur', chunkBytes: 1024 * 1024 - 40 },
+  'noise-stock': { name: 'noise-stock', encrypter: 'noise-stock', chunkBytes: 1024 * 1024 - 40 },
+  tls: { name: 'tls', encrypter: 'tls', chunkBytes: 1024 * 1024 - 40 },
+  'chunk-64k': { name: 'chunk-64k', encrypter: 'murmur', chunkBytes: 64 * 1024 - 40 },
+  'chunk-4m': { name: 'chunk-4m', encrypter: 'murmur', chunkBytes: 4 * 1024 * 1024 - 40 },
+  'window-4m': { name: 'window-4m', encrypter: 'murmur', chunkBytes: 1024 * 1024 - 40, yamuxWindowBytes: 4 * 1024 * 1024 },
+  'yamux-big': { name: 'yamux-big', encrypter: 'murmur', chunkBytes: 4 * 1024 * 1024 - 40, yamuxMessageBytes: 1024 * 1024, yamuxWindowBytes: 16 * 1024 * 1024 }
+}
+
+function encrypters (v: StackVariant): Array<(components: any) => any> {
+  if (v.encrypter === 'tls') return [tls()]
+  if (v.encrypter === 'noise-stock') return [noise()]
+  return connectionEncrypters()
 }
 
 export async function createBenchNode (v: StackVariant): Promise<Libp2p> {
@@ -32,7 +45,7 @@ export async function createBenchNode (v: StackVariant): Promise<Libp2p> {
   return await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: encrypters(v),
     streamMuxers: [yamux({ ...(v.yamuxMessageBytes === undefined ? {} : { maxMessageSize: v.yamuxMessageBytes }), streamOptions })]
   })
 }
@@ -44,7 +57,7 @@ export const SINK_PROTOCOL = '/murmur/bench-sink/1.0.0'
 /** parent → receiver */
 export type ToReceiver =
   | { kind: 'hello', variant: string, peerId: string, addrs: string[] }
-  | { kind: 'expect', variant: string, round: number, bytes: number, checksum: number }
+  | { kind: 'expect', variant: string, round: number, bytes: number, checksum: number, decode?: { spec: string, floats: number } }
   | { kind: 'expectRaw', bytes: number }
   | { kind: 'expectSink', variant: string, bytes: number }
   | { kind: 'exit' }

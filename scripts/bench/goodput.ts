@@ -1,14 +1,19 @@
 /**
  * Goodput of a model transfer between two processes on loopback: the gossip protocol (`/murmur/gossip/1.0.0`
- * through GossipExchange over libp2p TCP + Noise + Yamux) against the same bytes on a bare libp2p stream of
- * the same stack (no envelope, no checksum) and on raw `node:net` TCP, interleaved in one run. Goodput =
- * payload bytes / (time the receiver holds the whole message − time the sender started), both read from the
- * machine's wall clock at sub-millisecond resolution; every receiver copies the message into one buffer.
+ * through GossipExchange over libp2p TCP + an encrypter + Yamux) against the same bytes on a bare libp2p
+ * stream of the same stack (no envelope, no checksum) and on raw `node:net` TCP. Every repeat runs each stack
+ * variant and raw TCP one after another, so each variant's ratio to raw TCP is a median of ratios measured
+ * seconds apart (the machine is shared and its speed drifts). Goodput = payload bytes / (time the receiver
+ * holds the whole message − time the sender started), both read from the machine's wall clock at
+ * sub-millisecond resolution; every receiver copies the message into one buffer.
  *
- *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 3] [--variants default,chunk-4m]
+ * The dense-equivalent rate (issue 5): model floats delivered per second when the model travels as CHOCO-SGD's
+ * top-1 % message (sender encodes, gossip carries, receiver decodes), against raw TCP moving the dense model.
  *
- * Goal of issue 3: gossip ≥ 0.5 × raw TCP. Variants (goodput-node.ts) change the exchange's chunk size and
- * yamux's frame and window sizes. gossip/stream isolates the protocol's own cost from the stack's.
+ *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--variants default,noise-stock,tls]
+ *
+ * Goal of issue 5: gossip ≥ 0.6 × raw TCP at ≥ 1M floats with encryption on; dense-equivalent ≥ 5× raw TCP.
+ * Variants (goodput-node.ts) change the encrypter, the exchange's chunk size and yamux's frame and window sizes.
  */
 
 import { fork } from 'node:child_process'
@@ -24,6 +29,7 @@ import type { Libp2p, Stream } from '@libp2p/interface'
 import { createGossipExchange } from '../../node/exchange/index.ts'
 import type { GossipExchange } from '../../node/exchange/index.ts'
 import { crc32 } from '../../lib/protocol/index.ts'
+import { parseCodec } from '../../lib/compress/index.ts'
 import { createRng } from '../../lib/random/index.ts'
 import { BENCH_RUN_ID, SINK_PROTOCOL, VARIANTS, createBenchNode, wallNow } from './goodput-node.ts'
 import type { FromReceiver, ToReceiver } from './goodput-node.ts'
@@ -33,10 +39,12 @@ export interface GoodputBenchOptions {
   floats?: number[]
   /** timed transfers per size and transport; the median is reported; default 5 */
   repeats?: number
-  /** untimed transfers per size and transport first (JIT, yamux window growth); default 3 */
+  /** untimed transfers per size and transport first (JIT, yamux window growth); default 2 */
   warmup?: number
-  /** stack variants (keys of VARIANTS); default ['default'] */
+  /** stack variants (keys of VARIANTS); default ['default', 'noise-stock', 'tls'] */
   variants?: string[]
+  /** the compressed message of the dense-equivalent rate; default 'topk:0.01' (CHOCO-SGD's); '' skips it */
+  codec?: string
 }
 
 export interface GoodputRow {
@@ -48,13 +56,29 @@ export interface GoodputRow {
   /** a bare libp2p stream on the same connection stack, same bytes, no envelope */
   streamMBps: number
   rawMBps: number
-  /** gossip / raw */
+  /** median over repeats of gossip / raw TCP measured in the same repeat */
   ratio: number
-  gossipBestMBps: number
-  rawBestMBps: number
+  /** smallest and largest of those per-repeat ratios */
+  ratioMin: number
+  ratioMax: number
 }
 
-export interface GoodputBenchResult { repeats: number, rows: GoodputRow[] }
+export interface DenseEquivalentRow {
+  codec: string
+  floats: number
+  /** bytes of the compressed message */
+  bytes: number
+  /** median model floats per second: encode + gossip transfer + decode */
+  floatsPerSecond: number
+  /** median floats per second of the dense model (4 bytes a float) over raw TCP in the same repeats */
+  rawFloatsPerSecond: number
+  /** median of the per-repeat ratios */
+  ratio: number
+  ratioMin: number
+  ratioMax: number
+}
+
+export interface GoodputBenchResult { repeats: number, rows: GoodputRow[], dense: DenseEquivalentRow[] }
 
 const RECEIVER = fileURLToPath(new URL('./goodput-receiver.ts', import.meta.url))
 const REPO_NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url))
@@ -86,16 +110,16 @@ class Receiver {
   }
 }
 
-function payloadOf (floats: number): Uint8Array {
+function modelOf (floats: number): Float32Array {
   const x = new Float32Array(floats)
   const rng = createRng(floats)
   for (let i = 0; i < floats; i++) x[i] = rng.normal()
-  return new Uint8Array(x.buffer)
+  return x
 }
 
 function median (xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
-  return s[s.length >> 1]
+  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
 async function writeStream (stream: Stream, bytes: Uint8Array): Promise<void> {
@@ -115,9 +139,10 @@ async function writeAll (socket: Socket, bytes: Uint8Array): Promise<void> {
 export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<GoodputBenchResult> {
   const floats = opts.floats ?? [100_000, 1_000_000, 10_000_000]
   const repeats = opts.repeats ?? 5
-  const warmup = opts.warmup ?? 3
-  const variants = opts.variants ?? ['default']
-  for (const v of variants) if (VARIANTS[v] === undefined) throw new Error(`unknown variant ${v}; known: ${Object.keys(VARIANTS).join(', ')}`)
+  const warmup = opts.warmup ?? 2
+  const variants = opts.variants ?? ['default', 'noise-stock', 'tls']
+  const codecSpec = opts.codec ?? 'topk:0.01'
+  for (const v of variants) if (VARIANTS[v] === undefined) throw new Error(`--variants: unknown variant '${v}'; known: ${Object.keys(VARIANTS).join(', ')}`)
   const maxBytes = 4 * Math.max(...floats) + 1024
   const receiver = new Receiver(variants, maxBytes)
   const ready = await receiver.next('ready')
@@ -125,7 +150,42 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
   socket.setNoDelay(true)
   await once(socket, 'connect')
   const rows: GoodputRow[] = []
+  const dense: DenseEquivalentRow[] = []
   const cleanup: Array<() => Promise<void>> = []
+  const stacks = new Map<string, { exchange: GossipExchange, sink: Stream }>()
+  let round = 0
+  const signal = (): AbortSignal => AbortSignal.timeout(600_000)
+
+  /** One gossip round of `payload` to the receiver; returns ms from `start` (or from now when it is negative) until the receiver holds it. */
+  const gossipOnce = async (name: string, payload: Uint8Array, checksum: number, start: number, decode?: { spec: string, floats: number }): Promise<number> => {
+    const { exchange } = stacks.get(name)!
+    receiver.send({ kind: 'expect', variant: name, round, bytes: payload.length, checksum, decode })
+    await receiver.next('waiting')
+    const t0 = start < 0 ? wallNow() : start
+    await exchange.round(round++, payload, { signal: signal() })
+    const got = await receiver.next('received')
+    if (!got.ok) throw new Error(`gossip transfer of ${payload.length} bytes (${name}) arrived damaged or incomplete (${got.bytes} bytes)`)
+    return got.at - t0
+  }
+  const sinkOnce = async (name: string, payload: Uint8Array): Promise<number> => {
+    receiver.send({ kind: 'expectSink', variant: name, bytes: payload.length })
+    await receiver.next('waiting')
+    const t0 = wallNow()
+    await writeStream(stacks.get(name)!.sink, payload)
+    const got = await receiver.next('received')
+    if (!got.ok) throw new Error(`stream transfer of ${payload.length} bytes (${name}) arrived incomplete`)
+    return got.at - t0
+  }
+  const rawOnce = async (payload: Uint8Array): Promise<number> => {
+    receiver.send({ kind: 'expectRaw', bytes: payload.length })
+    await receiver.next('waiting')
+    const t0 = wallNow()
+    await writeAll(socket, payload)
+    const got = await receiver.next('received')
+    if (!got.ok) throw new Error(`raw transfer of ${payload.length} bytes arrived incomplete`)
+    return got.at - t0
+  }
+
   try {
     for (const name of variants) {
       const v = VARIANTS[name]
@@ -138,41 +198,52 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
       exchange.setNeighbours([remote.peerId])
       receiver.send({ kind: 'hello', variant: name, peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) })
       await receiver.next('helloed')
-      const sink = await node.dialProtocol(peerIdFromString(remote.peerId), SINK_PROTOCOL)
-      let round = 0
-      for (const d of floats) {
-        const payload = payloadOf(d)
-        const checksum = crc32(payload)
-        const gossip: number[] = []
-        const raw: number[] = []
-        const bare: number[] = []
-        for (let k = 0; k < warmup + repeats; k++) {
-          receiver.send({ kind: 'expect', variant: name, round, bytes: payload.length, checksum })
-          await receiver.next('waiting')
-          const t0 = wallNow()
-          await exchange.round(round++, payload, { signal: AbortSignal.timeout(600_000) })
-          const got = await receiver.next('received')
-          if (!got.ok) throw new Error(`gossip transfer of ${payload.length} bytes arrived damaged or incomplete (${got.bytes} bytes)`)
-          if (k >= warmup) gossip.push(payload.length / 1e6 / ((got.at - t0) / 1000))
-
-          receiver.send({ kind: 'expectSink', variant: name, bytes: payload.length })
-          await receiver.next('waiting')
-          const t2 = wallNow()
-          await writeStream(sink, payload)
-          const gotSink = await receiver.next('received')
-          if (!gotSink.ok) throw new Error(`stream transfer of ${payload.length} bytes arrived incomplete`)
-          if (k >= warmup) bare.push(payload.length / 1e6 / ((gotSink.at - t2) / 1000))
-
-          receiver.send({ kind: 'expectRaw', bytes: payload.length })
-          await receiver.next('waiting')
-          const t1 = wallNow()
-          await writeAll(socket, payload)
-          const gotRaw = await receiver.next('received')
-          if (!gotRaw.ok) throw new Error(`raw transfer of ${payload.length} bytes arrived incomplete`)
-          if (k >= warmup) raw.push(payload.length / 1e6 / ((gotRaw.at - t1) / 1000))
+      stacks.set(name, { exchange, sink: await node.dialProtocol(peerIdFromString(remote.peerId), SINK_PROTOCOL) })
+    }
+    for (const d of floats) {
+      const x = modelOf(d)
+      const payload = new Uint8Array(x.buffer)
+      const checksum = crc32(payload)
+      const ms = new Map<string, { gossip: number[], stream: number[] }>(variants.map((n) => [n, { gossip: [], stream: [] }]))
+      const raw: number[] = []
+      const compressed: number[] = []
+      const codec = codecSpec === '' ? undefined : parseCodec(codecSpec)
+      let compressedBytes = 0
+      for (let k = 0; k < warmup + repeats; k++) {
+        const keep = k >= warmup
+        for (const name of variants) {
+          const g = await gossipOnce(name, payload, checksum, -1)
+          const s = await sinkOnce(name, payload)
+          if (keep) { ms.get(name)!.gossip.push(g); ms.get(name)!.stream.push(s) }
         }
-        const g = median(gossip); const r = median(raw)
-        rows.push({ variant: name, floats: d, bytes: payload.length, gossipMBps: g, streamMBps: median(bare), rawMBps: r, ratio: g / r, gossipBestMBps: Math.max(...gossip), rawBestMBps: Math.max(...raw) })
+        if (codec !== undefined) {
+          // CHOCO-SGD sends Q(x − x̂); its top-1 % has the same size and cost as the top-1 % of x
+          const t0 = wallNow()
+          const bytes = codec.encode(x, createRng(k))
+          compressedBytes = bytes.length
+          const c = await gossipOnce(variants[0], bytes, crc32(bytes), t0, { spec: codecSpec, floats: d })
+          if (keep) compressed.push(c)
+        }
+        const r = await rawOnce(payload)
+        if (keep) raw.push(r)
+      }
+      const mbps = (t: number): number => payload.length / 1e6 / (t / 1000)
+      for (const name of variants) {
+        const { gossip, stream } = ms.get(name)!
+        const ratios = gossip.map((g, i) => raw[i] / g)
+        rows.push({
+          variant: name, floats: d, bytes: payload.length,
+          gossipMBps: median(gossip.map(mbps)), streamMBps: median(stream.map(mbps)), rawMBps: median(raw.map(mbps)),
+          ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios)
+        })
+      }
+      if (codec !== undefined) {
+        const ratios = compressed.map((c, i) => raw[i] / c)
+        dense.push({
+          codec: codecSpec, floats: d, bytes: compressedBytes,
+          floatsPerSecond: median(compressed.map((c) => d / (c / 1000))), rawFloatsPerSecond: median(raw.map((r) => d / (r / 1000))),
+          ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios)
+        })
       }
     }
   } finally {
@@ -182,26 +253,34 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
     for (const c of cleanup) await c()
     await exited
   }
-  return { repeats, rows }
+  return { repeats, rows, dense }
 }
 
 export function formatGoodput (result: GoodputBenchResult): string {
-  const lines = ['variant      floats       bytes  gossip MB/s  bare stream MB/s  raw TCP MB/s  gossip/raw  gossip/stream  (best: gossip / raw)']
+  const lines = ['variant          floats        bytes  gossip MB/s  bare stream MB/s  raw TCP MB/s  gossip/raw (min-max)  gossip/stream']
   for (const r of result.rows) {
-    lines.push(`${r.variant.padEnd(10)} ${r.floats.toLocaleString('en').padStart(10)} ${r.bytes.toLocaleString('en').padStart(11)} ${r.gossipMBps.toFixed(0).padStart(12)} ${r.streamMBps.toFixed(0).padStart(17)} ${r.rawMBps.toFixed(0).padStart(13)} ${r.ratio.toFixed(2).padStart(11)} ${(r.gossipMBps / r.streamMBps).toFixed(2).padStart(14)}  (${r.gossipBestMBps.toFixed(0)} / ${r.rawBestMBps.toFixed(0)})`)
+    lines.push(`${r.variant.padEnd(12)} ${r.floats.toLocaleString('en').padStart(10)} ${r.bytes.toLocaleString('en').padStart(12)} ${r.gossipMBps.toFixed(0).padStart(12)} ${r.streamMBps.toFixed(0).padStart(17)} ${r.rawMBps.toFixed(0).padStart(13)} ${r.ratio.toFixed(2).padStart(11)} (${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}) ${(r.gossipMBps / r.streamMBps).toFixed(2).padStart(14)}`)
+  }
+  if (result.dense.length > 0) {
+    lines.push('', `dense-equivalent rate: model floats a second as ${result.dense[0].codec} (encode + gossip + decode) vs the dense model over raw TCP`)
+    lines.push('    floats  message bytes  compressed Mfloats/s  raw TCP dense Mfloats/s  ratio (min-max)')
+    for (const r of result.dense) {
+      lines.push(`${r.floats.toLocaleString('en').padStart(10)} ${r.bytes.toLocaleString('en').padStart(14)} ${(r.floatsPerSecond / 1e6).toFixed(0).padStart(21)} ${(r.rawFloatsPerSecond / 1e6).toFixed(0).padStart(24)} ${r.ratio.toFixed(1).padStart(8)}x (${r.ratioMin.toFixed(1)}-${r.ratioMax.toFixed(1)})`)
+    }
   }
   return lines.join('\n')
 }
 
 function parseFlags (argv: string[]): GoodputBenchOptions {
   const opts: GoodputBenchOptions = {}
-  const usage = 'usage: node scripts/bench/goodput.ts [--floats n,n,...] [--repeats n] [--warmup n] [--variants ' + Object.keys(VARIANTS).join(',') + ']'
+  const usage = 'usage: node scripts/bench/goodput.ts [--floats n,n,...] [--repeats n] [--warmup n] [--codec spec] [--variants ' + Object.keys(VARIANTS).join(',') + ']'
   for (let i = 0; i < argv.length; i += 2) {
     const value = argv[i + 1]
     if (argv[i] === '--floats' && value !== undefined) opts.floats = value.split(',').map(Number)
     else if (argv[i] === '--repeats' && Number.isInteger(Number(value)) && Number(value) > 0) opts.repeats = Number(value)
     else if (argv[i] === '--warmup' && Number.isInteger(Number(value)) && Number(value) >= 0) opts.warmup = Number(value)
     else if (argv[i] === '--variants' && value !== undefined) opts.variants = value.split(',')
+    else if (argv[i] === '--codec' && value !== undefined) opts.codec = value
     else throw new Error(`${usage}; got ${argv.slice(i, i + 2).join(' ')}`)
   }
   if (opts.floats?.some((f) => !Number.isInteger(f) || f < 1) === true) throw new Error(`${usage}; --floats takes positive integers`)
@@ -210,6 +289,6 @@ function parseFlags (argv: string[]): GoodputBenchOptions {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await runGoodputBench(parseFlags(process.argv.slice(2)))
-  console.log(`goodput between two processes on loopback, median of ${result.repeats} transfers (MB = 10^6 bytes)`)
+  console.log(`goodput between two processes on loopback, median of ${result.repeats} transfers, each variant and raw TCP interleaved (MB = 10^6 bytes)`)
   console.log(formatGoodput(result))
 }

@@ -69,6 +69,8 @@ export const peerCommand: Command = {
     if (partial.peers === undefined) partial.peers = shard.count
     const config = resolveRunConfig(partial)
     if (config.peers !== shard.count) throw new UsageError(`--shard ${shardText} splits the data into ${shard.count} parts but the run has --peers ${config.peers}`, 'shard')
+    if (config.attackers !== undefined) throw new UsageError('attackers (from --config) is a simulator setting; a network peer misbehaves only with its own --attack SPEC', 'attackers')
+    if (config.attack !== undefined) io.err(`murmur peer: EXPERIMENT: this peer is Byzantine: it sends '${config.attack}' vectors instead of its model (--attack)`)
     const evalEvery = config.evalEvery
     const stop = new AbortController()
     const quiet = getBoolean(args, 'quiet')

@@ -8,6 +8,8 @@ export type { Observer, ObserverComponents, ObserverInit } from './observer.ts'
 export { WatchModel, short } from './model.ts'
 export type { WatchModelInit } from './model.ts'
 export { renderTerminal, spark } from './terminal.ts'
+export { startDashboard } from './dashboard.ts'
+export type { Dashboard, DashboardInit } from './dashboard.ts'
 export type { TerminalOptions } from './terminal.ts'
 export type {
   AccuracyPoint, ConsensusPoint, EventKind, GraphView, LossPoint, PeerRow, PeerStatus, RunInfo, Series, WatchCounters, WatchEvent, WatchSnapshot

@@ -73,6 +73,7 @@ export class WatchModel {
   private readonly pending = new Map<number, PendingRound>()
   private finalizedUpTo = -1
   private readonly events: WatchEvent[] = []
+  private eventSeq = 0
   private readonly accuracy: Series<AccuracyPoint> = { base: 0, points: [] }
   private readonly consensus: Series<ConsensusPoint> = { base: 0, points: [] }
   private readonly loss: Series<LossPoint> = { base: 0, points: [] }
@@ -319,7 +320,7 @@ export class WatchModel {
   }
 
   private event (time: number, kind: EventKind, m: Pick<MemberRecord, 'id' | 'slot' | 'round'>, text: string): void {
-    this.events.push({ time, kind, id: m.id, slot: m.slot, round: m.round, text })
+    this.events.push({ seq: ++this.eventSeq, time, kind, id: m.id, slot: m.slot, round: m.round, text })
     if (this.events.length > this.maxEvents) this.events.splice(0, this.events.length - this.maxEvents)
   }
 

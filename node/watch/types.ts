@@ -50,6 +50,8 @@ export interface GraphView {
 export type EventKind = 'join' | 'leave' | 'silent' | 'back' | 'refused' | 'heard'
 
 export interface WatchEvent {
+  /** 1, 2, … in the order events happened */
+  seq: number
   time: number
   kind: EventKind
   id: string

@@ -6,6 +6,7 @@ import { peerCommand } from './peer.ts'
 import { reportCommand } from './report.ts'
 import { simCommand } from './sim.ts'
 import { swarmKeyCommand } from './swarm-key.ts'
+import { watchCommand } from './watch.ts'
 
 /** Every subcommand, in the order `murmur --help` lists them. */
-export const commands: readonly Command[] = [initCommand, graphCommand, simCommand, peerCommand, clusterCommand, reportCommand, swarmKeyCommand]
+export const commands: readonly Command[] = [initCommand, graphCommand, simCommand, peerCommand, clusterCommand, reportCommand, swarmKeyCommand, watchCommand]

@@ -1,0 +1,90 @@
+import { getNumber, getOptionalNumber, getOptionalString, getString, UsageError } from '../args.ts'
+import type { OptionSpec } from '../args.ts'
+import type { Command } from '../command.ts'
+import { CliError } from '../command.ts'
+
+const options: OptionSpec[] = [
+  { name: 'bootstrap', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'a running peer of the run, with /p2p/<peer id> (printed by every peer at start) (required)' },
+  { name: 'run-id', type: 'string', placeholder: 'ID', default: 'murmur', description: 'the run to watch (the peers\' --run-id)' },
+  { name: 'http', type: 'int', min: 0, max: 65535, placeholder: 'PORT', description: 'also serve the live web dashboard at http://HOST:PORT/ (0 = any free port, printed)' },
+  { name: 'http-host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'address the dashboard binds' },
+  { name: 'listen', type: 'string', placeholder: 'MULTIADDR[,...]', default: '/ip4/127.0.0.1/tcp/0', description: 'addresses this observer listens on (it dials the peers; nobody needs to dial it)' },
+  { name: 'refresh', type: 'int', min: 100, max: 60_000, default: 1000, placeholder: 'MS', description: 'redraw the terminal view and push to the dashboard this often' },
+  { name: 'peer-timeout', type: 'int', min: 500, max: 3_600_000, default: 10_000, placeholder: 'MS', description: 'a peer without a summary for this long is shown silent and left out of the network figures' },
+  { name: 'view', type: 'string', choices: ['auto', 'live', 'lines', 'none'], default: 'auto', description: 'terminal output: live (redrawn in place), lines (one status line a refresh), none; auto = live on a terminal, else lines' },
+  { name: 'duration', type: 'int', min: 0, default: 0, placeholder: 'S', description: 'stop after S seconds; 0 = until Ctrl-C' }
+]
+
+export const watchCommand: Command = {
+  name: 'watch',
+  summary: 'observe a running network: peers, rounds, accuracy, consensus distance, spectral gap, joins and leaves, live',
+  details: 'Joins the run\'s gossipsub topics as an observer: it trains nothing, announces nothing and is never a member or a ' +
+    'neighbour. Peers publish a summary each round (murmur peer --telemetry-every); the consensus distance is estimated from ' +
+    'the sketches in those summaries (README, "Watching a run"). With --http the same view is a web page with the topology, ' +
+    'the curves and the spectrum of W.',
+  options,
+  examples: [
+    'murmur watch --bootstrap /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...',
+    'murmur watch --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --run-id exp7 --http 8080'
+  ],
+  async run (args, io) {
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { createPeerNode, splitAddrList } = await import('../../p2p/index.ts')
+    const { createObserver, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
+    const bootstrapText = getOptionalString(args, 'bootstrap')
+    if (bootstrapText === undefined) throw new UsageError('--bootstrap is required: the address of a running peer of the run, as it prints it at start (…/p2p/12D3KooW…)', 'bootstrap')
+    const runId = getString(args, 'run-id')
+    const refreshMs = getNumber(args, 'refresh')
+    const durationS = getNumber(args, 'duration')
+    const httpPort = getOptionalNumber(args, 'http')
+    const viewOpt = getString(args, 'view')
+    const live = viewOpt === 'live' || (viewOpt === 'auto' && process.stdout.isTTY === true)
+    const view = viewOpt === 'none' ? 'none' : live ? 'live' : 'lines'
+
+    const model = new WatchModel({ runId, peerTimeoutMs: getNumber(args, 'peer-timeout') })
+    const node = await createPeerNode({ privateKey: await generateKeyPair('Ed25519'), listen: splitAddrList(getString(args, 'listen')), bootstrap: splitAddrList(bootstrapText) })
+    const observer = createObserver({ node }, { runId, model, tickMs: Math.min(refreshMs, 1000) })
+    observer.start()
+    let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined
+    const stop = new AbortController()
+    const onSignal = (): void => { stop.abort() }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    try {
+      if (httpPort !== undefined) {
+        try {
+          dashboard = await startDashboard({ model, port: httpPort, host: getString(args, 'http-host'), refreshMs })
+        } catch (err) {
+          if ((err as Error).name === 'DashboardServerError') throw new CliError((err as Error).message)
+          throw err
+        }
+      }
+      io.err(`murmur watch: observer ${observer.peerId} watching run '${runId}'${dashboard !== undefined ? `; dashboard at ${dashboard.url}` : ''}`)
+      const until = durationS > 0 ? Date.now() + durationS * 1000 : Infinity
+      let lastEvent = 0
+      if (view === 'live') process.stdout.write('\u001b[2J')
+      while (!stop.signal.aborted && Date.now() < until) {
+        await new Promise((resolve) => { setTimeout(resolve, Math.min(refreshMs, Math.max(0, until - Date.now()))).unref(); stop.signal.addEventListener('abort', resolve, { once: true }) })
+        const snap = model.snapshot(Date.now())
+        if (view === 'live') {
+          // home, draw, clear what the previous (longer) frame left below
+          process.stdout.write(`\u001b[H${renderTerminal(snap, { width: process.stdout.columns ?? 100, color: true }).replaceAll('\n', '\u001b[K\n')}\u001b[J`)
+        } else if (view === 'lines') {
+          const a = snap.accuracy
+          io.out(`${new Date(snap.time).toISOString().slice(11, 19)} round ${snap.round ?? '-'} peers ${snap.peers.filter((p) => p.status !== 'silent').length} ` +
+            `gap ${snap.graph?.gap?.toFixed(4) ?? '-'} acc ${a === null ? '-' : `${(a.mean * 100).toFixed(2)}%/${(a.min * 100).toFixed(2)}%`} ` +
+            `consensus ${snap.consensus?.value.toExponential(3) ?? '-'}`)
+          for (const e of snap.events) if (e.seq > lastEvent) io.out(`${new Date(e.time).toISOString().slice(11, 19)} ${e.text}`)
+          lastEvent = snap.events.at(-1)?.seq ?? lastEvent
+        }
+      }
+      return 0
+    } finally {
+      process.removeListener('SIGINT', onSignal)
+      process.removeListener('SIGTERM', onSignal)
+      observer.stop()
+      await dashboard?.close()
+      await node.stop()
+    }
+  }
+}

@@ -33,6 +33,9 @@ export interface InboundInit {
   stopping: () => boolean
 }
 
+/** How long closing a stream the sender has closed may take before it is aborted instead. */
+const CLOSE_TIMEOUT_MS = 1_000
+
 /** Reads `stream` from `from` until it ends, fails or is aborted. */
 export async function readGossipStream (stream: Stream, from: string, init: InboundInit): Promise<void> {
   const { counters, log, budget } = init
@@ -51,6 +54,9 @@ export async function readGossipStream (stream: Stream, from: string, init: Inbo
       init.complete(from, done)
     }
     reassembler.finish()
+    // the sender closed its side between messages: close ours too (this side never writes), so the stream
+    // stops counting against the connection's inbound stream limit
+    await stream.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT_MS) })
   } catch (err) {
     if (init.stopping()) return
     const rejection = rejectionOf(err, from, pending, init.maxFrameBytes)

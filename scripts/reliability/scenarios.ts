@@ -132,7 +132,7 @@ export async function freezeScenario (opts: ScenarioOptions = {}): Promise<Scena
  */
 export async function transferScenario (opts: ScenarioOptions & { dim?: number, attempts?: number } = {}): Promise<ScenarioResult> {
   const deadlineMs = opts.deadlineMs ?? 5000
-  const dim = opts.dim ?? 4_000_000
+  const dim = opts.dim ?? 1_000_000
   const out = outDir(opts, 'transfer')
   const peers = 3
   const rng = createRng(opts.seed ?? 1)
@@ -149,26 +149,27 @@ export async function transferScenario (opts: ScenarioOptions & { dim?: number, 
     const median = roundMs[Math.floor(roundMs.length / 2)]
     figures['message size (MB)'] = (4 * dim / 1e6).toFixed(1)
     figures['round time before the kill, median (ms)'] = Math.round(median)
+    figures['partial messages before the kill (deadline aborts)'] = truncated()
     let attempts = 0
-    let before = truncated()
+    let cut = 0
     const maxAttempts = opts.attempts ?? 3
-    for (; attempts < maxAttempts && truncated() === before; attempts++) {
+    for (; attempts < maxAttempts && cut === 0; attempts++) {
       if (attempts > 0) {
         // that kill fell between messages: bring the peer back (--resume) and try again
         await fleet.restart(victim)
         const r0 = fleet.last(0)!.round
         await fleet.waitFor(() => (fleet.last(victim)?.round ?? 0) > r0 + 3, 120_000, 'the restarted peer to run')
-        before = truncated()
       }
       const seen = fleet.last(victim)!.round
       await fleet.waitFor(() => (fleet.last(victim)?.round ?? 0) > seen, 60_000, 'a new round')
       await sleep((0.1 + 0.4 * rng.next()) * median)
+      const before = truncated()
       fleet.peers[victim].child.kill('SIGKILL')
       await fleet.peers[victim].exited
       const killedAt = fleet.last(0)!.round
       await fleet.waitFor(() => (fleet.last(0)?.round ?? 0) >= killedAt + 5 && (fleet.last(1)?.round ?? 0) >= killedAt + 5, 120_000, 'the survivors to go on')
+      cut = truncated() - before
     }
-    const cut = truncated() - before
     await stopAll(fleet)
     figures['kills'] = attempts
     figures['partial messages discarded (truncated)'] = cut

@@ -16,7 +16,8 @@ const short = (id) => id.length <= 12 ? id : '…' + id.slice(-8)
 const rate = (b) => b === null ? '-' : b >= 1e6 ? (b / 1e6).toFixed(1) + ' MB' : b >= 1e3 ? (b / 1e3).toFixed(1) + ' kB' : b.toFixed(0) + ' B'
 
 // ---- charts: Vega-Lite specs compiled once, data inserted through Vega changesets ----
-const CHART = { width: 440, height: 230, autosize: { type: 'fit', contains: 'padding' } }
+// fixed padding: the axes' labels change width as data arrives, and a view sized on its first (empty) frame clips them
+const CHART = { width: 400, height: 230, autosize: { type: 'none' }, padding: { left: 72, top: 8, right: 90, bottom: 44 } }
 const specs = {
   accuracy: {
     ...CHART,
@@ -36,7 +37,7 @@ const specs = {
     mark: { type: 'line', point: { size: 14 }, color: '#7c3aed' },
     encoding: {
       x: { field: 'round', type: 'quantitative', title: 'round' },
-      y: { field: 'value', type: 'quantitative', title: 'consensus distance', scale: { type: 'log' }, axis: { format: '.1e' } }
+      y: { field: 'value', type: 'quantitative', title: 'consensus distance', scale: { type: 'log' }, axis: { format: '.0e', labelOverlap: 'greedy' } }
     }
   },
   spectrum: {
@@ -44,7 +45,7 @@ const specs = {
     data: { name: 'points' },
     mark: { type: 'bar', color: '#0d9488' },
     encoding: {
-      x: { field: 'k', type: 'ordinal', title: 'k (eigenvalues of W, descending)' },
+      x: { field: 'k', type: 'ordinal', title: 'k (eigenvalues of W, descending)', axis: { labelAngle: 0, labelOverlap: 'greedy' } },
       y: { field: 'lambda', type: 'quantitative', title: 'λ_k', scale: { domain: [-1, 1] } }
     }
   }

@@ -10,11 +10,14 @@ export const DEFAULT_WEIGHTS = 'metropolis'
 
 /**
  * CHOCO-SGD consensus step γ when the config gives none: 1 with a lossless codec (then CHOCO is exact
- * gossip), 0.1 with a lossy one. Koloskova et al. 2019 (Thm. 2) need γ of the order of the compression
- * quality ω times the spectral gap; with top-1 % on MNIST γ in 0.05 to 0.1 is stable and 0.2 drifts apart.
+ * gossip), 0.05 with a lossy one. Koloskova et al. 2019 (Thm. 2) need γ of the order of the compression
+ * quality δ times the spectral gap. Measured with top-1 % on a ring of 16 (MNIST MLP, η 0.02): γ 0.05 keeps
+ * the consensus distance flat for 1,000 rounds (2.4) and shrugs off lost messages; γ 0.1 reaches the same
+ * accuracy but is slowly unstable (consensus 3.0 at round 400, 8.9 at 1,000, and one message lost in round 26
+ * made it 29 by round 600); γ 0.2 drifts apart within a few hundred rounds.
  */
 export const DEFAULT_GAMMA_LOSSLESS = 1
-export const DEFAULT_GAMMA_LOSSY = 0.1
+export const DEFAULT_GAMMA_LOSSY = 0.05
 
 /**
  * Asynchronous mode: a neighbour's newest message is mixed while it is at most this many rounds behind the

@@ -49,7 +49,7 @@ const SHARED: OptionSpec[] = [
   { name: 'algo', type: 'string', choices: ['gossip', 'dpsgd', 'choco'], description: `algorithm: gossip averaging of random vectors, D-PSGD, CHOCO-SGD (default: ${D.algo})` },
   { name: 'order', type: 'string', choices: ['atc', 'cta'], description: `D-PSGD: adapt-then-combine or combine-then-adapt (default: ${D.order})` },
   { name: 'codec', type: 'string', placeholder: 'SPEC', allowed: CODEC_ALLOWED, check: parsedBy(parseCodec), description: `compression: none, fp16, qsgd:S, topk:F, randk:F, sign, ef(SPEC) (default: ${D.codec})` },
-  { name: 'gamma', type: 'number', min: 0, max: 1, placeholder: 'X', description: 'CHOCO-SGD consensus step γ (default: 1 for lossless codecs, 0.1 otherwise)' },
+  { name: 'gamma', type: 'number', min: 0, max: 1, placeholder: 'X', description: 'CHOCO-SGD consensus step γ (default: 1 for lossless codecs, 0.05 otherwise)' },
   { name: 'lr', type: 'number', min: 0, description: `SGD step size η (default: ${D.lr})` },
   { name: 'momentum', type: 'number', min: 0, max: 0.999, description: `heavy-ball momentum (default: ${D.momentum})` },
   { name: 'weight-decay', type: 'number', min: 0, max: 1, description: `L2 weight decay (default: ${D.weightDecay})` },

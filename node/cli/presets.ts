@@ -21,9 +21,9 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     name: 'mnist-choco-topk',
-    summary: 'CHOCO-SGD with top-1 % compression, 16 peers on a ring, MNIST MLP, 600 rounds (README: 75x fewer bytes than D-PSGD)',
+    summary: 'CHOCO-SGD with top-1 % compression, 16 peers on a ring, MNIST MLP, 1,000 rounds (README: 75x fewer bytes than D-PSGD)',
     run: 'murmur sim --config FILE --out runs/mnist-choco',
-    config: { peers: 16, topology: 'ring', algo: 'choco', codec: 'topk:0.01', gamma: 0.1, lr: 0.02, dataset: 'mnist', model: 'mlp', rounds: 600 }
+    config: { peers: 16, topology: 'ring', algo: 'choco', codec: 'topk:0.01', gamma: 0.05, lr: 0.02, dataset: 'mnist', model: 'mlp', rounds: 1000 }
   },
   {
     name: 'fashion-torus',

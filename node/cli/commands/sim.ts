@@ -34,7 +34,7 @@ export const simCommand: Command = {
   options,
   examples: [
     'murmur sim --peers 16 --topology ring --algo dpsgd --codec none --dataset mnist --partition iid --rounds 200 --seed 1 --out runs/x',
-    'murmur sim --algo choco --codec topk:0.01 --gamma 0.1 --rounds 600 --out runs/choco',
+    'murmur sim --algo choco --codec topk:0.01 --gamma 0.05 --lr 0.02 --rounds 1000 --out runs/choco',
     'murmur sim --algo gossip --topology torus --peers 64 --dim 1000 --rounds 100 --out runs/consensus'
   ],
   async run (args, io) {

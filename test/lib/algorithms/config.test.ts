@@ -8,7 +8,7 @@ const objective = { dim: 3, gradient: (_x: Float32Array, g: Float32Array) => { g
 describe('lib/algorithms config', () => {
   it('fills documented defaults and canonicalises the codec', () => {
     assert.deepEqual(resolveConfig({ algo: 'dpsgd' }), { algo: 'dpsgd', lr: 0.1, momentum: 0, weightDecay: 0, localSteps: 1, order: 'atc', gamma: 1, codec: 'none', weights: 'metropolis', overlap: false, sync: 'sync', staleness: 0, aggregate: 'mean' })
-    assert.equal(resolveConfig({ algo: 'choco', codec: 'topk:0.010' }).gamma, 0.1, 'lossy codec: the small default γ')
+    assert.equal(resolveConfig({ algo: 'choco', codec: 'topk:0.010' }).gamma, 0.05, 'lossy codec: the small default γ')
     assert.equal(resolveConfig({ algo: 'choco', codec: 'topk:0.010' }).codec, 'topk:0.01')
   })
 

@@ -28,11 +28,16 @@ export const watchCommand: Command = {
     'murmur watch --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --run-id exp7 --http 8080'
   ],
   async run (args, io) {
-    const { generateKeyPair } = await import('@libp2p/crypto/keys')
-    const { createPeerNode, splitAddrList } = await import('../../p2p/index.ts')
-    const { createObserver, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
     const bootstrapText = getOptionalString(args, 'bootstrap')
     if (bootstrapText === undefined) throw new UsageError('--bootstrap is required: the address of a running peer of the run, as it prints it at start (…/p2p/12D3KooW…)', 'bootstrap')
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { createPeerNode, parseBootstrapAddrs, splitAddrList } = await import('../../p2p/index.ts')
+    try {
+      parseBootstrapAddrs(splitAddrList(bootstrapText))
+    } catch (err) {
+      throw new UsageError(`invalid value for --bootstrap: ${(err as Error).message}`, 'bootstrap')
+    }
+    const { createObserver, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
     const runId = getString(args, 'run-id')
     const refreshMs = getNumber(args, 'refresh')
     const durationS = getNumber(args, 'duration')

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict'
+import { runCli } from '../cli/run.ts'
+
+describe('murmur watch command line', () => {
+  it('requires --bootstrap, naming it', async () => {
+    const r = await runCli(['watch'])
+    assert.equal(r.code, 2)
+    assert.match(r.err, /--bootstrap is required/)
+    const bad = await runCli(['watch', '--bootstrap', '/ip4/127.0.0.1/tcp/9000'])
+    assert.equal(bad.code, 2, 'an address without /p2p/<id> is a usage error')
+    assert.match(bad.err, /--bootstrap/)
+  })
+
+  it('refuses an out-of-range --http port and an unknown --view, naming the option', async () => {
+    const a = await runCli(['watch', '--bootstrap', '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWR4YquwGY7ePvPP9gUJqwvzjFPA9bYne3Tx95THxo2ksY', '--http', '70000'])
+    assert.equal(a.code, 2)
+    assert.match(a.err, /--http/)
+    const b = await runCli(['watch', '--bootstrap', 'x', '--view', 'fancy'])
+    assert.equal(b.code, 2)
+    assert.match(b.err, /--view/)
+  })
+
+  it('lists its options in --help, and murmur --help lists the command', async () => {
+    const r = await runCli(['watch', '--help'])
+    assert.equal(r.code, 0)
+    for (const o of ['--bootstrap', '--run-id', '--http', '--refresh', '--view']) assert.ok(r.out.includes(o), o)
+    assert.match((await runCli(['--help'])).out, /watch\s+observe a running network/)
+  })
+})

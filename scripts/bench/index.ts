@@ -3,7 +3,8 @@
  * machines are shared and noisy, so only ratios travel).
  *
  *   npm run bench                 codecs, model steps, simulator throughput, exchange goodput (a minute or two)
- *   npm run bench -- --full       also D-PSGD vs CHOCO-SGD on MNIST, 600 rounds each (a few minutes more)
+ *   npm run bench -- --full       also overlap and async gossip on real peer processes, and D-PSGD vs CHOCO-SGD on
+ *                                 MNIST, 600 rounds each (ten minutes or more)
  *   npm run bench -- --only codecs,sim
  */
 import { parseArgs } from 'node:util'
@@ -70,6 +71,20 @@ if (want('goodput')) {
   line('\n## Model transfer between two processes: gossip protocol (TCP + encrypter + Yamux) vs raw node:net TCP, same bytes, interleaved')
   line('default = node/p2p (Noise, murmur\'s ChaCha20-Poly1305); noise-stock = @chainsafe/libp2p-noise\'s own crypto; tls = @libp2p/tls. Goal: default ≥ 0.6 of raw at ≥ 1M floats, dense-equivalent ≥ 5x')
   line(formatGoodput(await runGoodputBench({ repeats: 5 })))
+}
+
+if (values.full === true && want('overlap')) {
+  const { runOverlapBench, formatOverlap } = await import('./overlap.ts')
+  const o = { peers: 4, rounds: 200, localSteps: 4, batch: 32 }
+  line('\n## Overlap (--overlap) vs synchronous rounds, real peer processes')
+  line(formatOverlap(o, await runOverlapBench(o)))
+}
+
+if (values.full === true && want('async')) {
+  const { runAsyncBench, formatAsync } = await import('./async.ts')
+  const o = { peers: 4, rounds: 150, slowdown: 3, localSteps: 8 }
+  line('\n## Asynchronous gossip (--sync async) vs synchronous, one peer slowed 3x, real peer processes')
+  line(formatAsync(o, await runAsyncBench(o)))
 }
 
 if (values.full === true && want('compression')) {

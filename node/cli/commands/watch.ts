@@ -2,10 +2,15 @@ import { getNumber, getOptionalNumber, getOptionalString, getString, UsageError 
 import type { OptionSpec } from '../args.ts'
 import type { Command } from '../command.ts'
 import { CliError } from '../command.ts'
+import { NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
+import { DEFAULT_RUN_ID } from '../../../lib/experiment/agreement.ts'
+
+/** --run-id exactly as murmur peer checks it */
+const RUN_ID_OPTION = NETWORK_RUN_OPTIONS.find((o) => o.name === 'run-id') as OptionSpec
 
 const options: OptionSpec[] = [
   { name: 'bootstrap', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'a running peer of the run, with /p2p/<peer id> (printed by every peer at start) (required)' },
-  { name: 'run-id', type: 'string', placeholder: 'ID', default: 'murmur', description: 'the run to watch (the peers\' --run-id)' },
+  { ...RUN_ID_OPTION, default: DEFAULT_RUN_ID, description: 'the run to watch (the peers\' --run-id)' },
   { name: 'http', type: 'int', min: 0, max: 65535, placeholder: 'PORT', description: 'also serve the live web dashboard at http://HOST:PORT/ (0 = any free port, printed)' },
   { name: 'http-host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'address the dashboard binds' },
   { name: 'listen', type: 'string', placeholder: 'MULTIADDR[,...]', default: '/ip4/127.0.0.1/tcp/0', description: 'addresses this observer listens on (it dials the peers; nobody needs to dial it)' },
@@ -31,11 +36,13 @@ export const watchCommand: Command = {
     const bootstrapText = getOptionalString(args, 'bootstrap')
     if (bootstrapText === undefined) throw new UsageError('--bootstrap is required: the address of a running peer of the run, as it prints it at start (…/p2p/12D3KooW…)', 'bootstrap')
     const { generateKeyPair } = await import('@libp2p/crypto/keys')
-    const { createPeerNode, parseBootstrapAddrs, splitAddrList } = await import('../../p2p/index.ts')
-    try {
-      parseBootstrapAddrs(splitAddrList(bootstrapText))
-    } catch (err) {
-      throw new UsageError(`invalid value for --bootstrap: ${(err as Error).message}`, 'bootstrap')
+    const { createPeerNode, parseBootstrapAddrs, parseListenAddrs, splitAddrList } = await import('../../p2p/index.ts')
+    for (const [flag, parse] of [['bootstrap', parseBootstrapAddrs], ['listen', parseListenAddrs]] as const) {
+      try {
+        parse(splitAddrList(getString(args, flag)))
+      } catch (err) {
+        throw new UsageError(`invalid value for --${flag}: ${(err as Error).message}`, flag)
+      }
     }
     const { createObserver, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
     const runId = getString(args, 'run-id')

@@ -31,7 +31,7 @@ const INVALID_STRINGS: Record<string, string> = {
  * String options that take free text (paths, names, lists checked when the command runs, with their own
  * typed errors): listed so that adding an unchecked string option is a decision, not an accident.
  */
-const FREE_TEXT = new Set<string>(['out', 'config', 'dataset-dir', 'data-dir', 'own-data', 'metrics-host', 'swarm-key', 'allow-peers'])
+const FREE_TEXT = new Set<string>(['out', 'config', 'dataset-dir', 'data-dir', 'own-data', 'metrics-host', 'http-host', 'swarm-key', 'allow-peers'])
 
 /**
  * String options whose value is checked when the command runs, before any work (their parser needs other

@@ -19,6 +19,8 @@ export const MAX_PENDING_ROUNDS = 512
 export const MAX_POINTS = 20_000
 /** Events (joins, leaves, silences, refusals) kept. */
 export const MAX_EVENTS = 200
+/** A peer neither announcing nor reporting for this long (ms) is forgotten: it leaves the table and the counts. */
+export const FORGET_AFTER_MS = 120_000
 /** Peers tracked at once (members and telemetry authors); further new ids are ignored and counted. */
 export const MAX_PEERS = 1024
 /** Largest membership graph whose spectrum is computed (dense eigenvalues, O(n³), cached per member set). */

@@ -20,7 +20,7 @@ import { consensusFromSketches } from '../telemetry/index.ts'
 import type { RoundSummary } from '../telemetry/index.ts'
 import { describe as describeTopology, mixingMatrix } from '../../topologies/index.ts'
 import {
-  ASSUMED_HEARTBEAT_MS, FINALIZE_AFTER_MS, FINALIZE_LAG_ROUNDS, MAX_EVENTS, MAX_PEERS, MAX_PENDING_ROUNDS, MAX_POINTS,
+  ASSUMED_HEARTBEAT_MS, FINALIZE_AFTER_MS, FORGET_AFTER_MS, FINALIZE_LAG_ROUNDS, MAX_EVENTS, MAX_PEERS, MAX_PENDING_ROUNDS, MAX_POINTS,
   MAX_SPECTRUM_NODES, PEER_TIMEOUT_MS, TIMEOUT_HEARTBEATS
 } from './constants.ts'
 import type {
@@ -156,6 +156,8 @@ export class WatchModel {
         this.event(now, 'silent', m, `peer ${short(m.id)} (slot ${m.slot}) went silent (last heard ${((now - m.lastSeen) / 1000).toFixed(1)} s ago)`)
       }
     }
+    for (const [id, m] of this.members) if (now - m.lastSeen > FORGET_AFTER_MS && now - (this.reporters.get(id)?.at ?? 0) > FORGET_AFTER_MS) this.members.delete(id)
+    for (const [id, r] of this.reporters) if (now - r.at > FORGET_AFTER_MS && !this.members.has(id)) this.reporters.delete(id)
     this.finalize(now)
   }
 

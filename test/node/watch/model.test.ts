@@ -68,6 +68,14 @@ describe('node/watch WatchModel and terminal view', () => {
     assert.deepEqual(kinds.filter((k) => k.startsWith('silent')).sort(), ['silent:0', 'silent:1', 'silent:3'])
   })
 
+  it('forgets a peer heard from neither topic for two minutes', () => {
+    const m = running(2)
+    m.announce(announcement(0, 3, { round: 2 }), T0 + 100_000)
+    m.summary(summary(0, 3), T0 + 100_000)
+    m.tick(T0 + 130_000)
+    assert.deepEqual(m.snapshot(T0 + 130_000).peers.map((p) => p.slot), [0])
+  })
+
   it('counts rejected input by topic and fault', () => {
     const m = running(1)
     m.reject('summary', 'sketch')

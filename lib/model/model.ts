@@ -11,6 +11,7 @@ import { paramLayout } from './layout.ts'
 import type { ParamLayout } from './layout.ts'
 import { forwardFor } from './networks.ts'
 import type { Forward } from './networks.ts'
+import { autodiffStep, denseStep, newScratch, weightTensors } from './step.ts'
 import { checkModelSpec } from './spec.ts'
 import type { ModelSpec } from './spec.ts'
 import { splitRows } from '../data/index.ts'
@@ -64,8 +65,9 @@ class FlatModel implements Model {
   private readonly forward: Forward
   private readonly features: number
   private readonly classes: number
-  /** one-hot labels, grown to the largest batch seen */
-  private onehot = new Float32Array(0)
+  /** softmax and MLP train by the written-out backward pass of step.ts; the CNN by tfjs autodiff */
+  private readonly dense: boolean
+  private scratch = newScratch()
   private disposed = false
 
   constructor (spec: ModelSpec) {
@@ -75,6 +77,7 @@ class FlatModel implements Model {
     this.forward = forwardFor(spec)
     this.features = spec.features
     this.classes = spec.classes
+    this.dense = spec.kind !== 'cnn'
   }
 
   init (seed: number): Float32Array {
@@ -88,23 +91,10 @@ class FlatModel implements Model {
     this.checkParams(grad, 'grad')
     if (!Number.isSafeInteger(batch) || batch < 1) throw new ShapeMismatchError(`batch must be a positive integer; got ${batch}`)
     checkBatch(x, y, batch, this.features)
-    const onehot = this.oneHot(y, batch)
-    const { dim, classes, forward } = this
-    return tf.tidy(() => {
-      const weights = this.weightTensors(params)
-      const xs = tf.tensor2d(x, [batch, this.features])
-      const targets = tf.tensor2d(onehot, [batch, classes])
-      // mean over the batch of −Σ_c onehot·log softmax(logits): log-softmax is evaluated stably
-      // (logits − logsumexp) and its custom gradient is softmax − onehot, scaled by 1/batch
-      const objective = (...w: tf.Tensor[]): tf.Scalar =>
-        tf.div(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(forward(w, xs))))), batch)
-      const { value, grads } = tf.valueAndGrads(objective)(weights)
-      // one read-back for the loss and every gradient: each dataSync is a synchronous copy out of the backend
-      const flat = tf.concat([...grads.map(g => tf.reshape(g, [-1])), tf.reshape(value, [1])])
-      const out = flat.dataSync() as Float32Array
-      grad.set(out.subarray(0, dim))
-      return out[dim]
-    })
+    checkLabels(y, batch, this.classes)
+    return this.dense
+      ? denseStep(this.layout, params, x, y, batch, grad, this.scratch)
+      : autodiffStep(this.layout, this.forward, params, x, y, batch, grad, this.scratch)
   }
 
   evaluate (params: Float32Array, split: EvalSplit, opts: EvaluateOptions = {}): Evaluation {
@@ -134,7 +124,7 @@ class FlatModel implements Model {
       const rows = Math.min(chunk, count - start)
       const x = splitRows(split, start, rows, scratch)
       const logits = tf.tidy(() => {
-        const weights = this.weightTensors(params)
+        const weights = weightTensors(this.layout, params)
         const xs = tf.tensor2d(x, [rows, features])
         return this.forward(weights, xs).dataSync() as Float32Array
       })
@@ -156,25 +146,7 @@ class FlatModel implements Model {
 
   dispose (): void {
     this.disposed = true
-    this.onehot = new Float32Array(0)
-  }
-
-  /** Tensors over views of params, in layout order (the cpu backend keeps the view, wasm copies it in). */
-  private weightTensors (params: Float32Array): tf.Tensor[] {
-    return this.layout.tensors.map(t => tf.tensor(params.subarray(t.offset, t.offset + t.size), t.shape as number[], 'float32'))
-  }
-
-  private oneHot (y: Uint8Array, batch: number): Float32Array {
-    const classes = this.classes
-    if (this.onehot.length < batch * classes) this.onehot = new Float32Array(batch * classes)
-    const out = this.onehot.subarray(0, batch * classes)
-    out.fill(0)
-    for (let i = 0; i < batch; i++) {
-      const label = y[i]
-      if (label >= classes) throw new LabelOutOfRangeError(`labels must be in [0, ${classes}); sample ${i} has label ${label}`)
-      out[i * classes + label] = 1
-    }
-    return out
+    this.scratch = newScratch()
   }
 
   private checkParams (v: Float32Array, what: string): void {

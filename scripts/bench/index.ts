@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util'
 import { runCodecBench } from './codecs.ts'
-import { runModelBench } from './model.ts'
+import { formatModelBench, runModelBench } from './model.ts'
 import { runSimBench } from './sim.ts'
 
 const { values } = parseArgs({ options: { full: { type: 'boolean', default: false }, only: { type: 'string' } } })
@@ -33,15 +33,10 @@ if (want('codecs')) {
 }
 
 if (want('model')) {
-  const r = await runModelBench({ backends: ['cpu', 'wasm'], batches: [32, 64] })
-  line(`\n## Model ${r.model} (${r.dim} parameters): one SGD step = forward + backward + gradient read back`)
-  const cpu32 = r.results.find((b) => b.backend === 'cpu')?.steps.find((s) => s.batch === 32)
-  for (const b of r.results) {
-    for (const s of b.steps) {
-      line(`${b.backend.padEnd(6)} batch ${String(s.batch).padStart(3)}: ${Math.round(s.samplesPerSecond).toLocaleString('en-US').padStart(7)} samples/s  (${cpu32 !== undefined ? (s.samplesPerSecond / cpu32.samplesPerSecond).toFixed(1) : '?'}x the cpu backend at batch 32)`)
-    }
-    line(`${b.backend.padEnd(6)} evaluate ${b.evalSamples} samples: ${b.evaluateMs.toFixed(0)} ms`)
-  }
+  const o = values.full === true ? { repeats: 7, seconds: 1 } : { repeats: 3, seconds: 0.5 }
+  const r = await runModelBench({ models: ['mlp', 'cnn'], backends: ['wasm', 'tensorflow'], batches: [32, 64, 128], ...o })
+  line(`\n## Compute per peer: one SGD step (forward + backward + gradient read back) vs PyTorch, same model and batch (mlp ${r.dims.mlp} and cnn ${r.dims.cnn} parameters)`)
+  line(formatModelBench(r))
 }
 
 if (want('sim')) {

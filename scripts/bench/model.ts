@@ -1,81 +1,255 @@
 /**
- * Throughput of lib/model: samples per second of one training step (forward + backward + gradient
- * read-back) for a model at several batch sizes, and the time to evaluate a test-sized split, per backend.
+ * Compute per peer: samples per second of one lib/model training step (forward + backward + gradient read
+ * back into the flat vector) per backend and batch size, against PyTorch on the same model and batch
+ * (scripts/pytorch_reference.py, Debian's python3-torch, one thread, plain SGD step on random data).
  *
- *   node scripts/bench/model.ts [--model mlp] [--backends cpu,wasm] [--batches 32,64] [--seconds 2] [--eval 10000]
+ *   node scripts/bench/model.ts [--models mlp,cnn] [--backends wasm,tensorflow] [--batches 32,64,128]
+ *                               [--seconds 1] [--repeats 3] [--no-torch] [--json]
  *
- * Inputs are uniform random pixels from lib/random: dense matrix products cost the same for any values,
- * and the benchmark then needs no dataset on disk.
+ * The machines are shared: at each batch of each repeat, every backend and then PyTorch (one long-lived
+ * process) are measured back to back, and a ratio is taken within that pair; the figure is the median over repeats with the smallest and largest.
+ * Inputs are uniform random pixels from lib/random: dense products cost the same for any values, so no
+ * dataset is needed. A backend that does not load here (tfjs-node where libtensorflow could not be
+ * downloaded) is reported as skipped, with the reason.
  */
+import { spawn } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createRng } from '../../lib/random/index.ts'
 import { createModel, initBackend, parseModelSpec } from '../../lib/model/index.ts'
-import type { BackendRequest } from '../../lib/model/index.ts'
+import type { BackendRequest, Model } from '../../lib/model/index.ts'
+
+export const PYTHON = '/usr/bin/python3'
+export const TORCH_SCRIPT = fileURLToPath(new URL('../pytorch_reference.py', import.meta.url))
 
 export interface ModelBenchOptions {
-  /** model spec on MNIST-shaped data (default 'mlp') */
-  model?: string
-  /** backends to measure, in order (default cpu, wasm) */
+  /** model specs on MNIST-shaped data (default mlp, cnn) */
+  models?: string[]
+  /** backends to measure, in order (default wasm, tensorflow) */
   backends?: BackendRequest[]
-  /** batch sizes of the training step (default 32, 64) */
+  /** batch sizes of the training step (default 32, 64, 128) */
   batches?: number[]
-  /** wall time spent timing each batch size (default 2 s), after a short warm-up */
+  /** wall time spent timing each (backend, batch) in each repeat (default 1 s), after a warm-up */
   seconds?: number
-  /** samples evaluated in one `evaluate` call (default 10,000) */
-  evalSamples?: number
+  repeats?: number
+  /** compare with PyTorch (default true) */
+  torch?: boolean
   seed?: number
+  /** called after each repeat, e.g. to print progress */
+  onProgress?: (text: string) => void
 }
 
-export interface StepFigure { batch: number, steps: number, samplesPerSecond: number, msPerStep: number }
-export interface BackendFigures { backend: string, steps: StepFigure[], evaluateMs: number, evalSamples: number }
-export interface ModelBenchResult { model: string, dim: number, results: BackendFigures[] }
+/** median, smallest and largest of a list */
+export interface Spread { median: number, min: number, max: number }
+
+export interface StepRow {
+  model: string
+  backend: string
+  batch: number
+  /** samples/s over the repeats */
+  samplesPerSecond: Spread
+  /** PyTorch samples/s over the same repeats; null without PyTorch */
+  torchSamplesPerSecond: Spread | null
+  /** per repeat, ours / PyTorch's measured back to back; null without PyTorch */
+  ratio: Spread | null
+}
+
+export interface ModelBenchResult {
+  rows: StepRow[]
+  /** backends asked for that did not load, with the reason */
+  skipped: Array<{ backend: string, reason: string }>
+  /** why PyTorch was not compared, or null when it was */
+  torchSkipped: string | null
+  torchVersion: string | null
+  dims: Record<string, number>
+  repeats: number
+  seconds: number
+}
 
 const MNIST = { features: 784, classes: 10, imageShape: [28, 28, 1] as [number, number, number] }
 
-export async function runModelBench (opts: ModelBenchOptions = {}): Promise<ModelBenchResult> {
-  const modelSpec = opts.model ?? 'mlp'
-  const backends = opts.backends ?? ['cpu', 'wasm']
-  const batches = opts.batches ?? [32, 64]
-  const seconds = opts.seconds ?? 2
-  const evalSamples = opts.evalSamples ?? 10_000
-  const rng = createRng(opts.seed ?? 1)
+export function spread (xs: number[]): Spread {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  const median = s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+  return { median, min: s[0], max: s[s.length - 1] }
+}
 
+/** samples/s of `model.lossAndGradient` at one batch size for `seconds` of wall time, after 5 warm-up steps */
+export function timeSteps (model: Model, params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, seconds: number): number {
+  const grad = new Float32Array(model.dim)
+  const xs = x.subarray(0, batch * MNIST.features)
+  const ys = y.subarray(0, batch)
+  for (let i = 0; i < 5; i++) model.lossAndGradient(params, xs, ys, batch, grad)
+  let count = 0
+  const start = performance.now()
+  let elapsed = 0
+  while (elapsed < seconds * 1000) {
+    model.lossAndGradient(params, xs, ys, batch, grad)
+    count++
+    elapsed = performance.now() - start
+  }
+  return count * batch / (elapsed / 1000)
+}
+
+/**
+ * A long-lived PyTorch reference process (`pytorch_reference.py --serve`): one measurement per request, so
+ * that PyTorch and murmur take turns within seconds of each other and see the same load.
+ */
+export class TorchReference {
+  readonly version: string
+  private readonly child: ChildProcessWithoutNullStreams
+  private readonly lines: AsyncIterator<string>
+
+  private constructor (child: ChildProcessWithoutNullStreams, lines: AsyncIterator<string>, version: string) {
+    this.child = child
+    this.lines = lines
+    this.version = version
+  }
+
+  /** Start the reference for `model` ('mlp' or 'cnn'); a string says why it cannot run here. */
+  static async start (model: string): Promise<TorchReference | string> {
+    if (!existsSync(PYTHON)) return `${PYTHON} not found (install Debian's python3 and python3-torch)`
+    const kind = model === 'mlp' || model === 'mlp:128' ? 'mlp' : model === 'cnn' || model === 'cnn:8,16,128' ? 'cnn' : null
+    if (kind === null) return `no PyTorch reference for model '${model}' (only the default mlp and cnn)`
+    const child = spawn(PYTHON, [TORCH_SCRIPT, '--model', kind, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+    const failed = new Promise<string>((resolve) => {
+      child.once('error', (err) => { resolve(`${PYTHON} failed to start: ${err.message}`) })
+      child.once('exit', (code) => { resolve(`the PyTorch reference exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''} (is python3-torch installed?)`) })
+    })
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+    const first = await Promise.race([lines.next().then((r) => r.done === true ? null : r.value), failed])
+    if (first === null || !first.startsWith('{')) {
+      child.kill()
+      return typeof first === 'string' ? first : await failed
+    }
+    return new TorchReference(child, lines, (JSON.parse(first) as { torch: string }).torch)
+  }
+
+  /** samples/s of PyTorch's step at `batch` over `seconds` of wall time (after 10 warm-up steps) */
+  async measure (batch: number, seconds: number): Promise<number> {
+    this.child.stdin.write(`${batch} ${seconds}\n`)
+    const r = await this.lines.next()
+    if (r.done === true) throw new Error('the PyTorch reference process ended early')
+    const out = JSON.parse(r.value) as { samplesPerSecond?: number, error?: string }
+    if (out.samplesPerSecond === undefined) throw new Error(`PyTorch reference: ${out.error ?? r.value}`)
+    return out.samplesPerSecond
+  }
+
+  close (): void {
+    this.child.stdin.end()
+    this.child.kill()
+  }
+}
+
+export async function runModelBench (opts: ModelBenchOptions = {}): Promise<ModelBenchResult> {
+  const models = opts.models ?? ['mlp', 'cnn']
+  const requested = opts.backends ?? ['wasm', 'tensorflow']
+  const batches = opts.batches ?? [32, 64, 128]
+  const seconds = opts.seconds ?? 1
+  const repeats = opts.repeats ?? 3
+  const withTorch = opts.torch ?? true
+  const rng = createRng(opts.seed ?? 1)
   const maxBatch = Math.max(...batches)
-  const pool = Math.max(evalSamples, maxBatch)
-  const x = new Float32Array(pool * MNIST.features)
-  const y = new Uint8Array(pool)
+  const x = new Float32Array(maxBatch * MNIST.features)
+  const y = new Uint8Array(maxBatch)
   for (let i = 0; i < x.length; i++) x[i] = rng.next()
   for (let i = 0; i < y.length; i++) y[i] = rng.int(MNIST.classes)
 
-  const model = createModel(parseModelSpec(modelSpec, MNIST))
-  const params = model.init(opts.seed ?? 1)
-  const grad = new Float32Array(model.dim)
-  const results: BackendFigures[] = []
-  for (const request of backends) {
-    const backend = await initBackend(request)
-    const steps: StepFigure[] = []
-    for (const batch of batches) {
-      const xs = x.subarray(0, batch * MNIST.features)
-      const ys = y.subarray(0, batch)
-      for (let i = 0; i < 5; i++) model.lossAndGradient(params, xs, ys, batch, grad)
-      let count = 0
-      const start = performance.now()
-      let elapsed = 0
-      while (elapsed < seconds * 1000) {
-        model.lossAndGradient(params, xs, ys, batch, grad)
-        count++
-        elapsed = performance.now() - start
-      }
-      steps.push({ batch, steps: count, samplesPerSecond: count * batch / (elapsed / 1000), msPerStep: elapsed / count })
+  const skipped: ModelBenchResult['skipped'] = []
+  const backends: string[] = []
+  for (const b of requested) {
+    try {
+      backends.push(await initBackend(b))
+    } catch (err) {
+      skipped.push({ backend: b, reason: (err as Error).message })
     }
-    const split = { n: evalSamples, x: x.subarray(0, evalSamples * MNIST.features), y: y.subarray(0, evalSamples) }
-    model.evaluate(params, split, { limit: Math.min(evalSamples, 2000) })
-    const t0 = performance.now()
-    model.evaluate(params, split)
-    results.push({ backend, steps, evaluateMs: performance.now() - t0, evalSamples })
   }
-  model.dispose()
-  return { model: modelSpec, dim: model.dim, results }
+  let torchSkipped: string | null = withTorch ? null : 'not asked for (--no-torch)'
+  let torchVersion: string | null = null
+  const rows: StepRow[] = []
+  const dims: Record<string, number> = {}
+  for (const spec of models) {
+    const model = createModel(parseModelSpec(spec, MNIST))
+    dims[spec] = model.dim
+    const params = model.init(opts.seed ?? 1)
+    const ours = new Map<string, number[]>()
+    const torch = new Map<string, number[]>()
+    const ratios = new Map<string, number[]>()
+    const key = (backend: string, batch: number): string => `${backend}/${batch}`
+    let ref: TorchReference | null = null
+    if (torchSkipped === null) {
+      const started = await TorchReference.start(spec)
+      if (typeof started === 'string') torchSkipped = started
+      else { ref = started; torchVersion = started.version }
+    }
+    try {
+      for (let r = 0; r < repeats; r++) {
+        for (const batch of batches) {
+          const now = new Map<string, number>()
+          for (const backend of backends) {
+            await initBackend(backend as BackendRequest)
+            const sps = timeSteps(model, params, x, y, batch, seconds)
+            now.set(backend, sps)
+            push(ours, key(backend, batch), sps)
+          }
+          if (ref === null) continue
+          const tps = await ref.measure(batch, seconds)
+          push(torch, String(batch), tps)
+          for (const backend of backends) push(ratios, key(backend, batch), (now.get(backend) ?? NaN) / tps)
+        }
+        opts.onProgress?.(`${spec}: repeat ${r + 1}/${repeats} done`)
+      }
+    } finally {
+      ref?.close()
+    }
+    for (const backend of backends) {
+      for (const batch of batches) {
+        const k = key(backend, batch)
+        const t = torch.get(String(batch))
+        const q = ratios.get(k)
+        rows.push({
+          model: spec,
+          backend,
+          batch,
+          samplesPerSecond: spread(ours.get(k) ?? [NaN]),
+          torchSamplesPerSecond: t === undefined ? null : spread(t),
+          ratio: q === undefined ? null : spread(q)
+        })
+      }
+    }
+    model.dispose()
+  }
+  return { rows, skipped, torchSkipped, torchVersion, dims, repeats, seconds }
+}
+
+function push (m: Map<string, number[]>, k: string, v: number): void {
+  const list = m.get(k)
+  if (list === undefined) m.set(k, [v])
+  else list.push(v)
+}
+
+function fmtSpread (s: Spread, digits = 0): string {
+  const f = (v: number): string => digits === 0 ? Math.round(v).toLocaleString('en-US') : v.toFixed(digits)
+  return `${f(s.median)} (${f(s.min)}–${f(s.max)})`
+}
+
+/** The result as a table: one line per (model, backend, batch), then what was skipped and why. */
+export function formatModelBench (r: ModelBenchResult): string {
+  const lines: string[] = []
+  lines.push(`median (min–max) of ${r.repeats} repeats, ${r.seconds} s each; PyTorch ${r.torchVersion ?? '—'}, one thread, measured right after ours at each batch of each repeat`)
+  lines.push('model   backend     batch  samples/s (ours)        PyTorch samples/s       ours / PyTorch (goal ≥ 0.3)')
+  for (const row of r.rows) {
+    lines.push(`${row.model.padEnd(7)} ${row.backend.padEnd(11)} ${String(row.batch).padStart(5)}  ${fmtSpread(row.samplesPerSecond).padEnd(23)} ${(row.torchSamplesPerSecond === null ? '—' : fmtSpread(row.torchSamplesPerSecond)).padEnd(23)} ${row.ratio === null ? '—' : fmtSpread(row.ratio, 2)}`)
+  }
+  for (const s of r.skipped) lines.push(`backend ${s.backend} skipped: ${s.reason.split('\n')[0]}`)
+  if (r.torchSkipped !== null) lines.push(`PyTorch comparison skipped: ${r.torchSkipped}`)
+  return lines.join('\n')
 }
 
 function list (text: string | undefined): string[] | undefined {
@@ -85,25 +259,23 @@ function list (text: string | undefined): string[] | undefined {
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
-      model: { type: 'string' },
+      models: { type: 'string' },
       backends: { type: 'string' },
       batches: { type: 'string' },
       seconds: { type: 'string' },
-      eval: { type: 'string' }
+      repeats: { type: 'string' },
+      'no-torch': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false }
     }
   })
   const result = await runModelBench({
-    model: values.model,
+    models: list(values.models),
     backends: list(values.backends) as BackendRequest[] | undefined,
     batches: list(values.batches)?.map(Number),
     seconds: values.seconds === undefined ? undefined : Number(values.seconds),
-    evalSamples: values.eval === undefined ? undefined : Number(values.eval)
+    repeats: values.repeats === undefined ? undefined : Number(values.repeats),
+    torch: values['no-torch'] !== true,
+    onProgress: (t) => { if (values.json !== true) console.error(t) }
   })
-  console.log(`model ${result.model}, dim ${result.dim}`)
-  for (const r of result.results) {
-    for (const s of r.steps) {
-      console.log(`${r.backend.padEnd(10)} batch ${String(s.batch).padStart(4)}: ${Math.round(s.samplesPerSecond).toString().padStart(7)} samples/s (${s.msPerStep.toFixed(2)} ms/step, ${s.steps} steps)`)
-    }
-    console.log(`${r.backend.padEnd(10)} evaluate ${r.evalSamples} samples: ${r.evaluateMs.toFixed(0)} ms`)
-  }
+  console.log(values.json === true ? JSON.stringify(result, null, 2) : formatModelBench(result))
 }

@@ -23,7 +23,7 @@ import { runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
 
 /** ALIE needs z well above Baruch et al.'s formula (z ≈ 0 for 2 of 16) to hurt model averaging at all; IPM likewise ε > 1. */
-export const ATTACKS = ['signflip', 'gaussian:3', 'alie:10', 'ipm:2', 'nan'] as const
+export const ATTACKS = ['signflip', 'gaussian:10', 'alie:20', 'ipm:2', 'nan'] as const
 export const AGGREGATES = ['mean', 'clip:auto', 'trimmed:2'] as const
 
 export const BASE: Partial<ExperimentConfig> = {

@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark, each figure beside a baseline measured in the same run (these
  * machines are shared and noisy, so only ratios travel).
  *
- *   npm run bench                 codecs, model steps, simulator throughput, exchange goodput (a minute or two)
+ *   npm run bench                 codecs, model steps vs PyTorch, simulator throughput, lambda2 at n = 4,096,
+ *                                 exchange goodput (a few minutes)
  *   npm run bench -- --full       also overlap and async gossip on real peer processes, and D-PSGD vs CHOCO-SGD on
  *                                 MNIST, 600 rounds each (ten minutes or more)
  *   npm run bench -- --only codecs,sim
@@ -10,7 +11,7 @@
 import { parseArgs } from 'node:util'
 import { runCodecBench } from './codecs.ts'
 import { formatModelBench, runModelBench } from './model.ts'
-import { runSimBench } from './sim.ts'
+import { runSimBench, runSpectraBench } from './sim.ts'
 
 const { values } = parseArgs({ options: { full: { type: 'boolean', default: false }, only: { type: 'string' } } })
 const only = values.only?.split(',')
@@ -39,9 +40,7 @@ if (want('model')) {
   line(formatModelBench(r))
 }
 
-if (want('sim')) {
-  const peers = 256
-  const dim = 100_000
+async function simSection (peers: number, dim: number, target: number): Promise<void> {
   // baseline: one bare pass that reads three vectors and writes one, over the same bytes as a ring round
   const xs = Array.from({ length: peers }, () => new Float32Array(dim).fill(1))
   const ys = Array.from({ length: peers }, () => new Float32Array(dim))
@@ -57,8 +56,24 @@ if (want('sim')) {
   const r = await runSimBench({ peers, dim, rounds: 20, consensusEvery: 1 })
   const r2 = await runSimBench({ peers, dim, rounds: 20, consensusEvery: 1000 })
   line(`\n## Simulator, gossip only, ${peers} peers × d = ${dim.toLocaleString('en-US')}, ring`)
-  line(`with consensus distance every round: ${r.roundsPerSecond.toFixed(1)} rounds/s; without: ${r2.roundsPerSecond.toFixed(1)} rounds/s (target ≥ 20)`)
-  line(`baseline, a bare 3-term average over the same buffers in plain JS: ${bareRoundsPerSecond.toFixed(1)} rounds/s (simulator at ${(r.roundsPerSecond / bareRoundsPerSecond).toFixed(2)} of it)`)
+  line(`with consensus distance every round: ${r.roundsPerSecond.toFixed(1)} rounds/s; without: ${r2.roundsPerSecond.toFixed(1)} rounds/s (target ≥ ${target})`)
+  line(`baseline, a bare 3-term average over the same buffers in plain JS: ${bareRoundsPerSecond.toFixed(1)} rounds/s (simulator at ${(r.roundsPerSecond / bareRoundsPerSecond).toFixed(2)} of it with, ${(r2.roundsPerSecond / bareRoundsPerSecond).toFixed(2)} without)`)
+}
+
+if (want('sim')) {
+  await simSection(256, 100_000, 20)
+  await simSection(1024, 10_000, 10)
+}
+
+if (want('spectra')) {
+  const r = runSpectraBench({ n: 4096 })
+  line(`\n## lambda2 of n = 4,096 graphs without the full spectrum (lambda2Sparse; target ≤ 30 s each), Metropolis weights`)
+  line(`baseline: the dense eigensolver (full spectrum) on a ring of ${r.denseN} took ${(r.denseMs / 1000).toFixed(2)} s; its O(n³) predicts ≈ ${(r.denseMs * (4096 / r.denseN) ** 3 / 1000).toFixed(0)} s at n = 4,096`)
+  line('topology            seconds  vs dense@4096 (pred.)  lambda2              closed form          method        steps')
+  for (const row of r.rows) {
+    const predicted = r.denseMs * (row.n / r.denseN) ** 3
+    line(`${row.topology.padEnd(19)} ${(row.ms / 1000).toFixed(2).padStart(7)}  ${(predicted / row.ms).toFixed(0).padStart(8)}x faster       ${row.lambda2.toFixed(15).padEnd(20)} ${(row.exact === null ? '—' : row.exact.toFixed(15)).padEnd(20)} ${row.method.padEnd(13)} ${row.iterations}`)
+  }
 }
 
 if (want('goodput')) {

@@ -4,11 +4,12 @@
  * in the same process: a bare copy and a bare sum over n × d floats (what one round must at least move:
  * every peer reads its neighbours' vectors and writes its own; the consensus distance reads them again).
  * Run: node scripts/bench/sim.ts [n] [d] [rounds] [topology] [consensusEvery]
+ *      node scripts/bench/sim.ts spectra [n]      λ₂ of n-node graphs by lambda2Sparse (default n = 4,096)
  */
 
 import { runSimulation } from '../../lib/sim/index.ts'
 import { isKernelVector } from '../../lib/vector/index.ts'
-import { buildGraph } from '../../topologies/index.ts'
+import { buildGraph, eigenvalues, lambda2Sparse, mixingMatrix } from '../../topologies/index.ts'
 
 export interface SimBenchOptions {
   peers?: number
@@ -118,7 +119,60 @@ export async function runSimBench (opts: SimBenchOptions = {}): Promise<SimBench
   }
 }
 
-if (import.meta.main) {
+export interface SpectrumRow {
+  topology: string
+  n: number
+  ms: number
+  lambda2: number
+  /** the closed form where one is known (ring, square torus with Metropolis weights), else null */
+  exact: number | null
+  method: string
+  iterations: number
+}
+
+export interface SpectraBenchResult {
+  rows: SpectrumRow[]
+  /** baseline: the dense symmetric eigensolver (full spectrum) on a graph of `denseN` nodes, ms */
+  denseMs: number
+  denseN: number
+}
+
+/**
+ * Closed forms (DESIGN.md, "what the literature gives"): ring, weights 1/3: 1/3 + 2/3·cos(2π/n);
+ * r×r torus (r ≥ 3), weights 1/5: 3/5 + 2/5·cos(2π/r); exponential graph with n a power of two and
+ * Metropolis weights: 1 − 2/log₂ n (Ying et al. 2021; checked against the dense solver in
+ * test/topologies/lanczos.test.ts). null elsewhere.
+ */
+export function closedFormLambda2 (topology: string, n: number): number | null {
+  if (topology === 'ring' && n >= 3) return 1 / 3 + (2 / 3) * Math.cos(2 * Math.PI / n)
+  const side = Math.round(Math.sqrt(n))
+  if (topology === 'torus' && side * side === n && side >= 3) return 3 / 5 + (2 / 5) * Math.cos(2 * Math.PI / side)
+  const log = Math.log2(n)
+  if (topology === 'exponential' && Number.isInteger(log) && log >= 3) return 1 - 2 / log
+  return null
+}
+
+/** λ₂ of n-node graphs by lambda2Sparse (Lanczos or shift-and-invert), timed, with the dense solver at denseN as the baseline. */
+export function runSpectraBench (opts: { n?: number, topologies?: string[], denseN?: number, seed?: number } = {}): SpectraBenchResult {
+  const n = opts.n ?? 4096
+  const denseN = opts.denseN ?? 1024
+  const rows: SpectrumRow[] = []
+  for (const topology of opts.topologies ?? ['ring', 'torus', 'erdos-renyi:0.005', 'exponential']) {
+    const g = buildGraph(topology, n, { seed: opts.seed ?? 1 })
+    const t0 = performance.now()
+    const r = lambda2Sparse(g)
+    rows.push({ topology, n, ms: performance.now() - t0, lambda2: r.lambda2, exact: closedFormLambda2(topology, n), method: r.method, iterations: r.iterations })
+  }
+  const dense = mixingMatrix(buildGraph('ring', denseN), 'metropolis')
+  const t0 = performance.now()
+  eigenvalues(dense)
+  return { rows, denseMs: performance.now() - t0, denseN }
+}
+
+if (import.meta.main && process.argv[2] === 'spectra') {
+  const n = process.argv[3] === undefined ? undefined : Number(process.argv[3])
+  console.log(JSON.stringify(runSpectraBench({ n }), null, 2))
+} else if (import.meta.main) {
   const [n, d, r, topo, every] = process.argv.slice(2)
   const res = await runSimBench({
     peers: n === undefined ? undefined : Number(n),

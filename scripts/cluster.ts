@@ -140,6 +140,19 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const freed: number[] = []
   const timeoutAt = start + Number(args.values.timeout) * 1000
   const alive = (): Proc[] => procs.filter((p) => p.exitCode === undefined)
+  // Stopping the cluster stops its peers: the first SIGINT/SIGTERM asks each to leave gracefully (finish the round,
+  // checkpoint, exit 0) and the merge below still runs; a second one kills them. A cluster that dies any other way
+  // takes its peers with it rather than leaving orphans that hold ports and CPU.
+  let stopping = 0
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stopping++
+    io.err(`\nmurmur cluster: ${signal}: ${stopping === 1 ? 'asking the peers to leave (again to kill them)' : 'killing the peers'}`)
+    for (const p of alive()) p.child.kill(stopping === 1 ? 'SIGTERM' : 'SIGKILL')
+  }
+  const killAll = (): void => { for (const p of alive()) p.child.kill('SIGKILL') }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('exit', killAll)
   while (alive().length > 0) {
     for (const p of alive()) p.peakRssKb = Math.max(p.peakRssKb, rssKb(p.child.pid))
     const rounds = procs.map((p) => readRounds(p.dataDir))
@@ -173,6 +186,9 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     await sleep(250)
   }
   progress.done()
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
+  process.off('exit', killAll)
   const wallSeconds = (performance.now() - start) / 1000
   const summary = await mergeCluster({ out, config, peers: procs.map((p) => ({ dataDir: p.dataDir, slot: p.slot, exitCode: p.exitCode ?? null, signal: p.signal ?? null, peakRssMb: p.peakRssKb / 1024 })), wallSeconds })
   io.out([

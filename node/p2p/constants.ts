@@ -64,3 +64,10 @@ export const PENALTY_HALF_LIFE_MS = 120_000
 export const MAX_PENALIZED_PEERS = 4096
 /** A decayed penalty count below this is forgotten. */
 export const PENALTY_FORGET_BELOW = 0.05
+
+/**
+ * Largest write a private swarm's cipher encrypts at once (private-swarm.ts: above 640 KiB, @libp2p/pnet's
+ * xsalsa20 grows a memory its other instances then hold stale views of, and connections fail). 64 KiB is the
+ * size of yamux frames and of socket reads, so it splits nothing that was not split already.
+ */
+export const PNET_MAX_WRITE_BYTES = 64 * 1024

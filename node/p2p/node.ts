@@ -16,7 +16,6 @@ import { bootstrap } from '@libp2p/bootstrap'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { preSharedKey } from '@libp2p/pnet'
 import { parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs, peerIdOfAddr } from './addrs.ts'
 import {
   BOOTSTRAP_DELAY_MS, BOOTSTRAP_DIAL_TIMEOUT_MS, BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, INBOUND_CONNECTION_THRESHOLD,
@@ -24,6 +23,7 @@ import {
 } from './constants.ts'
 import { allowlistGater } from './allowlist.ts'
 import type { RefusedPeer } from './allowlist.ts'
+import { privateSwarm } from './private-swarm.ts'
 import { createPubSub } from './pubsub.ts'
 import type { SwarmKey } from './swarm-key.ts'
 import type { PubSub, PubSubInit } from './pubsub.ts'
@@ -93,7 +93,7 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
     connectionEncrypters: connectionEncrypters(),
     streamMuxers: [yamux()],
     peerDiscovery,
-    ...(init.swarmKey !== undefined ? { connectionProtector: preSharedKey({ psk: init.swarmKey.psk }) } : {}),
+    ...(init.swarmKey !== undefined ? { connectionProtector: privateSwarm(init.swarmKey) } : {}),
     ...(init.allowPeers !== undefined ? { connectionGater: allowlistGater(init.allowPeers, init.onRefused) } : {}),
     connectionManager: {
       maxConnections: init.maxConnections ?? MAX_CONNECTIONS,

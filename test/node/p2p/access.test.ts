@@ -34,6 +34,23 @@ describe('node/p2p who may connect', function () {
       assert.ok(await b.services.ping.ping(a.peerId, { signal: AbortSignal.timeout(3000) }) >= 0)
     })
 
+    it('carries a burst of 1 MiB writes and then hundreds of small round trips (pnet\'s cipher memory, private-swarm.ts)', async () => {
+      const swarmKey = parseSwarmKey(generateSwarmKey())
+      const a = await node({ swarmKey })
+      const b = await node({ swarmKey })
+      let got = 0
+      await b.handle('/murmur-test/sink/1', async (stream) => { for await (const chunk of stream) got += chunk.byteLength })
+      const stream = await a.dialProtocol(multiaddr(bareAddr(b)), '/murmur-test/sink/1', { signal: AbortSignal.timeout(3000) })
+      // written without waiting, so the connection's write buffer holds megabytes for pnet to encrypt at once
+      const mib = new Uint8Array(1 << 20).fill(7)
+      for (let i = 0; i < 4; i++) if (!stream.send(mib)) await stream.onDrain({ signal: AbortSignal.timeout(5000) })
+      await waitFor('4 MiB arrive', () => got === 4 << 20)
+      // unbounded, one such update grew the cipher's shared memory and every alternation of encrypting and
+      // decrypting then grew it again, until the connection was reset (within 300 pings here)
+      for (let i = 0; i < 300; i++) await a.services.ping.ping(b.peerId, { signal: AbortSignal.timeout(3000) })
+      assert.equal(a.getConnections(b.peerId).length, 1)
+    })
+
     it('a peer with another key, or none, cannot connect in either direction', async () => {
       const a = await node({ swarmKey: parseSwarmKey(generateSwarmKey()) })
       const other = await node({ swarmKey: parseSwarmKey(generateSwarmKey()) })

@@ -22,12 +22,12 @@ export async function loopbackCluster (n: number, init: Partial<PeerNodeInit> = 
   return [first, ...rest]
 }
 
-/** Polls `predicate` every 20 ms until it holds; throws (naming `what`) after `timeoutMs`. */
-export async function waitFor (what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Polls `predicate` every `everyMs` (default 20 ms) until it holds; throws (naming `what`) after `timeoutMs`. */
+export async function waitFor (what: string, predicate: () => boolean, timeoutMs = 5000, everyMs = 20): Promise<void> {
   const start = Date.now()
   while (!predicate()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
 }
 

@@ -14,11 +14,11 @@ import { peerStreams } from '../../lib/sim/index.ts'
 import { describe as describeTopology, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import { writeCheckpoint } from '../checkpoint/index.ts'
-import { createGossipExchange } from '../exchange/index.ts'
+import { BENIGN_REASONS, createGossipExchange } from '../exchange/index.ts'
 import type { GossipExchange } from '../exchange/index.ts'
 import { createMembership } from '../membership/index.ts'
 import type { Membership } from '../membership/index.ts'
-import { accessNotes, bootstrapAddrs, createPeerNode, loadOrCreateIdentity, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
+import { accessNotes, bootstrapAddrs, createPeerNode, loadOrCreateIdentity, penalizePeer, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
 import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { ConfigMismatchError, JoinFailedError } from './errors.ts'
 import { appendRecord, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
@@ -82,7 +82,11 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       // a joiner starts its first round up to MAX_JOIN_LEAD rounds before its neighbours reach it: buffer that far ahead
       window: MAX_JOIN_LEAD + 2,
       maxEarlyMessages: EARLY_MESSAGES,
-      sync: config.sync
+      sync: config.sync,
+      // a peer breaking the protocol loses gossipsub score, and after a few faults is graylisted (its membership
+      // heartbeats are dropped, so it times out of every round); faults that also arise between conforming peers
+      // (differing membership views, load, a cancelled send) cost nothing
+      onRejected: (peer, reason) => { if (!BENIGN_REASONS.has(reason)) penalizePeer(node, peer, `exchange:${reason}`) }
     })
     await exchange.start()
     exchange.serveModel(() => ({ round: algorithm.round, params: new Float32Array(algorithm.params) }))

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -19,7 +19,7 @@ import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli
 import { createProgress } from '../node/cli/progress.ts'
 import { resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
-import { readLastRecord } from '../node/peer/index.ts'
+import { PEER_FILE, readLastRecord, SNAPSHOT_DIR } from '../node/peer/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
 import { parseChurn } from './lib/churn.ts'
 import { parseSlowdown } from './lib/slowdown.ts'
@@ -108,6 +108,10 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const launch = (slot: number, index: number, bootstrap: string[]): Proc => {
     const dataDir = join(out, `peer-${index}`)
     mkdirSync(dataDir, { recursive: true })
+    // an OUT folder reused from an earlier run: its peer.json holds a dead address (the others would bootstrap from
+    // it and never meet) and its snapshots other rounds (the merge would read them); the identity key is kept
+    rmSync(join(dataDir, PEER_FILE), { force: true })
+    rmSync(join(dataDir, SNAPSHOT_DIR), { recursive: true, force: true })
     const p = { slot, dataDir, peakRssKb: 0 } as Proc
     p.child = spawnPeer(p, bootstrap, [])
     watch(p)
@@ -126,12 +130,19 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   }
 
   const first = launch(0, 0, [])
-  const peerFile = join(first.dataDir, 'peer.json')
-  while (!existsSync(peerFile)) {
+  const peerFile = join(first.dataDir, PEER_FILE)
+  const readAddrs = (): string[] | undefined => {
+    try {
+      return (JSON.parse(readFileSync(peerFile, 'utf8')) as { addrs: string[] }).addrs
+    } catch {
+      return undefined // not written yet, or caught half-written
+    }
+  }
+  while (readAddrs() === undefined) {
     if (first.exitCode !== undefined) throw new Error(`the bootstrap peer exited (code ${String(first.exitCode)}); see ${join(first.dataDir, 'log.txt')}`)
     await sleep(100)
   }
-  const bootstrap = (JSON.parse(readFileSync(peerFile, 'utf8')) as { addrs: string[] }).addrs.filter((a) => a.includes('/127.0.0.1/'))
+  const bootstrap = (readAddrs() ?? []).filter((a) => a.includes('/127.0.0.1/'))
   for (let i = 1; i < config.peers; i++) launch(i, i, bootstrap)
   io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${config.topology}, ${config.rounds} rounds -> ${out}`)
 

@@ -12,7 +12,7 @@ import { DatasetNotFoundError, InvalidDataOptionsError, InvalidDatasetError } fr
 import { readIdxFile } from './idx.ts'
 import type { IdxArray } from './idx.ts'
 import { openIdxImages, pixelHistogram, readImageRows } from './rows.ts'
-import type { ClassificationDataset, DatasetName, EvalSplit, LoadDatasetOptions, Normalization, PackedSplit, Split } from './types.ts'
+import type { ClassificationDataset, DatasetName, AnySplit, LoadDatasetOptions, Normalization, PackedSplit, Split } from './types.ts'
 import {
   FASHION_MNIST_DIR, FASHION_MNIST_INSTALL, IDX_FILES, IMAGE_CLASSES, MNIST_INSTALL, MNIST_PACKAGE
 } from './constants.ts'
@@ -117,7 +117,7 @@ async function loadRows (name: DatasetName, paths: Record<FileKey, string>, file
     features,
     classes: IMAGE_CLASSES,
     imageShape: [file.rows, file.cols, 1],
-    train: toSplit(readImageRows(file, rows), ys, table),
+    train: packed(readImageRows(file, rows), ys, features, table),
     test: packed(testImages.data as Uint8Array, labelsOf(testLabels, testImages.dims[0], paths.testLabels), features, table)
   }
   if (normalization !== undefined) dataset.normalization = normalization
@@ -197,20 +197,18 @@ function pixelTable (norm: Normalization | undefined): Float32Array {
   return table
 }
 
-function subsetSplit (pixels: Uint8Array, y: Uint8Array, features: number, table: Float32Array, pick?: (labels: Uint8Array) => Uint32Array): Split {
+function subsetSplit (pixels: Uint8Array, y: Uint8Array, features: number, table: Float32Array, pick?: (labels: Uint8Array) => Uint32Array): AnySplit {
   if (pick === undefined) return toSplit(pixels, y, table)
   const rows = pick(y)
-  const x = new Float32Array(rows.length * features)
+  const kept = new Uint8Array(rows.length * features)
   const ys = new Uint8Array(rows.length)
   for (let j = 0; j < rows.length; j++) {
     const r = rows[j]
     if (!Number.isInteger(r) || r >= y.length) throw new InvalidDataOptionsError(`trainRows: row ${r} is outside the ${y.length} training samples`)
     ys[j] = y[r]
-    const from = r * features
-    const to = j * features
-    for (let k = 0; k < features; k++) x[to + k] = table[pixels[from + k]]
+    kept.set(pixels.subarray(r * features, (r + 1) * features), j * features)
   }
-  return { n: rows.length, x, y: ys }
+  return packed(kept, ys, features, table)
 }
 
 function packed (pixels: Uint8Array, y: Uint8Array, features: number, table: Float32Array): PackedSplit {
@@ -221,7 +219,7 @@ function packed (pixels: Uint8Array, y: Uint8Array, features: number, table: Flo
  * Rows [start, start + count) of a split as floats: a view of a float split, or the packed bytes converted
  * into `scratch` (grown when too small; the returned array may be a new one to keep for the next call).
  */
-export function splitRows (split: EvalSplit, start: number, count: number, scratch: Float32Array): Float32Array {
+export function splitRows (split: AnySplit, start: number, count: number, scratch: Float32Array): Float32Array {
   if (!('pixels' in split)) {
     const features = split.x.length / Math.max(1, split.n)
     return split.x.subarray(start * features, (start + count) * features)

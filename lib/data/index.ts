@@ -16,6 +16,6 @@ export {
   InvalidDataOptionsError
 } from './errors.ts'
 export type {
-  Split, PackedSplit, EvalSplit, ClassificationDataset, Normalization, DatasetName, LoadDatasetOptions, LeastSquaresProblem,
+  Split, PackedSplit, AnySplit, ClassificationDataset, Normalization, DatasetName, LoadDatasetOptions, LeastSquaresProblem,
   SyntheticLeastSquaresOptions, SyntheticLogisticOptions, LogisticProblem, PartitionStats, ShardRef, Batcher
 } from './types.ts'

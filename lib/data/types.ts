@@ -20,8 +20,8 @@ export interface PackedSplit {
   y: Uint8Array
 }
 
-/** Samples to evaluate on: float rows or packed bytes. */
-export type EvalSplit = Split | PackedSplit
+/** Samples as float rows or as packed bytes; training (the batcher) and evaluation take either. */
+export type AnySplit = Split | PackedSplit
 
 /** Mean and standard deviation subtracted from / dividing every input value (one scalar for all pixels). */
 export interface Normalization {
@@ -40,9 +40,9 @@ export interface ClassificationDataset {
    * pixels; absent when x holds the pixels scaled to [0, 1].
    */
   normalization?: Normalization
-  train: Split
-  /** float rows; packed bytes when loaded with `trainRows` (one peer's data: its memory matters) */
-  test: EvalSplit
+  /** float rows; packed bytes (PackedSplit) when loaded with `trainRows`: one peer's data, where memory matters */
+  train: AnySplit
+  test: AnySplit
 }
 
 export type DatasetName = 'mnist' | 'fashion-mnist'
@@ -59,7 +59,7 @@ export interface LoadDatasetOptions {
    * Keep only these training rows, in this order, given the training labels (e.g. one peer's shard of a
    * partition): the others are never converted to floats, so a peer holds its shard, not the whole set.
    * Normalisation statistics still come from the whole training set, streamed; from raw (not gzipped) files
-   * only the kept rows are read. The test set is then kept packed (PackedSplit). Such loads are not memoised.
+   * only the kept rows are read. Both splits are then kept packed (PackedSplit). Such loads are not memoised.
    */
   trainRows?: (labels: Uint8Array) => Uint32Array
 }
@@ -102,6 +102,9 @@ export interface SyntheticLogisticOptions {
 
 /** A classification problem drawn from a planted softmax model, x ~ N(0, I), y ~ softmax(W x / noise). */
 export interface LogisticProblem extends ClassificationDataset {
+  /** generated in floats: never packed */
+  train: Split
+  test: Split
   /** planted weights, classes × features row-major */
   wPlanted: Float32Array
   /** accuracy of the planted model's argmax on the drawn labels (the Bayes classifier for this model) */

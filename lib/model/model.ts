@@ -15,7 +15,7 @@ import { autodiffStep, denseStep, newScratch, weightTensors } from './step.ts'
 import { checkModelSpec } from './spec.ts'
 import type { ModelSpec } from './spec.ts'
 import { splitRows } from '../data/index.ts'
-import type { EvalSplit } from '../data/index.ts'
+import type { AnySplit } from '../data/index.ts'
 
 export interface EvaluateOptions {
   /** evaluate only the first `limit` samples (default: all) */
@@ -48,7 +48,7 @@ export interface Model {
    */
   lossAndGradient (params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, grad: Float32Array): number
   /** loss and accuracy over the split, or its first `limit` samples, in chunks of `batchSize` */
-  evaluate (params: Float32Array, split: EvalSplit, opts?: EvaluateOptions): Evaluation
+  evaluate (params: Float32Array, split: AnySplit, opts?: EvaluateOptions): Evaluation
   /** release scratch memory; later calls throw ModelDisposedError */
   dispose (): void
 }
@@ -97,7 +97,7 @@ class FlatModel implements Model {
       : autodiffStep(this.layout, this.forward, params, x, y, batch, grad, this.scratch)
   }
 
-  evaluate (params: Float32Array, split: EvalSplit, opts: EvaluateOptions = {}): Evaluation {
+  evaluate (params: Float32Array, split: AnySplit, opts: EvaluateOptions = {}): Evaluation {
     this.checkAlive()
     this.checkParams(params, 'params')
     const n = split.n

@@ -5,16 +5,17 @@
  */
 
 import { createBatcher } from '../data/index.ts'
-import type { Batcher, Split } from '../data/index.ts'
+import type { AnySplit, Batcher } from '../data/index.ts'
 import type { Model } from '../model/index.ts'
 import type { Rng } from '../random/index.ts'
 import type { LocalObjective, ObjectiveState } from '../algorithms/index.ts'
 import { InvalidObjectiveError } from './errors.ts'
 
-export function modelObjective (model: Model, split: Split, indices: Uint32Array, batchSize: number, rng: Rng): LocalObjective {
-  if (split.n < 1 || split.x.length % split.n !== 0) throw new InvalidObjectiveError(`expected a split of n ≥ 1 rows of equal width, got n = ${split.n} and ${split.x.length} values`)
+export function modelObjective (model: Model, split: AnySplit, indices: Uint32Array, batchSize: number, rng: Rng): LocalObjective {
+  const values = 'pixels' in split ? split.pixels.length : split.x.length
+  if (split.n < 1 || values % split.n !== 0) throw new InvalidObjectiveError(`expected a split of n ≥ 1 rows of equal width, got n = ${split.n} and ${values} values`)
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidObjectiveError(`batchSize must be a positive integer, got ${String(batchSize)}`)
-  const features = split.x.length / split.n
+  const features = values / split.n
   const xBuf = new Float32Array(batchSize * features)
   const yBuf = new Uint8Array(batchSize)
   // the batch stream is a function of the fork alone, so a restore can replay it to any step

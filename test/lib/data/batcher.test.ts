@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import v8 from 'node:v8'
 import { createRng } from '../../../lib/random/index.ts'
 import { createBatcher } from '../../../lib/data/index.ts'
-import type { Split } from '../../../lib/data/index.ts'
+import type { PackedSplit, Split } from '../../../lib/data/index.ts'
 
 const FEATURES = 3
 
@@ -99,6 +99,28 @@ describe('lib/data batcher', () => {
       for (let i = 0; i < calls; i++) for (let r = 0; r < 32; r++) xOut.set(wide.x.subarray(r * 50, r * 50 + 50), r * 50)
     })
     assert.ok(control.collections > 0 || control.bytes > 1024 * 1024, 'the measurement cannot see allocation')
+  })
+
+  it('a packed split (bytes and a table) serves the same batches, bit for bit, as its float twin', () => {
+    const n = 200
+    const pixels = Uint8Array.from({ length: n * FEATURES }, (_, i) => (i * 37) % 256)
+    const table = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - 0.1307) / 0.3081)
+    const y = Uint8Array.from({ length: n }, (_, r) => r % 10)
+    const packedSplit: PackedSplit = { n, features: FEATURES, pixels, table, y }
+    const floatSplit: Split = { n, x: Float32Array.from(pixels, (p) => table[p]), y }
+    const rows = Uint32Array.from({ length: 90 }, (_, i) => 2 * i + 1)
+    const a = createBatcher(packedSplit, rows, 16, createRng(9))
+    const b = createBatcher(floatSplit, rows, 16, createRng(9))
+    const xa = new Float32Array(16 * FEATURES)
+    const xb = new Float32Array(16 * FEATURES)
+    const ya = new Uint8Array(16)
+    const yb = new Uint8Array(16)
+    for (let k = 0; k < 20; k++) {
+      assert.equal(a.next(xa, ya), b.next(xb, yb))
+      assert.deepEqual(xa, xb)
+      assert.deepEqual(ya, yb)
+    }
+    assert.throws(() => createBatcher({ ...packedSplit, table: new Float32Array(255) }, rows, 16, createRng(1)), { name: 'InvalidDataOptionsError' })
   })
 
   it('rejects bad arguments and small buffers with InvalidDataOptionsError', () => {

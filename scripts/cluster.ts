@@ -27,11 +27,15 @@ import type { ChurnEvent } from './lib/churn.ts'
 
 const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
 /**
- * V8 flags of every peer process. A young generation of 2 MB instead of V8's default 16 to 32 MB keeps an
- * MNIST peer near 190 MB instead of 250 (measured; the time a round computes did not change measurably), which
- * is what lets 32 peers share one machine. Set by hand: NODE_OPTIONS=--max-semi-space-size=2 murmur peer ...
+ * V8 flags of every peer process, which is what lets 32 peers share one machine (measured with 16 MNIST peers,
+ * CHOCO-SGD: peak 267 MB a peer without the old-space cap, 198 MB with it). A young generation of 2 MB instead
+ * of V8's 16 to 32 MB keeps a lone peer near 190 MB instead of 250; but then message buffers are promoted early
+ * and pile up as old garbage (heap 45 -> 82 MB, array buffers 16 -> 76 MB) until a major GC, which V8 puts off
+ * while the heap may still grow: a 128 MB old space (the live heap is about 50 MB; models and messages live
+ * outside it, in array buffers) makes it collect in time. The time a round computes did not change measurably.
+ * Set by hand: NODE_OPTIONS='--max-semi-space-size=2 --max-old-space-size=128' murmur peer ...
  */
-const PEER_NODE_FLAGS = ['--max-semi-space-size=2']
+const PEER_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=128']
 /**
  * glibc gives every thread that mallocs its own arena (up to 8 a core); a peer's message buffers then spread over
  * many half-empty arenas. Two arenas: 276 instead of 302 MB peak for 3 MNIST peers (measured), no slowdown seen.

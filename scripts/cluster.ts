@@ -17,7 +17,7 @@ import { formatHelp, getBoolean, getOptionalString, parseArgs, UsageError } from
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
 import { createProgress } from '../node/cli/progress.ts'
-import { resolveRunConfig } from '../lib/experiment/index.ts'
+import { DEFAULT_RUN_ID, resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
 import { PEER_FILE, readLastRecord, SNAPSHOT_DIR } from '../node/peer/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
@@ -154,6 +154,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const bootstrap = (readAddrs() ?? []).filter((a) => a.includes('/127.0.0.1/'))
   for (let i = 1; i < config.peers; i++) launch(i, i, bootstrap)
   io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${config.topology}, ${config.rounds} rounds -> ${out}`)
+  if (bootstrap.length > 0) io.err(`watch it live: npx murmur watch --bootstrap ${bootstrap[0]}${config.runId !== DEFAULT_RUN_ID ? ` --run-id ${config.runId}` : ''} [--http 8080]`)
 
   const progress = createProgress({ total: config.rounds, label: 'cluster', isTTY: io.isTTY, write: (t) => { if (!getBoolean(args, 'quiet')) process.stderr.write(t) } })
   const pending = [...churn]

@@ -48,7 +48,7 @@ const options: OptionSpec[] = [
   ...ACCESS_OPTIONS,
   { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir), comma-separated' },
   { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps so that its compute takes F times as long (murmur peer --slowdown)' },
-  { name: 'heartbeat', type: 'int', min: 20, default: 500, placeholder: 'MS', description: 'membership heartbeat of every peer' },
+  { name: 'heartbeat', type: 'int', min: 20, placeholder: 'MS', description: 'membership heartbeat of every peer (default: 500, or 50 × peers when that is longer)' },
   { name: 'snapshot-every', type: 'int', min: 0, placeholder: 'N', description: 'peers snapshot their parameters every N rounds for the merged accuracy and consensus (default: --eval-every)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, placeholder: 'N', description: 'peers checkpoint every N rounds' },
   { name: 'timeout', type: 'int', min: 1, default: 3600, placeholder: 'S', description: 'give up (SIGKILL everything) after this many seconds' },
@@ -94,7 +94,10 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   mkdirSync(out, { recursive: true })
   const runFile = join(out, 'run.json')
   writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n')
-  const heartbeat = String(args.values.heartbeat)
+  // Every heartbeat reaches every peer, signed and verified, so the membership's cost grows with the square of the
+  // peers on one host: 10 idle peers at 500 ms used 1.3 cores here, and 32 timed each other out for ever before round
+  // 0. At 50 ms a peer (1.6 s for 32) they start and train; the silence timeout scales with it.
+  const heartbeat = String(args.values.heartbeat ?? Math.max(500, 50 * config.peers))
   const snapshotEvery = String(args.values['snapshot-every'] ?? config.evalEvery)
   const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '900000']
   // every peer gets the same swarm key and allowlist (absolute paths: the peers may resolve them elsewhere)

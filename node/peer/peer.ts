@@ -221,6 +221,8 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         await m.leave(lastRound)
       }
     }
+    // the run's last round is done: say so, so that neighbours and observers see a peer that left, not one gone silent
+    if (!leaving) await m.leave(lastRound).catch((err: Error) => { log(`warning: could not announce leaving: ${err.message}`) })
     checkpoint = saveCheckpoint(init, hash, algorithm)
     log(`checkpoint ${checkpoint}`)
     // let neighbours still finishing their last round read what we sent before the node goes away

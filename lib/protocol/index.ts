@@ -20,6 +20,8 @@ export type { FrameBytes, MessageInfo, CompletedMessage, Admit, ReassemblerInit 
 export { encodeSyncBody, decodeSyncBody, syncBodyBytes } from './sync.ts'
 export type { SyncBody } from './sync.ts'
 export { varintLength, writeVarint } from './varint.ts'
+export { readJsonObject, isObject } from './json.ts'
+export type { JsonObjectFault, JsonObjectResult } from './json.ts'
 export {
   ProtocolError, InvalidFrameError, UnsupportedVersionError, RunMismatchError, MessageTooLargeError,
   ChecksumMismatchError, InvalidProtocolArgumentError, isProtocolError

@@ -4,6 +4,7 @@
  * first field that is wrong, so the topic validator can count faults by kind. Spec: docs/protocol-membership.md.
  */
 import type { AgreedConfig } from '../../lib/experiment/index.ts'
+import { isObject, readJsonObject } from '../../lib/protocol/index.ts'
 import {
   MAX_ADDR_CHARS, MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, MAX_CONFIG_KEYS, MAX_CONFIG_STRING_CHARS, MAX_ID_CHARS, MEMBERSHIP_VERSION
 } from './constants.ts'
@@ -54,7 +55,6 @@ export function membershipTopic (runId: string): string {
 }
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
 const HEX64 = /^[0-9a-f]{64}$/
 
 /** JSON bytes of an announcement; throws AnnouncementTooLargeError when it exceeds the format's bounds. */
@@ -73,14 +73,9 @@ export function encodeAnnouncement (a: Announcement): Uint8Array {
 
 /** Parses and checks an announcement; never throws. Unknown top-level and config keys are allowed (newer minor fields). */
 export function decodeAnnouncement (bytes: Uint8Array): DecodeResult {
-  if (bytes.length === 0 || bytes.length > MAX_ANNOUNCEMENT_BYTES) return fault('size', `expected 1 to ${MAX_ANNOUNCEMENT_BYTES} bytes, got ${bytes.length}`)
-  let o: unknown
-  try {
-    o = JSON.parse(decoder.decode(bytes))
-  } catch {
-    return fault('json', 'expected UTF-8 JSON')
-  }
-  if (!isObject(o)) return fault('shape', `expected a JSON object, got ${Array.isArray(o) ? 'an array' : typeof o}`)
+  const read = readJsonObject(bytes, MAX_ANNOUNCEMENT_BYTES)
+  if (!read.ok) return fault(read.fault, read.detail)
+  const o = read.object
   if (o.v !== MEMBERSHIP_VERSION) return fault('version', `expected v = ${MEMBERSHIP_VERSION}, got ${JSON.stringify(o.v)}`)
   if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > MAX_ID_CHARS) return fault('id', `expected a peer id string of 1 to ${MAX_ID_CHARS} characters`)
   if (!Array.isArray(o.addrs) || o.addrs.length > MAX_ADDRS || !o.addrs.every((s) => typeof s === 'string' && s.length > 0 && s.length <= MAX_ADDR_CHARS)) {
@@ -120,10 +115,6 @@ function checkConfig (c: unknown): AgreedConfig | undefined {
     return undefined
   }
   return c as AgreedConfig
-}
-
-function isObject (o: unknown): o is Record<string, unknown> {
-  return typeof o === 'object' && o !== null && !Array.isArray(o)
 }
 
 function isCount (x: unknown): x is number {

@@ -3,6 +3,7 @@
  * `murmur/<runId>/telemetry/1`, signed by its author (gossipsub StrictSign). Pure encode/decode; the decoder
  * never throws and names the first wrong field, so an observer counts malformed summaries by kind.
  */
+import { isObject, readJsonObject } from '../../lib/protocol/index.ts'
 import { MAX_ID_CHARS, MAX_LINKS, MAX_SUMMARY_BYTES, SKETCH_SIZE, TELEMETRY_VERSION } from './constants.ts'
 import { InvalidSketchError, SummaryTooLargeError } from './errors.ts'
 
@@ -68,7 +69,6 @@ export function telemetryTopic (runId: string): string {
 }
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** JSON bytes of a summary (the sketch as base64 little-endian float32); SummaryTooLargeError beyond the bounds. */
 export function encodeSummary (s: RoundSummary): Uint8Array {
@@ -83,14 +83,9 @@ export function encodeSummary (s: RoundSummary): Uint8Array {
 
 /** Parses and checks a summary; never throws. Unknown top-level keys are allowed (newer minor fields). */
 export function decodeSummary (bytes: Uint8Array): SummaryDecodeResult {
-  if (bytes.length === 0 || bytes.length > MAX_SUMMARY_BYTES) return fault('size', `expected 1 to ${MAX_SUMMARY_BYTES} bytes, got ${bytes.length}`)
-  let o: unknown
-  try {
-    o = JSON.parse(decoder.decode(bytes))
-  } catch {
-    return fault('json', 'expected UTF-8 JSON')
-  }
-  if (!isObject(o)) return fault('shape', `expected a JSON object, got ${Array.isArray(o) ? 'an array' : typeof o}`)
+  const read = readJsonObject(bytes, MAX_SUMMARY_BYTES)
+  if (!read.ok) return fault(read.fault, read.detail)
+  const o = read.object
   if (o.v !== TELEMETRY_VERSION) return fault('version', `expected v = ${TELEMETRY_VERSION}, got ${JSON.stringify(o.v)}`)
   if (!isId(o.id)) return fault('id', `expected a peer id string of 1 to ${MAX_ID_CHARS} characters`)
   if (!isCount(o.slot)) return fault('slot', `expected a non-negative integer slot, got ${JSON.stringify(o.slot)}`)
@@ -159,10 +154,6 @@ function toLittleEndian (values: Float32Array): Uint8Array {
   const view = new DataView(out.buffer)
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true)
   return out
-}
-
-function isObject (o: unknown): o is Record<string, unknown> {
-  return typeof o === 'object' && o !== null && !Array.isArray(o)
 }
 
 function isId (x: unknown): x is string {

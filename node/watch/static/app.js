@@ -25,7 +25,7 @@ const specs = {
     transform: [{ fold: ['mean', 'min'], as: ['series', 'value'] }],
     mark: { type: 'line', interpolate: 'monotone', point: { size: 18 } },
     encoding: {
-      x: { field: 'round', type: 'quantitative', title: 'round' },
+      x: { field: 'round', type: 'quantitative', title: 'round', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.1%' } },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['mean', 'min'], range: ['#2563eb', '#f97316'] } }
     }
@@ -36,7 +36,7 @@ const specs = {
     transform: [{ filter: 'datum.value > 0' }],
     mark: { type: 'line', point: { size: 14 }, color: '#7c3aed' },
     encoding: {
-      x: { field: 'round', type: 'quantitative', title: 'round' },
+      x: { field: 'round', type: 'quantitative', title: 'round', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: 'consensus distance', scale: { type: 'log' }, axis: { format: '.0e', labelOverlap: 'greedy' } }
     }
   },

@@ -54,6 +54,21 @@ export class LocalTrainer {
     }
     return loss
   }
+
+  /**
+   * The same steps, bit for bit, with `pause()` awaited before each one. A step is one synchronous block of
+   * work on the only JavaScript thread; between steps the pause gives the event loop a turn, so a message in
+   * flight is encrypted, written and read while the peer trains instead of after its last step.
+   */
+  async stepsPaced (x: Float32Array, steps: number, pause: () => Promise<void>): Promise<number> {
+    let loss = 0
+    for (let s = 0; s < steps; s++) {
+      await pause()
+      loss += this.objective.gradient(x, this.grad)
+      this.optimizer.step(x, this.grad)
+    }
+    return loss
+  }
 }
 
 /** One current neighbour in a round: its id, its degree and its valid frame (undefined when missing or rejected). */

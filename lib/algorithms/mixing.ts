@@ -13,7 +13,8 @@
  *   exchange as its § 3 suggests; pipelined like overlap SGP, Assran et al. 2019). Σ_i Σ_j W_ij (x_j − x_i) = 0
  *   for a doubly-stochastic W, so the average moves by the local steps alone, as in synchronous D-PSGD.
  * - sync 'async' (AD-PSGD-style, Lian et al. 2018): the exchange hands over each neighbour's newest message,
- *   mixed while it is at most `staleness` rounds behind; older or missing ones give their weight to the peer.
+ *   mixed while it was first handed over at most `staleness` of this peer's rounds ago, whatever the sender's
+ *   round (staleness.ts: why, and what it means for the average); older or missing ones give their weight to the peer.
  * With codec 'none' the model travels as a raw float32 frame: x_i itself lives in the frame buffer (two
  * frames, swapped each round), so sending costs no copy and receivers mix straight from the sender's bytes.
  */
@@ -32,6 +33,7 @@ import { RawFrame, encodeFrame } from './message.ts'
 import { Sgd } from './optimizer.ts'
 import { NonFiniteModelError, RoundOrderError } from './errors.ts'
 import type { Aggregator } from './aggregate.ts'
+import { MessageAges } from './staleness.ts'
 
 export interface MixingPeerInit {
   config: ResolvedConfig
@@ -70,6 +72,8 @@ export class MixingPeer implements PeerAlgorithm {
   private readonly aggregator: Aggregator
   /** robust rule with overlap: the aggregate of x_i and the neighbours, before y_i − x_i is added */
   private robust: Float32Array | undefined
+  /** sync 'async': when each neighbour's newest message was first handed over */
+  private readonly ages: MessageAges | undefined
 
   constructor (init: MixingPeerInit) {
     const { config, x0 } = init
@@ -94,6 +98,7 @@ export class MixingPeer implements PeerAlgorithm {
     }
     this.x.set(x0)
     this.local = config.overlap && this.trainer !== undefined ? allocVector(this.dim) : undefined
+    this.ages = config.sync === 'async' ? new MessageAges() : undefined
   }
 
   get params (): Float32Array { return this.x }
@@ -115,7 +120,10 @@ export class MixingPeer implements PeerAlgorithm {
       // awaited below; this only keeps a failure during the local steps from being reported as unhandled
       pending.catch(() => {})
       local.set(this.x)
-      loss += this.trainer.steps(local, H)
+      // with an exchange that does I/O, a turn of the event loop before each step: the frame is encrypted and
+      // written before the first step (not after the last), and the neighbours' frames are read during the steps
+      const progress = exchange.progress
+      loss += progress === undefined ? this.trainer.steps(local, H) : await this.trainer.stepsPaced(local, H, async () => { await progress.call(exchange) })
       t1 = this.now()
       try {
         received = await pending
@@ -138,7 +146,9 @@ export class MixingPeer implements PeerAlgorithm {
 
     const counts = zeroCounts()
     const neighbours = exchange.neighbours()
-    const slots = collectSlots(r, this.dim, neighbours, received, counts, this.config.sync === 'async' ? r - this.config.staleness : undefined)
+    // async: a frame of any round is in step; its age in this peer's rounds decides (staleness.ts)
+    const slots = collectSlots(r, this.dim, neighbours, received, counts, this.ages === undefined ? undefined : 0)
+    this.ages?.filter(r, slots, this.config.staleness, counts)
     const dMax = this.weights.maxDegree(exchange)
     const contributing: Slot[] = []
     const vectors: Float32Array[] = []
@@ -267,5 +277,6 @@ export class MixingPeer implements PeerAlgorithm {
     this.optimizer.velocity.set(state.momentum)
     if (state.objective !== undefined) this.trainer?.objective.importState?.(state.objective)
     this.nextRound = state.round
+    this.ages?.clear()
   }
 }

@@ -38,6 +38,13 @@ export interface Exchange {
   neighbours (): PeerRef[]
   /** the largest degree in the current graph; needed by the 'max-degree' weight scheme only */
   maxDegree? (): number
+  /**
+   * Lets the exchange's I/O progress (the outgoing message written, incoming bytes read): resolves after one
+   * turn of the event loop. An algorithm whose local steps overlap a round (`overlap`) awaits it before each
+   * step, so the message it sent before the steps leaves at once and its neighbours' arrive while it trains.
+   * An exchange without I/O of its own (the simulator's) leaves it out, and the steps run as one block.
+   */
+  progress? (): Promise<void>
 }
 
 /** Why a received message was not mixed. Cumulative counts live in `PeerAlgorithm.rejected`. */

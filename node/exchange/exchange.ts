@@ -6,6 +6,7 @@
  * r is cancelled, at the latest, when round r + 1 resolves (the buffer lifetime rule of lib/algorithms).
  */
 
+import { setImmediate } from 'node:timers/promises'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -169,6 +170,14 @@ export class GossipExchangeClass implements GossipExchange {
 
   neighbours (): PeerRef[] {
     return this.refs
+  }
+
+  /**
+   * One turn of the event loop for the algorithm's overlapped local steps: a pending send is encrypted and
+   * written (microtasks run first), and the poll phase reads what arrived and answers yamux window updates.
+   */
+  async progress (): Promise<void> {
+    await setImmediate()
   }
 
   maxDegree (): number {

@@ -47,6 +47,26 @@ describe('lib/algorithms: overlap', () => {
     assert.equal(peer.round, 1)
   })
 
+  it('with an exchange that does I/O (progress()), gives it a turn before each local step and lands on the same parameters bit for bit', async () => {
+    const run = async (withProgress: boolean): Promise<{ events: string[], params: Float32Array, loss: number }> => {
+      const events: string[] = []
+      const peer = createAlgorithm({ algo: 'dpsgd', lr: 0.3, momentum: 0.5, localSteps: 3, overlap: true }, { x0: Float32Array.from([1, -2, 0.25]), objective: quadratic(3, events), rng: createRng(1) })
+      let loss = 0
+      for (let r = 0; r < 4; r++) {
+        const ex = exchangeWith(Float32Array.from([3, 6, -1]), events, [])
+        if (withProgress) ex.progress = async () => { events.push('progress') }
+        loss += (await peer.runRound(r, ex)).trainLoss
+      }
+      return { events, params: peer.params.slice(), loss }
+    }
+    const paced = await run(true)
+    const block = await run(false)
+    assert.deepEqual(paced.events.slice(0, 8), ['round', 'progress', 'gradient', 'progress', 'gradient', 'progress', 'gradient', 'round'])
+    assert.deepEqual(block.events.slice(0, 5), ['round', 'gradient', 'gradient', 'gradient', 'round'])
+    assert.deepEqual(paced.params, block.params)
+    assert.equal(paced.loss, block.loss)
+  })
+
   it('without overlap the steps run first and the stepped model is sent (the synchronous baseline)', async () => {
     const events: string[] = []
     const sent: Float32Array[] = []

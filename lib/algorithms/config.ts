@@ -52,7 +52,10 @@ export interface AlgorithmConfig {
   overlap?: boolean
   /** 'async': mix with the newest message of each neighbour at most `staleness` rounds old; default 'sync' */
   sync?: SyncMode
-  /** async only: oldest neighbour message mixed, in rounds behind this peer's; default 8 */
+  /**
+   * async only: a neighbour's message is mixed in the round it is first handed over and at most this many of
+   * this peer's rounds after (whatever the sender's round: a slow but live neighbour stays in; staleness.ts); default 8
+   */
   staleness?: number
   /** mixing rule (lib/algorithms/aggregate.ts): 'mean', 'clip:TAU', 'clip:auto[:F]', 'trimmed:B'; default 'mean' */
   aggregate?: string

@@ -101,27 +101,37 @@ export function topkCodec (fraction: Fraction): Codec {
   })
 }
 
-/** Parses exactly k gap varints ending exactly at the end of bytes into increasing indices below d. */
+/**
+ * Parses exactly k gap varints ending exactly at the end of bytes into increasing indices below d. Gaps
+ * below 128 (one byte, the common case: top-1 % of a model has a mean gap of about 100) take the short
+ * path; longer ones run the per-byte checks.
+ */
 function readGaps (bytes: Uint8Array, p: number, d: number, k: number, out: Uint32Array, spec: string): void {
   const end = bytes.length
-  let index = 0
+  // one past the previous index: a gap of 0 after the first index is a repeat, caught as index < next
+  let next = 0
   for (let j = 0; j < k; j++) {
-    let gap = 0
-    let shift = 0
-    let byte = 0x80
-    for (let n = 0; (byte & 0x80) !== 0; n++) {
-      if (p >= end) throw new InvalidPayloadError('length', `${spec}: index ${j} of ${k} runs past the end of the payload`)
-      byte = bytes[p++]
-      // the fifth byte holds bits 28..31 only: more, or a continuation bit, would exceed 2^32 - 1
-      if (n === MAX_VARINT_BYTES - 1 && byte > 0x0f) throw new InvalidPayloadError('varint', `${spec}: index gap ${j} exceeds 2^32 - 1`)
-      if (n > 0 && byte === 0) throw new InvalidPayloadError('varint', `${spec}: index gap ${j} has an overlong encoding`)
-      gap += (byte & 0x7f) * 2 ** shift
-      shift += 7
+    if (p >= end) throw new InvalidPayloadError('length', `${spec}: index ${j} of ${k} runs past the end of the payload`)
+    let gap = bytes[p++]
+    if (gap >= 0x80) {
+      gap &= 0x7f
+      let scale = 0x80
+      for (let n = 1; ; n++) {
+        if (p >= end) throw new InvalidPayloadError('length', `${spec}: index ${j} of ${k} runs past the end of the payload`)
+        const byte = bytes[p++]
+        // the fifth byte holds bits 28..31 only: more, or a continuation bit, would exceed 2^32 - 1
+        if (n === MAX_VARINT_BYTES - 1 && byte > 0x0f) throw new InvalidPayloadError('varint', `${spec}: index gap ${j} exceeds 2^32 - 1`)
+        if (byte === 0) throw new InvalidPayloadError('varint', `${spec}: index gap ${j} has an overlong encoding`)
+        gap += (byte & 0x7f) * scale
+        if (byte < 0x80) break
+        scale *= 0x80
+      }
     }
-    if (j > 0 && gap === 0) throw new InvalidPayloadError('index', `${spec}: index ${j} repeats index ${index}`)
-    index = j === 0 ? gap : index + gap
+    const index = j === 0 ? gap : next - 1 + gap
+    if (index < next) throw new InvalidPayloadError('index', `${spec}: index ${j} repeats index ${next - 1}`)
     if (index >= d) throw new InvalidPayloadError('index', `${spec}: expected indices below ${d}, got ${index} at ${j}`)
     out[j] = index
+    next = index + 1
   }
   if (p !== end) throw new InvalidPayloadError('length', `${spec}: expected the payload to end after ${k} indices at byte ${p}, got ${end} bytes`)
 }

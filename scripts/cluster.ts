@@ -13,7 +13,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { formatHelp, getBoolean, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
+import { formatHelp, getBoolean, getOptionalNumber, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
 import { createProgress } from '../node/cli/progress.ts'
@@ -22,6 +22,7 @@ import type { RunConfig } from '../lib/experiment/index.ts'
 import { PEER_FILE, readLastRecord, SNAPSHOT_DIR } from '../node/peer/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
 import { parseChurn } from './lib/churn.ts'
+import { createClusterTargetWatch } from './lib/cluster-target.ts'
 import { parseSlowdown } from './lib/slowdown.ts'
 import type { ChurnEvent } from './lib/churn.ts'
 
@@ -51,6 +52,7 @@ const options: OptionSpec[] = [
   { name: 'heartbeat', type: 'int', min: 20, placeholder: 'MS', description: 'membership heartbeat of every peer (default: 500, or 50 × peers when that is longer)' },
   { name: 'snapshot-every', type: 'int', min: 0, placeholder: 'N', description: 'peers snapshot their parameters every N rounds for the merged accuracy and consensus (default: --eval-every)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, placeholder: 'N', description: 'peers checkpoint every N rounds' },
+  { name: 'until-accuracy', type: 'number', min: 0, max: 1, placeholder: 'A', description: 'stop the run (every peer leaves gracefully) at the first snapshot round whose averaged model reaches this test accuracy (tested here, from the peers\' snapshots)' },
   { name: 'timeout', type: 'int', min: 1, default: 3600, placeholder: 'S', description: 'give up (SIGKILL everything) after this many seconds' },
   { name: 'quiet', type: 'boolean', description: 'no progress line' }
 ]
@@ -99,6 +101,9 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   // 0. At 50 ms a peer (1.6 s for 32) they start and train; the silence timeout scales with it.
   const heartbeat = String(args.values.heartbeat ?? Math.max(500, 50 * config.peers))
   const snapshotEvery = String(args.values['snapshot-every'] ?? config.evalEvery)
+  const untilAccuracy = getOptionalNumber(args, 'until-accuracy')
+  // loaded before the peers start, so that loading does not compete with their first rounds
+  const targetWatch = untilAccuracy === undefined ? undefined : await createClusterTargetWatch(config, untilAccuracy, Number(snapshotEvery))
   const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '900000']
   // every peer gets the same swarm key and allowlist (absolute paths: the peers may resolve them elsewhere)
   for (const flag of ['swarm-key', 'allow-peers']) {
@@ -202,7 +207,14 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
         io.err(`\nchurn: round ${maxRound}: ${ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM'} peer-${procs.indexOf(target)} (slot ${ev.slot})`)
       }
     }
-    progress.update(Math.min(...rounds.filter((_, i) => procs[i].exitCode === undefined || procs[i].exitCode === 0).concat([maxRound])), `peers ${alive().length}`)
+    const hit = targetWatch !== undefined && stopping === 0 ? targetWatch.poll(alive().map((p) => p.dataDir)) : null
+    if (hit !== null) {
+      stopping = 1 // as a first SIGINT: every peer leaves gracefully; a real SIGINT now kills them
+      io.err(`\nmurmur cluster: the averaged model reached ${(100 * hit.accuracy).toFixed(2)} % at round ${hit.round} (target ${(100 * (untilAccuracy ?? 0)).toFixed(2)} %): asking the peers to leave`)
+      for (const p of alive()) p.child.kill('SIGTERM')
+    }
+    const tested = targetWatch?.last == null ? '' : `, averaged ${(100 * targetWatch.last.accuracy).toFixed(2)} % at ${targetWatch.last.round}`
+    progress.update(Math.min(...rounds.filter((_, i) => procs[i].exitCode === undefined || procs[i].exitCode === 0).concat([maxRound])), `peers ${alive().length}${tested}`)
     if (performance.now() > timeoutAt) {
       io.err(`\nmurmur cluster: timeout after ${String(args.values.timeout)} s: killing the peers`)
       for (const p of alive()) p.child.kill('SIGKILL')
@@ -210,6 +222,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     await sleep(250)
   }
   progress.done()
+  targetWatch?.dispose()
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
   process.off('exit', killAll)
@@ -223,6 +236,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     `bytes sent        ${(summary.bytesSent / 1e6).toFixed(2)} MB`,
     `time split        compute ${(summary.timeShare.compute * 100).toFixed(1)} %, communicate ${(summary.timeShare.communicate * 100).toFixed(1)} %, wait ${(summary.timeShare.wait * 100).toFixed(1)} %`,
     `peak RSS          max ${summary.peakRssMbMax.toFixed(0)} MB a peer`,
+    ...(targetWatch === undefined ? [] : [`until accuracy    ${targetWatch.hit === null ? `${(100 * targetWatch.target).toFixed(2)} % not reached` : `${(100 * targetWatch.hit.accuracy).toFixed(2)} % at round ${targetWatch.hit.round}`} (averaged model; ${(targetWatch.evalMs / 1000).toFixed(1)} s of testing in this process)`]),
     `output            ${out}`
   ].join('\n'))
   return summary.exitedCleanly === summary.peers - churn.filter((e) => e.kind === 'kill').length ? 0 : 1

@@ -130,6 +130,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     let checkpoint: string | undefined
     let skipped = 0
     let round = first
+    const slowdown = init.slowdown ?? 1
     for (; round <= lastRound; round++) {
       if (!leaving && init.stop.aborted) {
         // announce at once that this round is our last, so neighbours drop us from the next one
@@ -142,6 +143,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       // a round without neighbours never waits on I/O: yield so signals, timers and heartbeats still run
       await setImmediate()
       const t0 = performance.now()
+      const cpu0 = slowdown > 1 ? process.threadCpuUsage() : undefined
       let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
       // asynchronous peers are expected to drift apart: a slow one goes on at its own pace instead of skipping
       const ahead = leaving || config.sync === 'async' ? undefined : catchUpRound(m.view(), topo.neighbours(), round)
@@ -157,8 +159,12 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       for (const adj of topo.graph.adjacency) maxDeg = Math.max(maxDeg, adj.length)
       exchange.setNeighbours(neighbours, neighbours.length, maxDeg)
       const report = await algorithm.runRound(round, exchange, hardStop.signal)
-      // --slowdown F (an experiment): this peer's compute takes F times as long, counted as compute
-      const slowMs = init.slowdown !== undefined && init.slowdown > 1 ? (init.slowdown - 1) * report.computeMs : 0
+      // --slowdown F (an experiment): the peer sleeps F − 1 times the CPU time its thread spent on the round, as if
+      // its processor were F times slower; counted as compute. CPU time, not wall time: a process that competes
+      // less for the cores while it sleeps computes faster, and a wall-time factor then slowed it by less than F
+      // (2.1× for F = 3 among 4 processes on 2 cores). One peer a process (its thread's time is its own).
+      const cpu = cpu0 === undefined ? undefined : process.threadCpuUsage(cpu0)
+      const slowMs = cpu === undefined ? 0 : (slowdown - 1) * (cpu.user + cpu.system) / 1000
       if (slowMs > 0) await sleep(slowMs)
       if (!leaving) m.heartbeat(round + 1, 'active')
       bytesSent += report.bytesSent

@@ -3,12 +3,17 @@
  * float32 (4·d bytes), next to the lossless `none` codec measured in the same run as the baseline.
  *
  *   node scripts/bench/codecs.ts [--d 1000000] [--repeats 15]
+ *   node scripts/bench/codecs.ts --topk 100000,1000000,10000000 [--spec topk:0.01] [--repeats 15]
  *
  * Targets (issue brief): topk:0.01 encode ≤ 15 ms, sign and qsgd encode ≥ 200 MB/s at d = 1,000,000.
+ * The second form is the top-k section (issue 5, dense-equivalent rate): Mfloats/s of encode and
+ * addDecoded at each size, against the previous implementation (test/lib/compress/topk-previous.ts) and a
+ * plain Float32Array.prototype.set copy of the same floats, all three measured in turn within each repeat.
  */
 import { pathToFileURL } from 'node:url'
 import { parseCodec } from '../../lib/compress/index.ts'
 import { createRng } from '../../lib/random/index.ts'
+import { PreviousTopk } from '../../test/lib/compress/topk-previous.ts'
 
 export interface CodecBenchOptions {
   /** vector length; default 1,000,000 */
@@ -76,6 +81,86 @@ export function runCodecBench (opts: CodecBenchOptions = {}): CodecBenchResult {
   return { d, repeats, rows }
 }
 
+export interface TopkBenchOptions {
+  /** vector lengths; default 100,000, 1,000,000 and 10,000,000 */
+  sizes?: number[]
+  /** a topk:<f> spec; default topk:0.01 */
+  spec?: string
+  /** timed repetitions after warm-up (the median is reported); default 15 */
+  repeats?: number
+  /** seed of the Gaussian input; default 1 */
+  seed?: number
+}
+
+export interface TopkBenchRow {
+  d: number
+  k: number
+  bytes: number
+  /** medians in ms: the current codec, the previous implementation, a plain copy of the d floats */
+  encodeMs: number
+  previousEncodeMs: number
+  decodeMs: number
+  previousDecodeMs: number
+  copyMs: number
+}
+
+/**
+ * The top-k codec at several sizes. Each repeat times, in turn, a `set` copy of x into a spare vector,
+ * the current encode, the previous encode, the current addDecoded and the previous one, so load on the
+ * shared machine hits all of them alike; the payloads are checked equal byte for byte first.
+ */
+export function runTopkBench (opts: TopkBenchOptions = {}): TopkBenchRow[] {
+  const sizes = opts.sizes ?? [100_000, 1_000_000, 10_000_000]
+  const spec = opts.spec ?? 'topk:0.01'
+  const repeats = opts.repeats ?? 15
+  const fraction = /^topk:(.+)$/.exec(spec)
+  if (fraction === null) throw new Error(`--spec: expected topk:<fraction>, got ${spec}`)
+  return sizes.map((d) => {
+    const rng = createRng(opts.seed ?? 1)
+    const x = new Float32Array(d)
+    for (let i = 0; i < d; i++) x[i] = rng.normal()
+    const codec = parseCodec(spec)
+    const previous = new PreviousTopk()
+    const bytes = codec.encode(x, rng)
+    const k = (bytes[8] | (bytes[9] << 8) | (bytes[10] << 16)) + bytes[11] * 2 ** 24
+    const before = previous.encode(x, k)
+    if (before.length !== bytes.length || before.some((b, i) => b !== bytes[i])) throw new Error(`${spec} at d = ${d}: the payload differs from the previous implementation's`)
+    const spare = new Float32Array(d)
+    const outNew = new Float32Array(d)
+    const outOld = new Float32Array(d)
+    const times: number[][] = [[], [], [], [], []]
+    const steps: Array<() => unknown> = [
+      () => { spare.set(x) },
+      () => codec.encode(x, rng),
+      () => previous.encode(x, k),
+      () => { codec.addDecoded(bytes, d, outNew, 1) },
+      () => { previous.addDecoded(bytes, d, outOld, 1) }
+    ]
+    for (let r = 0; r < repeats + 3; r++) {
+      for (let s = 0; s < steps.length; s++) {
+        const t0 = performance.now()
+        steps[s]()
+        if (r >= 3) times[s].push(performance.now() - t0)
+      }
+    }
+    const [copyMs, encodeMs, previousEncodeMs, decodeMs, previousDecodeMs] = times.map(median)
+    return { d, k, bytes: bytes.length, encodeMs, previousEncodeMs, decodeMs, previousDecodeMs, copyMs }
+  })
+}
+
+export function formatTopkBench (rows: TopkBenchRow[]): string {
+  const mf = (d: number, ms: number): string => (d / 1e3 / ms).toFixed(0)
+  const head = ['d', 'k', 'bytes', 'enc ms', 'enc Mf/s', 'vs prev', 'vs copy', 'dec ms', 'dec Mf/s', 'vs prev', 'copy Mf/s']
+  const lines = rows.map((r) => [
+    r.d.toLocaleString('en-US'), String(r.k), String(r.bytes),
+    r.encodeMs.toFixed(3), mf(r.d, r.encodeMs), `${(r.previousEncodeMs / r.encodeMs).toFixed(2)}x`, `${(r.copyMs / r.encodeMs).toFixed(2)}x`,
+    r.decodeMs.toFixed(3), mf(r.d, r.decodeMs), `${(r.previousDecodeMs / r.decodeMs).toFixed(2)}x`, mf(r.d, r.copyMs)
+  ])
+  const widths = head.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)))
+  const fmt = (cells: string[]): string => cells.map((cell, c) => cell.padStart(widths[c])).join('  ')
+  return [fmt(head), ...lines.map(fmt)].join('\n')
+}
+
 function median (xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const mid = s.length >> 1
@@ -93,19 +178,39 @@ function formatTable (result: CodecBenchResult): string {
   return [fmt(head), ...lines.map(fmt)].join('\n')
 }
 
-function parseFlags (argv: string[]): CodecBenchOptions {
-  const opts: CodecBenchOptions = {}
+interface Flags { table: CodecBenchOptions, topk?: TopkBenchOptions }
+
+const USAGE = 'usage: node scripts/bench/codecs.ts [--d <positive integer>] [--repeats <positive integer>] | --topk <sizes, comma-separated positive integers> [--spec topk:<fraction>] [--repeats <positive integer>]'
+
+function parseFlags (argv: string[]): Flags {
+  const table: CodecBenchOptions = {}
+  let topk: TopkBenchOptions | undefined
+  let spec: string | undefined
   for (let i = 0; i < argv.length; i += 2) {
-    const value = Number(argv[i + 1])
-    if (argv[i] === '--d' && Number.isInteger(value) && value > 0) opts.d = value
-    else if (argv[i] === '--repeats' && Number.isInteger(value) && value > 0) opts.repeats = value
-    else throw new Error(`usage: node scripts/bench/codecs.ts [--d <positive integer>] [--repeats <positive integer>]; got ${argv.slice(i, i + 2).join(' ')}`)
+    const text = argv[i + 1] ?? ''
+    const value = Number(text)
+    if (argv[i] === '--d' && Number.isInteger(value) && value > 0) table.d = value
+    else if (argv[i] === '--repeats' && Number.isInteger(value) && value > 0) table.repeats = value
+    else if (argv[i] === '--topk' && text.split(',').every((t) => Number.isInteger(Number(t)) && Number(t) > 0)) topk = { sizes: text.split(',').map(Number) }
+    else if (argv[i] === '--spec' && text.startsWith('topk:')) spec = text
+    else throw new Error(`${USAGE}; got ${argv.slice(i, i + 2).join(' ')}`)
   }
-  return opts
+  if (topk !== undefined) {
+    if (spec !== undefined) topk.spec = spec
+    if (table.repeats !== undefined) topk.repeats = table.repeats
+  } else if (spec !== undefined) throw new Error(`${USAGE}; --spec goes with --topk`)
+  return { table, topk }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = runCodecBench(parseFlags(process.argv.slice(2)))
-  console.log(`codecs at d = ${result.d.toLocaleString('en')}, median of ${result.repeats} runs (input ${(4 * result.d / 1e6).toFixed(1)} MB of float32)`)
-  console.log(formatTable(result))
+  const flags = parseFlags(process.argv.slice(2))
+  if (flags.topk !== undefined) {
+    const rows = runTopkBench(flags.topk)
+    console.log(`${flags.topk.spec ?? 'topk:0.01'}: encode and addDecoded in Mfloats/s of the input vector, median of ${flags.topk.repeats ?? 15}; vs prev = previous implementation's time / this one's, vs copy = Float32Array set copy's time / this one's (same run)`)
+    console.log(formatTopkBench(rows))
+  } else {
+    const result = runCodecBench(flags.table)
+    console.log(`codecs at d = ${result.d.toLocaleString('en')}, median of ${result.repeats} runs (input ${(4 * result.d / 1e6).toFixed(1)} MB of float32)`)
+    console.log(formatTable(result))
+  }
 }

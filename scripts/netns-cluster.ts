@@ -9,7 +9,7 @@
  * Whatever happens (failure, SIGINT, SIGTERM), the namespaces it made are deleted before it exits.
  * Exit code: 0 when every check passed (or skipped), 1 when a check failed, 2 on a usage error.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -31,6 +31,38 @@ import type { PeerSummary } from './lib/netns-verify.ts'
 const REPO = fileURLToPath(new URL('..', import.meta.url))
 const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
 const BOOTSTRAP_LINE = /other peers join with: --bootstrap (\S+)/
+const LINK_RATE_ALLOWED = 'a tc rate such as 1gbit, 100mbit or 500kbit'
+const LINK_RATE = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/
+const BITS_PER_UNIT = { kbit: 1e3, mbit: 1e6, gbit: 1e9 }
+
+/** bits a second of a tc rate ('100mbit'), or undefined when it is not one */
+export function parseLinkRate (rate: string): number | undefined {
+  const m = LINK_RATE.exec(rate)
+  if (m === null) return undefined
+  const bits = Number(m[1]) * BITS_PER_UNIT[m[2] as keyof typeof BITS_PER_UNIT]
+  return bits >= 8_000 ? bits : undefined
+}
+
+/**
+ * Each host's uplink (its eth0) and downlink (its bridge port in the hub) through a token bucket (tbf; netem
+ * is missing on these kernels). The bucket holds 10 ms of the rate and at least 128 KiB, so a 64 KiB GSO
+ * segment of the veth passes whole; 100 ms of queue before tbf drops, which TCP answers as congestion.
+ */
+function shapeLinks (network: NetnsNetwork, rate: string, trace: (c: string) => void): void {
+  const bits = parseLinkRate(rate)
+  if (bits === undefined) throw new UsageError(`--link-rate: expected ${LINK_RATE_ALLOWED}, got ${rate}`, 'link-rate')
+  const burst = Math.max(128 * 1024, Math.ceil(bits / 8 / 100))
+  const tc = (namespace: string, dev: string): void => {
+    const argv = ['-n', namespace, 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', String(burst), 'latency', '100ms']
+    trace(`tc ${argv.join(' ')}`)
+    const res = spawnSync('tc', argv, { encoding: 'utf8' })
+    if (res.error !== undefined || res.status !== 0) throw new Error(`'tc ${argv.join(' ')}' failed: ${res.error?.message ?? res.stderr.trim()}`)
+  }
+  for (const h of network.hosts) {
+    tc(h.namespace, NETNS_PLAN.peerInterface)
+    tc(network.hub, h.hubPort)
+  }
+}
 
 const options: OptionSpec[] = [
   ...NETWORK_RUN_OPTIONS,
@@ -39,7 +71,11 @@ const options: OptionSpec[] = [
   { name: 'port', type: 'int', min: 1, max: 65_535, default: 9000, description: 'the TCP port every peer listens on inside its namespace' },
   { name: 'heartbeat', type: 'int', min: 20, default: 500, placeholder: 'MS', description: 'membership heartbeat of every peer' },
   { name: 'timeout', type: 'int', min: 1, default: 600, placeholder: 'S', description: 'give up (kill the peers, tear down, exit 1) after this many seconds' },
-  { name: 'verbose', type: 'boolean', description: 'print every ip command as it runs' }
+  { name: 'verbose', type: 'boolean', description: 'print every ip command as it runs' },
+  {
+    name: 'link-rate', type: 'string', placeholder: 'RATE', allowed: LINK_RATE_ALLOWED, check: (v) => parseLinkRate(String(v)) === undefined ? `expected ${LINK_RATE_ALLOWED}` : undefined,
+    description: 'shape every peer\'s link to RATE each way (tc tbf on its eth0 and on its bridge port), like hosts on a LAN of that speed (default: unshaped)'
+  }
 ]
 
 export const NETNS_CLUSTER_SPEC: CommandSpec = {
@@ -161,6 +197,11 @@ export async function runNetnsCluster (argv: string[], io: Io): Promise<number> 
     } catch (err) {
       if (err instanceof NetnsUnavailableError) { io.out(`netns-cluster: skipped: ${err.message}`); return 0 }
       throw err
+    }
+    const rate = getOptionalString(args, 'link-rate')
+    if (rate !== undefined) {
+      shapeLinks(res.network, rate, trace)
+      io.err(`netns-cluster: every peer's link shaped to ${rate} each way (tc tbf)`)
     }
     const runFile = join(out, 'run.json')
     writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n')

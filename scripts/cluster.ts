@@ -228,6 +228,11 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   process.off('exit', killAll)
   const wallSeconds = (performance.now() - start) / 1000
   const summary = await mergeCluster({ out, config, peers: procs.map((p) => ({ dataDir: p.dataDir, slot: p.slot, exitCode: p.exitCode ?? null, signal: p.signal ?? null, peakRssMb: p.peakRssKb / 1024 })), wallSeconds })
+  if (targetWatch !== undefined) {
+    // why the run stopped, in the summary beside the merge's figures
+    const reached = { target: targetWatch.target, round: targetWatch.hit?.round ?? null, accuracy: targetWatch.hit?.accuracy ?? null, testSeconds: targetWatch.evalMs / 1000 }
+    writeFileSync(join(out, 'summary.json'), JSON.stringify({ ...summary, untilAccuracy: reached }, null, 2) + '\n')
+  }
   io.out([
     `peers             ${summary.peers} processes (${summary.exitedCleanly} exited 0)`,
     `rounds            ${summary.rounds} in ${wallSeconds.toFixed(1)} s; round time p50 ${summary.roundTimeP50.toFixed(0)} ms, p95 ${summary.roundTimeP95.toFixed(0)} ms`,

@@ -30,6 +30,8 @@ describe('murmur cluster --until-accuracy: stop at the averaged model\'s target'
     const hit = tested.find((r: any) => r.accuracy >= target)
     assert.ok(hit !== undefined, `no tested round reached ${target}: ${JSON.stringify(tested.map((r: any) => r.accuracy))}`)
     assert.ok(tested.filter((r: any) => r.round < hit.round).every((r: any) => r.accuracy < target))
+    assert.equal(summary.untilAccuracy.round, hit.round, 'the round the cluster stopped at, in summary.json')
+    assert.ok(summary.untilAccuracy.testSeconds > 0)
     // the peers left within a few rounds of the hit (the cluster polls every 250 ms), not at the budget
     for (const i of [0, 1]) {
       const last = metrics(join(out, `peer-${i}`)).at(-1).round

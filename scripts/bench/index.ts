@@ -5,7 +5,7 @@
  *   npm run bench                 codecs, model steps vs PyTorch, simulator throughput, lambda2 at n = 4,096,
  *                                 exchange goodput (a few minutes)
  *   npm run bench -- --full       also overlap and async gossip on real peer processes, time and bytes to 97 % on
- *                                 MNIST (16 peers per codec vs centralized SGD), and D-PSGD vs CHOCO-SGD on
+ *                                 MNIST (16 simulated peers per codec and 16 real processes vs centralized SGD), and D-PSGD vs CHOCO-SGD on
  *                                 MNIST, 600 rounds each (half an hour or more)
  *   npm run bench -- --only codecs,sim
  */
@@ -100,7 +100,7 @@ if (values.full === true && want('async')) {
 
 if (values.full === true && want('end-to-end')) {
   const { runEndToEnd, formatEndToEnd } = await import('./end-to-end.ts')
-  line('\n## End to end: 16 simulated peers (ring) to 97 % on MNIST vs centralized SGD in one process, same data, backend and optimiser')
+  line('\n## End to end: 16 peers (ring), simulated and as 16 real processes (murmur cluster), to 97 % on MNIST vs centralized SGD in one process, same data, backend and optimiser')
   line(formatEndToEnd(await runEndToEnd({ target: 0.97 }), 0.97))
 }
 

@@ -29,9 +29,16 @@ const NON_FINITE_KEY = 0x7f800000
 
 /** below this dimension four passes over x cost less than the sample's fixed cost */
 const SAMPLED_MIN_D = 1 << 15
-/** sample size: d / 256, within these bounds */
-const MIN_SAMPLE = 1024
-const MAX_SAMPLE = 16384
+/**
+ * The sample is drawn as runs of BLOCK consecutive entries (32 bytes: one cache line serves the whole run),
+ * one run at a random offset in each of d / 1,024 equal strata, within these bounds: a random read into
+ * a model-sized vector is a cache miss that costs as much as reading its whole line, so this draws eight
+ * times the keys for the misses of a one-entry sample.
+ */
+const BLOCK = 8
+const MIN_BLOCKS = 512
+const MAX_BLOCKS = 4096
+const MAX_SAMPLE = BLOCK * MAX_BLOCKS
 /**
  * Standard deviations of slack in the sample rank. The share of x above the sample's rank-r key is about
  * Beta(r, s − r + 1), sd ≈ sqrt(r)/s, so r = m + 4·sqrt(m) + 4 with m = s·k/d misses T with odds of
@@ -60,7 +67,7 @@ export class TopkScratch {
   /** keys of the high radix bin (second and third radix levels) */
   narrow = new Uint32Array(0)
   /** sampled keys */
-  sample = new Uint32Array(MAX_SAMPLE)
+  readonly sample = new Uint32Array(MAX_SAMPLE)
   /** candidate keys and positions, in index order */
   keys = new Uint32Array(0)
   positions = new Uint32Array(0)
@@ -109,16 +116,22 @@ const MISSED = -2
 
 function selectSampled (bits: Uint32Array, k: number, out: Uint32Array, scratch: TopkScratch): number {
   const d = bits.length
-  const s = Math.min(d, MAX_SAMPLE, Math.max(MIN_SAMPLE, d >>> 8))
+  const run = Math.min(BLOCK, d)
+  const blocks = Math.max(1, Math.min(MAX_BLOCKS, Math.max(MIN_BLOCKS, d >>> 10), Math.floor(d / run)))
+  const s = blocks * run
   const m = s * k / d
   const rank = Math.ceil(m + SLACK_SD * Math.sqrt(m) + SLACK_SD)
   if (rank > s * MAX_CANDIDATE_SHARE) return MISSED
   const sample = scratch.sample
   const rng = scratch.rng
-  // one entry at a random offset in each of s equal strata: increasing addresses, which the memory
-  // prefetcher follows, where uniform positions would each miss the cache (the tail d mod s is not drawn)
-  const stride = Math.floor(d / s)
-  for (let j = 0, base = 0; j < s; j++, base += stride) sample[j] = bits[base + (rng.nextU32() % stride)] & 0x7fffffff
+  // strata in increasing order, so the addresses increase too (the tail d mod blocks is never drawn)
+  const stride = Math.floor(d / blocks)
+  const room = stride - run + 1
+  let drawn = 0
+  for (let b = 0, base = 0; b < blocks; b++, base += stride) {
+    const from = base + (rng.nextU32() % room)
+    for (let i = from; i < from + run; i++) sample[drawn++] = bits[i] & 0x7fffffff
+  }
   kthKey(sample, s, rank, scratch)
   // every non-finite entry must be a candidate, so that the first of them is found in the one pass
   const t = Math.min(scratch.threshold, NON_FINITE_KEY)
@@ -143,14 +156,21 @@ function selectSampled (bits: Uint32Array, k: number, out: Uint32Array, scratch:
   if (scratch.maxKey >= NON_FINITE_KEY) {
     for (let j = 0; j < n; j++) if (keys[j] >= NON_FINITE_KEY) return positions[j]
   }
+  // Compacts the chosen positions in place (taken ≤ j), branch-free: about 1 − k/n of the candidates are
+  // taken in no order a predictor could learn. All keys and the threshold are below 2^31, so
+  // (threshold − key) >>> 31 is 1 exactly when key > threshold, and ((key ^ threshold) − 1) >>> 31 exactly
+  // when key = threshold; the first `ties` of those are taken.
   const threshold = scratch.threshold
   let ties = scratch.ties
   let taken = 0
   for (let j = 0; j < n; j++) {
     const key = keys[j]
-    if (key > threshold) out[taken++] = positions[j]
-    else if (key === threshold && ties > 0) { out[taken++] = positions[j]; ties-- }
+    const tie = (((key ^ threshold) - 1) >>> 31) & ((-ties) >>> 31)
+    positions[taken] = positions[j]
+    taken += ((threshold - key) >>> 31) | tie
+    ties -= tie
   }
+  out.set(positions.subarray(0, k))
   return -1
 }
 

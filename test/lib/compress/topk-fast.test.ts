@@ -37,14 +37,15 @@ function previousChosen (x: Float32Array, k: number): number[] | number {
 const bitsOf = (x: Float32Array): Uint32Array => new Uint32Array(x.buffer, x.byteOffset, x.length)
 
 /** Vectors of model size with a shape fast-check picks: the sampled path's estimate meets each of them. */
-type Shape = 'gaussian' | 'levels' | 'zeros' | 'ascending' | 'spikes' | 'constant'
-const SHAPES: Shape[] = ['gaussian', 'levels', 'zeros', 'ascending', 'spikes', 'constant']
+type Shape = 'gaussian' | 'quantized' | 'levels' | 'zeros' | 'ascending' | 'spikes' | 'constant'
+const SHAPES: Shape[] = ['gaussian', 'quantized', 'levels', 'zeros', 'ascending', 'spikes', 'constant']
 
 function build (shape: Shape, d: number, rng: Rng): Float32Array {
   const x = new Float32Array(d)
   for (let i = 0; i < d; i++) {
     switch (shape) {
       case 'gaussian': x[i] = rng.normal() * 1e-3; break
+      case 'quantized': x[i] = Math.round(rng.normal() * 64) / 64; break // ties at T, few enough for the sampled path
       case 'levels': x[i] = rng.int(9) - 4; break // magnitudes 0..4: every threshold is a tie
       case 'zeros': x[i] = rng.int(10) === 0 ? rng.normal() : (rng.int(2) === 0 ? 0 : -0); break
       case 'ascending': x[i] = (i % 2 === 0 ? 1 : -1) * i / d; break

@@ -17,6 +17,10 @@ import type { ICryptoInterface, NoiseInit } from '@chainsafe/libp2p-noise'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
 import { tls } from '@libp2p/tls'
 import type { ConnectionEncrypter } from '@libp2p/interface'
+import { FrameAuthenticationError, InvalidEncrypterError } from './encrypter-errors.ts'
+import { noiseAesGcm } from './noise-aesgcm.ts'
+
+export { FrameAuthenticationError, InvalidEncrypterError }
 
 const ALGORITHM = 'chacha20-poly1305'
 const TAG_BYTES = 16
@@ -33,15 +37,6 @@ function keyObjectOf (k: Uint8Array): KeyObject {
     keyObjects.set(k, key)
   }
   return key
-}
-
-/** Thrown by `chaCha20Poly1305Decrypt` when a frame fails authentication (tampered, truncated or wrong key). */
-export class FrameAuthenticationError extends Error {
-  static override name = 'FrameAuthenticationError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'FrameAuthenticationError'
-  }
 }
 
 /**
@@ -94,34 +89,31 @@ export function fastNoise (init: Omit<NoiseInit, 'crypto'> = {}): ReturnType<typ
   return noise({ ...init, crypto: fastNoiseCrypto })
 }
 
-/** An encrypter list that names an unknown encrypter, none, or one twice. */
-export class InvalidEncrypterError extends Error {
-  static override name = 'InvalidEncrypterError'
-  constructor (message: string) {
-    super(message)
-    this.name = 'InvalidEncrypterError'
-  }
-}
-
-/** Encrypters a peer can offer, by name. */
-export const ENCRYPTERS = ['noise', 'tls'] as const
+/**
+ * Encrypters a peer can offer, by name: 'noise-aesgcm' is `/murmur/noise-aesgcm/1.0.0` (node/p2p/noise-aesgcm.ts,
+ * murmur peers only), 'noise' is `/noise` (every libp2p implementation), 'tls' is `/tls/1.0.0` (@libp2p/tls).
+ */
+export const ENCRYPTERS = ['noise-aesgcm', 'noise', 'tls'] as const
 export type EncrypterName = typeof ENCRYPTERS[number]
 
 /**
  * The `connectionEncrypters` list of a libp2p node, in order of preference (the dialer's first one that the
- * listener also speaks is used). Default: Noise alone, the fastest measured here (BENCHMARKS.md) and what
- * every libp2p implementation speaks; 'tls' adds `@libp2p/tls` for peers that speak only TLS 1.3.
+ * listener also speaks is used). Default (DEFAULT_ENCRYPTERS): Noise with AES-256-GCM between murmur peers, then
+ * `/noise`, which every libp2p implementation speaks; 'tls' adds `@libp2p/tls` for peers that speak only TLS 1.3.
  */
 export function connectionEncrypters (names: readonly string[] = DEFAULT_ENCRYPTERS): Array<(components: any) => ConnectionEncrypter> {
-  if (names.length === 0) throw new InvalidEncrypterError('encrypters: expected at least one of noise, tls; got an empty list')
+  const known = ENCRYPTERS.join(', ')
+  if (names.length === 0) throw new InvalidEncrypterError(`encrypters: expected at least one of ${known}; got an empty list`)
   const seen = new Set<string>()
   return names.map((name) => {
-    if (seen.has(name)) throw new InvalidEncrypterError(`encrypters: '${name}' is listed twice; list each of noise, tls at most once`)
+    if (seen.has(name)) throw new InvalidEncrypterError(`encrypters: '${name}' is listed twice; list each of ${known} at most once`)
     seen.add(name)
+    if (name === 'noise-aesgcm') return noiseAesGcm()
     if (name === 'noise') return fastNoise()
     if (name === 'tls') return tls()
-    throw new InvalidEncrypterError(`encrypters: expected noise or tls, got '${name}'`)
+    throw new InvalidEncrypterError(`encrypters: expected one of ${known}, got '${name}'`)
   })
 }
 
-export const DEFAULT_ENCRYPTERS: readonly EncrypterName[] = ['noise']
+/** Noise with AES-256-GCM first (faster where the CPU has AES instructions, BENCHMARKS.md), `/noise` as the fallback. */
+export const DEFAULT_ENCRYPTERS: readonly EncrypterName[] = ['noise-aesgcm', 'noise']

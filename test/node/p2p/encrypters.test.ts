@@ -107,7 +107,7 @@ describe('node/p2p encrypters', function () {
     for (const names of [['ssl'], [], ['noise', 'noise']]) {
       assert.throws(() => connectionEncrypters(names), (err: Error) => err.name === 'InvalidEncrypterError', JSON.stringify(names))
     }
-    assert.equal(connectionEncrypters().length, 1)
+    assert.equal(connectionEncrypters().length, 2)
     assert.equal(connectionEncrypters(['tls', 'noise']).length, 2)
   })
 

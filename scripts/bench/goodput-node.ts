@@ -14,8 +14,12 @@ import { connectionEncrypters } from '../../node/p2p/index.ts'
 /** A stack and exchange configuration to measure. */
 export interface StackVariant {
   name: string
-  /** 'murmur': what node/p2p uses (Noise with its faster crypto); 'noise-stock': @chainsafe/libp2p-noise's own crypto; 'tls': @libp2p/tls */
-  encrypter: 'murmur' | 'noise-stock' | 'tls'
+  /**
+   * 'murmur': what node/p2p uses (connectionEncrypters(): /murmur/noise-aesgcm/1.0.0, then /noise); 'chacha': murmur's
+   * /noise alone (ChaCha20-Poly1305 with a KeyObject a session key, the default before noise-aesgcm);
+   * 'noise-stock': @chainsafe/libp2p-noise's own crypto; 'tls': @libp2p/tls
+   */
+  encrypter: 'murmur' | 'chacha' | 'noise-stock' | 'tls'
   /** exchange payload bytes per frame */
   chunkBytes: number
   /** yamux: largest data frame a sender writes (default 64 KiB) */
@@ -26,6 +30,7 @@ export interface StackVariant {
 
 export const VARIANTS: Record<string, StackVariant> = {
   default: { name: 'default', encrypter: 'murmur', chunkBytes: 1024 * 1024 - 40 },
+  chacha: { name: 'chacha', encrypter: 'chacha', chunkBytes: 1024 * 1024 - 40 },
   'noise-stock': { name: 'noise-stock', encrypter: 'noise-stock', chunkBytes: 1024 * 1024 - 40 },
   tls: { name: 'tls', encrypter: 'tls', chunkBytes: 1024 * 1024 - 40 },
   'chunk-64k': { name: 'chunk-64k', encrypter: 'murmur', chunkBytes: 64 * 1024 - 40 },
@@ -37,6 +42,7 @@ export const VARIANTS: Record<string, StackVariant> = {
 function encrypters (v: StackVariant): Array<(components: any) => any> {
   if (v.encrypter === 'tls') return [tls()]
   if (v.encrypter === 'noise-stock') return [noise()]
+  if (v.encrypter === 'chacha') return connectionEncrypters(['noise'])
   return connectionEncrypters()
 }
 
@@ -59,6 +65,10 @@ export type ToReceiver =
   | { kind: 'hello', variant: string, peerId: string, addrs: string[] }
   | { kind: 'expect', variant: string, round: number, bytes: number, checksum: number, decode?: { spec: string, floats: number } }
   | { kind: 'expectRaw', bytes: number }
+  /** `count` consecutive gossip rounds from `round` on, each message `bytes` long, decoded as it arrives */
+  | { kind: 'expectStream', variant: string, round: number, count: number, bytes: number, decode: { spec: string, floats: number } }
+  /** `count` messages of `bytes` each, back to back on the raw socket */
+  | { kind: 'expectRawStream', bytes: number, count: number }
   | { kind: 'expectSink', variant: string, bytes: number }
   | { kind: 'exit' }
 

@@ -22,15 +22,24 @@ const variants = (process.argv[2] ?? 'default').split(',')
 const maxBytes = Number(process.argv[3] ?? 64 * 1024 * 1024)
 const nodes = new Map<string, { node: Libp2p, exchange: GossipExchange }>()
 
-/** The message being received on a raw socket or a sink stream: copied into one buffer, like the exchange does. */
-let raw: { buf: Uint8Array, at: number } | undefined
+/**
+ * The bytes being received on a raw socket or a sink stream: copied into one buffer of a message's size, like
+ * the exchange does (a stream of `count` messages wraps around in it), until `total` bytes have arrived.
+ */
+let raw: { buf: Uint8Array, at: number, got: number, total: number } | undefined
 function take (chunk: Uint8Array): void {
   if (raw === undefined) return
-  raw.buf.set(chunk, raw.at)
-  raw.at += chunk.length
-  if (raw.at >= raw.buf.length) {
+  let from = 0
+  while (from < chunk.length) {
+    const n = Math.min(chunk.length - from, raw.buf.length - raw.at)
+    raw.buf.set(n === chunk.length ? chunk : chunk.subarray(from, from + n), raw.at)
+    raw.at = (raw.at + n) % raw.buf.length
+    raw.got += n
+    from += n
+  }
+  if (raw.got >= raw.total) {
     const at = wallNow()
-    post({ kind: 'received', at, bytes: raw.at, ok: raw.at === raw.buf.length })
+    post({ kind: 'received', at, bytes: raw.got, ok: raw.got === raw.total })
     raw = undefined
   }
 }
@@ -77,8 +86,26 @@ async function handle (m: ToReceiver): Promise<void> {
     if (payload !== undefined && m.decode !== undefined) parseCodec(m.decode.spec).decode(payload, m.decode.floats)
     const at = wallNow()
     post({ kind: 'received', at, bytes: payload?.length ?? 0, ok: payload !== undefined && payload.length === m.bytes && crc32(payload) === m.checksum })
+  } else if (m.kind === 'expectStream') {
+    // consecutive rounds, as a run sends them: each message decoded back into floats as it arrives
+    const { exchange } = nodes.get(m.variant)!
+    const codec = parseCodec(m.decode.spec)
+    const out = new Float32Array(m.decode.floats)
+    const signal = AbortSignal.timeout(600_000)
+    let ok = true
+    for (let i = 0; i < m.count; i++) {
+      const waiting = exchange.round(m.round + i, Uint8Array.of(1), { signal })
+      if (i === 0) post({ kind: 'waiting', round: m.round })
+      const payload = (await waiting)[0]?.payload
+      if (payload === undefined) { ok = false; continue }
+      codec.decodeInto(payload, m.decode.floats, out)
+    }
+    post({ kind: 'received', at: wallNow(), bytes: m.bytes * m.count, ok })
   } else if (m.kind === 'expectRaw' || m.kind === 'expectSink') {
-    raw = { buf: new Uint8Array(m.bytes), at: 0 }
+    raw = { buf: new Uint8Array(m.bytes), at: 0, got: 0, total: m.bytes }
+    post({ kind: 'waiting', round: -1 })
+  } else if (m.kind === 'expectRawStream') {
+    raw = { buf: new Uint8Array(m.bytes), at: 0, got: 0, total: m.bytes * m.count }
     post({ kind: 'waiting', round: -1 })
   } else {
     for (const { node, exchange } of nodes.values()) { await exchange.stop(); await node.stop() }

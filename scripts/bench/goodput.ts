@@ -8,9 +8,13 @@
  * sub-millisecond resolution; every receiver copies the message into one buffer.
  *
  * The dense-equivalent rate (issue 5): model floats delivered per second when the model travels as CHOCO-SGD's
- * top-1 % message (sender encodes, gossip carries, receiver decodes), against raw TCP moving the dense model.
+ * top-1 % message (sender encodes, gossip carries, receiver decodes), against raw TCP moving the dense model,
+ * measured two ways: one message at a time (the latency of a single round's exchange, from the sender's encode to
+ * the receiver's decode), and a stream of `--stream` consecutive rounds as a run sends them (each round's
+ * message after the previous round resolved, the receiver decoding each), against raw TCP streaming the same
+ * number of dense models back to back.
  *
- *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--variants default,noise-stock,tls]
+ *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--stream 10] [--variants default,chacha,noise-stock,tls]
  *
  * Goal of issue 5: gossip ≥ 0.6 × raw TCP at ≥ 1M floats with encryption on; dense-equivalent ≥ 5× raw TCP.
  * Variants (goodput-node.ts) change the encrypter, the exchange's chunk size and yamux's frame and window sizes.
@@ -41,10 +45,12 @@ export interface GoodputBenchOptions {
   repeats?: number
   /** untimed transfers per size and transport first (JIT, yamux window growth); default 2 */
   warmup?: number
-  /** stack variants (keys of VARIANTS); default ['default', 'noise-stock', 'tls'] */
+  /** stack variants (keys of VARIANTS); default ['default', 'chacha', 'noise-stock', 'tls'] */
   variants?: string[]
   /** the compressed message of the dense-equivalent rate; default 'topk:0.01' (CHOCO-SGD's); '' skips it */
   codec?: string
+  /** consecutive rounds (and dense models over raw TCP) in the streamed dense-equivalent rate; default 10; 0 skips it */
+  stream?: number
 }
 
 export interface GoodputRow {
@@ -64,11 +70,15 @@ export interface GoodputRow {
 }
 
 export interface DenseEquivalentRow {
+  /** 'message': one round's message at a time (latency-bound); 'stream': `rounds` consecutive rounds, both arms streaming */
+  mode: 'message' | 'stream'
+  /** models delivered per measurement: 1 for 'message' */
+  rounds: number
   codec: string
   floats: number
   /** bytes of the compressed message */
   bytes: number
-  /** median model floats per second: encode + gossip transfer + decode */
+  /** median model floats per second: encode + gossip transfer + decode (× rounds, over the whole stream) */
   floatsPerSecond: number
   /** median floats per second of the dense model (4 bytes a float) over raw TCP in the same repeats */
   rawFloatsPerSecond: number
@@ -140,8 +150,9 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
   const floats = opts.floats ?? [100_000, 1_000_000, 10_000_000]
   const repeats = opts.repeats ?? 5
   const warmup = opts.warmup ?? 2
-  const variants = opts.variants ?? ['default', 'noise-stock', 'tls']
+  const variants = opts.variants ?? ['default', 'chacha', 'noise-stock', 'tls']
   const codecSpec = opts.codec ?? 'topk:0.01'
+  const streamRounds = opts.stream ?? 10
   for (const v of variants) if (VARIANTS[v] === undefined) throw new Error(`--variants: unknown variant '${v}'; known: ${Object.keys(VARIANTS).join(', ')}`)
   const maxBytes = 4 * Math.max(...floats) + 1024
   const receiver = new Receiver(variants, maxBytes)
@@ -176,6 +187,30 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
     if (!got.ok) throw new Error(`stream transfer of ${payload.length} bytes (${name}) arrived incomplete`)
     return got.at - t0
   }
+  /** `count` consecutive rounds of `x` encoded by `codec` from the first variant; ms from the first encode until the receiver decoded the last. */
+  const compressedStream = async (x: Float32Array, codec: ReturnType<typeof parseCodec>, count: number): Promise<number> => {
+    const { exchange } = stacks.get(variants[0])!
+    receiver.send({ kind: 'expectStream', variant: variants[0], round, count, bytes: 0, decode: { spec: codecSpec, floats: x.length } })
+    await receiver.next('waiting')
+    const t0 = wallNow()
+    for (let i = 0; i < count; i++) {
+      // CHOCO-SGD encodes Q(x − x̂) afresh every round
+      await exchange.round(round++, codec.encode(x, createRng(i)), { signal: signal() })
+    }
+    const got = await receiver.next('received')
+    if (!got.ok) throw new Error(`a streamed round of ${x.length} floats (${variants[0]}) did not arrive`)
+    return got.at - t0
+  }
+  /** `count` dense models back to back on raw TCP; ms until the receiver holds the last byte. */
+  const rawStream = async (payload: Uint8Array, count: number): Promise<number> => {
+    receiver.send({ kind: 'expectRawStream', bytes: payload.length, count })
+    await receiver.next('waiting')
+    const t0 = wallNow()
+    for (let i = 0; i < count; i++) await writeAll(socket, payload)
+    const got = await receiver.next('received')
+    if (!got.ok) throw new Error(`raw stream of ${count} × ${payload.length} bytes arrived incomplete`)
+    return got.at - t0
+  }
   const rawOnce = async (payload: Uint8Array): Promise<number> => {
     receiver.send({ kind: 'expectRaw', bytes: payload.length })
     await receiver.next('waiting')
@@ -207,6 +242,8 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
       const ms = new Map<string, { gossip: number[], stream: number[] }>(variants.map((n) => [n, { gossip: [], stream: [] }]))
       const raw: number[] = []
       const compressed: number[] = []
+      const streamed: number[] = []
+      const rawStreamed: number[] = []
       const codec = codecSpec === '' ? undefined : parseCodec(codecSpec)
       let compressedBytes = 0
       for (let k = 0; k < warmup + repeats; k++) {
@@ -223,6 +260,11 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
           compressedBytes = bytes.length
           const c = await gossipOnce(variants[0], bytes, crc32(bytes), t0, { spec: codecSpec, floats: d })
           if (keep) compressed.push(c)
+          if (streamRounds > 0) {
+            const sc = await compressedStream(x, codec, streamRounds)
+            const sr = await rawStream(payload, streamRounds)
+            if (keep) { streamed.push(sc); rawStreamed.push(sr) }
+          }
         }
         const r = await rawOnce(payload)
         if (keep) raw.push(r)
@@ -240,10 +282,18 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
       if (codec !== undefined) {
         const ratios = compressed.map((c, i) => raw[i] / c)
         dense.push({
-          codec: codecSpec, floats: d, bytes: compressedBytes,
+          mode: 'message', rounds: 1, codec: codecSpec, floats: d, bytes: compressedBytes,
           floatsPerSecond: median(compressed.map((c) => d / (c / 1000))), rawFloatsPerSecond: median(raw.map((r) => d / (r / 1000))),
           ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios)
         })
+        if (streamRounds > 0) {
+          const sratios = streamed.map((c, i) => rawStreamed[i] / c)
+          dense.push({
+            mode: 'stream', rounds: streamRounds, codec: codecSpec, floats: d, bytes: compressedBytes,
+            floatsPerSecond: median(streamed.map((c) => streamRounds * d / (c / 1000))), rawFloatsPerSecond: median(rawStreamed.map((r) => streamRounds * d / (r / 1000))),
+            ratio: median(sratios), ratioMin: Math.min(...sratios), ratioMax: Math.max(...sratios)
+          })
+        }
       }
     }
   } finally {
@@ -263,9 +313,12 @@ export function formatGoodput (result: GoodputBenchResult): string {
   }
   if (result.dense.length > 0) {
     lines.push('', `dense-equivalent rate: model floats a second as ${result.dense[0].codec} (encode + gossip + decode) vs the dense model over raw TCP`)
-    lines.push('    floats  message bytes  compressed Mfloats/s  raw TCP dense Mfloats/s  ratio (min-max)')
+    lines.push('one message: a single round\'s message, sender encode to receiver decode (latency-bound)')
+    lines.push(`stream of N rounds: N consecutive rounds, each sent after the previous resolved, vs N dense models back to back on raw TCP`)
+    lines.push('mode          floats  message bytes  compressed Mfloats/s  raw TCP dense Mfloats/s  ratio (min-max)')
     for (const r of result.dense) {
-      lines.push(`${r.floats.toLocaleString('en').padStart(10)} ${r.bytes.toLocaleString('en').padStart(14)} ${(r.floatsPerSecond / 1e6).toFixed(0).padStart(21)} ${(r.rawFloatsPerSecond / 1e6).toFixed(0).padStart(24)} ${r.ratio.toFixed(1).padStart(8)}x (${r.ratioMin.toFixed(1)}-${r.ratioMax.toFixed(1)})`)
+      const mode = r.mode === 'message' ? 'one message' : `stream of ${r.rounds}`
+      lines.push(`${mode.padEnd(12)} ${r.floats.toLocaleString('en').padStart(10)} ${r.bytes.toLocaleString('en').padStart(14)} ${(r.floatsPerSecond / 1e6).toFixed(0).padStart(21)} ${(r.rawFloatsPerSecond / 1e6).toFixed(0).padStart(24)} ${r.ratio.toFixed(1).padStart(8)}x (${r.ratioMin.toFixed(1)}-${r.ratioMax.toFixed(1)})`)
     }
   }
   return lines.join('\n')
@@ -273,7 +326,7 @@ export function formatGoodput (result: GoodputBenchResult): string {
 
 function parseFlags (argv: string[]): GoodputBenchOptions {
   const opts: GoodputBenchOptions = {}
-  const usage = 'usage: node scripts/bench/goodput.ts [--floats n,n,...] [--repeats n] [--warmup n] [--codec spec] [--variants ' + Object.keys(VARIANTS).join(',') + ']'
+  const usage = 'usage: node scripts/bench/goodput.ts [--floats n,n,...] [--repeats n] [--warmup n] [--codec spec] [--stream rounds] [--variants ' + Object.keys(VARIANTS).join(',') + ']'
   for (let i = 0; i < argv.length; i += 2) {
     const value = argv[i + 1]
     if (argv[i] === '--floats' && value !== undefined) opts.floats = value.split(',').map(Number)
@@ -281,6 +334,7 @@ function parseFlags (argv: string[]): GoodputBenchOptions {
     else if (argv[i] === '--warmup' && Number.isInteger(Number(value)) && Number(value) >= 0) opts.warmup = Number(value)
     else if (argv[i] === '--variants' && value !== undefined) opts.variants = value.split(',')
     else if (argv[i] === '--codec' && value !== undefined) opts.codec = value
+    else if (argv[i] === '--stream' && Number.isInteger(Number(value)) && Number(value) >= 0) opts.stream = Number(value)
     else throw new Error(`${usage}; got ${argv.slice(i, i + 2).join(' ')}`)
   }
   if (opts.floats?.some((f) => !Number.isInteger(f) || f < 1) === true) throw new Error(`${usage}; --floats takes positive integers`)

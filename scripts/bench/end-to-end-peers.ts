@@ -8,8 +8,9 @@
  *   apart. Evaluation is outside this interval: the peers evaluate nothing (--eval-every 0) and the cluster tests
  *   the snapshots in its own process beside them (its time testing, from OUT/summary.json, is reported; its CPU is
  *   taken from the same cores, so part of it does slow the peers);
- * - bytes: the algorithm's messages of all peers up to round R (the simulator's definition), and the gossip
- *   envelopes on the wire (murmur's protocol, without Noise and Yamux framing or membership traffic);
+ * - bytes: the algorithm's messages of all peers up to round R (the simulator's definition; the envelope, Noise,
+ *   Yamux and membership traffic are not counted: a peer's wire counters lag its records by the sends still in
+ *   flight, up to a round's worth, more than the envelope adds);
  * - worst peer: each peer's own snapshot of round R on the whole test set (after the run, not timed).
  */
 import { loadavg, tmpdir } from 'node:os'
@@ -45,7 +46,6 @@ export interface ProcessArmResult {
   /** the time the cluster spent testing averaged models (beside the peers, on the same cores) until it stopped them */
   evalSeconds: number | null
   bytes: number | null
-  wireBytes: number | null
   worstPeer: number | null
   /** peers that exited 0 */
   exitedCleanly: number
@@ -72,13 +72,11 @@ export async function readProcessArm (out: string, config: RunConfig, target: nu
   const perPeer = peerDirs.map(records)
   const firsts = perPeer.map((rs) => rs.find((r) => r.round === 1)).filter((r): r is PeerRecord => r !== undefined)
   const start = firsts.length > 0 ? Math.min(...firsts.map((r) => r.time - r.roundMs)) : null
-  const none = { rounds: null, accuracy: null, seconds: null, bytes: null, wireBytes: null, worstPeer: null }
+  const none = { rounds: null, accuracy: null, seconds: null, bytes: null, worstPeer: null }
   const startupSeconds = start === null ? null : (start - launchedAt) / 1000
   if (hit === undefined || start === null) return { ...none, startupSeconds }
   const atHit = perPeer.map((rs) => rs.find((r) => r.round === hit.round)).filter((r): r is PeerRecord => r !== undefined)
   const end = Math.max(...atHit.map((r) => r.time))
-  let wireBytes = 0
-  for (const r of atHit) for (const t of Object.values(r.traffic)) wireBytes += t.out
   // each peer's own model at the hit
   const training = await prepareTraining(config, { slot: 0 })
   let worstPeer: number | null = null
@@ -99,7 +97,6 @@ export async function readProcessArm (out: string, config: RunConfig, target: nu
     seconds: (end - start) / 1000,
     startupSeconds,
     bytes: hit.bytesSent,
-    wireBytes: atHit.length === config.peers ? wireBytes : null,
     worstPeer
   }
 }

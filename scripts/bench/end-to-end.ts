@@ -106,8 +106,6 @@ export interface EndToEndRow {
   worstPeer: number | null
   /** bytes sent by all peers up to that round (the algorithm's messages) */
   bytes: number | null
-  /** real processes: murmur's gossip envelopes on the wire up to that round, all peers */
-  wireBytes: number | null
   bytesPerPeerPerRound: number | null
   /** one-minute load average before and after the arm */
   loadBefore: number
@@ -159,7 +157,6 @@ async function runSimArm (arm: EndToEndArm, peers: number, target: number, maxRo
     accuracy: h?.accuracy ?? null,
     worstPeer: h?.worst ?? null,
     bytes: h?.bytes ?? null,
-    wireBytes: null,
     bytesPerPeerPerRound: h === null ? null : h.bytes / h.round / n,
     loadBefore,
     load: loadavg()[0]
@@ -202,7 +199,6 @@ export async function runEndToEnd (opts: EndToEndOptions = {}): Promise<EndToEnd
         accuracy: r.accuracy,
         worstPeer: r.worstPeer,
         bytes: r.bytes,
-        wireBytes: r.wireBytes,
         bytesPerPeerPerRound: r.bytes === null || r.rounds === null ? null : r.bytes / r.rounds / peers,
         loadBefore,
         load: loadavg()[0]
@@ -236,7 +232,7 @@ export function formatEndToEnd (rows: EndToEndRow[], target: number): string {
   const lines = [`time and bytes to ${(100 * target).toFixed(0)} % test accuracy of the averaged model (MNIST MLP 784-128-10, iid, ring, batch 32 a peer, η 0.05 momentum 0.9; CHOCO: η 0.02, γ ${CHOCO.gamma})`,
     'seconds: training only, evaluation excluded in every arm (its cost in "eval s"); "vs b32": ratio to the latest centralized batch-32 run before the row;',
     `worst peer: simulated on the first 500 test images, processes on all 10,000; processes share this machine's ${availableParallelism()} cores${procs === undefined ? '' : ` (${procs.peers} processes: ${(availableParallelism() / procs.peers).toFixed(2)} of a core each)`}`]
-  lines.push('arm                                  steps  samples     seconds  vs b32   eval s  start s  accuracy  worst peer   bytes (all peers)  bytes/peer/round  vs dense  wire bytes        load')
+  lines.push('arm                                  steps  samples     seconds  vs b32   eval s  start s  accuracy  worst peer   bytes (all peers)  bytes/peer/round  vs dense  load')
   for (const [i, r] of rows.entries()) {
     const base = baselineOf(rows, i)
     const ratio = r.seconds !== null && base?.seconds != null ? `${(r.seconds / base.seconds).toFixed(2)}x` : '—'
@@ -245,7 +241,7 @@ export function formatEndToEnd (rows: EndToEndRow[], target: number): string {
     lines.push([
       r.name.padEnd(36), String(r.rounds ?? 'not reached').padStart(6), int(r.samples).padStart(8), num(r.seconds).padStart(11), ratio.padStart(7),
       num(r.evalSeconds).padStart(8), num(r.startupSeconds).padStart(8), pct(r.accuracy).padStart(9), pct(r.worstPeer).padStart(11),
-      int(r.bytes).padStart(19), int(r.bytesPerPeerPerRound).padStart(17), vsDense.padStart(9), int(r.wireBytes).padStart(17), `  ${r.loadBefore.toFixed(1)} -> ${r.load.toFixed(1)}`
+      int(r.bytes).padStart(19), int(r.bytesPerPeerPerRound).padStart(17), vsDense.padStart(9), ` ${r.loadBefore.toFixed(1)} -> ${r.load.toFixed(1)}`
     ].join(' '))
   }
   return lines.join('\n')

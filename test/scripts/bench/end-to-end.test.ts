@@ -5,7 +5,7 @@ import type { EndToEndRow } from '../../../scripts/bench/end-to-end.ts'
 function row (over: Partial<EndToEndRow>): EndToEndRow {
   return {
     name: 'x', kind: 'sim', peers: 16, batch: 32, rounds: 100, samples: 51_200, seconds: 10, evalSeconds: 1, startupSeconds: null, accuracy: 0.97,
-    worstPeer: 0.96, bytes: 1000, wireBytes: null, bytesPerPeerPerRound: 1, loadBefore: 1, load: 1, ...over
+    worstPeer: 0.96, bytes: 1000, bytesPerPeerPerRound: 1, loadBefore: 1, load: 1, ...over
   }
 }
 

@@ -7,6 +7,7 @@ import { allocPayload, expectLength, readHeader } from './header.ts'
 import { assertFinite, checkFiniteValues, makeCodec } from './codec.ts'
 import { countOf } from './fraction.ts'
 import type { Fraction } from './fraction.ts'
+import { RadixScratch, radixSortU32 } from './sort.ts'
 
 /** body before the values: the index seed (u32), then k (u32) */
 const RANDK_FIXED = 8
@@ -72,12 +73,13 @@ export function randkCodec (fraction: Fraction): Codec {
 class IndexSampler {
   private marks = new Uint8Array(0)
   private chosen = new Uint32Array(0)
+  private readonly sort = new RadixScratch()
 
   /** The k indices of `sampleIndices(seed, d, k)`, increasing, in a buffer reused by the next call. */
   sample (seed: number, d: number, k: number): Uint32Array {
     if (this.marks.length < d) this.marks = new Uint8Array(d)
     if (this.chosen.length !== k) this.chosen = new Uint32Array(k)
-    sampleIndices(seed, d, k, this.chosen, this.marks)
+    sampleIndices(seed, d, k, this.chosen, this.marks, this.sort)
     return this.chosen
   }
 }
@@ -86,9 +88,9 @@ class IndexSampler {
  * k distinct indices of [0, d), uniformly among all k-subsets, by Floyd's algorithm (Bentley & Floyd 1987,
  * "A sample of brilliance"): for j = d − k, ..., d − 1 draw t = rng.int(j + 1); take t unless already taken,
  * else take j. rng is lib/random's xoshiro128** seeded with `seed`. The result is sorted increasing.
- * `marks` (length ≥ d, all zero) is left all zero.
+ * `marks` (length ≥ d, all zero) is left all zero; `sort` holds the sort's buffers.
  */
-export function sampleIndices (seed: number, d: number, k: number, out: Uint32Array, marks: Uint8Array): void {
+export function sampleIndices (seed: number, d: number, k: number, out: Uint32Array, marks: Uint8Array, sort: RadixScratch): void {
   const rng = createRng(seed)
   let m = 0
   for (let j = d - k; j < d; j++) {
@@ -98,5 +100,5 @@ export function sampleIndices (seed: number, d: number, k: number, out: Uint32Ar
     out[m++] = t
   }
   for (let i = 0; i < k; i++) marks[out[i]] = 0
-  out.subarray(0, k).sort()
+  radixSortU32(out, k, d - 1, sort)
 }

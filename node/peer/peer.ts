@@ -130,7 +130,15 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     let checkpoint: string | undefined
     let skipped = 0
     let round = first
+    // --slowdown F (an experiment): the peer works as if its processor were F times slower. After each round it owes
+    // F − 1 times the time its event loop was busy since the last such reckoning (compute, mixing, records and the
+    // I/O of its messages, evaluation left out), and sleeps it at the start of the next round, before computing and
+    // sending, as a slow processor would; the sleep counts as compute. Busy wall time, not CPU time: the peers of a
+    // loaded machine all compute slower alike, so the slowed peer's rounds take about F times the others' (a CPU-time
+    // factor slowed it by 1.3 at load 5 on 2 cores). One peer a process: the event loop's time is its own.
     const slowdown = init.slowdown ?? 1
+    let owedMs = 0
+    let busyMark = performance.eventLoopUtilization().active
     for (; round <= lastRound; round++) {
       if (!leaving && init.stop.aborted) {
         // announce at once that this round is our last, so neighbours drop us from the next one
@@ -143,7 +151,8 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       // a round without neighbours never waits on I/O: yield so signals, timers and heartbeats still run
       await setImmediate()
       const t0 = performance.now()
-      const cpu0 = slowdown > 1 ? process.threadCpuUsage() : undefined
+      const slowMs = owedMs
+      if (slowMs > 0) await sleep(slowMs)
       let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
       // asynchronous peers are expected to drift apart: a slow one goes on at its own pace instead of skipping
       const ahead = leaving || config.sync === 'async' ? undefined : catchUpRound(m.view(), topo.neighbours(), round)
@@ -159,25 +168,20 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       for (const adj of topo.graph.adjacency) maxDeg = Math.max(maxDeg, adj.length)
       exchange.setNeighbours(neighbours, neighbours.length, maxDeg)
       const report = await algorithm.runRound(round, exchange, hardStop.signal)
-      // --slowdown F (an experiment): the peer sleeps F − 1 times the CPU time its thread spent on the round, as if
-      // its processor were F times slower; counted as compute. CPU time, not wall time: a process that competes
-      // less for the cores while it sleeps computes faster, and a wall-time factor then slowed it by less than F
-      // (2.1× for F = 3 among 4 processes on 2 cores). One peer a process (its thread's time is its own).
-      const cpu = cpu0 === undefined ? undefined : process.threadCpuUsage(cpu0)
-      const slowMs = cpu === undefined ? 0 : (slowdown - 1) * (cpu.user + cpu.system) / 1000
-      if (slowMs > 0) await sleep(slowMs)
       if (!leaving) m.heartbeat(round + 1, 'active')
       bytesSent += report.bytesSent
       const done = round + 1
       const evaluating = training.evaluate !== undefined && (done === config.rounds || (init.evalEvery > 0 && done % init.evalEvery === 0))
       let testLoss: number | null = null
       let acc: number | null = null
+      const evalStart = performance.now()
       if (evaluating && training.evaluate !== undefined) {
         const ev = training.evaluate(algorithm.params, init.evalLimit)
         acc = ev.accuracy
         testLoss = ev.loss
         accuracy = acc
       }
+      const evalMs = performance.now() - evalStart
       if (init.snapshotEvery > 0 && (done % init.snapshotEvery === 0 || done === config.rounds)) writeSnapshot(init.dataDir, done, algorithm.params)
       if (init.checkpointEvery > 0 && done % init.checkpointEvery === 0) checkpoint = saveCheckpoint(init, hash, algorithm)
       const stats = exchange.stats()
@@ -216,6 +220,11 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         time: Date.now()
       }
       waitMs = 0
+      if (slowdown > 1) {
+        const busy = performance.eventLoopUtilization().active
+        owedMs = (slowdown - 1) * Math.max(0, busy - busyMark - evalMs)
+        busyMark = busy
+      }
       appendRecord(init.dataDir, record)
       init.onRound?.(record)
       telemetry?.round(record, algorithm.params)

@@ -1,6 +1,6 @@
 import type { Rng } from '../random/index.ts'
 import type { Codec, ErrorFeedbackCodec } from './types.ts'
-import { InvalidArgumentError } from './errors.ts'
+import { InvalidArgumentError, NonFiniteInputError } from './errors.ts'
 import { checkDimension } from './header.ts'
 import { assertFinite } from './codec.ts'
 
@@ -27,20 +27,29 @@ export function errorFeedback (inner: Codec): ErrorFeedbackCodec {
     encode (x: Float32Array, rng: Rng): Uint8Array {
       if (!(x instanceof Float32Array)) throw new InvalidArgumentError(`${spec}: expected a Float32Array to encode, got ${typeof x}`)
       checkDimension(x.length, spec)
-      assertFinite(x, spec)
       const d = x.length
-      if (memory === undefined || work === undefined) {
-        memory = new Float32Array(d)
-        work = new Float32Array(d)
-      } else if (memory.length !== d) {
-        throw new InvalidArgumentError(`${spec}: this stream carries dimension ${memory.length}, got a vector of ${d}`)
+      // the first vector's buffers are kept only once it has encoded, so a refused vector fixes no dimension
+      let e = memory
+      let m = work
+      if (e === undefined || m === undefined) {
+        e = new Float32Array(d)
+        m = new Float32Array(d)
+      } else if (e.length !== d) {
+        throw new InvalidArgumentError(`${spec}: this stream carries dimension ${e.length}, got a vector of ${d}`)
       }
       // m = x + e in the spare buffer, so e is untouched if the inner encode throws
-      const m = work
-      for (let i = 0; i < d; i++) m[i] = x[i] + memory[i]
-      const payload = inner.encode(m, rng)
+      for (let i = 0; i < d; i++) m[i] = x[i] + e[i]
+      // e is finite, so a NaN or ±Infinity in x is one in m too, and the inner codec's own finiteness
+      // check on m stands in for a separate pass over x; only then is x searched, to name its entry
+      let payload: Uint8Array
+      try {
+        payload = inner.encode(m, rng)
+      } catch (err) {
+        if (err instanceof NonFiniteInputError) assertFinite(x, spec)
+        throw err
+      }
       inner.addDecoded(payload, d, m, -1)
-      work = memory
+      work = e
       memory = m
       return payload
     },

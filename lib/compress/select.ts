@@ -40,9 +40,11 @@ const MIN_BLOCKS = 512
 const MAX_BLOCKS = 4096
 const MAX_SAMPLE = BLOCK * MAX_BLOCKS
 /**
- * Standard deviations of slack in the sample rank. The share of x above the sample's rank-r key is about
- * Beta(r, s − r + 1), sd ≈ sqrt(r)/s, so r = m + 4·sqrt(m) + 4 with m = s·k/d misses T with odds of
- * roughly 3e-5 (then the exact full path runs), and sizes the candidate buffer the same way from above.
+ * Standard deviations of slack in the sample rank. For independent keys the share of x above the sample's
+ * rank-r key is about Beta(r, s − r + 1), sd ≈ sqrt(r)/s, so r = m + 4·sqrt(m) + 4 with m = s·k/d misses
+ * T with odds of roughly 3e-5 (then the exact full path runs), and sizes the candidate buffer the same way
+ * from above. Keys correlated within a run of 8 (a layer of large weights) shrink the effective sample and
+ * miss more often: that costs time, never correctness.
  */
 const SLACK_SD = 4
 /** beyond this expected candidate share a single pass saves too little over the full radix select */

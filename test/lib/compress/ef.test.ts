@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { isErrorFeedback, parseCodec } from '../../../lib/compress/index.ts'
 import type { ErrorFeedbackCodec } from '../../../lib/compress/index.ts'
 import { createRng } from '../../../lib/random/index.ts'
-import { assertThrowsNamed, gaussian } from './helpers.ts'
+import { assertThrowsNamed, gaussian, thrown } from './helpers.ts'
 
 const D = 200
 const STEPS = 300
@@ -111,6 +111,33 @@ describe('lib/compress error feedback', () => {
     codec.reset()
     assert.equal(codec.errorNorm(), 0)
     assert.equal(codec.encode(gaussian(D + 1, rng), rng).length, 12 + Math.ceil((D + 1) / 8))
+  })
+
+  it('names the input\'s first non-finite entry, not one of x + e, for every inner codec; a refused first vector fixes nothing', () => {
+    const rng = createRng(58)
+    for (const spec of ['ef(topk:0.1)', 'ef(sign)', 'ef(qsgd:16)', 'ef(randk:0.5)', 'ef(fp16)', 'ef(none)']) {
+      const codec = efCodec(spec)
+      const bad = gaussian(D, rng)
+      bad[D - 3] = -Infinity
+      bad[D - 1] = NaN
+      const err = thrown(() => codec.encode(bad, rng))
+      assert.equal(err.name, 'NonFiniteInputError', spec)
+      assert.equal((err as Error & { index: number }).index, D - 3, spec)
+      assert.equal(codec.exportMemory(), undefined, spec)
+      codec.encode(gaussian(D + 5, rng), rng) // the refused vector's dimension was not kept
+      codec.encode(gaussian(D + 5, rng), rng)
+      const memory = codec.exportMemory()
+      const later = thrown(() => codec.encode(gaussian(D + 5, rng).fill(NaN, 2, 3), rng))
+      assert.equal((later as Error & { index: number }).index, 2, spec)
+      assert.deepEqual(codec.exportMemory(), memory, spec)
+    }
+    // x + e overflows at entry 0 before x's own NaN at entry 5: the error still names entry 5 of x
+    const codec = efCodec('ef(sign)')
+    const huge = new Float32Array(D).fill(1e-3)
+    huge[0] = 3e38
+    codec.encode(huge, rng) // e[0] ≈ 3e38 − 3e38/D
+    huge[5] = NaN
+    assert.equal((thrown(() => codec.encode(huge, rng)) as Error & { index: number }).index, 5)
   })
 
   it('each parseCodec call gives an independent memory (one instance per sender stream)', () => {

@@ -164,16 +164,24 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
   const dense: DenseEquivalentRow[] = []
   const cleanup: Array<() => Promise<void>> = []
   const stacks = new Map<string, { exchange: GossipExchange, sink: Stream }>()
-  let round = 0
+  // each exchange's own round counter: its rounds must be consecutive, or its neighbour's message of a round
+  // (sent as soon as the receiver calls it) can arrive more than the inbox window ahead and be refused
+  const rounds = new Map<string, number>()
+  const nextRounds = (name: string, count: number): number => {
+    const first = rounds.get(name) ?? 0
+    rounds.set(name, first + count)
+    return first
+  }
   const signal = (): AbortSignal => AbortSignal.timeout(600_000)
 
   /** One gossip round of `payload` to the receiver; returns ms from `start` (or from now when it is negative) until the receiver holds it. */
   const gossipOnce = async (name: string, payload: Uint8Array, checksum: number, start: number, decode?: { spec: string, floats: number }): Promise<number> => {
     const { exchange } = stacks.get(name)!
+    const round = nextRounds(name, 1)
     receiver.send({ kind: 'expect', variant: name, round, bytes: payload.length, checksum, decode })
     await receiver.next('waiting')
     const t0 = start < 0 ? wallNow() : start
-    await exchange.round(round++, payload, { signal: signal() })
+    await exchange.round(round, payload, { signal: signal() })
     const got = await receiver.next('received')
     if (!got.ok) throw new Error(`gossip transfer of ${payload.length} bytes (${name}) arrived damaged or incomplete (${got.bytes} bytes)`)
     return got.at - t0
@@ -190,12 +198,13 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
   /** `count` consecutive rounds of `x` encoded by `codec` from the first variant; ms from the first encode until the receiver decoded the last. */
   const compressedStream = async (x: Float32Array, codec: ReturnType<typeof parseCodec>, count: number): Promise<number> => {
     const { exchange } = stacks.get(variants[0])!
+    const round = nextRounds(variants[0], count)
     receiver.send({ kind: 'expectStream', variant: variants[0], round, count, bytes: 0, decode: { spec: codecSpec, floats: x.length } })
     await receiver.next('waiting')
     const t0 = wallNow()
     for (let i = 0; i < count; i++) {
       // CHOCO-SGD encodes Q(x − x̂) afresh every round
-      await exchange.round(round++, codec.encode(x, createRng(i)), { signal: signal() })
+      await exchange.round(round + i, codec.encode(x, createRng(i)), { signal: signal() })
     }
     const got = await receiver.next('received')
     if (!got.ok) throw new Error(`a streamed round of ${x.length} floats (${variants[0]}) did not arrive`)

@@ -68,6 +68,8 @@ export interface PeerNodeInit {
   allowPeers?: Iterable<string>
   /** called for each dial and connection the allowlist refuses */
   onRefused?: (refusal: RefusedPeer) => void
+  /** connection encrypters offered, in order of preference (node/p2p ENCRYPTERS); default DEFAULT_ENCRYPTERS */
+  encrypters?: readonly string[]
   /** start the node before returning; default true */
   start?: boolean
 }
@@ -90,7 +92,7 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
     start: false,
     addresses: { listen, announce },
     transports: [tcp()],
-    connectionEncrypters: connectionEncrypters(),
+    connectionEncrypters: connectionEncrypters(init.encrypters),
     streamMuxers: [yamux()],
     peerDiscovery,
     ...(init.swarmKey !== undefined ? { connectionProtector: privateSwarm(init.swarmKey) } : {}),

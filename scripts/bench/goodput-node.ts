@@ -15,11 +15,11 @@ import { connectionEncrypters } from '../../node/p2p/index.ts'
 export interface StackVariant {
   name: string
   /**
-   * 'murmur': what node/p2p uses (connectionEncrypters(): /murmur/noise-aesgcm/1.0.0, then /noise); 'chacha': murmur's
-   * /noise alone (ChaCha20-Poly1305 with a KeyObject a session key, the default before noise-aesgcm);
+   * 'murmur': what node/p2p uses by default (connectionEncrypters()); 'aesgcm': /murmur/noise-aesgcm/1.0.0 then /noise;
+   * 'chacha': murmur's /noise alone (ChaCha20-Poly1305 with a KeyObject a session key);
    * 'noise-stock': @chainsafe/libp2p-noise's own crypto; 'tls': @libp2p/tls
    */
-  encrypter: 'murmur' | 'chacha' | 'noise-stock' | 'tls'
+  encrypter: 'murmur' | 'aesgcm' | 'chacha' | 'noise-stock' | 'tls'
   /** exchange payload bytes per frame */
   chunkBytes: number
   /** yamux: largest data frame a sender writes (default 64 KiB) */
@@ -30,6 +30,7 @@ export interface StackVariant {
 
 export const VARIANTS: Record<string, StackVariant> = {
   default: { name: 'default', encrypter: 'murmur', chunkBytes: 1024 * 1024 - 40 },
+  aesgcm: { name: 'aesgcm', encrypter: 'aesgcm', chunkBytes: 1024 * 1024 - 40 },
   chacha: { name: 'chacha', encrypter: 'chacha', chunkBytes: 1024 * 1024 - 40 },
   'noise-stock': { name: 'noise-stock', encrypter: 'noise-stock', chunkBytes: 1024 * 1024 - 40 },
   tls: { name: 'tls', encrypter: 'tls', chunkBytes: 1024 * 1024 - 40 },
@@ -43,6 +44,7 @@ function encrypters (v: StackVariant): Array<(components: any) => any> {
   if (v.encrypter === 'tls') return [tls()]
   if (v.encrypter === 'noise-stock') return [noise()]
   if (v.encrypter === 'chacha') return connectionEncrypters(['noise'])
+  if (v.encrypter === 'aesgcm') return connectionEncrypters(['noise-aesgcm', 'noise'])
   return connectionEncrypters()
 }
 

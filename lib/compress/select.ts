@@ -38,7 +38,6 @@ const SAMPLED_MIN_D = 1 << 15
 const BLOCK = 8
 const MIN_BLOCKS = 512
 const MAX_BLOCKS = 4096
-const MAX_SAMPLE = BLOCK * MAX_BLOCKS
 /**
  * Standard deviations of slack in the sample rank. For independent keys the share of x above the sample's
  * rank-r key is about Beta(r, s − r + 1), sd ≈ sqrt(r)/s, so r = m + 4·sqrt(m) + 4 with m = s·k/d misses
@@ -68,8 +67,8 @@ export class TopkScratch {
   readonly histLow = new Uint32Array(BINS_LOW)
   /** keys of the high radix bin (second and third radix levels) */
   narrow = new Uint32Array(0)
-  /** sampled keys */
-  readonly sample = new Uint32Array(MAX_SAMPLE)
+  /** sampled keys; grown on the first sampled selection (a simulator holds one codec per virtual peer) */
+  sample = new Uint32Array(0)
   /** candidate keys and positions, in index order */
   keys = new Uint32Array(0)
   positions = new Uint32Array(0)
@@ -89,6 +88,11 @@ export class TopkScratch {
   narrowBuffer (n: number): Uint32Array {
     if (this.narrow.length < n) this.narrow = new Uint32Array(Math.max(n, this.narrow.length * 2))
     return this.narrow
+  }
+
+  sampleBuffer (n: number): Uint32Array {
+    if (this.sample.length < n) this.sample = new Uint32Array(n)
+    return this.sample
   }
 
   candidateBuffers (n: number): void {
@@ -124,7 +128,7 @@ function selectSampled (bits: Uint32Array, k: number, out: Uint32Array, scratch:
   const m = s * k / d
   const rank = Math.ceil(m + SLACK_SD * Math.sqrt(m) + SLACK_SD)
   if (rank > s * MAX_CANDIDATE_SHARE) return MISSED
-  const sample = scratch.sample
+  const sample = scratch.sampleBuffer(s)
   const rng = scratch.rng
   // strata in increasing order, so the addresses increase too (the tail d mod blocks is never drawn)
   const stride = Math.floor(d / blocks)
@@ -158,8 +162,8 @@ function selectSampled (bits: Uint32Array, k: number, out: Uint32Array, scratch:
   if (scratch.maxKey >= NON_FINITE_KEY) {
     for (let j = 0; j < n; j++) if (keys[j] >= NON_FINITE_KEY) return positions[j]
   }
-  // Compacts the chosen positions in place (taken ≤ j), branch-free: about 1 − k/n of the candidates are
-  // taken in no order a predictor could learn. All keys and the threshold are below 2^31, so
+  // Compacts the chosen positions in place (taken ≤ j), branch-free: k of the n candidates (most of them,
+  // in no order a predictor could learn) are taken. All keys and the threshold are below 2^31, so
   // (threshold − key) >>> 31 is 1 exactly when key > threshold, and ((key ^ threshold) − 1) >>> 31 exactly
   // when key = threshold; the first `ties` of those are taken.
   const threshold = scratch.threshold

@@ -131,14 +131,14 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     let skipped = 0
     let round = first
     // --slowdown F (an experiment): the peer works as if its processor were F times slower. After each round it owes
-    // F − 1 times the time its event loop was busy since the last such reckoning (compute, mixing, records and the
-    // I/O of its messages, evaluation left out), and sleeps it at the start of the next round, before computing and
-    // sending, as a slow processor would; the sleep counts as compute. Busy wall time, not CPU time: the peers of a
-    // loaded machine all compute slower alike, so the slowed peer's rounds take about F times the others' (a CPU-time
-    // factor slowed it by 1.3 at load 5 on 2 cores). One peer a process: the event loop's time is its own.
+    // F − 1 times the wall time the round kept it busy (all of it but the wait for neighbours and evaluation), and
+    // sleeps it at the start of the next round, before computing and sending, as a slow processor would; the sleep
+    // counts as compute. Busy wall time, not CPU time: the peers of a loaded machine all compute slower alike, so the
+    // slowed peer's rounds take about F times the others' (a CPU-time factor slowed it by 1.3 at load 5 on 2 cores).
+    // Not the event loop's busy time either: that includes reading the neighbours' messages, which faster neighbours
+    // send more often the slower this peer is, so the slowdown fed on itself (7x for F = 3 with a small model).
     const slowdown = init.slowdown ?? 1
     let owedMs = 0
-    let busyMark = performance.eventLoopUtilization().active
     for (; round <= lastRound; round++) {
       if (!leaving && init.stop.aborted) {
         // announce at once that this round is our last, so neighbours drop us from the next one
@@ -220,11 +220,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         time: Date.now()
       }
       waitMs = 0
-      if (slowdown > 1) {
-        const busy = performance.eventLoopUtilization().active
-        owedMs = (slowdown - 1) * Math.max(0, busy - busyMark - evalMs)
-        busyMark = busy
-      }
+      if (slowdown > 1) owedMs = (slowdown - 1) * Math.max(0, record.roundMs - slowMs - report.commMs - evalMs)
       appendRecord(init.dataDir, record)
       init.onRound?.(record)
       telemetry?.round(record, algorithm.params)

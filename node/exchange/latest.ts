@@ -2,8 +2,10 @@
  * The newest round message of each neighbour, for asynchronous gossip (`--sync async`, AD-PSGD-style: Lian
  * et al. 2018). In that mode the exchange never waits: `round(r)` sends and at once hands the algorithm the
  * newest whole message each current neighbour has sent, whatever its round; the algorithm decides what is too
- * stale to mix (lib/algorithms `staleness`). A message is wanted only when it is newer than the one held, so a
- * slow link delivers the latest model and never a backlog. No I/O and no clock: the exchange drives it.
+ * stale to mix (lib/algorithms staleness.ts: a message handed over in more than `staleness` of the receiver's
+ * rounds; the sender's round does not matter, so a slow but live neighbour stays mixed). A message is wanted only
+ * when it is newer than the one held, so a slow link delivers the latest model and never a backlog. No I/O and no
+ * clock: the exchange drives it.
  */
 
 import type { Received } from '../../lib/algorithms/index.ts'

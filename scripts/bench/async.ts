@@ -136,7 +136,8 @@ export function formatAsync (options: Partial<AsyncBenchOptions>, r: AsyncBenchR
   const line = (name: string, run: ModeRun): string => {
     const slowPeer = run.peers.find((p) => p.slot === r.slow)
     const mixed = run.mixedSlow.map((m) => `${m.withSlow}/${m.rounds}`).join(', ')
-    return `${name} others ${meanOf(run.peers.filter((p) => p.slot !== r.slow).map((p) => p.roundsPerSecond)).toFixed(2)} rounds/s, ` +
+    const others = run.peers.filter((p) => p.slot !== r.slow)
+    return `${name} others ${meanOf(others.map((p) => p.roundsPerSecond)).toFixed(2)} rounds/s (compute ${meanOf(others.map((p) => p.computeMs)).toFixed(0)} ms a round), ` +
       `slowed peer ${(slowPeer?.roundsPerSecond ?? NaN).toFixed(2)} rounds/s (${run.own.find((m) => m.slot === r.slow)?.round ?? '?'} rounds); ` +
       `averaged model ${pct(run.averaged)}; each peer's own: ${run.own.map((m) => pct(m.accuracy)).join(', ')}; ` +
       `slowed peer in its neighbours' rows: ${mixed} rounds; ${run.wallSeconds.toFixed(0)} s`

@@ -9,7 +9,7 @@
  * Whatever happens (failure, SIGINT, SIGTERM), the namespaces it made are deleted before it exits.
  * Exit code: 0 when every check passed (or skipped), 1 when a check failed, 2 on a usage error.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,43 +27,14 @@ import {
 import type { NetnsHost, NetnsNetwork } from './lib/netns.ts'
 import { verifyPeers } from './lib/netns-verify.ts'
 import type { PeerSummary } from './lib/netns-verify.ts'
+import { LINK_RATE_ALLOWED, parseLinkRate, shapeLinks } from './lib/link-rate.ts'
+
+/** the rate parser of --link-rate (scripts/lib/link-rate.ts), kept importable from here */
+export { parseLinkRate }
 
 const REPO = fileURLToPath(new URL('..', import.meta.url))
 const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
 const BOOTSTRAP_LINE = /other peers join with: --bootstrap (\S+)/
-const LINK_RATE_ALLOWED = 'a tc rate such as 1gbit, 100mbit or 500kbit'
-const LINK_RATE = /^(\d+(?:\.\d+)?)(kbit|mbit|gbit)$/
-const BITS_PER_UNIT = { kbit: 1e3, mbit: 1e6, gbit: 1e9 }
-
-/** bits a second of a tc rate ('100mbit'), or undefined when it is not one */
-export function parseLinkRate (rate: string): number | undefined {
-  const m = LINK_RATE.exec(rate)
-  if (m === null) return undefined
-  const bits = Number(m[1]) * BITS_PER_UNIT[m[2] as keyof typeof BITS_PER_UNIT]
-  return bits >= 8_000 ? bits : undefined
-}
-
-/**
- * Each host's uplink (its eth0) and downlink (its bridge port in the hub) through a token bucket (tbf; netem
- * is missing on these kernels). The bucket holds 10 ms of the rate and at least 128 KiB, so a 64 KiB GSO
- * segment of the veth passes whole; 100 ms of queue before tbf drops, which TCP answers as congestion.
- */
-function shapeLinks (network: NetnsNetwork, rate: string, trace: (c: string) => void): void {
-  const bits = parseLinkRate(rate)
-  if (bits === undefined) throw new UsageError(`--link-rate: expected ${LINK_RATE_ALLOWED}, got ${rate}`, 'link-rate')
-  const burst = Math.max(128 * 1024, Math.ceil(bits / 8 / 100))
-  const tc = (namespace: string, dev: string): void => {
-    const argv = ['-n', namespace, 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', String(burst), 'latency', '100ms']
-    trace(`tc ${argv.join(' ')}`)
-    const res = spawnSync('tc', argv, { encoding: 'utf8' })
-    if (res.error !== undefined || res.status !== 0) throw new Error(`'tc ${argv.join(' ')}' failed: ${res.error?.message ?? res.stderr.trim()}`)
-  }
-  for (const h of network.hosts) {
-    tc(h.namespace, NETNS_PLAN.peerInterface)
-    tc(network.hub, h.hubPort)
-  }
-}
-
 const options: OptionSpec[] = [
   ...NETWORK_RUN_OPTIONS,
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'keep the peers\' folders, run.json, commands.txt and summary.json here (default: a temporary folder, removed at the end unless --keep)' },

@@ -33,7 +33,7 @@ export interface PeerInit {
   heartbeatMs?: number
   /** a new run waits this long for `config.peers` members before starting without the missing ones */
   startTimeoutMs: number
-  /** an experiment: sleep after each round so that its compute takes this many times as long (≥ 1; default 1) */
+  /** an experiment: owe (F − 1) × the time each round kept the peer busy and sleep it before the next round, as if its processor were F times slower (≥ 1; default 1) */
   slowdown?: number
   /** aborting it asks for a graceful stop: announce leaving, finish the round(s), checkpoint, exit */
   stop: AbortSignal

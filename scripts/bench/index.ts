@@ -97,9 +97,9 @@ if (values.full === true && want('overlap')) {
 }
 
 if (values.full === true && want('async')) {
-  const { runAsyncBench, formatAsync } = await import('./async.ts')
-  const o = { peers: 4, rounds: 150, slowdown: 3, localSteps: 8 }
-  line('\n## Asynchronous gossip (--sync async) vs synchronous, one peer slowed 3x, real peer processes')
+  const { ASYNC_BENCH_DEFAULTS, runAsyncBench, formatAsync } = await import('./async.ts')
+  const o = ASYNC_BENCH_DEFAULTS
+  line(`\n## Asynchronous gossip (--sync async) vs synchronous, one of ${o.peers} peers slowed ${o.slowdown}x, real peer processes`)
   line(formatAsync(o, await runAsyncBench(o)))
 }
 

@@ -1,5 +1,6 @@
 /**
- * The libp2p nodes of the goodput benchmark (TCP on 127.0.0.1, an encrypter, Yamux), one per stack variant,
+ * The libp2p nodes of the goodput benchmark (TCP on 127.0.0.1, or on a network namespace's address over a
+ * shaped link, an encrypter, Yamux), one per stack variant,
  * and the IPC messages between the sender (goodput.ts) and the receiver process (goodput-receiver.ts).
  */
 
@@ -48,10 +49,11 @@ function encrypters (v: StackVariant): Array<(components: any) => any> {
   return connectionEncrypters()
 }
 
-export async function createBenchNode (v: StackVariant): Promise<Libp2p> {
+/** A node of variant `v` listening on `host` (an IPv4 address of this process's network namespace). */
+export async function createBenchNode (v: StackVariant, host = '127.0.0.1'): Promise<Libp2p> {
   const streamOptions = v.yamuxWindowBytes === undefined ? {} : { initialStreamWindowSize: v.yamuxWindowBytes, maxStreamWindowSize: Math.max(v.yamuxWindowBytes, 16 * 1024 * 1024) }
   return await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    addresses: { listen: [`/ip4/${host}/tcp/0`] },
     transports: [tcp()],
     connectionEncrypters: encrypters(v),
     streamMuxers: [yamux({ ...(v.yamuxMessageBytes === undefined ? {} : { maxMessageSize: v.yamuxMessageBytes }), streamOptions })]

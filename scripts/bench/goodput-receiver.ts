@@ -1,6 +1,6 @@
 /**
  * The receiving process of the goodput benchmark (forked by goodput.ts): one libp2p node and GossipExchange
- * per stack variant, and a raw `node:net` server. It reports, over IPC, the wall time at which each
+ * per stack variant, and a raw `node:net` server, all on loopback or on `argv[4]` (its namespace's address). It reports, over IPC, the wall time at which each
  * expected message was complete and whether its bytes were intact.
  */
 
@@ -20,6 +20,8 @@ function post (m: FromReceiver): void { process.send?.(m) }
 
 const variants = (process.argv[2] ?? 'default').split(',')
 const maxBytes = Number(process.argv[3] ?? 64 * 1024 * 1024)
+/** the address every listener binds: loopback, or this namespace's own address over a shaped link */
+const host = process.argv[4] ?? '127.0.0.1'
 const nodes = new Map<string, { node: Libp2p, exchange: GossipExchange }>()
 
 /**
@@ -45,7 +47,7 @@ function take (chunk: Uint8Array): void {
 }
 for (const name of variants) {
   const v = VARIANTS[name]
-  const node = await createBenchNode(v)
+  const node = await createBenchNode(v, host)
   const exchange = createGossipExchange({ libp2p: node }, { runId: BENCH_RUN_ID, roundDeadlineMs: 600_000, maxMessageBytes: maxBytes, chunkBytes: v.chunkBytes })
   await exchange.start()
   await node.handle(SINK_PROTOCOL, async (stream) => {
@@ -58,7 +60,7 @@ for (const name of variants) {
 }
 
 const server = createServer((socket: Socket) => { socket.on('data', take) })
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+await new Promise<void>((resolve) => server.listen(0, host, resolve))
 
 post({
   kind: 'ready',

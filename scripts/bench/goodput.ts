@@ -14,13 +14,18 @@
  * message after the previous round resolved, the receiver decoding each), against raw TCP streaming the same
  * number of dense models back to back.
  *
- *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--stream 10] [--variants default,chacha,noise-stock,tls]
+ *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--stream 10] [--variants default,chacha,noise-stock,tls] [--link-rate RATE]
+ *
+ * `--link-rate 1gbit` runs the two processes in two network namespaces whose link is shaped to RATE each way
+ * (goodput-link.ts; root only, "skipped: <why>" elsewhere): peers on separate machines, where the dense model is
+ * bound by the link rather than by the CPU. Raw TCP and every variant then cross the same shaped link in the same
+ * run. Loopback stays the figure that measures the stack's CPU overhead.
  *
  * Goal of issue 5: gossip ≥ 0.6 × raw TCP at ≥ 1M floats with encryption on; dense-equivalent ≥ 5× raw TCP.
  * Variants (goodput-node.ts) change the encrypter, the exchange's chunk size and yamux's frame and window sizes.
  */
 
-import { fork } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
@@ -35,6 +40,8 @@ import type { GossipExchange } from '../../node/exchange/index.ts'
 import { crc32 } from '../../lib/protocol/index.ts'
 import { parseCodec } from '../../lib/compress/index.ts'
 import { createRng } from '../../lib/random/index.ts'
+import { UsageError } from '../../node/cli/args.ts'
+import { checkLinkRate } from '../lib/link-rate.ts'
 import { BENCH_RUN_ID, SINK_PROTOCOL, VARIANTS, createBenchNode, wallNow } from './goodput-node.ts'
 import type { FromReceiver, ToReceiver } from './goodput-node.ts'
 
@@ -51,6 +58,27 @@ export interface GoodputBenchOptions {
   codec?: string
   /** consecutive rounds (and dense models over raw TCP) in the streamed dense-equivalent rate; default 10; 0 skips it */
   stream?: number
+  /** a tc rate ('1gbit'): run over a link shaped to it between two network namespaces (runGoodputOverLink) */
+  linkRate?: string
+}
+
+/** Where the two processes talk: both on loopback, or each on its namespace's address across a shaped link. */
+export interface Placement {
+  senderHost: string
+  receiverHost: string
+  /** the command prefix that runs a program in the receiver's namespace (['ip', 'netns', 'exec', name]); none on loopback */
+  receiverPrefix: string[]
+}
+
+export const LOOPBACK: Placement = { senderHost: '127.0.0.1', receiverHost: '127.0.0.1', receiverPrefix: [] }
+
+/** The shaped link of a run over namespaces. */
+export interface LinkInfo {
+  rate: string
+  bitsPerSecond: number
+  /** bytes the sender's bridge port carried each way over the whole run (every transfer, warm-ups included) */
+  bytesOut: number
+  bytesIn: number
 }
 
 export interface GoodputRow {
@@ -88,7 +116,7 @@ export interface DenseEquivalentRow {
   ratioMax: number
 }
 
-export interface GoodputBenchResult { repeats: number, rows: GoodputRow[], dense: DenseEquivalentRow[] }
+export interface GoodputBenchResult { repeats: number, rows: GoodputRow[], dense: DenseEquivalentRow[], link?: LinkInfo }
 
 const RECEIVER = fileURLToPath(new URL('./goodput-receiver.ts', import.meta.url))
 const REPO_NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url))
@@ -99,8 +127,11 @@ class Receiver {
   private readonly inbox: FromReceiver[] = []
   private waiter: (() => void) | undefined
 
-  constructor (variants: string[], maxBytes: number) {
-    this.child = fork(RECEIVER, [variants.join(','), String(maxBytes)], { execPath: existsSync(REPO_NODE) ? REPO_NODE : process.execPath, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  constructor (variants: string[], maxBytes: number, where: Placement) {
+    const node = existsSync(REPO_NODE) ? REPO_NODE : process.execPath
+    const argv = [...where.receiverPrefix, node, RECEIVER, variants.join(','), String(maxBytes), where.receiverHost]
+    // spawn with an 'ipc' fd rather than fork, so that `ip netns exec` can stand between (it keeps fds and environment)
+    this.child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child.on('message', (m: FromReceiver) => { this.inbox.push(m); this.waiter?.() })
   }
 
@@ -146,7 +177,8 @@ async function writeAll (socket: Socket, bytes: Uint8Array): Promise<void> {
   }
 }
 
-export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<GoodputBenchResult> {
+/** Measures on loopback, or from this process's namespace to the receiver's as `where` says (goodput-sender.ts). */
+export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Placement = LOOPBACK): Promise<GoodputBenchResult> {
   const floats = opts.floats ?? [100_000, 1_000_000, 10_000_000]
   const repeats = opts.repeats ?? 5
   const warmup = opts.warmup ?? 2
@@ -155,9 +187,9 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
   const streamRounds = opts.stream ?? 10
   for (const v of variants) if (VARIANTS[v] === undefined) throw new Error(`--variants: unknown variant '${v}'; known: ${Object.keys(VARIANTS).join(', ')}`)
   const maxBytes = 4 * Math.max(...floats) + 1024
-  const receiver = new Receiver(variants, maxBytes)
+  const receiver = new Receiver(variants, maxBytes, where)
   const ready = await receiver.next('ready')
-  const socket = connect(ready.tcpPort, '127.0.0.1')
+  const socket = connect(ready.tcpPort, where.receiverHost)
   socket.setNoDelay(true)
   await once(socket, 'connect')
   const rows: GoodputRow[] = []
@@ -233,7 +265,7 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
   try {
     for (const name of variants) {
       const v = VARIANTS[name]
-      const node: Libp2p = await createBenchNode(v)
+      const node: Libp2p = await createBenchNode(v, where.senderHost)
       const exchange: GossipExchange = createGossipExchange({ libp2p: node }, { runId: BENCH_RUN_ID, roundDeadlineMs: 600_000, maxMessageBytes: 1024, chunkBytes: v.chunkBytes })
       await exchange.start()
       cleanup.push(async () => { await exchange.stop(); await node.stop() })
@@ -316,7 +348,18 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}): Promise<
 }
 
 export function formatGoodput (result: GoodputBenchResult): string {
-  const lines = ['variant          floats        bytes  gossip MB/s  bare stream MB/s  raw TCP MB/s  gossip/raw (min-max)  gossip/stream']
+  const lines: string[] = []
+  if (result.link !== undefined) {
+    const linkMBps = result.link.bitsPerSecond / 8 / 1e6
+    // the largest model: smaller ones pass partly in tbf's bucket (10 ms of the rate, at least 128 KiB) at the veth's own speed
+    const largest = Math.max(...result.rows.map((r) => r.bytes))
+    const raw = Math.max(...result.rows.filter((r) => r.bytes === largest).map((r) => r.rawMBps))
+    lines.push(`over a link shaped to ${result.link.rate} (${linkMBps.toFixed(0)} MB/s) each way between two network namespaces; ` +
+      `raw TCP moved the ${(largest / 1e6).toFixed(0)} MB model at ${(100 * raw / linkMBps).toFixed(0)} % of it (${raw.toFixed(0)} MB/s; TCP/IP headers take ≈ 4 %)` +
+      (raw < 0.8 * linkMBps ? ': raw TCP did NOT reach the link rate, so the link is not what bounds it here' : ''))
+    lines.push('a goodput ratio near 1 here says the stack keeps up with the link; the loopback figures are the ones measuring its CPU overhead')
+  }
+  lines.push('variant          floats        bytes  gossip MB/s  bare stream MB/s  raw TCP MB/s  gossip/raw (min-max)  gossip/stream')
   for (const r of result.rows) {
     lines.push(`${r.variant.padEnd(12)} ${r.floats.toLocaleString('en').padStart(10)} ${r.bytes.toLocaleString('en').padStart(12)} ${r.gossipMBps.toFixed(0).padStart(12)} ${r.streamMBps.toFixed(0).padStart(17)} ${r.rawMBps.toFixed(0).padStart(13)} ${r.ratio.toFixed(2).padStart(11)} (${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}) ${(r.gossipMBps / r.streamMBps).toFixed(2).padStart(14)}`)
   }
@@ -333,9 +376,9 @@ export function formatGoodput (result: GoodputBenchResult): string {
   return lines.join('\n')
 }
 
-function parseFlags (argv: string[]): GoodputBenchOptions {
+export function parseFlags (argv: string[]): GoodputBenchOptions {
   const opts: GoodputBenchOptions = {}
-  const usage = 'usage: node scripts/bench/goodput.ts [--floats n,n,...] [--repeats n] [--warmup n] [--codec spec] [--stream rounds] [--variants ' + Object.keys(VARIANTS).join(',') + ']'
+  const usage = 'usage: node scripts/bench/goodput.ts [--floats n,n,...] [--repeats n] [--warmup n] [--codec spec] [--stream rounds] [--variants ' + Object.keys(VARIANTS).join(',') + '] [--link-rate RATE]'
   for (let i = 0; i < argv.length; i += 2) {
     const value = argv[i + 1]
     if (argv[i] === '--floats' && value !== undefined) opts.floats = value.split(',').map(Number)
@@ -344,6 +387,7 @@ function parseFlags (argv: string[]): GoodputBenchOptions {
     else if (argv[i] === '--variants' && value !== undefined) opts.variants = value.split(',')
     else if (argv[i] === '--codec' && value !== undefined) opts.codec = value
     else if (argv[i] === '--stream' && Number.isInteger(Number(value)) && Number(value) >= 0) opts.stream = Number(value)
+    else if (argv[i] === '--link-rate' && value !== undefined) { checkLinkRate(value); opts.linkRate = value }
     else throw new Error(`${usage}; got ${argv.slice(i, i + 2).join(' ')}`)
   }
   if (opts.floats?.some((f) => !Number.isInteger(f) || f < 1) === true) throw new Error(`${usage}; --floats takes positive integers`)
@@ -351,7 +395,24 @@ function parseFlags (argv: string[]): GoodputBenchOptions {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await runGoodputBench(parseFlags(process.argv.slice(2)))
-  console.log(`goodput between two processes on loopback, median of ${result.repeats} transfers, each variant and raw TCP interleaved (MB = 10^6 bytes)`)
-  console.log(formatGoodput(result))
+  try {
+    const opts = parseFlags(process.argv.slice(2))
+    if (opts.linkRate === undefined) {
+      const result = await runGoodputBench(opts)
+      console.log(`goodput between two processes on loopback, median of ${result.repeats} transfers, each variant and raw TCP interleaved (MB = 10^6 bytes)`)
+      console.log(formatGoodput(result))
+    } else {
+      const { runGoodputOverLink } = await import('./goodput-link.ts')
+      const result = await runGoodputOverLink({ ...opts, linkRate: opts.linkRate }, (s) => { console.error(s) })
+      if ('skipped' in result) console.log(`goodput: skipped: ${result.skipped}`)
+      else {
+        console.log(`goodput between two processes in two network namespaces, median of ${result.repeats} transfers, each variant and raw TCP interleaved (MB = 10^6 bytes)`)
+        console.log(formatGoodput(result))
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(`goodput: ${err.message}`)
+    process.exitCode = 2
+  }
 }

@@ -4,7 +4,8 @@
  *
  *   npm run bench                 codecs, model steps vs PyTorch, simulator throughput, lambda2 at n = 4,096,
  *                                 exchange goodput (a few minutes)
- *   npm run bench -- --full       also overlap and async gossip on real peer processes, time and bytes to 97 % on
+ *   npm run bench -- --full       also exchange goodput over a 1 Gbit/s link between network namespaces (root),
+ *                                 overlap and async gossip on real peer processes, time and bytes to 97 % on
  *                                 MNIST (16 simulated peers per codec and 16 real processes vs centralized SGD), and D-PSGD vs CHOCO-SGD on
  *                                 MNIST, 600 rounds each (half an hour or more)
  *   npm run bench -- --only codecs,sim
@@ -84,6 +85,13 @@ if (want('goodput')) {
   line('\n## Model transfer between two processes: gossip protocol (TCP + encrypter + Yamux) vs raw node:net TCP, same bytes, interleaved')
   line('default = node/p2p (Noise, murmur\'s ChaCha20-Poly1305); noise-stock = @chainsafe/libp2p-noise\'s own crypto; tls = @libp2p/tls. Goal: default ≥ 0.6 of raw at ≥ 1M floats, dense-equivalent ≥ 5x')
   line(formatGoodput(await runGoodputBench({ repeats: 5 })))
+  if (values.full === true) {
+    // peers on separate machines: the dense model bound by a 1 Gbit/s link, not by the CPU (needs root for the namespaces)
+    const { runGoodputOverLink } = await import('./goodput-link.ts')
+    const shaped = await runGoodputOverLink({ floats: [1_000_000, 10_000_000], repeats: 5, warmup: 1, linkRate: '1gbit' })
+    line('\n## The same between two network namespaces over a link shaped to 1 Gbit/s each way (tc tbf), raw TCP over the same link')
+    line('skipped' in shaped ? `skipped: ${shaped.skipped}` : formatGoodput(shaped))
+  }
 }
 
 if (values.full === true && want('overlap')) {

@@ -1,0 +1,53 @@
+/**
+ * The goodput benchmark over a shaped link between two network namespaces (scripts/bench/goodput.ts
+ * --link-rate). The smoke test runs the real sender and receiver processes across a 100 Mbit/s link and is
+ * skipped, with the reason, where namespaces cannot be made (not root, no iproute2, the kernel refuses).
+ */
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { parseFlags } from '../../../scripts/bench/goodput.ts'
+import { runGoodputOverLink } from '../../../scripts/bench/goodput-link.ts'
+
+function ownNamespaces (): string[] {
+  try {
+    return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`murmur-${process.pid}-`))
+  } catch {
+    return []
+  }
+}
+
+describe('scripts/bench/goodput: --link-rate', function () {
+  this.timeout(30_000)
+
+  it('--link-rate with a rate tc does not take is a UsageError naming link-rate', () => {
+    assert.throws(() => parseFlags(['--floats', '1000', '--link-rate', '1gbps']),
+      (err: Error & { option?: string }) => err.name === 'UsageError' && err.option === 'link-rate')
+    assert.equal(parseFlags(['--link-rate', '10gbit']).linkRate, '10gbit')
+  })
+
+  it('runGoodputOverLink refuses a bad rate before it makes any namespace', async () => {
+    await assert.rejects(runGoodputOverLink({ floats: [1000], linkRate: '100' }),
+      (err: Error & { option?: string }) => err.name === 'UsageError' && err.option === 'link-rate')
+    assert.deepEqual(ownNamespaces(), [])
+  })
+
+  it('a model crosses a 100mbit link between two namespaces no faster than the link, every transfer intact, and no namespace is left', async function () {
+    const floats = 100_000
+    const result = await runGoodputOverLink({ floats: [floats], repeats: 1, warmup: 0, variants: ['default'], stream: 2, linkRate: '100mbit' })
+    if ('skipped' in result) {
+      const test = this.test
+      if (test !== undefined) test.title += ` [skipped: ${result.skipped}]`
+      this.skip()
+    }
+    assert.deepEqual(ownNamespaces(), [], 'the namespaces were removed')
+    assert.equal(result.rows.length, 1)
+    assert.equal(result.link?.bitsPerSecond, 1e8)
+    // gossip, bare stream and raw TCP each carried the dense model out of the sender's namespace
+    assert.ok(result.link !== undefined && result.link.bytesOut > 3 * 4 * floats, `bytes out of the sender: ${String(result.link?.bytesOut)}`)
+    // 400 KB through a 12.5 MB/s bucket of 128 KiB takes ≥ 21 ms: shaping can only slow a transfer, so this bound holds under any load
+    const linkMBps = 1e8 / 8 / 1e6
+    for (const mbps of [result.rows[0].rawMBps, result.rows[0].gossipMBps, result.rows[0].streamMBps]) assert.ok(mbps < 2 * linkMBps, `${mbps} MB/s over a ${linkMBps} MB/s link`)
+    assert.deepEqual(result.dense.map((d) => d.mode), ['message', 'stream'])
+    assert.ok(result.dense.every((d) => d.floats === floats && d.floatsPerSecond > 0))
+  })
+})

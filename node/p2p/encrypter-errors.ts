@@ -17,3 +17,15 @@ export class InvalidEncrypterError extends Error {
     this.name = 'InvalidEncrypterError'
   }
 }
+
+/**
+ * A `/murmur/noise-aesgcm/1.0.0` frame announced more bytes than the protocol allows: refused before any of it is
+ * buffered, and the connection aborted (a conforming peer never sends one; docs/PROTOCOL.md § Secure channel).
+ */
+export class FrameTooLargeError extends Error {
+  static override name = 'FrameTooLargeError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'FrameTooLargeError'
+  }
+}

@@ -24,7 +24,18 @@ import type { KeyObject } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
 import type { ICryptoInterface, NoiseComponents } from '@chainsafe/libp2p-noise'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
-import type { ConnectionEncrypter } from '@libp2p/interface'
+import type { NoiseExtensions } from '@chainsafe/libp2p-noise'
+import { publicKeyFromProtobuf } from '@libp2p/crypto/keys'
+import type {
+  AbortOptions, ConnectionEncrypter, Logger, MessageStream, PrivateKey, PublicKey, SecureConnectionOptions, SecuredConnection,
+  StreamMuxerFactory
+} from '@libp2p/interface'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { AesGcmFrameStream, FRAME_HEADER_BYTES, withFrameHeadroom } from './aesgcm-frames.ts'
+import type { FrameCipher } from './aesgcm-frames.ts'
 import { FrameAuthenticationError } from './encrypter-errors.ts'
 
 /** The multistream-select protocol id of this encrypter. */
@@ -36,6 +47,8 @@ const ALGORITHM = 'aes-256-gcm'
 const KEY_BYTES = 32
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
+/** The largest Noise handshake message (2-byte length field). */
+const NOISE_MESSAGE_MAX_BYTES = 65_535
 
 /** One `KeyObject` per session key array (a CipherState keeps its `k` for its whole life). */
 const keyObjects = new WeakMap<Uint8Array, KeyObject>()
@@ -73,7 +86,8 @@ export const aesGcmNoiseCrypto: ICryptoInterface = {
   chaCha20Poly1305Encrypt (plaintext, nonce, ad, k) {
     const cipher = createCipheriv(ALGORITHM, keyObjectOf(k), aesGcmNonce(nonce), { authTagLength: TAG_BYTES })
     cipher.setAAD(ad)
-    const out = Buffer.allocUnsafe(plaintext.byteLength + TAG_BYTES)
+    // room for the transport frame's length field in front, so a frame leaves in one write without a copy
+    const out = withFrameHeadroom(Buffer.allocUnsafe(FRAME_HEADER_BYTES + plaintext.byteLength + TAG_BYTES)) as Buffer
     let at = 0
     if (plaintext instanceof Uint8Array) {
       at = cipher.update(plaintext).copy(out, 0)
@@ -109,15 +123,73 @@ export const aesGcmNoiseCrypto: ICryptoInterface = {
   }
 }
 
+/** The 2-byte big-endian length of a Noise handshake message, as libp2p-noise's `secureOutbound` frames them. */
+function uint16BEEncode (value: number): Uint8Array {
+  return Uint8Array.of(value >> 8, value & 0xff)
+}
+
+function uint16BEDecode (data: Uint8ArrayList): number {
+  if (data.byteLength < 2) throw new RangeError(`a Noise handshake length needs 2 bytes, got ${data.byteLength}`)
+  return data.getUint16(0, false)
+}
+
+/** What a finished libp2p-noise handshake returns (its `performHandshake*`), in the types this module uses. */
+interface NoiseHandshake {
+  payload: { identityKey: Uint8Array, extensions?: NoiseExtensions & { streamMuxers?: string[] } }
+  encrypt: FrameCipher['encrypt']
+  decrypt: FrameCipher['decrypt']
+}
+
 /**
- * The encrypter: libp2p-noise with `aesGcmNoiseCrypto` and `PROLOGUE`, registered under `NOISE_AESGCM_PROTOCOL`.
- * List it before `/noise` so that stock peers still connect.
+ * The members of libp2p-noise 17's `Noise` class this encrypter drives. They are declared private in its types but
+ * are the very steps of its `secureOutbound`/`secureInbound` (dist/src/noise.js): running them unchanged keeps the
+ * XX handshake, identity binding and early muxer negotiation byte for byte libp2p-noise's.
  */
-export function noiseAesGcm (): (components: NoiseComponents) => ConnectionEncrypter {
-  const create = noise({ crypto: aesGcmNoiseCrypto, prologueBytes: PROLOGUE })
-  return (components) => {
-    const encrypter = create(components)
-    encrypter.protocol = NOISE_AESGCM_PROTOCOL
-    return encrypter
+interface NoiseSteps {
+  performHandshakeInitiator: (connection: LengthPrefixedStream, privateKey: PrivateKey, log: Logger, remoteIdentityKey?: PublicKey, options?: AbortOptions) => Promise<NoiseHandshake>
+  performHandshakeResponder: (connection: LengthPrefixedStream, privateKey: PrivateKey, log: Logger, remoteIdentityKey?: PublicKey, options?: AbortOptions) => Promise<NoiseHandshake>
+  getStreamMuxer: (protocols?: string[]) => StreamMuxerFactory | undefined
+}
+
+/**
+ * `/murmur/noise-aesgcm/1.0.0`: libp2p-noise's XX handshake (with `aesGcmNoiseCrypto` and `PROLOGUE`) on 2-byte
+ * length-prefixed messages, then murmur's large AES-256-GCM frames (node/p2p/aesgcm-frames.ts) under the
+ * handshake's CipherStates.
+ */
+class NoiseAesGcm implements ConnectionEncrypter<NoiseExtensions> {
+  protocol = NOISE_AESGCM_PROTOCOL
+  private readonly noise: NoiseSteps
+  private readonly components: NoiseComponents
+
+  constructor (components: NoiseComponents) {
+    this.components = components
+    this.noise = noise({ crypto: aesGcmNoiseCrypto, prologueBytes: PROLOGUE })(components) as unknown as NoiseSteps
   }
+
+  async secureOutbound (connection: MessageStream, options?: SecureConnectionOptions): Promise<SecuredConnection<NoiseExtensions>> {
+    return await this.secure(connection, true, options)
+  }
+
+  async secureInbound (connection: MessageStream, options?: SecureConnectionOptions): Promise<SecuredConnection<NoiseExtensions>> {
+    return await this.secure(connection, false, options)
+  }
+
+  private async secure (connection: MessageStream, initiator: boolean, options?: SecureConnectionOptions): Promise<SecuredConnection<NoiseExtensions>> {
+    const log = connection.log.newScope('noise-aesgcm')
+    const handshakeStream = lpStream(connection, { lengthEncoder: uint16BEEncode, lengthDecoder: uint16BEDecode, maxDataLength: NOISE_MESSAGE_MAX_BYTES })
+    const perform = initiator ? this.noise.performHandshakeInitiator : this.noise.performHandshakeResponder
+    const handshake = await perform.call(this.noise, handshakeStream, this.components.privateKey, log, options?.remotePeer?.publicKey, options)
+    const publicKey = publicKeyFromProtobuf(handshake.payload.identityKey)
+    return {
+      connection: new AesGcmFrameStream(handshakeStream.unwrap(), handshake),
+      remoteExtensions: handshake.payload.extensions,
+      remotePeer: peerIdFromPublicKey(publicKey),
+      streamMuxer: options?.skipStreamMuxerNegotiation === true ? undefined : this.noise.getStreamMuxer.call(this.noise, handshake.payload.extensions?.streamMuxers)
+    }
+  }
+}
+
+/** The encrypter factory for libp2p's `connectionEncrypters`. List it before `/noise` so that stock peers still connect. */
+export function noiseAesGcm (): (components: NoiseComponents) => ConnectionEncrypter<NoiseExtensions> {
+  return (components) => new NoiseAesGcm(components)
 }

@@ -8,7 +8,7 @@ import type { Codec } from '../compress/index.ts'
 import { parseWeightScheme } from '../../topologies/index.ts'
 import type { WeightScheme } from '../../topologies/index.ts'
 import type { Rng } from '../random/index.ts'
-import type { LocalObjective } from './types.ts'
+import type { LocalObjective, StepRunner } from './types.ts'
 import {
   DEFAULT_CODEC, DEFAULT_GAMMA_LOSSLESS, DEFAULT_GAMMA_LOSSY, DEFAULT_LOCAL_STEPS, DEFAULT_LR, DEFAULT_MOMENTUM,
   DEFAULT_ORDER, DEFAULT_STALENESS, DEFAULT_WEIGHT_DECAY, DEFAULT_WEIGHTS, MAX_LOCAL_STEPS, MAX_STALENESS
@@ -100,6 +100,8 @@ export interface AlgorithmDeps {
   id?: string
   /** clock for the compute/communication timings of the reports only; default performance.now */
   now?: () => number
+  /** dpsgd with overlap only: runs the local steps off the event loop (types.ts StepRunner) instead of `objective` in this thread */
+  stepRunner?: StepRunner
 }
 
 const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights', 'overlap', 'sync', 'staleness', 'aggregate', 'attack'])
@@ -173,6 +175,7 @@ export function checkDeps (config: ResolvedConfig, deps: AlgorithmDeps): Codec {
   }
   if (config.algo === 'choco' && (typeof deps.id !== 'string' || deps.id.length === 0)) fail('id', "this peer's id (a non-empty string) for choco", deps.id)
   if (deps.rng === undefined) fail('rng', 'an Rng', deps.rng)
+  if (deps.stepRunner !== undefined && (config.algo !== 'dpsgd' || !config.overlap)) fail('stepRunner', 'no step runner unless algo is dpsgd with overlap (only overlapped local steps run off the event loop)', `a runner with algo ${config.algo}, overlap ${String(config.overlap)}`)
   const codec = deps.codec ?? parseCodec(config.codec)
   if (codec.spec !== config.codec) fail('codec', `an instance of ${config.codec}`, codec.spec)
   return codec

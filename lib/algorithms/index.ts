@@ -10,11 +10,12 @@ export type { AlgorithmConfig, AlgorithmDeps, AlgorithmName, ResolvedConfig, Ste
 export type { PeerAlgorithm } from './algorithm.ts'
 export type { AlgorithmState, ChocoState, ChocoCopyState } from './state.ts'
 export type {
-  LocalObjective, ObjectiveState, PeerRef, Received, Exchange, RoundReport, RealisedRow, RejectionCounts
+  LocalObjective, ObjectiveState, PeerRef, Received, Exchange, RoundReport, RealisedRow, RejectionCounts, StepRunner
 } from './types.ts'
 export { encodeFrame, decodeFrame, maxFrameBytes, RawFrame, FrameChecker, FRAME_KIND, FRAME_ENCODING, ACCEPTED_FRAME_KINDS } from './message.ts'
 export type { Frame, FrameFields, FrameKind, FrameEncoding, FrameCheck, FrameExpectation, FrameRejection } from './message.ts'
 export { Sgd } from './optimizer.ts'
+export { LocalTrainer } from './common.ts'
 export {
   InvalidAlgorithmConfigError, InvalidMessageError, UnsupportedMessageVersionError, RoundOrderError, NonFiniteModelError,
   InvalidAlgorithmStateError, MissingMaxDegreeError

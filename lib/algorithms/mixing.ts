@@ -26,7 +26,7 @@ import type { ResolvedConfig } from './config.ts'
 import type { PeerAlgorithm } from './algorithm.ts'
 import type { AlgorithmState } from './state.ts'
 import { checkCommonState, checkErrorMemory, exportErrorMemory, importErrorMemory } from './state.ts'
-import type { Exchange, LocalObjective, Received, RoundReport } from './types.ts'
+import type { Exchange, LocalObjective, Received, RoundReport, StepRunner } from './types.ts'
 import { LocalTrainer, RowWeights, ScratchPool, addCounts, collectSlots, countPayloadError, rawValues, zeroCounts } from './common.ts'
 import type { Slot } from './common.ts'
 import { RawFrame, encodeFrame } from './message.ts'
@@ -44,6 +44,8 @@ export interface MixingPeerInit {
   now: () => number
   /** the mixing rule (aggregate.ts); 'mean' mixes with the combination below, unchanged */
   aggregator: Aggregator
+  /** overlap: runs the local steps off the event loop and holds the momentum and data position (types.ts StepRunner) */
+  stepRunner?: StepRunner
 }
 
 export class MixingPeer implements PeerAlgorithm {
@@ -74,6 +76,7 @@ export class MixingPeer implements PeerAlgorithm {
   private robust: Float32Array | undefined
   /** sync 'async': when each neighbour's newest message was first handed over */
   private readonly ages: MessageAges | undefined
+  private readonly runner: StepRunner | undefined
 
   constructor (init: MixingPeerInit) {
     const { config, x0 } = init
@@ -99,6 +102,7 @@ export class MixingPeer implements PeerAlgorithm {
     this.x.set(x0)
     this.local = config.overlap && this.trainer !== undefined ? allocVector(this.dim) : undefined
     this.ages = config.sync === 'async' ? new MessageAges() : undefined
+    this.runner = this.local !== undefined ? init.stepRunner : undefined
   }
 
   get params (): Float32Array { return this.x }
@@ -122,8 +126,10 @@ export class MixingPeer implements PeerAlgorithm {
       local.set(this.x)
       // with an exchange that does I/O, a turn of the event loop before each step: the frame is encrypted and
       // written before the first step (not after the last), and the neighbours' frames are read during the steps
+      // (a step runner keeps the event loop free for the whole of the steps: no pacing needed)
       const progress = exchange.progress
-      loss += progress === undefined ? this.trainer.steps(local, H) : await this.trainer.stepsPaced(local, H, async () => { await progress.call(exchange) })
+      if (this.runner !== undefined) loss += await this.runner.steps(local, H)
+      else loss += progress === undefined ? this.trainer.steps(local, H) : await this.trainer.stepsPaced(local, H, async () => { await progress.call(exchange) })
       t1 = this.now()
       try {
         received = await pending
@@ -264,6 +270,11 @@ export class MixingPeer implements PeerAlgorithm {
       momentum: this.optimizer.velocity.slice(),
       objective: this.trainer?.objective.exportState?.()
     }
+    if (this.runner !== undefined) {
+      const held = this.runner.exportState()
+      state.momentum = held.momentum
+      state.objective = held.objective
+    }
     const errorMemory = exportErrorMemory(this.codec)
     if (errorMemory !== undefined) state.errorMemory = errorMemory
     return state
@@ -276,6 +287,7 @@ export class MixingPeer implements PeerAlgorithm {
     importErrorMemory(state, this.codec)
     this.optimizer.velocity.set(state.momentum)
     if (state.objective !== undefined) this.trainer?.objective.importState?.(state.objective)
+    this.runner?.importState(state.momentum, state.objective)
     this.nextRound = state.round
     this.ages?.clear()
   }

@@ -47,6 +47,22 @@ export interface Exchange {
   progress? (): Promise<void>
 }
 
+/**
+ * Runs the H local steps of an overlapped round off the event loop (node/train-thread: a worker thread with its
+ * own copy of the model, the objective and the optimizer), so the exchange's I/O goes on during a step. It must be
+ * bit-identical to `LocalTrainer.steps` on the same objective and optimizer: the same code on the same backend and
+ * the same batches in the same order. The momentum and the objective's position live with the runner; they are
+ * current whenever no `steps` call is pending (between rounds, when a peer checkpoints).
+ */
+export interface StepRunner {
+  /** takes `steps` local SGD steps on x in place and resolves with the sum of the batch losses; x is left untouched on a rejection */
+  steps (x: Float32Array, steps: number): Promise<number>
+  /** a copy of the momentum buffer (length 0 without momentum) and the objective's position */
+  exportState (): { momentum: Float32Array, objective: ObjectiveState | undefined }
+  /** sets both before the next `steps` call */
+  importState (momentum: Float32Array, objective: ObjectiveState | undefined): void
+}
+
 /** Why a received message was not mixed. Cumulative counts live in `PeerAlgorithm.rejected`. */
 export interface RejectionCounts {
   /** the frame could not be parsed (bad header, truncated, trailing bytes, payload the codec refused) */

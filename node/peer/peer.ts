@@ -20,6 +20,8 @@ import { createMembership } from '../membership/index.ts'
 import type { Membership } from '../membership/index.ts'
 import { accessNotes, bootstrapAddrs, createPeerNode, loadOrCreateIdentity, penalizePeer, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
 import { createTelemetryPublisher } from '../telemetry/index.ts'
+import { startTrainWorker } from '../train-thread/index.ts'
+import type { TrainWorker } from '../train-thread/index.ts'
 import { ConfigMismatchError, JoinFailedError } from './errors.ts'
 import { appendRecord, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
@@ -53,10 +55,22 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   const training = await prepareTraining(config, { slot: init.slot, ownDataDir: init.ownDataDir })
   const streams = peerStreams(config.seed, init.slot)
   const objective = training.objective?.(init.slot, streams.objective)
-  const algorithm: PeerAlgorithm = createAlgorithm(algorithmConfig(config), {
-    x0: training.x0(init.slot, streams.x0), objective, rng: streams.algorithm, id: identity.peerId
-  })
-  const resumed = init.resume === true ? resumeFromCheckpoint(init.dataDir, config, algorithm, log) : undefined
+  // --train-thread worker: the overlapped local steps run in a worker thread holding its own copy of this objective
+  const stepRunner: TrainWorker | undefined = init.trainThread === 'worker'
+    ? await startTrainWorker({ config, slot: init.slot, ownDataDir: init.ownDataDir, dim: training.dim, backend: training.backend ?? 'none' })
+    : undefined
+  let algorithm: PeerAlgorithm
+  let resumed: Resumed | undefined
+  try {
+    algorithm = createAlgorithm(algorithmConfig(config), {
+      x0: training.x0(init.slot, streams.x0), objective, rng: streams.algorithm, id: identity.peerId, stepRunner
+    })
+    resumed = init.resume === true ? resumeFromCheckpoint(init.dataDir, config, algorithm, log) : undefined
+  } catch (err) {
+    await stepRunner?.close()
+    throw err
+  }
+  if (stepRunner !== undefined) log('local steps run in a worker thread (--train-thread worker)')
   log(`peer ${identity.peerId} slot ${init.slot}/${config.peers}, ${config.algo} ${config.codec}, ` +
     `${training.backend !== null ? `backend ${training.backend}, ` : ''}${algorithm.dim} parameters, run '${config.runId}' config ${hash.slice(0, 12)}`)
 
@@ -66,7 +80,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   const node = await createPeerNode({
     privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns,
     swarmKey, allowPeers, onRefused: refusalReporter(log).onRefused
-  })
+  }).catch(async (err: unknown) => { await stepRunner?.close(); throw err })
   const hardStop = new AbortController()
   let exchange: GossipExchange | undefined
   let membership: Membership | undefined
@@ -244,6 +258,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     await membership?.stop().catch(() => {})
     await exchange?.stop().catch(() => {})
     await Promise.resolve().then(async () => { await node.stop() }).catch(() => {})
+    await stepRunner?.close().catch(() => {})
     training.dispose()
   }
 }

@@ -35,6 +35,8 @@ export interface PeerInit {
   startTimeoutMs: number
   /** an experiment: owe (F − 1) × the time each round kept the peer busy and sleep it before the next round, as if its processor were F times slower (≥ 1; default 1) */
   slowdown?: number
+  /** where the local steps of an overlapped round run: 'main' (default, paced on the event loop) or 'worker' (node/train-thread) */
+  trainThread?: 'main' | 'worker'
   /** aborting it asks for a graceful stop: announce leaving, finish the round(s), checkpoint, exit */
   stop: AbortSignal
   /** one line of human-readable log (the CLI prints it to stderr) */

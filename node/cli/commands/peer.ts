@@ -1,10 +1,11 @@
 import { getBoolean, getNumber, getOptionalNumber, getOptionalString, UsageError } from '../args.ts'
-import type { OptionSpec } from '../args.ts'
+import type { OptionSpec, ParsedArgs } from '../args.ts'
 import type { CliIO, Command } from '../command.ts'
 import type { MetricsServer, PeerMetrics } from '../../metrics/index.ts'
 import { CliError } from '../command.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
 import { parseShard } from '../../../lib/data/index.ts'
+import type { RunConfig } from '../../../lib/experiment/index.ts'
 
 const options: OptionSpec[] = [
   { name: 'data-dir', type: 'string', placeholder: 'DIR', description: 'this peer\'s folder: identity key (its PeerId), metrics.jsonl, checkpoints/, snapshots/, peer.json (required)' },
@@ -23,6 +24,7 @@ const options: OptionSpec[] = [
   { name: 'heartbeat', type: 'int', min: 20, max: 60_000, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
   { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members before starting with fewer' },
   { name: 'slowdown', type: 'number', min: 1, max: 1000, placeholder: 'F', description: 'an experiment: after each round this peer sleeps F−1 times the time the round kept it busy, as if its processor were F times slower (default: 1)' },
+  { name: 'train-thread', type: 'string', choices: ['main', 'worker'], default: 'main', description: 'with --overlap (D-PSGD): where the local steps run; worker: in a worker thread with its own copy of the model, data shard and optimizer, so the exchange is read and written during a step (same results bit for bit)' },
   { name: 'quiet', type: 'boolean', description: 'no progress line' },
   { name: 'metrics-port', type: 'int', min: 0, max: 65535, placeholder: 'PORT', description: 'serve Prometheus metrics at http://HOST:PORT/metrics (0 = any free port, printed at start); off unless given' },
   { name: 'metrics-host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'address the metrics endpoint binds (0.0.0.0 lets another machine scrape it)' },
@@ -111,6 +113,7 @@ export const peerCommand: Command = {
         heartbeatMs: getNumber(args, 'heartbeat'),
         startTimeoutMs: getNumber(args, 'start-timeout'),
         slowdown: getOptionalNumber(args, 'slowdown'),
+        trainThread: trainThread(args, config),
         stop: stop.signal,
         log: (line) => { io.err(`${new Date().toISOString().slice(11, 23)} ${line}`) },
         onListening: ({ peerId, addrs }) => {
@@ -134,7 +137,8 @@ export const peerCommand: Command = {
       return 0
     } catch (err) {
       const name = (err as Error).name
-      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'MetricsServerError') throw new CliError(`${name}: ${(err as Error).message}`)
+      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'MetricsServerError' ||
+        name === 'TrainWorkerStartError' || name === 'TrainWorkerCrashedError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err
     } finally {
       process.removeListener('SIGINT', onInt)
@@ -142,6 +146,15 @@ export const peerCommand: Command = {
       await metricsServer?.close()
     }
   }
+}
+
+/** --train-thread: a worker runs the overlapped local steps of D-PSGD only (the other rounds have nothing to overlap) */
+function trainThread (args: ParsedArgs, config: RunConfig): 'main' | 'worker' {
+  const value = getOptionalString(args, 'train-thread') ?? 'main'
+  if (value === 'worker' && (config.algo !== 'dpsgd' || !config.overlap)) {
+    throw new UsageError(`--train-thread worker runs the local steps of --overlap rounds, which need --algo dpsgd and --overlap; got --algo ${config.algo}${config.overlap ? ' --overlap' : ' without --overlap'}`, 'train-thread', 'main, or worker with --algo dpsgd --overlap')
+  }
+  return value === 'worker' ? 'worker' : 'main'
 }
 
 /** --metrics-port: the peer's Prometheus registry and its endpoint (node/metrics), loaded only when asked for */

@@ -44,6 +44,8 @@ export interface ClusterOptions {
   startTimeoutMs?: number | ((slot: number) => number)
   /** start only slots 0..started−1; default config.peers */
   started?: number
+  /** where the peers take their overlapped local steps (PeerInit.trainThread); default main */
+  trainThread?: 'main' | 'worker'
 }
 
 /** Starts peers in slots 0..n−1 (n = `opts.started ?? config.peers`; slot 0 first, the others bootstrapping from it). */
@@ -79,6 +81,7 @@ async function startPeer (cluster: Cluster, slot: number, bootstrap: string[], o
     checkpointEvery: 0,
     heartbeatMs: opts.heartbeatMs ?? 200,
     startTimeoutMs: typeof opts.startTimeoutMs === 'function' ? opts.startTimeoutMs(slot) : opts.startTimeoutMs ?? 6000,
+    trainThread: opts.trainThread,
     stop: stop.signal,
     log: (line) => { cluster.log.push(`[${slot}] ${line}`) },
     onListening: (info) => { listening(info) }

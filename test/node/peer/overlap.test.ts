@@ -13,16 +13,29 @@ describe('node/peer: --overlap over libp2p reproduces the simulator (peers in th
     cluster = undefined
   })
 
-  it('4 peers, ring, MNIST softmax, 3 local steps paced by the exchange\'s I/O: each peer\'s parameters equal the simulated peer\'s (steps in one block) bit for bit', async () => {
+  // the steps paced on the event loop (main) or in a worker thread per peer (--train-thread worker, with momentum so
+  // that the optimizer state held by the worker matters): both must give the simulator's parameters bit for bit
+  const cases = [
+    { thread: 'main' as const, what: '3 local steps paced by the exchange\'s I/O', momentum: 0 },
+    { thread: 'worker' as const, what: '3 local steps with momentum 0.9 in a worker thread per peer', momentum: 0.9 }
+  ]
+  for (const c of cases) {
+    it(`4 peers, ring, MNIST softmax, ${c.what}: each peer's parameters equal the simulated peer's (steps in one block) bit for bit`, async () => {
+      await equalsSimulator(c.thread, c.momentum)
+    })
+  }
+
+  async function equalsSimulator (trainThread: 'main' | 'worker', momentum: number): Promise<void> {
     const n = 4; const rounds = 6; const seed = 3
     cluster = await startCluster({
-      runId: 'peer-test-overlap', peers: n, topology: 'ring', algo: 'dpsgd', codec: 'none', dataset: 'mnist', model: 'softmax',
-      batch: 8, localSteps: 3, overlap: true, backend: 'cpu', rounds, seed, roundDeadlineMs: 5000
-    }, { snapshotEvery: 1, evalLimit: 500 })
+      runId: `peer-test-overlap-${trainThread}`, peers: n, topology: 'ring', algo: 'dpsgd', codec: 'none', dataset: 'mnist', model: 'softmax',
+      batch: 8, localSteps: 3, overlap: true, momentum, backend: 'cpu', rounds, seed, roundDeadlineMs: 5000
+    }, { snapshotEvery: 1, evalLimit: 500, trainThread })
     const res = await results(cluster)
     for (const r of res) assert.equal(r.rounds, rounds)
     const config = cluster.config
     assert.equal(config.overlap, true)
+    if (trainThread === 'worker') assert.equal(cluster.log.filter((l) => l.includes('worker thread')).length, n, cluster.log.join('\n'))
 
     const training = await prepareTraining(config)
     try {
@@ -50,5 +63,5 @@ describe('node/peer: --overlap over libp2p reproduces the simulator (peers in th
     } finally {
       training.dispose()
     }
-  })
+  }
 })

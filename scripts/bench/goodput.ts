@@ -354,7 +354,7 @@ export function formatGoodput (result: GoodputBenchResult): string {
     // the largest model: smaller ones pass partly in tbf's bucket (10 ms of the rate, at least 128 KiB) at the veth's own speed
     const largest = Math.max(...result.rows.map((r) => r.bytes))
     const raw = Math.max(...result.rows.filter((r) => r.bytes === largest).map((r) => r.rawMBps))
-    lines.push(`over a link shaped to ${result.link.rate} (${linkMBps.toFixed(0)} MB/s) each way between two network namespaces; ` +
+    lines.push(`over a link shaped to ${result.link.rate} (${linkMBps.toFixed(linkMBps < 100 ? 1 : 0)} MB/s) each way between two network namespaces; ` +
       `raw TCP moved the ${(largest / 1e6).toFixed(0)} MB model at ${(100 * raw / linkMBps).toFixed(0)} % of it (${raw.toFixed(0)} MB/s; TCP/IP headers take ≈ 4 %)` +
       (raw < 0.8 * linkMBps ? ': raw TCP did NOT reach the link rate, so the link is not what bounds it here' : ''))
     lines.push('a goodput ratio near 1 here says the stack keeps up with the link; the loopback figures are the ones measuring its CPU overhead')

@@ -133,9 +133,11 @@ class Receiver {
     // spawn with an 'ipc' fd rather than fork, so that `ip netns exec` can stand between (it keeps fds and environment)
     this.child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child.on('message', (m: FromReceiver) => { this.inbox.push(m); this.waiter?.() })
+    // a receiver that dies (or an `ip netns exec` that fails) must not leave the sender waiting forever
+    this.child.on('exit', (code, signal) => { this.inbox.push({ kind: 'error', message: `exited (code ${String(code)}, signal ${String(signal)})` }); this.waiter?.() })
   }
 
-  send (m: ToReceiver): void { this.child.send(m) }
+  send (m: ToReceiver): void { if (this.child.connected) this.child.send(m) }
 
   async next<K extends FromReceiver['kind']> (kind: K): Promise<Extract<FromReceiver, { kind: K }>> {
     for (;;) {

@@ -390,9 +390,9 @@ export function parseFlags (argv: string[]): GoodputBenchOptions {
     else if (argv[i] === '--codec' && value !== undefined) opts.codec = value
     else if (argv[i] === '--stream' && Number.isInteger(Number(value)) && Number(value) >= 0) opts.stream = Number(value)
     else if (argv[i] === '--link-rate' && value !== undefined) { checkLinkRate(value); opts.linkRate = value }
-    else throw new Error(`${usage}; got ${argv.slice(i, i + 2).join(' ')}`)
+    else throw new UsageError(`${usage}; got ${argv.slice(i, i + 2).join(' ')}`, argv[i]?.replace(/^--/, ''))
   }
-  if (opts.floats?.some((f) => !Number.isInteger(f) || f < 1) === true) throw new Error(`${usage}; --floats takes positive integers`)
+  if (opts.floats?.some((f) => !Number.isInteger(f) || f < 1) === true) throw new UsageError(`${usage}; --floats takes positive integers`, 'floats')
   return opts
 }
 

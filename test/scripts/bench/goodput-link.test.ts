@@ -25,6 +25,12 @@ describe('scripts/bench/goodput: --link-rate', function () {
     assert.equal(parseFlags(['--link-rate', '10gbit']).linkRate, '10gbit')
   })
 
+  it('the other flags\' bad values are UsageErrors naming their flag too', () => {
+    for (const [argv, option] of [[['--repeats', '0'], 'repeats'], [['--floats', '1e3,x'], 'floats'], [['--speed', '1'], 'speed']] as const) {
+      assert.throws(() => parseFlags([...argv]), (err: Error & { option?: string }) => err.name === 'UsageError' && err.option === option, argv.join(' '))
+    }
+  })
+
   it('runGoodputOverLink refuses a bad rate before it makes any namespace', async () => {
     await assert.rejects(runGoodputOverLink({ floats: [1000], linkRate: '100' }),
       (err: Error & { option?: string }) => err.name === 'UsageError' && err.option === 'link-rate')

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { formatHelp, getBoolean, getOptionalNumber, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
+import { TRAIN_THREAD_OPTION } from '../node/cli/commands/peer.ts'
 import { createProgress } from '../node/cli/progress.ts'
 import { DEFAULT_RUN_ID, resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
@@ -48,6 +49,7 @@ const options: OptionSpec[] = [
   ...NETWORK_RUN_OPTIONS,
   ...ACCESS_OPTIONS,
   { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir), comma-separated' },
+  TRAIN_THREAD_OPTION,
   { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps F−1 times the time each round kept it busy, as if F times slower (murmur peer --slowdown)' },
   { name: 'heartbeat', type: 'int', min: 20, placeholder: 'MS', description: 'membership heartbeat of every peer (default: 500, or 50 × peers when that is longer)' },
   { name: 'snapshot-every', type: 'int', min: 0, placeholder: 'N', description: 'peers snapshot their parameters every N rounds for the merged accuracy and consensus (default: --eval-every)' },
@@ -104,7 +106,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const untilAccuracy = getOptionalNumber(args, 'until-accuracy')
   // loaded before the peers start, so that loading does not compete with their first rounds
   const targetWatch = untilAccuracy === undefined ? undefined : await createClusterTargetWatch(config, untilAccuracy, Number(snapshotEvery))
-  const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '900000']
+  const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '900000', '--train-thread', String(args.values['train-thread'])]
   // every peer gets the same swarm key and allowlist (absolute paths: the peers may resolve them elsewhere)
   for (const flag of ['swarm-key', 'allow-peers']) {
     const file = getOptionalString(args, flag)

@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { formatHelp, getBoolean, getNumber, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
+import { TRAIN_THREAD_OPTION } from '../node/cli/commands/peer.ts'
 import { resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
 import {
@@ -43,6 +44,7 @@ const options: OptionSpec[] = [
   { name: 'heartbeat', type: 'int', min: 20, default: 500, placeholder: 'MS', description: 'membership heartbeat of every peer' },
   { name: 'timeout', type: 'int', min: 1, default: 600, placeholder: 'S', description: 'give up (kill the peers, tear down, exit 1) after this many seconds' },
   { name: 'verbose', type: 'boolean', description: 'print every ip command as it runs' },
+  TRAIN_THREAD_OPTION,
   {
     name: 'link-rate', type: 'string', placeholder: 'RATE', allowed: LINK_RATE_ALLOWED, check: (v) => parseLinkRate(String(v)) === undefined ? `expected ${LINK_RATE_ALLOWED}` : undefined,
     description: 'shape every peer\'s link to RATE each way (tc tbf on its eth0 and on its bridge port), like hosts on a LAN of that speed (default: unshaped)'
@@ -83,10 +85,10 @@ function cleanup (res: Resources, io: Io): void {
   else rmSync(res.out, { recursive: true, force: true })
 }
 
-function peerArgs (runFile: string, dataDir: string, host: NetnsHost, n: number, port: number, heartbeat: number, bootstrap?: string): string[] {
+function peerArgs (runFile: string, dataDir: string, host: NetnsHost, n: number, port: number, heartbeat: number, trainThread: string, bootstrap?: string): string[] {
   return ['peer', '--config', runFile, '--data-dir', dataDir, '--shard', `${host.index}/${n}`,
     '--listen', `/ip4/0.0.0.0/tcp/${port}`, '--announce', `/ip4/${host.address}/tcp/${port}`,
-    ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap]), '--heartbeat', String(heartbeat), '--quiet']
+    ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap]), '--heartbeat', String(heartbeat), '--quiet', '--train-thread', trainThread]
 }
 
 function launch (res: Resources, host: NetnsHost, dataDir: string, args: string[], io: Io, trace: (c: string) => void): Peer {
@@ -170,6 +172,7 @@ export async function runNetnsCluster (argv: string[], io: Io): Promise<number> 
       throw err
     }
     const rate = getOptionalString(args, 'link-rate')
+    const trainThread = getOptionalString(args, 'train-thread') ?? 'main'
     if (rate !== undefined) {
       shapeLinks(res.network, rate, trace)
       io.err(`netns-cluster: every peer's link shaped to ${rate} each way (tc tbf)`)
@@ -180,10 +183,10 @@ export async function runNetnsCluster (argv: string[], io: Io): Promise<number> 
     const deadline = start + getNumber(args, 'timeout') * 1000
     const hosts = res.network.hosts
     io.err(`netns-cluster: ${config.peers} namespaces on ${SUBNET_TEXT} behind bridge ${NETNS_PLAN.bridge} in ${res.network.hub}; peers (output in ${out}):`)
-    const first = launch(res, hosts[0], join(out, 'peer-0'), peerArgs(runFile, join(out, 'peer-0'), hosts[0], config.peers, port, heartbeat), io, trace)
+    const first = launch(res, hosts[0], join(out, 'peer-0'), peerArgs(runFile, join(out, 'peer-0'), hosts[0], config.peers, port, heartbeat, trainThread), io, trace)
     const bootstrap = await bootstrapOf(first, port, Math.min(deadline, performance.now() + 60_000), () => interrupted !== undefined)
     if (bootstrap === undefined) { io.err('netns-cluster: interrupted while peer 0 was starting'); return 130 }
-    for (const h of hosts.slice(1)) launch(res, h, join(out, `peer-${h.index}`), peerArgs(runFile, join(out, `peer-${h.index}`), h, config.peers, port, heartbeat, bootstrap), io, trace)
+    for (const h of hosts.slice(1)) launch(res, h, join(out, `peer-${h.index}`), peerArgs(runFile, join(out, `peer-${h.index}`), h, config.peers, port, heartbeat, trainThread, bootstrap), io, trace)
 
     let stopping = false
     while (res.peers.some((p) => p.exitCode === undefined)) {

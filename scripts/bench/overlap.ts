@@ -1,10 +1,13 @@
 /**
- * Overlap benchmark: the same job of real `murmur peer` processes, synchronous then with `--overlap`
- * (the model a round starts from is sent first and the local steps run while it travels). Figures, each
+ * Overlap benchmark: the same job of real `murmur peer` processes, synchronous, with `--overlap` (the model a
+ * round starts from is sent first and the local steps run while it travels, paced on the event loop) and with
+ * `--overlap --train-thread worker` (the local steps in a worker thread, the event loop free for the exchange's
+ * I/O during them; node/train-thread). Figures, each
  * against the synchronous runs of the same invocation: overlap's round time over max(compute, communicate)
  * and over their sum as the synchronous runs measured them (goal ≤ 1.15 × the max), and the final accuracy
- * difference (goal within 0.5 point). With --repeats k the two modes alternate k times (sync, overlap, sync,
- * …) so that a change in the machine's load falls on both alike; the figures are means over the runs.
+ * difference (goal within 0.5 point). With --repeats k the three modes alternate k times (sync, overlap, worker,
+ * sync, …) so that a change in the machine's load falls on all alike; the figures are means over the runs.
+ * --no-worker leaves the worker variant out.
  *
  * Two settings:
  * - loopback (default): every peer a process on this machine (`murmur cluster`); with more peers than cores
@@ -30,8 +33,10 @@ export interface OverlapBenchOptions {
   model?: string
   /** run the peers in network namespaces behind links of this tc rate (e.g. '100mbit'); loopback when absent */
   linkRate?: string
-  /** alternating sync/overlap pairs (default 1) */
+  /** alternating sync/overlap(/worker) rounds of runs (default 1) */
   repeats?: number
+  /** also run --overlap --train-thread worker (default true) */
+  worker?: boolean
 }
 
 export interface OverlapBenchResult {
@@ -44,6 +49,15 @@ export interface OverlapBenchResult {
   overlapComputeMs: number
   overlapCommMs: number
   overlapRoundMs: number
+  /** the --train-thread worker runs (empty with worker: false) and their figures (NaN then) */
+  worker: ClusterRun[]
+  workerComputeMs: number
+  workerCommMs: number
+  workerRoundMs: number
+  /** worker round time / max(sync compute, sync communicate) */
+  workerVsMax: number
+  /** mean over rounds of worker − sync final accuracy */
+  workerAccuracyDelta: number | null
   /** overlap round time / max(sync compute, sync communicate) */
   vsMax: number
   /** overlap round time / (sync compute + sync communicate) */
@@ -63,8 +77,11 @@ export async function runOverlapBench (o: OverlapBenchOptions): Promise<OverlapB
     : await runNetnsPeers(o.peers, [...common, '--link-rate', o.linkRate, ...extra])
   const sync: ClusterRun[] = []
   const overlap: ClusterRun[] = []
+  const worker: ClusterRun[] = []
+  const modes: Array<[string[], ClusterRun[]]> = [[[], sync], [['--overlap'], overlap]]
+  if (o.worker !== false) modes.push([['--overlap', '--train-thread', 'worker'], worker])
   for (let k = 0; k < (o.repeats ?? 1); k++) {
-    for (const [extra, into] of [[[], sync], [['--overlap'], overlap]] as const) {
+    for (const [extra, into] of modes) {
       const r = await run([...extra])
       if ('skipped' in r) return r
       into.push(r)
@@ -73,7 +90,11 @@ export async function runOverlapBench (o: OverlapBenchOptions): Promise<OverlapB
   const syncComputeMs = mean(sync, (p) => p.computeMs)
   const syncCommMs = mean(sync, (p) => p.commMs)
   const overlapRoundMs = mean(overlap, (p) => p.roundMs)
-  const deltas = sync.flatMap((s, k) => s.accuracy === null || overlap[k].accuracy === null ? [] : [overlap[k].accuracy! - s.accuracy])
+  const deltaOf = (runs: ClusterRun[]): number | null => {
+    const deltas = sync.flatMap((s, k) => s.accuracy === null || runs[k]?.accuracy == null ? [] : [runs[k].accuracy! - s.accuracy])
+    return deltas.length === sync.length ? meanOf(deltas) : null
+  }
+  const workerRoundMs = worker.length === 0 ? NaN : mean(worker, (p) => p.roundMs)
   return {
     sync,
     overlap,
@@ -85,7 +106,13 @@ export async function runOverlapBench (o: OverlapBenchOptions): Promise<OverlapB
     overlapRoundMs,
     vsMax: overlapRoundMs / Math.max(syncComputeMs, syncCommMs),
     vsSum: overlapRoundMs / (syncComputeMs + syncCommMs),
-    accuracyDelta: deltas.length === sync.length ? meanOf(deltas) : null
+    accuracyDelta: deltaOf(overlap),
+    worker,
+    workerComputeMs: worker.length === 0 ? NaN : mean(worker, (p) => p.computeMs),
+    workerCommMs: worker.length === 0 ? NaN : mean(worker, (p) => p.commMs),
+    workerRoundMs,
+    workerVsMax: workerRoundMs / Math.max(syncComputeMs, syncCommMs),
+    workerAccuracyDelta: worker.length === 0 ? null : deltaOf(worker)
   }
 }
 
@@ -94,7 +121,7 @@ export function formatOverlap (o: OverlapBenchOptions, r: OverlapBenchResult | {
     ? `${o.peers} processes on this machine (loopback)`
     : `${o.peers} peers in network namespaces, each link shaped to ${o.linkRate} each way (tc tbf)`
   const head = `${where}, ring, D-PSGD, MNIST ${o.model ?? 'mlp'}, batch ${o.batch}, ${o.localSteps} local steps, ${o.rounds} rounds, ` +
-    `${o.repeats ?? 1} alternating sync/overlap pair(s) (means per peer and round, first 5 rounds skipped)`
+    `${o.repeats ?? 1} alternating round(s) of sync/overlap${o.worker === false ? '' : '/worker'} runs (means per peer and round, first 5 rounds skipped)`
   if ('skipped' in r) return `${head}\nskipped: ${r.skipped}`
   const ms = (x: number): string => `${x.toFixed(1)} ms`
   const accs = (runs: ClusterRun[]): string => runs.map((x) => pct(x.accuracy)).join(', ')
@@ -104,7 +131,14 @@ export function formatOverlap (o: OverlapBenchOptions, r: OverlapBenchResult | {
     `synchronous: compute ${ms(r.syncComputeMs)}, communicate ${ms(r.syncCommMs)}, round ${ms(r.syncRoundMs)}; ${model} ${accs(r.sync)}`,
     `overlap:     compute ${ms(r.overlapComputeMs)}, communicate (not hidden) ${ms(r.overlapCommMs)}, round ${ms(r.overlapRoundMs)}; ${model} ${accs(r.overlap)}`,
     `overlap round / max(sync compute, sync communicate) = ${r.vsMax.toFixed(2)} (goal ≤ 1.15); / their sum = ${r.vsSum.toFixed(2)}; / sync round = ${(r.overlapRoundMs / r.syncRoundMs).toFixed(2)}`,
-    `accuracy, overlap − sync: ${r.accuracyDelta === null ? 'n/a' : `${(r.accuracyDelta * 100).toFixed(2)} points`} (goal within ±0.5)`
+    `accuracy, overlap − sync: ${r.accuracyDelta === null ? 'n/a' : `${(r.accuracyDelta * 100).toFixed(2)} points`} (goal within ±0.5)`,
+    ...(r.worker.length === 0
+      ? []
+      : [
+          `worker:      compute ${ms(r.workerComputeMs)}, communicate (not hidden) ${ms(r.workerCommMs)}, round ${ms(r.workerRoundMs)}; ${model} ${accs(r.worker)}`,
+          `worker round / max(sync compute, sync communicate) = ${r.workerVsMax.toFixed(2)} (goal ≤ 1.15); / sync round = ${(r.workerRoundMs / r.syncRoundMs).toFixed(2)}; / overlap round = ${(r.workerRoundMs / r.overlapRoundMs).toFixed(2)}`,
+          `accuracy, worker − sync: ${r.workerAccuracyDelta === null ? 'n/a' : `${(r.workerAccuracyDelta * 100).toFixed(2)} points`} (goal within ±0.5)`
+        ])
   ].join('\n')
 }
 
@@ -117,7 +151,8 @@ if (import.meta.main) {
       batch: { type: 'string', default: '32' },
       model: { type: 'string', default: 'mlp' },
       'link-rate': { type: 'string' },
-      repeats: { type: 'string', default: '1' }
+      repeats: { type: 'string', default: '1' },
+      'no-worker': { type: 'boolean', default: false }
     }
   })
   const o: OverlapBenchOptions = {
@@ -127,7 +162,8 @@ if (import.meta.main) {
     batch: Number(values.batch),
     model: values.model,
     linkRate: values['link-rate'],
-    repeats: Number(values.repeats)
+    repeats: Number(values.repeats),
+    worker: values['no-worker'] !== true
   }
   console.log(formatOverlap(o, await runOverlapBench(o)))
 }

@@ -7,6 +7,12 @@ import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../experime
 import { parseShard } from '../../../lib/data/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 
+/** --train-thread, also taken by `murmur cluster` and scripts/netns-cluster.ts and handed to every peer */
+export const TRAIN_THREAD_OPTION: OptionSpec = {
+  name: 'train-thread', type: 'string', choices: ['main', 'worker'], default: 'main', placeholder: 'WHERE',
+  description: 'with --overlap (D-PSGD): where the local steps run; worker: in a worker thread with its own copy of the model, data shard and optimizer, so the exchange is read and written during a step (same results bit for bit)'
+}
+
 const options: OptionSpec[] = [
   { name: 'data-dir', type: 'string', placeholder: 'DIR', description: 'this peer\'s folder: identity key (its PeerId), metrics.jsonl, checkpoints/, snapshots/, peer.json (required)' },
   { name: 'shard', type: 'string', placeholder: 'I/N', allowed: 'I/N with integers 0 <= I < N, e.g. 3/16', check: (v) => { try { parseShard(String(v)); return undefined } catch (err) { return (err as Error).message } }, description: 'this peer\'s slot i of n: its shard of the seeded split and its random streams; n must equal --peers (required)' },
@@ -24,7 +30,7 @@ const options: OptionSpec[] = [
   { name: 'heartbeat', type: 'int', min: 20, max: 60_000, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
   { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members before starting with fewer' },
   { name: 'slowdown', type: 'number', min: 1, max: 1000, placeholder: 'F', description: 'an experiment: after each round this peer sleeps F−1 times the time the round kept it busy, as if its processor were F times slower (default: 1)' },
-  { name: 'train-thread', type: 'string', choices: ['main', 'worker'], default: 'main', description: 'with --overlap (D-PSGD): where the local steps run; worker: in a worker thread with its own copy of the model, data shard and optimizer, so the exchange is read and written during a step (same results bit for bit)' },
+  TRAIN_THREAD_OPTION,
   { name: 'quiet', type: 'boolean', description: 'no progress line' },
   { name: 'metrics-port', type: 'int', min: 0, max: 65535, placeholder: 'PORT', description: 'serve Prometheus metrics at http://HOST:PORT/metrics (0 = any free port, printed at start); off unless given' },
   { name: 'metrics-host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'address the metrics endpoint binds (0.0.0.0 lets another machine scrape it)' },

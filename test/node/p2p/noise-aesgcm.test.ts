@@ -9,7 +9,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { NOISE_AESGCM_PROTOCOL, aesGcmNoiseCrypto, connectionEncrypters } from '../../../node/p2p/index.ts'
+import { NOISE_AESGCM_PROTOCOL, aesGcmFrameStats, aesGcmNoiseCrypto, connectionEncrypters } from '../../../node/p2p/index.ts'
 import { aesGcmNonce } from '../../../node/p2p/noise-aesgcm.ts'
 import { createRng } from '../../../lib/random/index.ts'
 import { loopbackNode, waitFor } from './util.ts'
@@ -196,6 +196,7 @@ describe('node/p2p noise-aesgcm', function () {
       const warm = bytesOf(1000, 29)
       assert.deepEqual((await transfer(a, b, warm, [viaProxy])).got, warm, 'before tampering')
       assert.equal(a.getConnections(b.peerId)[0].encryption, NOISE_AESGCM_PROTOCOL)
+      const before = aesGcmFrameStats()
       proxy.arm()
       const x = bytesOf(2_000_000, 30)
       const result = await transfer(a, b, x, [viaProxy])
@@ -203,6 +204,9 @@ describe('node/p2p noise-aesgcm', function () {
       assert.ok(result.got.length < x.length, `expected less than ${x.length} bytes delivered, got ${result.got.length}`)
       assert.deepEqual(result.got, x.subarray(0, result.got.length), 'what was delivered is an intact prefix')
       await waitFor('the receiver to close the tampered connection', () => b.getConnections(a.peerId).length === 0, 3000)
+      // (a flip that lands in a frame's length field is refused as oversized or fails authentication later)
+      const after = aesGcmFrameStats()
+      assert.equal(after.unauthenticated + after.oversized - before.unauthenticated - before.oversized, 1, 'one frame refused')
     })
   })
 })

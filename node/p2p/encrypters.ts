@@ -10,8 +10,7 @@
  * written into one buffer. Frames under 1,200 bytes keep the stock path (WebAssembly ChaCha20-Poly1305, faster
  * for small inputs per its authors' benchmark), and so do the handshake's hashing and key agreement.
  */
-import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto'
-import type { KeyObject } from 'node:crypto'
+import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
 import type { ICryptoInterface, NoiseInit } from '@chainsafe/libp2p-noise'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
@@ -19,6 +18,7 @@ import { tls } from '@libp2p/tls'
 import type { ConnectionEncrypter } from '@libp2p/interface'
 import { FrameAuthenticationError, InvalidEncrypterError } from './encrypter-errors.ts'
 import { noiseAesGcm } from './noise-aesgcm.ts'
+import { keyObjectOf } from './key-objects.ts'
 
 export { FrameAuthenticationError, InvalidEncrypterError }
 
@@ -26,18 +26,6 @@ const ALGORITHM = 'chacha20-poly1305'
 const TAG_BYTES = 16
 /** Below this many bytes the stock WebAssembly ChaCha20-Poly1305 is faster than a native cipher object. */
 const NATIVE_MIN_BYTES = 1200
-
-/** One `KeyObject` per session key array, dropped with the connection's cipher state. */
-const keyObjects = new WeakMap<Uint8Array, KeyObject>()
-
-function keyObjectOf (k: Uint8Array): KeyObject {
-  let key = keyObjects.get(k)
-  if (key === undefined) {
-    key = createSecretKey(k)
-    keyObjects.set(k, key)
-  }
-  return key
-}
 
 /**
  * Noise's crypto with ChaCha20-Poly1305 (RFC 8439) through one cached `KeyObject` per key; interoperates
@@ -47,7 +35,7 @@ export const fastNoiseCrypto: ICryptoInterface = {
   ...defaultCrypto,
   chaCha20Poly1305Encrypt (plaintext, nonce, ad, k) {
     if (plaintext.byteLength < NATIVE_MIN_BYTES) return defaultCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, k)
-    const cipher = createCipheriv(ALGORITHM, keyObjectOf(k), nonce, { authTagLength: TAG_BYTES })
+    const cipher = createCipheriv(ALGORITHM, keyObjectOf(k, 'ChaCha20-Poly1305'), nonce, { authTagLength: TAG_BYTES })
     cipher.setAAD(ad, { plaintextLength: plaintext.byteLength })
     const out = Buffer.allocUnsafe(plaintext.byteLength + TAG_BYTES)
     let at = 0
@@ -64,7 +52,7 @@ export const fastNoiseCrypto: ICryptoInterface = {
   chaCha20Poly1305Decrypt (ciphertext, nonce, ad, k, dst) {
     if (ciphertext.byteLength < NATIVE_MIN_BYTES) return defaultCrypto.chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst)
     const length = ciphertext.byteLength - TAG_BYTES
-    const decipher = createDecipheriv(ALGORITHM, keyObjectOf(k), nonce, { authTagLength: TAG_BYTES })
+    const decipher = createDecipheriv(ALGORITHM, keyObjectOf(k, 'ChaCha20-Poly1305'), nonce, { authTagLength: TAG_BYTES })
     decipher.setAAD(ad, { plaintextLength: length })
     decipher.setAuthTag(ciphertext.subarray(length))
     try {

@@ -19,8 +19,8 @@
  * bytes therefore differ from a `Noise_XX_25519_AESGCM_SHA256` implementation's by that initial hash: this is a
  * murmur protocol, documented in docs/PROTOCOL.md § Secure channel.
  */
-import { createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto'
-import type { KeyObject } from 'node:crypto'
+import { createCipheriv, createDecipheriv } from 'node:crypto'
+import { keyObjectOf } from './key-objects.ts'
 import { noise } from '@chainsafe/libp2p-noise'
 import type { ICryptoInterface, NoiseComponents } from '@chainsafe/libp2p-noise'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
@@ -44,24 +44,10 @@ export const NOISE_AESGCM_PROTOCOL = '/murmur/noise-aesgcm/1.0.0'
 export const PROLOGUE = new TextEncoder().encode(`${NOISE_AESGCM_PROTOCOL} Noise_XX_25519_AESGCM_SHA256`)
 
 const ALGORITHM = 'aes-256-gcm'
-const KEY_BYTES = 32
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
 /** The largest Noise handshake message (2-byte length field). */
 const NOISE_MESSAGE_MAX_BYTES = 65_535
-
-/** One `KeyObject` per session key array (a CipherState keeps its `k` for its whole life). */
-const keyObjects = new WeakMap<Uint8Array, KeyObject>()
-
-function keyObjectOf (k: Uint8Array): KeyObject {
-  let key = keyObjects.get(k)
-  if (key === undefined) {
-    if (k.byteLength !== KEY_BYTES) throw new RangeError(`AES-256-GCM: expected a ${KEY_BYTES}-byte key, got ${k.byteLength}`)
-    key = createSecretKey(k)
-    keyObjects.set(k, key)
-  }
-  return key
-}
 
 /** Scratch IV: createCipheriv copies it, so one buffer serves every call. */
 const iv = new Uint8Array(NONCE_BYTES)
@@ -84,7 +70,7 @@ export function aesGcmNonce (noiseNonce: Uint8Array): Uint8Array {
 export const aesGcmNoiseCrypto: ICryptoInterface = {
   ...defaultCrypto,
   chaCha20Poly1305Encrypt (plaintext, nonce, ad, k) {
-    const cipher = createCipheriv(ALGORITHM, keyObjectOf(k), aesGcmNonce(nonce), { authTagLength: TAG_BYTES })
+    const cipher = createCipheriv(ALGORITHM, keyObjectOf(k, 'AES-256-GCM'), aesGcmNonce(nonce), { authTagLength: TAG_BYTES })
     cipher.setAAD(ad)
     // room for the transport frame's length field in front, so a frame leaves in one write without a copy
     const out = withFrameHeadroom(Buffer.allocUnsafe(FRAME_HEADER_BYTES + plaintext.byteLength + TAG_BYTES)) as Buffer
@@ -102,7 +88,7 @@ export const aesGcmNoiseCrypto: ICryptoInterface = {
   chaCha20Poly1305Decrypt (ciphertext, nonce, ad, k) {
     const length = ciphertext.byteLength - TAG_BYTES
     if (length < 0) throw new FrameAuthenticationError(`an AES-256-GCM Noise frame needs at least its ${TAG_BYTES}-byte tag, got ${ciphertext.byteLength} bytes`)
-    const decipher = createDecipheriv(ALGORITHM, keyObjectOf(k), aesGcmNonce(nonce), { authTagLength: TAG_BYTES })
+    const decipher = createDecipheriv(ALGORITHM, keyObjectOf(k, 'AES-256-GCM'), aesGcmNonce(nonce), { authTagLength: TAG_BYTES })
     decipher.setAAD(ad)
     try {
       if (ciphertext instanceof Uint8Array) {

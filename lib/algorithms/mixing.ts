@@ -127,9 +127,9 @@ export class MixingPeer implements PeerAlgorithm {
       // with an exchange that does I/O, a turn of the event loop before each step: the frame is encrypted and
       // written before the first step (not after the last), and the neighbours' frames are read during the steps
       // (a step runner keeps the event loop free for the whole of the steps: no pacing needed)
-      const progress = exchange.progress
       if (this.runner !== undefined) loss += await this.runner.steps(local, H)
-      else loss += progress === undefined ? this.trainer.steps(local, H) : await this.trainer.stepsPaced(local, H, async () => { await progress.call(exchange) })
+      else if (exchange.progress === undefined) loss += this.trainer.steps(local, H)
+      else loss += await this.trainer.stepsPaced(local, H, exchange.progress.bind(exchange))
       t1 = this.now()
       try {
         received = await pending
@@ -263,17 +263,16 @@ export class MixingPeer implements PeerAlgorithm {
   }
 
   exportState (): AlgorithmState {
+    // with a step runner the momentum and the data position live in it; otherwise in this thread's trainer
+    const held = this.runner !== undefined
+      ? this.runner.exportState()
+      : { momentum: this.optimizer.velocity.slice(), objective: this.trainer?.objective.exportState?.() }
     const state: AlgorithmState = {
       algo: this.config.algo,
       round: this.nextRound,
       params: this.x.slice(),
-      momentum: this.optimizer.velocity.slice(),
-      objective: this.trainer?.objective.exportState?.()
-    }
-    if (this.runner !== undefined) {
-      const held = this.runner.exportState()
-      state.momentum = held.momentum
-      state.objective = held.objective
+      momentum: held.momentum,
+      objective: held.objective
     }
     const errorMemory = exportErrorMemory(this.codec)
     if (errorMemory !== undefined) state.errorMemory = errorMemory

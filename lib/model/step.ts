@@ -115,6 +115,28 @@ export function softmaxCrossEntropy (logits: Float32Array, y: Uint8Array, batch:
   return total / batch
 }
 
-function readInto (t: tf.Tensor, out: Float32Array, offset: number): void {
+/** What readInto needs of the wasm backend: where a tensor's values sit in its linear memory. */
+interface WasmHeapView {
+  wasm: { HEAPU8: Uint8Array }
+  dataIdMap: { get: (dataId: object) => { memoryOffset: number | null, dtype: string } | undefined }
+}
+
+function wasmHeapOf (): WasmHeapView | undefined {
+  const b = tf.backend() as Partial<WasmHeapView>
+  return b.wasm?.HEAPU8 instanceof Uint8Array && typeof b.dataIdMap?.get === 'function' ? b as WasmHeapView : undefined
+}
+
+/**
+ * Copies a float32 tensor's values into out at offset. On the wasm backend straight out of its linear memory:
+ * dataSync there returns a fresh copy (a 400 KB ArrayBuffer for the MLP's first weight gradient), which in a peer
+ * is garbage that the collector must sweep many times a round. Other backends go through dataSync.
+ */
+export function readInto (t: tf.Tensor, out: Float32Array, offset: number): void {
+  const heap = wasmHeapOf()
+  const info = heap?.dataIdMap.get(t.dataId)
+  if (heap !== undefined && info !== undefined && info.memoryOffset !== null && info.dtype === 'float32' && info.memoryOffset % 4 === 0) {
+    out.set(new Float32Array(heap.wasm.HEAPU8.buffer, info.memoryOffset, t.size), offset)
+    return
+  }
   out.set(t.dataSync() as Float32Array, offset)
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 import { createModel, initBackend } from '../../../lib/model/index.ts'
 import type { ModelSpec } from '../../../lib/model/index.ts'
 import { forwardFor } from '../../../lib/model/networks.ts'
-import { autodiffStep, denseStep, newScratch, softmaxCrossEntropy } from '../../../lib/model/step.ts'
+import { autodiffStep, denseStep, newScratch, readInto, softmaxCrossEntropy } from '../../../lib/model/step.ts'
 import { createRng } from '../../../lib/random/index.ts'
 import { randomBatch } from './helpers.ts'
 
@@ -50,6 +50,26 @@ describe('lib/model/step: the written-out dense backward pass against tfjs autod
           }
           model.dispose()
         })
+      }
+    })
+  }
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`readInto on the ${backend} backend: the tensor's values at the offset, nothing else written`, async () => {
+      await initBackend(backend)
+      try {
+        const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 1e3)
+        const out = new Float32Array(1010).fill(-7)
+        tf.tidy(() => {
+          // a computed tensor (the gradients are), not only an uploaded one
+          const t = tf.add(tf.tensor1d(values), tf.scalar(1))
+          readInto(t, out, 5)
+          assert.deepEqual(Array.from(out.subarray(5, 1005)), Array.from(t.dataSync()))
+        })
+        assert.deepEqual(Array.from(out.subarray(0, 5)), [-7, -7, -7, -7, -7])
+        assert.deepEqual(Array.from(out.subarray(1005)), [-7, -7, -7, -7, -7])
+      } finally {
+        await initBackend('cpu')
       }
     })
   }

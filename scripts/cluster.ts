@@ -50,7 +50,7 @@ const options: OptionSpec[] = [
   ...ACCESS_OPTIONS,
   { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir), comma-separated' },
   TRAIN_THREAD_OPTION,
-  { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps F−1 times the time each round kept it busy, as if F times slower (murmur peer --slowdown)' },
+  { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps F−1 times the CPU time each round took it, as if F times slower (murmur peer --slowdown)' },
   { name: 'heartbeat', type: 'int', min: 20, placeholder: 'MS', description: 'membership heartbeat of every peer (default: 500, or 50 × peers when that is longer)' },
   { name: 'snapshot-every', type: 'int', min: 0, placeholder: 'N', description: 'peers snapshot their parameters every N rounds for the merged accuracy and consensus (default: --eval-every)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, placeholder: 'N', description: 'peers checkpoint every N rounds' },

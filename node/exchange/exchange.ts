@@ -229,17 +229,20 @@ export class GossipExchangeClass implements GossipExchange {
   /**
    * --sync async: sends, then returns at once with the newest message of each neighbour. The bytes are copied
    * (a send may outlive the call on a slow link, while the algorithm reuses its buffer); a neighbour whose
-   * previous send is still under way is skipped this round and gets a newer model next time, never a backlog.
+   * previous send is still under way is skipped this round and gets a newer model next time, never a backlog,
+   * and so is a lagging neighbour that has not moved on since the last send to it (LatestMessages.shouldSend).
    */
   private latestRound (r: number, outgoing: Uint8Array, ids: readonly string[], latest: LatestMessages): Received[] {
     this.lastRound = r
     this.counters.lastRound = r
     latest.retain(ids)
-    if (ids.length > 0) {
+    const to = ids.filter((id) => this.outbox(id).pending === 0 && latest.shouldSend(id, r))
+    this.counters.sendsSkipped += ids.length - to.length
+    if (to.length > 0) {
       const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), { chunkBytes: this.chunkBytes })
-      for (const id of ids) {
-        const o = this.outbox(id)
-        if (o.pending === 0) o.enqueue(r, message)
+      for (const id of to) {
+        this.outbox(id).enqueue(r, message)
+        latest.markSent(id, r)
       }
     }
     this.counters.lastWaitMs = 0

@@ -6,14 +6,26 @@
  * rounds; the sender's round does not matter, so a slow but live neighbour stays mixed). A message is wanted only
  * when it is newer than the one held, so a slow link delivers the latest model and never a backlog. No I/O and no
  * clock: the exchange drives it.
+ *
+ * It also decides whom to send to (`shouldSend`): a neighbour that keeps up with this peer gets every round, and one
+ * that lags far behind (a slow peer) gets a new model only once it has moved on since the last one it was sent,
+ * about once per round of its own. Sent every round, a 3x slower neighbour would receive, decrypt and throw away
+ * two models out of three, on the CPU it is short of; the one it mixes is still at most about one of its rounds old.
  */
 
 import type { Received } from '../../lib/algorithms/index.ts'
 
 interface Held { round: number, message: Received }
 
+/** the last send to a neighbour: this peer's round, and the neighbour's newest round held then */
+interface Sent { round: number, theirs: number | undefined }
+
+/** A lagging neighbour that has not moved on is still sent a model every this many rounds. */
+export const KEEPALIVE_ROUNDS = 8
+
 export class LatestMessages {
   private readonly held = new Map<string, Held>()
+  private readonly sent = new Map<string, Sent>()
 
   /** whether a message of `round` from `from` is newer than the one held (checked at its first chunk) */
   wants (from: string, round: number): boolean {
@@ -46,10 +58,28 @@ export class LatestMessages {
     return out
   }
 
+  /**
+   * Whether this peer's round `r` model should go to `to`: yes when nothing was sent to it yet or nothing was heard
+   * from it, when its newest round is at most one behind `r` (it keeps up), when it has sent a newer round since
+   * the last send to it, or when that send is KEEPALIVE_ROUNDS old.
+   */
+  shouldSend (to: string, r: number): boolean {
+    const theirs = this.held.get(to)?.round
+    const last = this.sent.get(to)
+    if (theirs === undefined || last === undefined) return true
+    return theirs >= r - 1 || theirs !== last.theirs || r - last.round >= KEEPALIVE_ROUNDS
+  }
+
+  /** records that this peer's round `r` model went to `to` */
+  markSent (to: string, r: number): void {
+    this.sent.set(to, { round: r, theirs: this.held.get(to)?.round })
+  }
+
   /** forgets the peers that are not in `neighbours` (they left the graph; a rejoin starts afresh) */
   retain (neighbours: readonly string[]): void {
-    if (this.held.size === 0) return
+    if (this.held.size === 0 && this.sent.size === 0) return
     const keep = new Set(neighbours)
     for (const id of this.held.keys()) if (!keep.has(id)) this.held.delete(id)
+    for (const id of this.sent.keys()) if (!keep.has(id)) this.sent.delete(id)
   }
 }

@@ -8,6 +8,7 @@ export class Counters {
   private readonly rejected = new Map<RejectReason, number>()
   late = 0
   early = 0
+  sendsSkipped = 0
   streamsOpened = 0
   streamsAccepted = 0
   lastRound = -1
@@ -32,7 +33,7 @@ export class Counters {
     for (const [id, p] of this.peers) peers[id] = { ...p }
     const rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, this.rejected.get(r) ?? 0])) as Record<RejectReason, number>
     return {
-      peers, rejected, late: this.late, early: this.early, streamsOpened: this.streamsOpened, streamsAccepted: this.streamsAccepted,
+      peers, rejected, late: this.late, early: this.early, sendsSkipped: this.sendsSkipped, streamsOpened: this.streamsOpened, streamsAccepted: this.streamsAccepted,
       lastRound: this.lastRound, lastWaitMs: this.lastWaitMs, lastMissing: [...this.lastMissing]
     }
   }

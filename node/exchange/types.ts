@@ -123,6 +123,8 @@ export interface ExchangeStats {
   late: number
   /** messages buffered because they came before their round was called */
   early: number
+  /** --sync async: round messages not sent to a neighbour (its link still busy, or it lags and has not moved on) */
+  sendsSkipped: number
   /** outbound streams opened (a reopen after a failure counts again) */
   streamsOpened: number
   /** inbound gossip and sync streams handed to this exchange's protocol handlers (a connection refused by the swarm key or the allowlist never gets here) */

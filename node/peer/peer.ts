@@ -145,12 +145,15 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     let skipped = 0
     let round = first
     // --slowdown F (an experiment): the peer works as if its processor were F times slower. After each round it owes
-    // F − 1 times the wall time the round kept it busy (all of it but the wait for neighbours and evaluation), and
-    // sleeps it at the start of the next round, before computing and sending, as a slow processor would; the sleep
-    // counts as compute. Busy wall time, not CPU time: the peers of a loaded machine all compute slower alike, so the
-    // slowed peer's rounds take about F times the others' (a CPU-time factor slowed it by 1.3 at load 5 on 2 cores).
-    // Not the event loop's busy time either: that includes reading the neighbours' messages, which faster neighbours
-    // send more often the slower this peer is, so the slowdown fed on itself (7x for F = 3 with a small model).
+    // F − 1 times the CPU time its main thread spent in the round (evaluation left out; with --train-thread worker
+    // plus the local steps' time), and sleeps it at the start of the next round, before computing and sending, as a
+    // slow processor would; the sleep counts as compute. The main thread's CPU time, not the round's busy wall time:
+    // with neighbours running flat out (asynchronous gossip, 3 processes on 2 cores) the slowed peer's wall time
+    // stretched with waiting for a core, was charged F − 1 times over, and it ran 4 to 5x slower than the others
+    // instead of 3x; the process's CPU time charged the collector's helper threads too (5x). The wait for a core is
+    // still there, once, as it is for every peer of a loaded host. Reading the neighbours' messages is charged as
+    // well, which is why a lagging neighbour is sent only models it has moved on past (node/exchange latest.ts): sent
+    // every round, a slower peer would read ever more of them, and the slowdown fed on itself.
     const slowdown = init.slowdown ?? 1
     let owedMs = 0
     for (; round <= lastRound; round++) {
@@ -165,8 +168,12 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       // a round without neighbours never waits on I/O: yield so signals, timers and heartbeats still run
       await setImmediate()
       const t0 = performance.now()
-      const slowMs = owedMs
-      if (slowMs > 0) await sleep(slowMs)
+      const cpu0 = slowdown > 1 ? process.threadCpuUsage() : undefined
+      let slowMs = 0
+      if (owedMs > 0) {
+        await sleep(owedMs)
+        slowMs = performance.now() - t0
+      }
       let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
       // asynchronous peers are expected to drift apart: a slow one goes on at its own pace instead of skipping
       const ahead = leaving || config.sync === 'async' ? undefined : catchUpRound(m.view(), topo.neighbours(), round)
@@ -234,7 +241,10 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         time: Date.now()
       }
       waitMs = 0
-      if (slowdown > 1) owedMs = (slowdown - 1) * Math.max(0, record.roundMs - slowMs - report.commMs - evalMs)
+      if (cpu0 !== undefined) {
+        const cpu = process.threadCpuUsage(cpu0)
+        owedMs = (slowdown - 1) * Math.max(0, (cpu.user + cpu.system) / 1000 - evalMs + (stepRunner !== undefined ? report.computeMs : 0))
+      }
       appendRecord(init.dataDir, record)
       init.onRound?.(record)
       telemetry?.round(record, algorithm.params)

@@ -1,6 +1,6 @@
 /**
  * Asynchronous gossip benchmark (issue 5, part 4): real `murmur peer` processes on a ring with one peer slowed
- * (`--slowdown F`: it sleeps F − 1 times the wall time each round kept it busy, as if its processor were F times slower),
+ * (`--slowdown F`: it sleeps F − 1 times the CPU time its main thread spent in each round, as if its processor were F times slower),
  * synchronous then `--sync async`, in the same invocation. Figures, against the synchronous run: the rounds per
  * second of the other peers (goal ≥ 2× with F = 3) and the accuracy at equal work of the other peers.
  *

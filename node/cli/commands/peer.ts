@@ -29,7 +29,7 @@ const options: OptionSpec[] = [
   { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position' },
   { name: 'heartbeat', type: 'int', min: 20, max: 60_000, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
   { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members before starting with fewer' },
-  { name: 'slowdown', type: 'number', min: 1, max: 1000, placeholder: 'F', description: 'an experiment: after each round this peer sleeps F−1 times the time the round kept it busy, as if its processor were F times slower (default: 1)' },
+  { name: 'slowdown', type: 'number', min: 1, max: 1000, placeholder: 'F', description: 'an experiment: after each round this peer sleeps F−1 times the CPU time its main thread spent in the round, as if its processor were F times slower (default: 1)' },
   TRAIN_THREAD_OPTION,
   { name: 'quiet', type: 'boolean', description: 'no progress line' },
   { name: 'metrics-port', type: 'int', min: 0, max: 65535, placeholder: 'PORT', description: 'serve Prometheus metrics at http://HOST:PORT/metrics (0 = any free port, printed at start); off unless given' },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { LatestMessages } from '../../../node/exchange/latest.ts'
+import { KEEPALIVE_ROUNDS, LatestMessages } from '../../../node/exchange/latest.ts'
 import { createPeers, ringIds, signal, stopPeers, waitFor } from './helpers.ts'
 import type { Peer } from './helpers.ts'
 
@@ -20,6 +20,31 @@ describe('node/exchange: --sync async (newest message of each neighbour)', funct
       store.retain(['a'])
       assert.equal(store.roundOf('b'), undefined)
       assert.equal(store.roundOf('a'), 5)
+    })
+  })
+
+  describe('LatestMessages.shouldSend', () => {
+    it('sends every round to a neighbour that keeps up, and to a lagging one only once it has moved on (or every KEEPALIVE_ROUNDS)', () => {
+      const store = new LatestMessages()
+      assert.equal(store.shouldSend('a', 0), true, 'nothing sent yet')
+      store.markSent('a', 0)
+      assert.equal(store.shouldSend('a', 1), true, 'nothing heard from a yet')
+      // a keeps up: its newest round is at most one behind ours
+      store.put('a', 9, 2, bytes(9))
+      store.markSent('a', 10)
+      assert.equal(store.shouldSend('a', 10), true)
+      assert.equal(store.shouldSend('a', 11), false, 'two behind and not moved on since the last send')
+      // a lags (a slow peer): one model per round of its own
+      store.put('a', 10, 2, bytes(10))
+      assert.equal(store.shouldSend('a', 30), true, 'a moved on from round 9 to 10 since the last send')
+      store.markSent('a', 30)
+      for (let r = 31; r < 30 + KEEPALIVE_ROUNDS; r++) assert.equal(store.shouldSend('a', r), false, `round ${r}: a has not moved on`)
+      assert.equal(store.shouldSend('a', 30 + KEEPALIVE_ROUNDS), true, 'keep-alive')
+      store.put('a', 11, 2, bytes(11))
+      assert.equal(store.shouldSend('a', 31), true)
+      // a neighbour that leaves and comes back starts afresh
+      store.retain(['b'])
+      assert.equal(store.shouldSend('a', 32), true)
     })
   })
 

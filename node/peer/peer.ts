@@ -168,7 +168,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       // a round without neighbours never waits on I/O: yield so signals, timers and heartbeats still run
       await setImmediate()
       const t0 = performance.now()
-      const cpu0 = slowdown > 1 ? process.threadCpuUsage() : undefined
+      const cpu0 = process.threadCpuUsage()
       let slowMs = 0
       if (owedMs > 0) {
         await sleep(owedMs)
@@ -212,6 +212,8 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         traffic[id] = { in: t?.bytesIn ?? 0, out: t?.bytesOut ?? 0 }
       }
       const rowSum = report.row.self + report.row.neighbours.reduce((s, x) => s + x.weight, 0)
+      const cpu = process.threadCpuUsage(cpu0)
+      const cpuMs = (cpu.user + cpu.system) / 1000
       const record: PeerRecord = {
         peerId: identity.peerId,
         slot: init.slot,
@@ -236,15 +238,13 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         computeMs: report.computeMs + slowMs,
         commMs: report.commMs,
         waitMs,
+        cpuMs,
         roundMs: performance.now() - t0,
         elapsedMs: performance.now() - start,
         time: Date.now()
       }
       waitMs = 0
-      if (cpu0 !== undefined) {
-        const cpu = process.threadCpuUsage(cpu0)
-        owedMs = (slowdown - 1) * Math.max(0, (cpu.user + cpu.system) / 1000 - evalMs + (stepRunner !== undefined ? report.computeMs : 0))
-      }
+      if (slowdown > 1) owedMs = (slowdown - 1) * Math.max(0, cpuMs - evalMs + (stepRunner !== undefined ? report.computeMs : 0))
       appendRecord(init.dataDir, record)
       init.onRound?.(record)
       telemetry?.round(record, algorithm.params)

@@ -85,6 +85,11 @@ export interface PeerRecord {
   commMs: number
   /** blocked outside the exchange: waiting for the start of the run or for the join round */
   waitMs: number
+  /**
+   * CPU time of the peer's main thread during the round (the sleep of --slowdown excluded; the local steps of
+   * --train-thread worker, in another thread, excluded): with roundMs it shows how long the round waited for a core
+   */
+  cpuMs?: number
   roundMs: number
   elapsedMs: number
   /** wall clock (ms since the epoch) at the end of the round */

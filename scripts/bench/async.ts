@@ -12,7 +12,9 @@
  * the fast peers; in async mode the slowed peer is asked to leave (SIGTERM) when they are done, so every final
  * model is the one it held at that moment. Each peer's final model (its checkpoint) and their average are
  * evaluated on the whole test set here. Also checked in the output: that the slowed peer's rounds really took
- * about F times the others' (async run), and in how many of their rounds its neighbours mixed it.
+ * about F times the others' (async run), against their rounds and against F times their main thread's CPU time a
+ * round (their rounds also wait for a core when 3 processes share 2, which the wall-time ratio hides), and in how many
+ * of their rounds its neighbours mixed it.
  *
  *   node scripts/bench/async.ts [--peers 3] [--rounds 150] [--slowdown 3] [--local-steps 8] [--staleness 8] [--seed 1]
  */
@@ -44,6 +46,8 @@ export interface ModeRun {
   averaged: number
   /** per fast peer: its rounds after the first SKIP, and in how many of them the slowed peer was in its row */
   mixedSlow: Array<{ slot: number, rounds: number, withSlow: number }>
+  /** per peer: its main thread's mean CPU time a round (NaN when the metrics lack it), after the first SKIP rounds */
+  cpuMs: Array<{ slot: number, cpuMs: number }>
   wallSeconds: number
 }
 
@@ -58,9 +62,15 @@ export interface AsyncBenchResult {
   speedup: number
   /** async run: the slowed peer's mean round time over the others' (≈ the slowdown when it works as meant) */
   slowFactor: number
+  /**
+   * async run: the slowed peer's mean round over F times the others' main-thread CPU time a round, i.e. over the time
+   * their work would take on a processor F times slower that never waits for a core: ≥ 1 when it is at least F times
+   * slower than the others' work. slowFactor falls below F when the others' rounds also wait for a core (3 processes on 2).
+   */
+  slowOverWork: number
 }
 
-interface Row { round: number, row: { neighbours: Array<{ id: string }> } }
+interface Row { round: number, cpuMs?: number, row: { neighbours: Array<{ id: string }> } }
 
 /** One `murmur cluster` run in a temporary folder, read and evaluated, then removed. */
 async function runMode (args: string[], o: AsyncBenchOptions, slow: number): Promise<ModeRun> {
@@ -74,14 +84,16 @@ async function runMode (args: string[], o: AsyncBenchOptions, slow: number): Pro
     const peers = readPeerFigures(out, o.peers, SKIP)
     const slowId = (JSON.parse(readFileSync(join(peerDir(slow), PEER_FILE), 'utf8')) as { peerId: string }).peerId
     const mixedSlow = []
+    const cpuMs = []
     for (let slot = 0; slot < o.peers; slot++) {
-      if (slot === slow) continue
       const rows = readFileSync(join(peerDir(slot), METRICS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row).slice(SKIP)
+      cpuMs.push({ slot, cpuMs: meanOf(rows.map((r) => r.cpuMs ?? NaN)) })
+      if (slot === slow) continue
       mixedSlow.push({ slot, rounds: rows.length, withSlow: rows.filter((r) => r.row.neighbours.some((n) => n.id === slowId)).length })
     }
     const config: RunConfig = resolveRunConfig(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as Partial<RunConfig>)
     const { own, averaged } = await evaluateFinal(config, o.peers, peerDir)
-    return { peers, own, averaged, mixedSlow, wallSeconds }
+    return { peers, own, averaged, mixedSlow, cpuMs, wallSeconds }
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
@@ -124,10 +136,12 @@ export async function runAsyncBench (options: Partial<AsyncBenchOptions> = {}): 
   const syncRate = meanOf(fast(sync).map((p) => p.roundsPerSecond))
   const asyncRate = meanOf(fast(async).map((p) => p.roundsPerSecond))
   const slowPeer = async.peers.find((p) => p.slot === slow)
+  const fastCpuMs = meanOf(async.cpuMs.filter((c) => c.slot !== slow).map((c) => c.cpuMs))
   return {
     sync, async, slow, syncRate, asyncRate,
     speedup: asyncRate / syncRate,
-    slowFactor: (slowPeer?.roundMs ?? NaN) / meanOf(fast(async).map((p) => p.roundMs))
+    slowFactor: (slowPeer?.roundMs ?? NaN) / meanOf(fast(async).map((p) => p.roundMs)),
+    slowOverWork: (slowPeer?.roundMs ?? NaN) / (o.slowdown * fastCpuMs)
   }
 }
 
@@ -143,11 +157,15 @@ export function formatAsync (options: Partial<AsyncBenchOptions>, r: AsyncBenchR
       `slowed peer in its neighbours' rows: ${mixed} rounds; ${run.wallSeconds.toFixed(0)} s`
   }
   const diff = (r.async.averaged - r.sync.averaged) * 100
+  const cpuOf = (slowed: boolean): number => meanOf(r.async.cpuMs.filter((c) => (c.slot === r.slow) === slowed).map((c) => c.cpuMs))
+  const roundOf = (slowed: boolean): number => meanOf(r.async.peers.filter((p) => (p.slot === r.slow) === slowed).map((p) => p.roundMs))
   return [
     `${o.peers} processes, ring, D-PSGD, MNIST MLP, ${o.localSteps} local steps, ${o.rounds} rounds of the fast peers; slot ${r.slow} slowed ${o.slowdown}x; async staleness ${o.staleness}`,
     line('synchronous:', r.sync),
     line('async:      ', r.async),
-    `slowed peer's round / the others' round (async run) = ${r.slowFactor.toFixed(2)} (meant: ${o.slowdown})`,
+    `slowed peer's round / the others' round (async run) = ${r.slowFactor.toFixed(2)} (meant: ${o.slowdown}); main-thread CPU a round: ` +
+      `others ${cpuOf(false).toFixed(1)} ms in rounds of ${roundOf(false).toFixed(1)} ms, slowed peer ${cpuOf(true).toFixed(1)} ms in rounds of ${roundOf(true).toFixed(1)} ms; ` +
+      `slowed round / (${o.slowdown} × the others' CPU a round) = ${r.slowOverWork.toFixed(2)} (≥ 1: at least ${o.slowdown}x slower than their work)`,
     `others' rounds per second, async / sync = ${r.speedup.toFixed(2)} (goal ≥ 2); averaged model async − sync = ${diff >= 0 ? '+' : ''}${diff.toFixed(2)} points`
   ].join('\n')
 }

@@ -23,6 +23,8 @@ import { createModel, initBackend, parseModelSpec } from '../../lib/model/index.
 import type { BackendRequest, Model } from '../../lib/model/index.ts'
 
 export const PYTHON = '/usr/bin/python3'
+/** thread counts of the BLAS and OpenMP libraries PyTorch may load */
+export const ONE_THREAD_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }
 export const TORCH_SCRIPT = fileURLToPath(new URL('../pytorch_reference.py', import.meta.url))
 
 export interface ModelBenchOptions {
@@ -115,7 +117,8 @@ export class TorchReference {
     if (!existsSync(PYTHON)) return `${PYTHON} not found (install Debian's python3 and python3-torch)`
     const kind = model === 'mlp' || model === 'mlp:128' ? 'mlp' : model === 'cnn' || model === 'cnn:8,16,128' ? 'cnn' : null
     if (kind === null) return `no PyTorch reference for model '${model}' (only the default mlp and cnn)`
-    const child = spawn(PYTHON, [TORCH_SCRIPT, '--model', kind, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    // one thread in the BLAS too: torch.set_num_threads does not reach an OpenBLAS that Debian's torch loads as libblas.so.3
+    const child = spawn(PYTHON, [TORCH_SCRIPT, '--model', kind, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...ONE_THREAD_ENV } })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
     const failed = new Promise<string>((resolve) => {

@@ -32,8 +32,8 @@ export const MAX_FRAME_LENGTH = MAX_FRAME_PLAINTEXT_BYTES + FRAME_TAG_BYTES
 
 /** What the framing needs of a finished Noise handshake: its two CipherStates' AEAD, nonces counted inside. */
 export interface FrameCipher {
-  /** seals one frame's plaintext under the sending CipherState's next nonce; returns ciphertext ‖ tag */
-  encrypt: (plaintext: Uint8Array | Uint8ArrayList) => Uint8Array
+  /** seals one frame's plaintext under the sending CipherState's next nonce; returns ciphertext ‖ tag (one buffer or a list of pieces) */
+  encrypt: (plaintext: Uint8Array | Uint8ArrayList) => Uint8Array | Uint8ArrayList
   /** opens one frame's ciphertext ‖ tag under the receiving CipherState's next nonce; throws if it does not authenticate */
   decrypt: (ciphertext: Uint8Array | Uint8ArrayList) => Uint8Array | Uint8ArrayList
 }
@@ -56,36 +56,33 @@ export function aesGcmFrameStats (): AesGcmFrameStats {
 }
 
 /**
- * The sealing side hands its output buffer over with `FRAME_HEADER_BYTES` of headroom, so that a frame goes to
- * the socket as one buffer without copying the ciphertext (Node's `Cipher.update` cannot write into a caller's
- * buffer). Encryption is synchronous, so the last buffer sealed is exactly the one the framer asks about next.
+ * Frames up to this many sealed bytes are copied into one buffer (one socket write: Yamux window updates and
+ * other small frames); larger ones go out as a list of the cipher's own outputs, since copying a 1 MiB frame
+ * costs more than the few extra writes.
  */
-let lastSealed: Uint8Array | undefined
-let lastFrame: Uint8Array | undefined
+export const COPY_FRAME_MAX_BYTES = 16 * 1024
 
 /**
- * Called by the cipher with a buffer whose first `FRAME_HEADER_BYTES` are free: returns the view past them (the
- * ciphertext ‖ tag the cipher writes and returns) and remembers the whole buffer for `frameOf`.
+ * The frame: a `FRAME_HEADER_BYTES` length field then `sealed` (ciphertext ‖ tag). A large frame is a list that
+ * refers to the cipher's own output buffers (nothing copied; the transport writes the pieces in order), a small one
+ * a single buffer.
  */
-export function withFrameHeadroom (buffer: Uint8Array): Uint8Array {
-  lastFrame = buffer
-  lastSealed = buffer.subarray(FRAME_HEADER_BYTES)
-  return lastSealed
-}
-
-/** The frame (length field ‖ `sealed`) as one buffer: the cipher's own buffer when it left headroom, else a copy. */
-function frameOf (sealed: Uint8Array): Uint8Array {
-  let frame: Uint8Array
-  if (sealed === lastSealed && lastFrame !== undefined) {
-    frame = lastFrame
-  } else {
-    frame = new Uint8Array(FRAME_HEADER_BYTES + sealed.byteLength)
-    frame.set(sealed, FRAME_HEADER_BYTES)
+export function frameOf (sealed: Uint8Array | Uint8ArrayList): Uint8Array | Uint8ArrayList {
+  const length = sealed.byteLength
+  if (length <= COPY_FRAME_MAX_BYTES) {
+    const frame = new Uint8Array(FRAME_HEADER_BYTES + length)
+    new DataView(frame.buffer).setUint32(0, length, false)
+    if (sealed instanceof Uint8Array) {
+      frame.set(sealed, FRAME_HEADER_BYTES)
+    } else {
+      let at = FRAME_HEADER_BYTES
+      for (const part of sealed) { frame.set(part, at); at += part.byteLength }
+    }
+    return frame
   }
-  lastSealed = undefined
-  lastFrame = undefined
-  new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).setUint32(0, sealed.byteLength, false)
-  return frame
+  const header = new Uint8Array(FRAME_HEADER_BYTES)
+  new DataView(header.buffer).setUint32(0, length, false)
+  return new Uint8ArrayList(header, sealed)
 }
 
 /** The list's one segment, if it has exactly one (then the cipher takes it as a plain buffer). */

@@ -7,6 +7,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { aesGcmFrameStats, MAX_FRAME_PLAINTEXT_BYTES, NOISE_AESGCM_PROTOCOL } from '../../../node/p2p/index.ts'
 import type { PeerNode } from '../../../node/p2p/index.ts'
 import { createRng } from '../../../lib/random/index.ts'
+import { COPY_FRAME_MAX_BYTES, FRAME_HEADER_BYTES, frameOf } from '../../../node/p2p/aesgcm-frames.ts'
 import { loopbackNode, waitFor } from './util.ts'
 
 const BULK = '/murmur/test-aesgcm-bulk/1.0.0'
@@ -82,6 +83,25 @@ describe('node/p2p noise-aesgcm transport frames (4-byte length, up to 1 MiB of 
   afterEach(async () => {
     for (const s of servers.splice(0)) s.close()
     await Promise.all(nodes.splice(0).map(async (n) => { await n.stop() }))
+  })
+
+  it('frames a small sealed frame as one buffer (one write) and a large one as a list of the cipher\'s own buffers, uncopied, behind the 4-byte length', () => {
+    const small = new Uint8ArrayList(randomBytes(100, 1), randomBytes(16, 2))
+    const one = frameOf(small)
+    assert.ok(one instanceof Uint8Array, 'a small frame is one buffer')
+    assert.equal(one.byteLength, FRAME_HEADER_BYTES + 116)
+    assert.equal(new DataView(one.buffer, one.byteOffset).getUint32(0, false), 116)
+    assert.ok(same(one.subarray(FRAME_HEADER_BYTES), small.subarray()))
+
+    const pieces = [randomBytes(65_536, 3), randomBytes(65_536, 4), randomBytes(12, 5), randomBytes(16, 6)]
+    const large = new Uint8ArrayList(...pieces)
+    assert.ok(large.byteLength > COPY_FRAME_MAX_BYTES)
+    const framed = frameOf(large)
+    assert.ok(!(framed instanceof Uint8Array), 'a large frame stays a list')
+    const segments = [...framed]
+    assert.equal(segments.length, 1 + pieces.length)
+    assert.equal(new DataView(segments[0].buffer, segments[0].byteOffset).getUint32(0, false), large.byteLength)
+    pieces.forEach((piece, i) => { assert.equal(segments[1 + i], piece, `piece ${i} is the cipher's buffer itself, not a copy`) })
   })
 
   it('two murmur peers move 40 MB intact each way on four concurrent streams, in frames larger than Noise\'s, while a small stream keeps flowing', async () => {

@@ -53,6 +53,32 @@ export function conv2dRelu (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, inpu
 }
 
 /**
+ * 2×2 max-pooling with stride 2, 'valid' (an odd side drops its last row or column), for x [n, h, w, c]. The
+ * gradient is written out: dx = dy at the position of each window's maximum, 0 elsewhere, found by comparing
+ * x with the pooled y upsampled over its window (nearest neighbour). A window whose maximum is tied shares dy
+ * equally among the tied inputs (a subgradient as valid as tfjs's choice of one). On the wasm backend tfjs's
+ * MaxPoolGrad kernel took 28 % of a CNN training step: these 4-D element-wise ops make the step 1.3x faster
+ * (broadcasting [n, h/2, 2, w/2, 2, c] against [n, h/2, 1, w/2, 1, c] instead made it 2.3x slower).
+ */
+export function maxPool2 (x: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape
+  const ph = Math.floor(h / 2)
+  const pw = Math.floor(w / 2)
+  if (ph === 0 || pw === 0) throw new RangeError(`maxPool2 needs an input of at least 2x2; got ${h}x${w}`)
+  const forward = (): tf.Tensor4D => tf.maxPool(x, 2, 2, 'valid')
+  return withGradient([x], [x], forward, (dy, [xs], y) => {
+    const even = h === 2 * ph && w === 2 * pw ? xs : tf.slice(xs, [0, 0, 0, 0], [n, 2 * ph, 2 * pw, c])
+    const up = (t: tf.Tensor4D): tf.Tensor4D => tf.image.resizeNearestNeighbor(t, [2 * ph, 2 * pw])
+    const hit = tf.cast(tf.equal(even, up(y)), 'float32') as tf.Tensor4D
+    // dy over the number of tied maxima of its window (4 × the window's mean of hit), at each hit
+    const share = tf.div(dy, tf.mul(tf.avgPool(hit, 2, 2, 'valid'), 4)) as tf.Tensor4D
+    let dx = tf.mul(hit, up(share)) as tf.Tensor4D
+    if (even !== xs) dx = tf.pad(dx, [[0, 0], [0, h - 2 * ph], [0, w - 2 * pw], [0, 0]])
+    return [dx]
+  })
+}
+
+/**
  * Run `forward` as one differentiable op of `inputs`; `backward(dy, kept, y)` returns their gradients
  * in the same order. tf.grads disposes every intermediate tensor when the forward pass ends, so what
  * the backward pass reads (`keep`, and the output y) goes through tf's save(), which holds it until

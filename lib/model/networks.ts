@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { CNN_POOL } from './constants.ts'
-import { conv2dRelu, dense } from './layers.ts'
+import { conv2dRelu, dense, maxPool2 } from './layers.ts'
 import type { ModelSpec } from './spec.ts'
 
 /** logits [batch, classes] from the weights and inputs [batch, features] */
@@ -40,5 +40,5 @@ function denseStack (weights: readonly tf.Tensor[], start: number, x: tf.Tensor2
 
 /** 2x2 max-pooling with stride 2 ('valid': an odd side drops its last row or column). */
 function pool (x: tf.Tensor4D): tf.Tensor4D {
-  return tf.maxPool(x, CNN_POOL, CNN_POOL, 'valid')
+  return CNN_POOL === 2 ? maxPool2(x) : tf.maxPool(x, CNN_POOL, CNN_POOL, 'valid')
 }

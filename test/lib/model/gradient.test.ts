@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 import { createModel, initBackend } from '../../../lib/model/index.ts'
 import type { Model, ModelSpec } from '../../../lib/model/index.ts'
 import type { Split } from '../../../lib/data/index.ts'
-import { conv2dRelu, dense } from '../../../lib/model/layers.ts'
+import { conv2dRelu, dense, maxPool2 } from '../../../lib/model/layers.ts'
 import { createRng } from '../../../lib/random/index.ts'
 import type { Rng } from '../../../lib/random/index.ts'
 import { randomBatch } from './helpers.ts'
@@ -78,6 +78,44 @@ describe('lib/model gradients', () => {
       }
     })
   })
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`maxPool2 on ${backend}: tfjs maxPool's output and its gradient on cpu, odd sides included; a tied window shares dy`, async () => {
+      // the reference gradient comes from the cpu backend: wasm's MaxPoolGrad kernel misplaces some of it
+      // (x of 1x6x6x3: two entries of the last column), which is why maxPool2 has its own
+      const cases = [[2, 6, 6, 3], [1, 6, 6, 3], [3, 7, 5, 2], [1, 2, 3, 1]].map(([n, h, w, c], k) => {
+        const rng = createRng(13 + k)
+        return { shape: [n, h, w, c], x: randomTensor([n, h, w, c], rng).dataSync(), probe: randomTensor([n, Math.floor(h / 2), Math.floor(w / 2), c], rng).dataSync() }
+      })
+      const reference = tf.tidy(() => cases.map(({ shape, x, probe }) => {
+        const [n, h, w, c] = shape
+        const xt = tf.tensor4d(x, [n, h, w, c])
+        const pt = tf.tensor4d(probe, [n, Math.floor(h / 2), Math.floor(w / 2), c])
+        const [g] = tf.grads((xi: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xi as tf.Tensor4D, 2, 2, 'valid'), pt)))([xt])
+        return { y: Array.from(tf.maxPool(xt, 2, 2, 'valid').dataSync()), g: Array.from(g.dataSync(), (v) => v + 0) }
+      }))
+      await initBackend(backend)
+      try {
+        tf.tidy(() => {
+          cases.forEach(({ shape, x, probe }, k) => {
+            const [n, h, w, c] = shape
+            const xt = tf.tensor4d(x, [n, h, w, c])
+            const pt = tf.tensor4d(probe, [n, Math.floor(h / 2), Math.floor(w / 2), c])
+            assert.deepEqual(Array.from(maxPool2(xt).dataSync()), reference[k].y)
+            const [ours] = tf.grads((xi: tf.Tensor) => tf.sum(tf.mul(maxPool2(xi as tf.Tensor4D), pt)))([xt])
+            // + 0: a zero of ours may be −0 (0 × a negative share)
+            assert.deepEqual(Array.from(ours.dataSync(), (v) => v + 0), reference[k].g, shape.join('x'))
+          })
+          // one window [[1, 3], [3, 0]]: its two maxima get half of dy each
+          const x = tf.tensor4d([1, 3, 3, 0], [1, 2, 2, 1])
+          const [g] = tf.grads((xi: tf.Tensor) => tf.mul(tf.sum(maxPool2(xi as tf.Tensor4D)), 8))([x])
+          assert.deepEqual(Array.from(g.dataSync()), [0, 4, 4, 0])
+        })
+      } finally {
+        await initBackend('cpu')
+      }
+    })
+  }
 
   for (const spec of TINY) {
     it(`${spec.kind} (dim ${createModel(spec).dim}): gradient agrees with finite differences`, () => {

@@ -42,7 +42,7 @@ const PEER_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=128']
  * glibc gives every thread that mallocs its own arena (up to 8 a core); a peer's message buffers then spread over
  * many half-empty arenas. Two arenas: 276 instead of 302 MB peak for 3 MNIST peers (measured), no slowdown seen.
  */
-const PEER_ENV = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' }
+const peerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' })
 
 const options: OptionSpec[] = [
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder (default: runs/cluster-<time>)' },
@@ -119,7 +119,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     const log = openSync(join(p.dataDir, 'log.txt'), 'a')
     return spawn(process.execPath, [...PEER_NODE_FLAGS, MURMUR, 'peer', ...common, ...extra, '--data-dir', p.dataDir, '--shard', `${p.slot}/${config.peers}`,
       ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : []),
-      ...(slowdown.has(p.slot) ? ['--slowdown', String(slowdown.get(p.slot))] : [])], { stdio: ['ignore', log, log], env: PEER_ENV })
+      ...(slowdown.has(p.slot) ? ['--slowdown', String(slowdown.get(p.slot))] : [])], { stdio: ['ignore', log, log], env: peerEnv() })
   }
   const watch = (p: Proc): void => {
     p.exited = new Promise((res) => { p.child.on('exit', (code, signal) => { p.exitCode = code; p.signal = signal; res(code) }) })

@@ -105,6 +105,9 @@ export class AesGcmFrameStream extends AbstractMessageStream {
   private readonly cipher: FrameCipher
   /** bytes of the frame being received (at most one frame and one socket read) */
   private readonly pending = new Uint8ArrayList()
+  /** small writes held until the end of the current task (sendData) */
+  private readonly small = new Uint8ArrayList()
+  private flushQueued = false
 
   constructor (stream: MessageStream, cipher: FrameCipher) {
     super({
@@ -159,23 +162,64 @@ export class AesGcmFrameStream extends AbstractMessageStream {
     }
   }
 
+  /**
+   * Small writes (Yamux window updates: the receiver of a bulk transfer sends one for every 64 KiB data frame it
+   * takes, 16 for each 1 MiB frame it opens) wait until the current task's microtasks have run and leave sealed
+   * together in one frame: one seal, one socket write and one open at the far end instead of one each. A larger
+   * write seals them first, so bytes keep their order; nothing waits past the current turn of the event loop.
+   */
   sendData (data: Uint8ArrayList): SendResult {
-    let canSendMore = true
+    if (data.byteLength <= COPY_FRAME_MAX_BYTES) {
+      // the superclass hands over a list of its own (a copy of its queue's references): safe to hold
+      this.small.append(data)
+      if (this.small.byteLength >= COPY_FRAME_MAX_BYTES) return { sentBytes: data.byteLength, canSendMore: this.flushSmall() }
+      if (!this.flushQueued) {
+        this.flushQueued = true
+        queueMicrotask(this.flushQueuedSmall)
+      }
+      return { sentBytes: data.byteLength, canSendMore: true }
+    }
+    let canSendMore = this.flushSmall()
     for (let at = 0; at < data.byteLength; at += MAX_FRAME_PLAINTEXT_BYTES) {
       const end = Math.min(data.byteLength, at + MAX_FRAME_PLAINTEXT_BYTES)
       const part = at === 0 && end === data.byteLength ? data : data.sublist(at, end)
-      const frame = frameOf(this.cipher.encrypt(onlySegment(part) ?? part))
-      stats.sealed++
-      canSendMore = this.stream.send(frame)
+      canSendMore = this.sendFrame(part)
     }
     return { sentBytes: data.byteLength, canSendMore }
   }
 
+  /** Seals `plaintext` (at most one frame's worth) as one frame and hands it to the transport. */
+  private sendFrame (plaintext: Uint8ArrayList): boolean {
+    const frame = frameOf(this.cipher.encrypt(onlySegment(plaintext) ?? plaintext))
+    stats.sealed++
+    return this.stream.send(frame)
+  }
+
+  /** Seals the small writes held so far as one frame; false when the transport asks to wait for 'drain'. */
+  private flushSmall (): boolean {
+    if (this.small.byteLength === 0) return true
+    const held = new Uint8ArrayList(...this.small)
+    this.small.consume(this.small.byteLength)
+    return this.sendFrame(held)
+  }
+
+  private readonly flushQueuedSmall = (): void => {
+    this.flushQueued = false
+    if (this.status !== 'open' && this.status !== 'closing') { this.small.consume(this.small.byteLength); return }
+    try {
+      this.flushSmall()
+    } catch (err) {
+      this.abort(err as Error)
+    }
+  }
+
   async close (options?: AbortOptions): Promise<void> {
+    this.flushSmall()
     await this.stream.close(options)
   }
 
   sendReset (err: Error): void {
+    this.small.consume(this.small.byteLength)
     this.stream.abort(err)
   }
 

@@ -7,7 +7,9 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { aesGcmFrameStats, MAX_FRAME_PLAINTEXT_BYTES, NOISE_AESGCM_PROTOCOL } from '../../../node/p2p/index.ts'
 import type { PeerNode } from '../../../node/p2p/index.ts'
 import { createRng } from '../../../lib/random/index.ts'
-import { COPY_FRAME_MAX_BYTES, FRAME_HEADER_BYTES, frameOf } from '../../../node/p2p/aesgcm-frames.ts'
+import { AesGcmFrameStream, COPY_FRAME_MAX_BYTES, FRAME_HEADER_BYTES, frameOf } from '../../../node/p2p/aesgcm-frames.ts'
+import type { FrameCipher } from '../../../node/p2p/aesgcm-frames.ts'
+import { logger } from '@libp2p/logger'
 import { loopbackNode, waitFor } from './util.ts'
 
 const BULK = '/murmur/test-aesgcm-bulk/1.0.0'
@@ -75,6 +77,75 @@ async function forgingProxy (port: number, forged: Uint8Array): Promise<{ server
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { server, port: (server.address() as AddressInfo).port, arm: () => { armed = true }, forgedAt: () => done }
 }
+
+/**
+ * A transport that records every buffer the framing writes, and a stand-in cipher (plaintext ‖ 16 zero bytes) so the
+ * framing alone is under test; the real AES-256-GCM is tested in noise-aesgcm.test.ts.
+ */
+function fakeTransport (): { stream: any, writes: Uint8Array[] } {
+  const writes: Uint8Array[] = []
+  const stream = {
+    log: logger('test:aesgcm-frames'),
+    direction: 'outbound',
+    addEventListener: () => {},
+    send: (data: Uint8Array | Uint8ArrayList) => { writes.push(Uint8Array.from(data instanceof Uint8Array ? data : data.subarray())); return true },
+    close: async () => {},
+    abort: () => {},
+    pause: () => {},
+    resume: () => {}
+  }
+  return { stream, writes }
+}
+const tagOnly: FrameCipher = {
+  encrypt: (plaintext) => new Uint8ArrayList(plaintext, new Uint8Array(16)),
+  decrypt: (ciphertext) => ciphertext.subarray(0, ciphertext.byteLength - 16)
+}
+/** The plaintexts of the frames in `writes` (each write one whole frame). */
+function framesIn (writes: Uint8Array[]): Uint8Array[] {
+  return writes.map((w) => {
+    const length = new DataView(w.buffer, w.byteOffset).getUint32(0, false)
+    assert.equal(w.byteLength, FRAME_HEADER_BYTES + length, 'one write carries one whole frame')
+    return w.subarray(FRAME_HEADER_BYTES, w.byteLength - 16)
+  })
+}
+
+describe('node/p2p noise-aesgcm framing of small writes', function () {
+  it('seals the small writes of one task together in one frame, after the task, in order', async () => {
+    const { stream, writes } = fakeTransport()
+    const framed = new AesGcmFrameStream(stream, tagOnly)
+    const updates = Array.from({ length: 16 }, (_, i) => randomBytes(12, 50 + i))
+    for (const u of updates) framed.send(u)
+    assert.equal(writes.length, 0, 'nothing leaves before the task ends')
+    await Promise.resolve()
+    assert.equal(writes.length, 1, 'sixteen window-update-sized writes leave as one frame')
+    assert.ok(same(framesIn(writes)[0], Buffer.concat(updates)))
+  })
+
+  it('a large write first seals the small writes held before it, so bytes keep their order', async () => {
+    const { stream, writes } = fakeTransport()
+    const framed = new AesGcmFrameStream(stream, tagOnly)
+    const a = randomBytes(12, 60)
+    const big = randomBytes(COPY_FRAME_MAX_BYTES + 1000, 61)
+    const b = randomBytes(40, 62)
+    framed.send(a)
+    framed.send(big)
+    framed.send(b)
+    await Promise.resolve()
+    const frames = framesIn(writes)
+    assert.equal(frames.length, 3)
+    assert.ok(same(Buffer.concat(frames), Buffer.concat([a, big, b])))
+    assert.ok(same(frames[0], a))
+  })
+
+  it('close() sends the small writes still held', async () => {
+    const { stream, writes } = fakeTransport()
+    const framed = new AesGcmFrameStream(stream, tagOnly)
+    const a = randomBytes(30, 70)
+    framed.send(a)
+    await framed.close()
+    assert.ok(same(Buffer.concat(framesIn(writes)), a))
+  })
+})
 
 describe('node/p2p noise-aesgcm transport frames (4-byte length, up to 1 MiB of AES-256-GCM a frame)', function () {
   this.timeout(20_000)

@@ -102,8 +102,6 @@ export interface AlgorithmDeps {
   now?: () => number
   /** dpsgd with overlap only: runs the local steps off the event loop (types.ts StepRunner) instead of `objective` in this thread */
   stepRunner?: StepRunner
-  /** dpsgd with overlap only: pipelined, two-round-stale damped mixing (mixing.ts PIPELINE_DAMPING); default false */
-  pipeline?: boolean
 }
 
 const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights', 'overlap', 'sync', 'staleness', 'aggregate', 'attack'])

@@ -23,7 +23,7 @@ export function createAlgorithm (config: AlgorithmConfig, deps: AlgorithmDeps): 
   if (resolved.algo === 'choco') {
     return new ChocoPeer({ config: resolved, x0: deps.x0, objective: deps.objective!, codec, rng: deps.rng, now, id: deps.id!, aggregator })
   }
-  const peer = new MixingPeer({ config: resolved, x0: deps.x0, objective: deps.objective, codec, rng: deps.rng, now, aggregator, stepRunner: deps.stepRunner, pipeline: deps.pipeline })
+  const peer = new MixingPeer({ config: resolved, x0: deps.x0, objective: deps.objective, codec, rng: deps.rng, now, aggregator, stepRunner: deps.stepRunner })
   if (resolved.attack === undefined) return peer
   // its own stream, so an attacker's honest state (minibatches, codec randomness) is what it would have been
   const attack = new VectorAttack(parseAttackRule(resolved.attack), peer.dim, deps.rng.fork('attack'))

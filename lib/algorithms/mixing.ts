@@ -26,7 +26,7 @@ import type { ResolvedConfig } from './config.ts'
 import type { PeerAlgorithm } from './algorithm.ts'
 import type { AlgorithmState } from './state.ts'
 import { checkCommonState, checkErrorMemory, exportErrorMemory, importErrorMemory } from './state.ts'
-import type { Exchange, LocalObjective, PeerRef, Received, RoundReport, StepRunner } from './types.ts'
+import type { Exchange, LocalObjective, Received, RoundReport, StepRunner } from './types.ts'
 import { LocalTrainer, RowWeights, ScratchPool, addCounts, collectSlots, countPayloadError, rawValues, zeroCounts } from './common.ts'
 import type { Slot } from './common.ts'
 import { RawFrame, encodeFrame } from './message.ts'
@@ -46,22 +46,7 @@ export interface MixingPeerInit {
   aggregator: Aggregator
   /** overlap: runs the local steps off the event loop and holds the momentum and data position (types.ts StepRunner) */
   stepRunner?: StepRunner
-  /**
-   * overlap with local steps only: pipelined (two-round-stale) mixing, see PIPELINE_DAMPING. Round r sends x_r
-   * as soon as round r − 1's messages are in, and ends with x_{r+1} = y_r + γ Σ_j W_ij (x̂_j^{r−1} − x_i^{r−1}),
-   * so round r's messages travel during round r's steps and are mixed one round later. Default false.
-   */
-  pipeline?: boolean
 }
-
-/**
- * γ of pipelined overlap: the mixing term is damped to x ← y + γ (W − I) x_{r−1}, i.e. the lazy matrix
- * (1 − γ) I + γ W, doubly stochastic whenever W is. Undamped, the two-round delay makes consensus oscillate: the
- * disagreement in the eigendirection λ of W follows e_{r+1} = e_r − γ (1 − λ) e_{r−1}, whose roots have modulus
- * √(γ (1 − λ)) when complex: 1 for two peers (λ = 0) at γ = 1. With γ = 1/2 it is below 1 for every λ > −1
- * (≈ 0.71 a round for two peers, 0.58 to 0.82 for a 4-ring with Metropolis weights).
- */
-export const PIPELINE_DAMPING = 0.5
 
 export class MixingPeer implements PeerAlgorithm {
   readonly config: Readonly<ResolvedConfig>
@@ -92,15 +77,6 @@ export class MixingPeer implements PeerAlgorithm {
   /** sync 'async': when each neighbour's newest message was first handed over */
   private readonly ages: MessageAges | undefined
   private readonly runner: StepRunner | undefined
-  /**
-   * pipelined overlap: x_{r−1}, x_r and x_{r+1} in three buffers (raw frames with codec 'none'), rotated each
-   * round: x_{r+1} overwrites x_{r−2}, whose send round r − 1's completion cancelled
-   */
-  private readonly ring: Float32Array[] | undefined
-  private readonly ringFrames: RawFrame[] | undefined
-  private cur = 0
-  /** pipelined: round r − 1's exchange, awaited at the start of round r before round r is sent */
-  private pending: { round: number, neighbours: PeerRef[], received: Promise<Received[]> } | undefined
 
   constructor (init: MixingPeerInit) {
     const { config, x0 } = init
@@ -127,22 +103,7 @@ export class MixingPeer implements PeerAlgorithm {
     this.local = config.overlap && this.trainer !== undefined ? allocVector(this.dim) : undefined
     this.ages = config.sync === 'async' ? new MessageAges() : undefined
     this.runner = this.local !== undefined ? init.stepRunner : undefined
-    if (init.pipeline === true && this.local !== undefined) {
-      if (this.frames !== undefined) {
-        this.ringFrames = [this.frames[0], this.frames[1], new RawFrame(this.dim)]
-        this.ring = this.ringFrames.map((f) => f.values)
-      } else {
-        this.ringFrames = undefined
-        this.ring = [this.x, this.spare, allocVector(this.dim)]
-      }
-    } else {
-      this.ring = undefined
-      this.ringFrames = undefined
-    }
   }
-
-  /** whether this peer mixes pipelined (two-round-stale, damped) */
-  get pipelined (): boolean { return this.ring !== undefined }
 
   get params (): Float32Array { return this.x }
   get round (): number { return this.nextRound }
@@ -157,38 +118,7 @@ export class MixingPeer implements PeerAlgorithm {
     let received: Received[]
     let t1: number
     const local = this.local
-    /** the x_i the neighbours' models are mixed against: x_r, or x_{r−1} when pipelined */
-    let own = this.x
-    let mixRound = r
-    let neighbours = exchange.neighbours()
-    let gamma = 1
-    if (this.ring !== undefined && local !== undefined && this.trainer !== undefined) {
-      // pipelined: round r − 1's messages first (normally in by now), then round r goes out and its messages
-      // travel during this round's steps and the next round's wait
-      const prev = this.pending
-      this.pending = undefined
-      received = []
-      if (prev !== undefined) {
-        received = await prev.received
-        own = this.ring[(this.cur + 2) % 3]
-        mixRound = prev.round
-        neighbours = prev.neighbours
-        gamma = PIPELINE_DAMPING
-      } else {
-        neighbours = []
-      }
-      t1 = this.now()
-      outgoing = this.encode(r)
-      const next = exchange.round(r, outgoing, { signal })
-      // awaited next round; a failure surfaces there, or nowhere if the run ends first
-      next.catch(() => {})
-      this.pending = { round: r, neighbours: exchange.neighbours(), received: next }
-      local.set(this.x)
-      if (this.runner !== undefined) loss += await this.runner.steps(local, H)
-      else if (exchange.progress === undefined) loss += this.trainer.steps(local, H)
-      else loss += await this.trainer.stepsPaced(local, H, exchange.progress.bind(exchange))
-      this.spare = this.ring[(this.cur + 1) % 3]
-    } else if (local !== undefined && this.trainer !== undefined) {
+    if (local !== undefined && this.trainer !== undefined) {
       outgoing = this.encode(r)
       const pending = exchange.round(r, outgoing, { signal })
       // awaited below; this only keeps a failure during the local steps from being reported as unhandled
@@ -218,13 +148,12 @@ export class MixingPeer implements PeerAlgorithm {
       t1 = this.now()
       received = await exchange.round(r, outgoing, { signal })
     }
-    // pipelined: the wait is at the round's start, before the steps
-    const t2 = this.ring !== undefined && local !== undefined ? t1 : this.now()
-    if (this.ring !== undefined && local !== undefined) t1 = t0
+    const t2 = this.now()
 
     const counts = zeroCounts()
+    const neighbours = exchange.neighbours()
     // async: a frame of any round is in step; its age in this peer's rounds decides (staleness.ts)
-    const slots = collectSlots(mixRound, this.dim, neighbours, received, counts, this.ages === undefined ? undefined : 0)
+    const slots = collectSlots(r, this.dim, neighbours, received, counts, this.ages === undefined ? undefined : 0)
     this.ages?.filter(r, slots, this.config.staleness, counts)
     const dMax = this.weights.maxDegree(exchange)
     const contributing: Slot[] = []
@@ -233,14 +162,14 @@ export class MixingPeer implements PeerAlgorithm {
       const v = this.decode(slot, contributing.length, counts)
       if (v !== undefined) { contributing.push(slot); vectors.push(v) }
     }
-    let row = this.mix(neighbours.length, contributing, vectors, dMax, own, gamma)
+    let row = this.mix(neighbours.length, contributing, vectors, dMax)
     if (!this.mixedFinite) {
       // a convex combination of finite float32 values is finite, so a non-finite input is to blame:
       // drop those (their weight returns to self) and mix again; if x_i itself is not finite, stop.
       for (let k = contributing.length - 1; k >= 0; k--) {
         if (!allFinite(vectors[k])) { counts.nonFinite++; contributing.splice(k, 1); vectors.splice(k, 1) }
       }
-      row = this.mix(neighbours.length, contributing, vectors, dMax, own, gamma)
+      row = this.mix(neighbours.length, contributing, vectors, dMax)
       if (!this.mixedFinite) throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite (step size too large?)`)
     }
     this.swap()
@@ -255,13 +184,13 @@ export class MixingPeer implements PeerAlgorithm {
     return {
       round: r,
       trainLoss: H > 0 ? loss / H : NaN,
-      bytesSent: outgoing.length * exchange.neighbours().length,
+      bytesSent: outgoing.length * neighbours.length,
       received: arrived,
       missing: slots.length - arrived,
       rejected: counts,
       stale: 0,
       row,
-      computeMs: this.ring !== undefined && local !== undefined ? this.now() - t2 : (t1 - t0) + (this.now() - t2),
+      computeMs: (t1 - t0) + (this.now() - t2),
       commMs: t2 - t1
     }
   }
@@ -269,7 +198,6 @@ export class MixingPeer implements PeerAlgorithm {
   /** this round's message: the raw frame around x, or the codec's bytes of x in a frame */
   private encode (r: number): Uint8Array {
     const fields = { kind: 'model' as const, round: r, base: 0, resync: [] }
-    if (this.ringFrames !== undefined) return this.ringFrames[this.cur].seal(fields)
     if (this.frames !== undefined) return this.frames[this.current].seal(fields)
     let payload: Uint8Array
     try {
@@ -300,18 +228,17 @@ export class MixingPeer implements PeerAlgorithm {
    * Σ_j W_ij v_j); returns the realised row and sets `mixedFinite` (the combination reports finiteness in the
    * same pass, so the hot path reads x_i' once).
    */
-  private mix (myDegree: number, contributing: Slot[], vectors: Float32Array[], dMax: number | undefined, own: Float32Array, gamma: number): RoundReport['row'] {
+  private mix (myDegree: number, contributing: Slot[], vectors: Float32Array[], dMax: number | undefined): RoundReport['row'] {
     const row = this.weights.row(myDegree, contributing, this.coeffs, dMax)
-    if (this.aggregator.rule.kind !== 'mean') { this.mixedFinite = this.mixRobust(row.self, vectors, own, gamma); return row }
+    if (this.aggregator.rule.kind !== 'mean') { this.mixedFinite = this.mixRobust(row.self, vectors); return row }
     this.inputs.length = 0
     if (this.local !== undefined) {
-      if (gamma !== 1) for (let k = 0; k < this.coeffs.length; k++) this.coeffs[k] *= gamma
-      this.coeffs.unshift(1, gamma * (row.self - 1))
+      this.coeffs.unshift(1, row.self - 1)
       this.inputs.push(this.local)
     } else {
       this.coeffs.unshift(row.self)
     }
-    this.inputs.push(own)
+    this.inputs.push(this.x)
     for (const v of vectors) this.inputs.push(v)
     this.mixedFinite = linearCombination(this.spare, this.coeffs, this.inputs)
     return row
@@ -321,21 +248,14 @@ export class MixingPeer implements PeerAlgorithm {
    * spare ← A(x_i; v_j) with the robust rule A (ClippedGossip, trimmed mean); with overlap, spare ← y_i +
    * A(x_i; v_j) − x_i, the robust counterpart of y_i + Σ_j W_ij (v_j − x_i). False when an input is not finite.
    */
-  private mixRobust (self: number, vectors: Float32Array[], own: Float32Array, gamma: number): boolean {
+  private mixRobust (self: number, vectors: Float32Array[]): boolean {
     if (this.local === undefined) return this.aggregator.combine(this.spare, this.x, self, this.coeffs, vectors)
     this.robust ??= allocVector(this.dim)
-    if (!this.aggregator.combine(this.robust, own, self, this.coeffs, vectors)) return false
-    return linearCombination(this.spare, [1, gamma, -gamma], [this.local, this.robust, own])
+    if (!this.aggregator.combine(this.robust, this.x, self, this.coeffs, vectors)) return false
+    return linearCombination(this.spare, [1, 1, -1], [this.local, this.robust, this.x])
   }
 
   private swap (): void {
-    if (this.ring !== undefined && this.local !== undefined) {
-      // pipelined: x_{r+1} was written to the next buffer of the ring (the spare); x_r stays as x_{r−1}
-      this.cur = (this.cur + 1) % 3
-      this.x = this.ring[this.cur]
-      this.spare = this.ring[(this.cur + 1) % 3]
-      return
-    }
     const t = this.x
     this.x = this.spare
     this.spare = t
@@ -369,7 +289,5 @@ export class MixingPeer implements PeerAlgorithm {
     this.runner?.importState(state.momentum, state.objective)
     this.nextRound = state.round
     this.ages?.clear()
-    // pipelined: the messages in flight at the checkpoint are lost with it; the first round after resuming mixes nothing
-    this.pending = undefined
   }
 }

@@ -143,8 +143,6 @@ export class GossipExchangeClass implements GossipExchange {
   }
 
   setNeighbours (ids: readonly string[], selfDegree = ids.length, maxDegree?: number): void {
-    // unchanged neighbours are no change: pipelined overlap (lib/algorithms/mixing.ts) keeps a round waiting across calls
-    if (selfDegree === this.degree && maxDegree === this.dMax && ids.length === this.ids.length && ids.every((id, k) => id === this.ids[k])) return
     if (this.inbox.active) throw new RoundInProgressError(`setNeighbours during round ${this.inbox.round}: the neighbours of a round are fixed at its call`)
     const self = this.libp2p.peerId.toString()
     const unique = new Set(ids)

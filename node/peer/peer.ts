@@ -63,9 +63,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   let resumed: Resumed | undefined
   try {
     algorithm = createAlgorithm(algorithmConfig(config), {
-      x0: training.x0(init.slot, streams.x0), objective, rng: streams.algorithm, id: identity.peerId, stepRunner,
-      // experimental, every peer of a run alike: pipelined overlap (lib/algorithms/mixing.ts PIPELINE_DAMPING)
-      pipeline: config.overlap && process.env.MURMUR_OVERLAP_PIPELINE === '1'
+      x0: training.x0(init.slot, streams.x0), objective, rng: streams.algorithm, id: identity.peerId, stepRunner
     })
     resumed = init.resume === true ? resumeFromCheckpoint(init.dataDir, config, algorithm, log) : undefined
   } catch (err) {

@@ -37,10 +37,6 @@ export interface OverlapBenchOptions {
   repeats?: number
   /** also run --overlap --train-thread worker (default true) */
   worker?: boolean
-  /** also run --overlap --train-thread worker with pipelined mixing (MURMUR_OVERLAP_PIPELINE=1; default true) */
-  pipelined?: boolean
-  /** also run paced --overlap in the main thread (default true) */
-  paced?: boolean
 }
 
 export interface OverlapBenchResult {
@@ -62,13 +58,6 @@ export interface OverlapBenchResult {
   workerVsMax: number
   /** mean over rounds of worker − sync final accuracy */
   workerAccuracyDelta: number | null
-  /** the pipelined worker runs (empty with pipelined: false) and their figures (NaN then) */
-  pipelined: ClusterRun[]
-  pipelinedComputeMs: number
-  pipelinedCommMs: number
-  pipelinedRoundMs: number
-  pipelinedVsMax: number
-  pipelinedAccuracyDelta: number | null
   /** overlap round time / max(sync compute, sync communicate) */
   vsMax: number
   /** overlap round time / (sync compute + sync communicate) */
@@ -83,27 +72,14 @@ const mean = (runs: ClusterRun[], f: (p: ClusterRun['peers'][number]) => number)
 export async function runOverlapBench (o: OverlapBenchOptions): Promise<OverlapBenchResult | { skipped: string }> {
   const common = ['--rounds', String(o.rounds), '--local-steps', String(o.localSteps), '--batch', String(o.batch), '--model', o.model ?? 'mlp',
     '--algo', 'dpsgd', '--topology', 'ring', '--eval-every', String(o.rounds), '--seed', String(o.seed ?? 1), '--round-deadline', '20000']
-  const run = async (extra: string[]): Promise<ClusterRun | { skipped: string }> => {
-    // pipelined mixing is switched on for every peer of a run by the environment they inherit (node/peer/peer.ts)
-    const pipe = extra[0] === 'pipelined'
-    if (pipe) process.env.MURMUR_OVERLAP_PIPELINE = '1'
-    try {
-      const args = pipe ? extra.slice(1) : extra
-      return o.linkRate === undefined
-        ? await runPeers(['--peers', String(o.peers), ...common, ...args])
-        : await runNetnsPeers(o.peers, [...common, '--link-rate', o.linkRate, ...args])
-    } finally {
-      delete process.env.MURMUR_OVERLAP_PIPELINE
-    }
-  }
+  const run = async (extra: string[]): Promise<ClusterRun | { skipped: string }> => o.linkRate === undefined
+    ? await runPeers(['--peers', String(o.peers), ...common, ...extra])
+    : await runNetnsPeers(o.peers, [...common, '--link-rate', o.linkRate, ...extra])
   const sync: ClusterRun[] = []
   const overlap: ClusterRun[] = []
   const worker: ClusterRun[] = []
-  const modes: Array<[string[], ClusterRun[]]> = [[[], sync]]
-  if (o.paced !== false) modes.push([['--overlap'], overlap])
-  const pipelined: ClusterRun[] = []
+  const modes: Array<[string[], ClusterRun[]]> = [[[], sync], [['--overlap'], overlap]]
   if (o.worker !== false) modes.push([['--overlap', '--train-thread', 'worker'], worker])
-  if (o.pipelined !== false) modes.push([['pipelined', '--overlap', '--train-thread', 'worker'], pipelined])
   for (let k = 0; k < (o.repeats ?? 1); k++) {
     for (const [extra, into] of modes) {
       const r = await run([...extra])
@@ -136,13 +112,7 @@ export async function runOverlapBench (o: OverlapBenchOptions): Promise<OverlapB
     workerCommMs: worker.length === 0 ? NaN : mean(worker, (p) => p.commMs),
     workerRoundMs,
     workerVsMax: workerRoundMs / Math.max(syncComputeMs, syncCommMs),
-    workerAccuracyDelta: worker.length === 0 ? null : deltaOf(worker),
-    pipelined,
-    pipelinedComputeMs: pipelined.length === 0 ? NaN : mean(pipelined, (p) => p.computeMs),
-    pipelinedCommMs: pipelined.length === 0 ? NaN : mean(pipelined, (p) => p.commMs),
-    pipelinedRoundMs: pipelined.length === 0 ? NaN : mean(pipelined, (p) => p.roundMs),
-    pipelinedVsMax: pipelined.length === 0 ? NaN : mean(pipelined, (p) => p.roundMs) / Math.max(syncComputeMs, syncCommMs),
-    pipelinedAccuracyDelta: pipelined.length === 0 ? null : deltaOf(pipelined)
+    workerAccuracyDelta: worker.length === 0 ? null : deltaOf(worker)
   }
 }
 
@@ -168,13 +138,6 @@ export function formatOverlap (o: OverlapBenchOptions, r: OverlapBenchResult | {
           `worker:      compute ${ms(r.workerComputeMs)}, communicate (not hidden) ${ms(r.workerCommMs)}, round ${ms(r.workerRoundMs)}; ${model} ${accs(r.worker)}`,
           `worker round / max(sync compute, sync communicate) = ${r.workerVsMax.toFixed(2)} (goal ≤ 1.15); / sync round = ${(r.workerRoundMs / r.syncRoundMs).toFixed(2)}; / overlap round = ${(r.workerRoundMs / r.overlapRoundMs).toFixed(2)}`,
           `accuracy, worker − sync: ${r.workerAccuracyDelta === null ? 'n/a' : `${(r.workerAccuracyDelta * 100).toFixed(2)} points`} (goal within ±0.5)`
-        ]),
-    ...(r.pipelined.length === 0
-      ? []
-      : [
-          `pipelined:   compute ${ms(r.pipelinedComputeMs)}, communicate (waited at round start) ${ms(r.pipelinedCommMs)}, round ${ms(r.pipelinedRoundMs)}; ${model} ${accs(r.pipelined)}`,
-          `pipelined round / max(sync compute, sync communicate) = ${r.pipelinedVsMax.toFixed(2)} (goal ≤ 1.15); / their sum = ${(r.pipelinedRoundMs / (r.syncComputeMs + r.syncCommMs)).toFixed(2)}; / sync round = ${(r.pipelinedRoundMs / r.syncRoundMs).toFixed(2)}`,
-          `accuracy, pipelined − sync: ${r.pipelinedAccuracyDelta === null ? 'n/a' : `${(r.pipelinedAccuracyDelta * 100).toFixed(2)} points`} (goal within ±0.5)`
         ])
   ].join('\n')
 }
@@ -189,9 +152,7 @@ if (import.meta.main) {
       model: { type: 'string', default: 'mlp' },
       'link-rate': { type: 'string' },
       repeats: { type: 'string', default: '1' },
-      'no-worker': { type: 'boolean', default: false },
-      'no-pipelined': { type: 'boolean', default: false },
-      'no-paced': { type: 'boolean', default: false }
+      'no-worker': { type: 'boolean', default: false }
     }
   })
   const o: OverlapBenchOptions = {
@@ -202,9 +163,7 @@ if (import.meta.main) {
     model: values.model,
     linkRate: values['link-rate'],
     repeats: Number(values.repeats),
-    worker: values['no-worker'] !== true,
-    pipelined: values['no-pipelined'] !== true,
-    paced: values['no-paced'] !== true
+    worker: values['no-worker'] !== true
   }
   console.log(formatOverlap(o, await runOverlapBench(o)))
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { checkLinkRate, tbfBurstBytes } from '../../../scripts/lib/link-rate.ts'
+import { checkLinkRate, PEAK_BUCKET_BYTES, SHAPED_GSO_BYTES, tbfArgs, tbfBurstBytes } from '../../../scripts/lib/link-rate.ts'
 
 describe('scripts/lib/link-rate', () => {
   it('checkLinkRate returns the bits a second of a tc rate', () => {
@@ -21,5 +21,11 @@ describe('scripts/lib/link-rate', () => {
     assert.equal(tbfBurstBytes(1e10), 12_500_000)
     assert.equal(tbfBurstBytes(1e8), 128 * 1024)
     assert.equal(tbfBurstBytes(8e3), 128 * 1024)
+  })
+
+  it('tbfArgs: the rate and its bucket, and a peak rate 1 % above it over one packet of the shaped GSO size', () => {
+    assert.deepEqual(tbfArgs('100mbit'), ['rate', '100mbit', 'burst', String(128 * 1024), 'latency', '100ms', 'peakrate', '101000000bit', 'mtu', String(PEAK_BUCKET_BYTES)])
+    assert.ok(PEAK_BUCKET_BYTES > SHAPED_GSO_BYTES, 'a whole GSO packet fits the peak bucket')
+    assert.throws(() => tbfArgs('100 mbit'), (err: Error) => err.name === 'UsageError')
   })
 })

@@ -35,9 +35,14 @@ const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
  * and pile up as old garbage (heap 45 -> 82 MB, array buffers 16 -> 76 MB) until a major GC, which V8 puts off
  * while the heap may still grow: a 128 MB old space (the live heap is about 50 MB; models and messages live
  * outside it, in array buffers) makes it collect in time. The time a round computes did not change measurably.
- * Set by hand: NODE_OPTIONS='--max-semi-space-size=2 --max-old-space-size=128' murmur peer ...
+ * But with that cap V8 starts with an old-space limit near the live heap, and a peer running flat out (asynchronous
+ * gossip) did a mark-compact every 5 to 7 rounds, its collector threads taking 6 to 7 ms a round: an initial old
+ * space of 100 MB cut that to 8 mark-compacts a run and raised the async bench from 1.84-1.96x to 2.00-2.09x
+ * (4 interleaved pairs), for 211 instead of 195 MB peak a peer with 16 MNIST peers.
+ * Set by hand: node --max-semi-space-size=2 --max-old-space-size=128 --initial-old-space-size=100 node/bin/murmur.js peer ...
+ * (NODE_OPTIONS refuses --initial-old-space-size)
  */
-const PEER_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=128']
+const PEER_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=128', '--initial-old-space-size=100']
 /**
  * glibc gives every thread that mallocs its own arena (up to 8 a core); a peer's message buffers then spread over
  * many half-empty arenas. Two arenas: 276 instead of 302 MB peak for 3 MNIST peers (measured), no slowdown seen.

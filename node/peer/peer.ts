@@ -204,7 +204,6 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       }
       const evalMs = performance.now() - evalStart
       if (init.snapshotEvery > 0 && (done % init.snapshotEvery === 0 || done === config.rounds)) writeSnapshot(init.dataDir, done, algorithm.params)
-      if (init.checkpointEvery > 0 && done % init.checkpointEvery === 0) checkpoint = saveCheckpoint(init, hash, algorithm)
       const stats = exchange.stats()
       const traffic: PeerRecord['traffic'] = {}
       for (const id of neighbours) {
@@ -246,6 +245,9 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       waitMs = 0
       if (slowdown > 1) owedMs = (slowdown - 1) * Math.max(0, cpuMs - evalMs + (stepRunner !== undefined ? report.computeMs : 0))
       appendRecord(init.dataDir, record)
+      // after the round's record: a kill between the two leaves a record newer than the checkpoint, never a
+      // checkpoint of a round the metrics never saw (a restart then resumes at most K rounds behind its last record)
+      if (init.checkpointEvery > 0 && done % init.checkpointEvery === 0) checkpoint = saveCheckpoint(init, hash, algorithm)
       init.onRound?.(record)
       telemetry?.round(record, algorithm.params)
       if (!leaving && init.untilAccuracy !== undefined && acc !== null && acc >= init.untilAccuracy) {

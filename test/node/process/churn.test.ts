@@ -13,11 +13,11 @@ describe('murmur cluster: churn with real peer processes', function () {
 
   it('a SIGKILLed peer and a joiner: the others keep completing rounds within the deadline + 10 %, every row of W sums to 1, the joiner ends in the consensus band', async () => {
     const out = mkdtempSync(join(tmpdir(), 'murmur-churn-'))
-    const rounds = 600
+    const rounds = 2000
     let printed = ''
     const code = await runCluster([
-      '--peers', '4', '--rounds', String(rounds), '--model', 'mlp:32', '--batch', '16', '--eval-every', '150', '--eval-limit', '1000',
-      '--round-deadline', String(DEADLINE_MS), '--heartbeat', '200', '--churn', 'kill:2@40,join:1@80', '--out', out, '--quiet', '--run-id', 'churn-test'
+      '--peers', '4', '--rounds', String(rounds), '--model', 'mlp:32', '--batch', '16', '--eval-every', '500', '--eval-limit', '1000',
+      '--round-deadline', String(DEADLINE_MS), '--heartbeat', '200', '--churn', 'kill:2@40,join:1@60', '--out', out, '--quiet', '--run-id', 'churn-test'
     ], { out: (s) => { printed += s + '\n' }, err: () => {}, isTTY: false })
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
     assert.equal(summary.peers, 5, 'four peers and the joiner')
@@ -39,7 +39,9 @@ describe('murmur cluster: churn with real peer processes', function () {
     for (const rs of peers) for (const r of rs) assert.ok(Math.abs(r.rowSum - 1) < 1e-9, `row sum ${r.rowSum}`)
     // the joiner took the freed slot, joined a running run and trained to the end
     assert.equal(summary.exits[joiner].slot, 2)
-    assert.ok(peers[joiner][0].round > 80, `joined at round ${peers[joiner][0].round}`)
+    // the survivors' rounds take a few ms: the run must outlast the joiner's start (about 1.5 s), or it finds the run over
+    assert.ok(peers[joiner].length > 0, 'the joiner recorded no round: it started after the run had ended')
+    assert.ok(peers[joiner][0].round > 60, `joined at round ${peers[joiner][0].round}`)
     assert.equal(peers[joiner].at(-1).round, rounds)
     // consensus band: the joiner's distance to the mean of the final models is within that of the others
     const dim = readFileSync(snapshotPath(join(out, 'peer-0'), rounds)).length / 4

@@ -7,6 +7,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
     "Run it through npx ('npx murmur ...') or npm scripts after 'npm install': they use the Node 24 installed in node_modules/.bin.\n")
   process.exit(1)
 }
+// transfers allocate large short-lived buffers; without this V8 runs a full GC every 64 MB of them (node/p2p/gc.ts)
+const { countExternalMemoryInGlobalLimit } = await import('../p2p/gc.ts')
+countExternalMemoryInGlobalLimit()
 const { main } = await import('../cli/main.ts')
 const code = await main(process.argv.slice(2), {
   out: (t) => { process.stdout.write(t + '\n') },

@@ -4,6 +4,7 @@
  * This file is the module's whole public surface; gossipsub types and values come from here, never from
  * the gossipsub package (only node/p2p/pubsub.ts imports it).
  */
+export { countExternalMemoryInGlobalLimit, EXTERNAL_MEMORY_FLAG } from './gc.ts'
 export { loadOrCreateIdentity } from './identity.ts'
 export type { Identity } from './identity.ts'
 export { createPeerNode } from './node.ts'

@@ -42,6 +42,7 @@ import { parseCodec } from '../../lib/compress/index.ts'
 import { createRng } from '../../lib/random/index.ts'
 import { UsageError } from '../../node/cli/args.ts'
 import { checkLinkRate } from '../lib/link-rate.ts'
+import { EXTERNAL_MEMORY_FLAG, countExternalMemoryInGlobalLimit } from '../../node/p2p/index.ts'
 import { BENCH_RUN_ID, SINK_PROTOCOL, VARIANTS, createBenchNode, wallNow } from './goodput-node.ts'
 import type { FromReceiver, ToReceiver } from './goodput-node.ts'
 
@@ -129,7 +130,9 @@ class Receiver {
 
   constructor (variants: string[], maxBytes: number, where: Placement) {
     const node = existsSync(REPO_NODE) ? REPO_NODE : process.execPath
-    const argv = [...where.receiverPrefix, node, RECEIVER, variants.join(','), String(maxBytes), where.receiverHost]
+    // a peer's GC setting (murmur's CLI sets it too), then any extra ones for profiling (GOODPUT_RECEIVER_FLAGS='--trace-gc')
+    const flags = [EXTERNAL_MEMORY_FLAG, ...(process.env.GOODPUT_RECEIVER_FLAGS ?? '').split(' ').filter((f) => f !== '')]
+    const argv = [...where.receiverPrefix, node, ...flags, RECEIVER, variants.join(','), String(maxBytes), where.receiverHost]
     // spawn with an 'ipc' fd rather than fork, so that `ip netns exec` can stand between (it keeps fds and environment)
     this.child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.child.on('message', (m: FromReceiver) => { this.inbox.push(m); this.waiter?.() })
@@ -181,6 +184,8 @@ async function writeAll (socket: Socket, bytes: Uint8Array): Promise<void> {
 
 /** Measures on loopback, or from this process's namespace to the receiver's as `where` says (goodput-sender.ts). */
 export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Placement = LOOPBACK): Promise<GoodputBenchResult> {
+  // both processes run with a murmur peer's GC setting (node/p2p/gc.ts); raw TCP is measured in the same processes
+  countExternalMemoryInGlobalLimit()
   const floats = opts.floats ?? [100_000, 1_000_000, 10_000_000]
   const repeats = opts.repeats ?? 5
   const warmup = opts.warmup ?? 2

@@ -8,6 +8,7 @@
  * A layer whose input is the data (`inputGrad` false) skips the gradient with respect to that input.
  */
 import * as tf from '@tensorflow/tfjs'
+import { floatsOf } from './step.ts'
 
 /**
  * y = act(x·W + b) for x [n, in], W [in, out], b [out]. With g = dy ⊙ act'(y):
@@ -38,10 +39,11 @@ export function conv2dRelu (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, inpu
     // 'same' with stride 1 pads (k − 1) / 2 before and the rest after (TensorFlow's rule)
     const top = Math.floor((kh - 1) / 2)
     const left = Math.floor((kw - 1) / 2)
-    const padded = tf.pad(xs as tf.Tensor4D, [[0, 0], [top, kh - 1 - top], [left, kw - 1 - left], [0, 0]])
-    const cnhw = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D // [c, H + k − 1, W + k − 1, n]
+    // the padding is the convolution's own (explicit), not a padded copy of x: tf.pad took 5 % of a CNN step
+    const cnhw = tf.transpose(xs as tf.Tensor4D, [3, 1, 2, 0]) as tf.Tensor4D // [c, H, W, n]
     const hwnf = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D // [h, w, n, f]
-    const dw = tf.transpose(tf.conv2d(cnhw, hwnf, 1, 'valid'), [1, 2, 0, 3]) // [c, k, k, f] -> [k, k, c, f]
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [top, kh - 1 - top], [left, kw - 1 - left], [0, 0]]
+    const dw = tf.transpose(tf.conv2d(cnhw, hwnf, 1, pad), [1, 2, 0, 3]) // [c, k, k, f] -> [k, k, c, f]
     const db = tf.sum(g, [0, 1, 2])
     if (!inputGrad) return [dw, db]
     // the adjoint of a stride-1 'same' convolution with an odd kernel is the 'same' convolution with the
@@ -54,11 +56,11 @@ export function conv2dRelu (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, inpu
 
 /**
  * 2×2 max-pooling with stride 2, 'valid' (an odd side drops its last row or column), for x [n, h, w, c]. The
- * gradient is written out: dx = dy at the position of each window's maximum, 0 elsewhere, found by comparing
- * x with the pooled y upsampled over its window (nearest neighbour). A window whose maximum is tied shares dy
- * equally among the tied inputs (a subgradient as valid as tfjs's choice of one). On the wasm backend tfjs's
- * MaxPoolGrad kernel took 28 % of a CNN training step: these 4-D element-wise ops make the step 1.3x faster
- * (broadcasting [n, h/2, 2, w/2, 2, c] against [n, h/2, 1, w/2, 1, c] instead made it 2.3x slower).
+ * gradient is written out: dx = dy at the position of each window's maximum, 0 elsewhere. A window whose maximum
+ * is tied shares dy equally among the tied inputs (a subgradient as valid as tfjs's choice of one). It runs as one
+ * loop in JavaScript over x, y and dy read in place (floatsOf): on the wasm backend tfjs's MaxPoolGrad kernel took
+ * 28 % of a CNN training step (and misplaces entries), and the same rule as tfjs element-wise ops (equal,
+ * nearest-neighbour upsampling, avgPool, div, mul) still took 2 ms of a 10 ms step at batch 32.
  */
 export function maxPool2 (x: tf.Tensor4D): tf.Tensor4D {
   const [n, h, w, c] = x.shape
@@ -66,16 +68,39 @@ export function maxPool2 (x: tf.Tensor4D): tf.Tensor4D {
   const pw = Math.floor(w / 2)
   if (ph === 0 || pw === 0) throw new RangeError(`maxPool2 needs an input of at least 2x2; got ${h}x${w}`)
   const forward = (): tf.Tensor4D => tf.maxPool(x, 2, 2, 'valid')
-  return withGradient([x], [x], forward, (dy, [xs], y) => {
-    const even = h === 2 * ph && w === 2 * pw ? xs : tf.slice(xs, [0, 0, 0, 0], [n, 2 * ph, 2 * pw, c])
-    const up = (t: tf.Tensor4D): tf.Tensor4D => tf.image.resizeNearestNeighbor(t, [2 * ph, 2 * pw])
-    const hit = tf.cast(tf.equal(even, up(y)), 'float32') as tf.Tensor4D
-    // dy over the number of tied maxima of its window (4 × the window's mean of hit), at each hit
-    const share = tf.div(dy, tf.mul(tf.avgPool(hit, 2, 2, 'valid'), 4)) as tf.Tensor4D
-    let dx = tf.mul(hit, up(share)) as tf.Tensor4D
-    if (even !== xs) dx = tf.pad(dx, [[0, 0], [0, h - 2 * ph], [0, w - 2 * pw], [0, 0]])
-    return [dx]
-  })
+  return withGradient([x], [x], forward, (dy, [xs], y) => [tf.tensor4d(maxPool2Grad(floatsOf(xs), floatsOf(y), floatsOf(dy), n, h, w, c), [n, h, w, c])])
+}
+
+/**
+ * dx of 2×2, stride-2 max-pooling, from x [n, h, w, c], the pooled y and dy [n, ⌊h/2⌋, ⌊w/2⌋, c] (row-major, channels
+ * last). Each window's dy goes to the inputs equal to its maximum, divided by how many there are (float32 division,
+ * as a tensor op would round it); a window with no input equal to its maximum (a NaN in it) gets NaN throughout.
+ */
+export function maxPool2Grad (x: Float32Array, y: Float32Array, dy: Float32Array, n: number, h: number, w: number, c: number): Float32Array {
+  const ph = Math.floor(h / 2)
+  const pw = Math.floor(w / 2)
+  const dx = new Float32Array(n * h * w * c)
+  const row = w * c
+  let o = 0
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < ph; i++) {
+      for (let j = 0; j < pw; j++) {
+        const p00 = ((b * h + 2 * i) * w + 2 * j) * c
+        for (let k = 0; k < c; k++, o++) {
+          const m = y[o]
+          const a = p00 + k
+          const hits = (x[a] === m ? 1 : 0) + (x[a + c] === m ? 1 : 0) + (x[a + row] === m ? 1 : 0) + (x[a + row + c] === m ? 1 : 0)
+          // a float32 divided by 1 to 4 in double, then rounded to float32: the correctly rounded float32 quotient
+          const share = hits === 0 ? NaN : dy[o] / hits
+          if (hits === 0 || x[a] === m) dx[a] = share
+          if (hits === 0 || x[a + c] === m) dx[a + c] = share
+          if (hits === 0 || x[a + row] === m) dx[a + row] = share
+          if (hits === 0 || x[a + row + c] === m) dx[a + row + c] = share
+        }
+      }
+    }
+  }
+  return dx
 }
 
 /**

@@ -115,7 +115,7 @@ export function softmaxCrossEntropy (logits: Float32Array, y: Uint8Array, batch:
   return total / batch
 }
 
-/** What readInto needs of the wasm backend: where a tensor's values sit in its linear memory. */
+/** What floatsOf needs of the wasm backend: where a tensor's values sit in its linear memory. */
 interface WasmHeapView {
   wasm: { HEAPU8: Uint8Array }
   dataIdMap: { get: (dataId: object) => { memoryOffset: number | null, dtype: string } | undefined }
@@ -127,16 +127,23 @@ function wasmHeapOf (): WasmHeapView | undefined {
 }
 
 /**
+ * A float32 tensor's values: on the wasm backend a view of its linear memory (valid only until the backend next
+ * allocates, which may grow and move that memory: read it at once), elsewhere dataSync's copy.
+ */
+export function floatsOf (t: tf.Tensor): Float32Array {
+  const heap = wasmHeapOf()
+  const info = heap?.dataIdMap.get(t.dataId)
+  if (heap !== undefined && info !== undefined && info.memoryOffset !== null && info.dtype === 'float32' && info.memoryOffset % 4 === 0) {
+    return new Float32Array(heap.wasm.HEAPU8.buffer, info.memoryOffset, t.size)
+  }
+  return t.dataSync() as Float32Array
+}
+
+/**
  * Copies a float32 tensor's values into out at offset. On the wasm backend straight out of its linear memory:
  * dataSync there returns a fresh copy (a 400 KB ArrayBuffer for the MLP's first weight gradient), which in a peer
  * is garbage that the collector must sweep many times a round. Other backends go through dataSync.
  */
 export function readInto (t: tf.Tensor, out: Float32Array, offset: number): void {
-  const heap = wasmHeapOf()
-  const info = heap?.dataIdMap.get(t.dataId)
-  if (heap !== undefined && info !== undefined && info.memoryOffset !== null && info.dtype === 'float32' && info.memoryOffset % 4 === 0) {
-    out.set(new Float32Array(heap.wasm.HEAPU8.buffer, info.memoryOffset, t.size), offset)
-    return
-  }
-  out.set(t.dataSync() as Float32Array, offset)
+  out.set(floatsOf(t), offset)
 }

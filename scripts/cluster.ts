@@ -41,6 +41,8 @@ const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
  * (4 interleaved pairs), for 211 instead of 195 MB peak a peer with 16 MNIST peers.
  * Set by hand: node --max-semi-space-size=2 --max-old-space-size=128 --initial-old-space-size=100 node/bin/murmur.js peer ...
  * (NODE_OPTIONS refuses --initial-old-space-size)
+ * Under this cap murmur's CLI leaves V8's external-memory accounting as it is (node/p2p/gc.ts: with it, a capped
+ * peer holding its data and wasm memory outside the heap collected without end).
  */
 const PEER_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=128', '--initial-old-space-size=100']
 /**

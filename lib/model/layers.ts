@@ -88,14 +88,27 @@ export function maxPool2Grad (x: Float32Array, y: Float32Array, dy: Float32Array
         const p00 = ((b * h + 2 * i) * w + 2 * j) * c
         for (let k = 0; k < c; k++, o++) {
           const m = y[o]
-          const a = p00 + k
-          const hits = (x[a] === m ? 1 : 0) + (x[a + c] === m ? 1 : 0) + (x[a + row] === m ? 1 : 0) + (x[a + row + c] === m ? 1 : 0)
+          // the window's four inputs: top left, top right, bottom left, bottom right
+          const tl = p00 + k
+          const tr = tl + c
+          const bl = tl + row
+          const br = bl + c
+          const htl = x[tl] === m
+          const htr = x[tr] === m
+          const hbl = x[bl] === m
+          const hbr = x[br] === m
+          const hits = +htl + +htr + +hbl + +hbr
+          if (hits === 0) {
+            // no input equals the maximum (a NaN in the window)
+            dx[tl] = dx[tr] = dx[bl] = dx[br] = NaN
+            continue
+          }
           // a float32 divided by 1 to 4 in double, then rounded to float32: the correctly rounded float32 quotient
-          const share = hits === 0 ? NaN : dy[o] / hits
-          if (hits === 0 || x[a] === m) dx[a] = share
-          if (hits === 0 || x[a + c] === m) dx[a + c] = share
-          if (hits === 0 || x[a + row] === m) dx[a + row] = share
-          if (hits === 0 || x[a + row + c] === m) dx[a + row + c] = share
+          const share = dy[o] / hits
+          if (htl) dx[tl] = share
+          if (htr) dx[tr] = share
+          if (hbl) dx[bl] = share
+          if (hbr) dx[br] = share
         }
       }
     }

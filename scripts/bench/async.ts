@@ -16,7 +16,12 @@
  * round (their rounds also wait for a core when 3 processes share 2, which the wall-time ratio hides), and in how many
  * of their rounds its neighbours mixed it.
  *
- *   node scripts/bench/async.ts [--peers 3] [--rounds 150] [--slowdown 3] [--local-steps 8] [--staleness 8] [--seed 1]
+ * Both figures move from run to run (the two fast peers share two cores with the slowed one, and a single model of
+ * an asynchronous run is noisier than the exact average a synchronous ring of 3 reaches every round), so the bench
+ * runs each seed of `--seeds` (default 1, 2 and 3: a synchronous and an asynchronous run each) and reports every
+ * seed's figures, then their means and how many seeds met the goal on their own. `--seed N` runs one seed.
+ *
+ *   node scripts/bench/async.ts [--peers 3] [--rounds 150] [--slowdown 3] [--local-steps 8] [--staleness 8] [--seeds 1,2,3 | --seed 1]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -34,6 +39,11 @@ import type { PeerFigures } from './peer-runs.ts'
 export interface AsyncBenchOptions { peers: number, rounds: number, slowdown: number, localSteps: number, staleness: number, seed: number }
 
 export const ASYNC_BENCH_DEFAULTS: AsyncBenchOptions = { peers: 3, rounds: 150, slowdown: 3, localSteps: 8, staleness: 8, seed: 1 }
+/** the seeds of a full bench: one synchronous and one asynchronous run each */
+export const ASYNC_BENCH_SEEDS: readonly number[] = [1, 2, 3]
+/** issue 5, goal 4: the others' rounds per second, async over sync, at equal final accuracy (within this many points) */
+export const ASYNC_GOAL_SPEEDUP = 2
+export const ASYNC_GOAL_POINTS = 0.5
 
 /** warm-up rounds left out of the per-round means */
 const SKIP = 5
@@ -170,10 +180,43 @@ export function formatAsync (options: Partial<AsyncBenchOptions>, r: AsyncBenchR
   ].join('\n')
 }
 
+/** The change of the averaged model's accuracy, async − sync, in points. */
+export function accuracyChange (r: AsyncBenchResult): number {
+  return (r.async.averaged - r.sync.averaged) * 100
+}
+
+/** Runs `runAsyncBench` once per seed, in order, handing each result to `onSeed` as it comes (progress). */
+export async function runAsyncBenchSeeds (options: Partial<AsyncBenchOptions>, seeds: readonly number[], onSeed?: (seed: number, r: AsyncBenchResult) => void): Promise<AsyncBenchResult[]> {
+  if (seeds.length === 0) throw new RangeError('async bench: expected at least one seed')
+  const out: AsyncBenchResult[] = []
+  for (const seed of seeds) {
+    const r = await runAsyncBench({ ...options, seed })
+    onSeed?.(seed, r)
+    out.push(r)
+  }
+  return out
+}
+
+/** Every seed's two figures, their means, and how many seeds met the goal (speed and accuracy both) on their own. */
+export function formatAsyncSeeds (seeds: readonly number[], results: readonly AsyncBenchResult[]): string {
+  const speedups = results.map((r) => r.speedup)
+  const changes = results.map(accuracyChange)
+  const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`
+  const met = results.filter((r) => r.speedup >= ASYNC_GOAL_SPEEDUP && accuracyChange(r) >= -ASYNC_GOAL_POINTS).length
+  const meanSpeedup = meanOf(speedups)
+  const meanChange = meanOf(changes)
+  const verdict = meanSpeedup >= ASYNC_GOAL_SPEEDUP && meanChange >= -ASYNC_GOAL_POINTS ? 'met' : 'not met'
+  return [
+    `seeds ${seeds.join(', ')}: async / sync = ${speedups.map((x) => x.toFixed(2)).join(', ')} (mean ${meanSpeedup.toFixed(2)}); ` +
+      `averaged model async − sync = ${changes.map(signed).join(', ')} points (mean ${signed(meanChange)})`,
+    `goal ≥ ${ASYNC_GOAL_SPEEDUP}x within ${ASYNC_GOAL_POINTS} point: ${verdict} on the means; met by ${met} of ${results.length} seeds on their own`
+  ].join('\n')
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
-      peers: { type: 'string' }, rounds: { type: 'string' }, slowdown: { type: 'string' }, 'local-steps': { type: 'string' }, staleness: { type: 'string' }, seed: { type: 'string' }
+      peers: { type: 'string' }, rounds: { type: 'string' }, slowdown: { type: 'string' }, 'local-steps': { type: 'string' }, staleness: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' }
     }
   })
   const pick = (v: string | undefined, fallback: number): number => v === undefined ? fallback : Number(v)
@@ -187,5 +230,9 @@ if (import.meta.main) {
     seed: pick(values.seed, d.seed)
   }
   for (const [k, v] of Object.entries(o)) if (!Number.isFinite(v) || v < 0) throw new Error(`--${k}: expected a number ≥ 0, got ${v}`)
-  console.log(formatAsync(o, await runAsyncBench(o)))
+  if (values.seed !== undefined && values.seeds !== undefined) throw new Error('--seed and --seeds: give one of them (--seed N runs one seed)')
+  const seeds = values.seed !== undefined ? [o.seed] : values.seeds === undefined ? [...ASYNC_BENCH_SEEDS] : values.seeds.split(',').map(Number)
+  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`--seeds: expected integers ≥ 0 separated by commas, got '${values.seeds}'`)
+  const results = await runAsyncBenchSeeds(o, seeds, (seed, r) => { console.log(`seed ${seed}:\n${formatAsync({ ...o, seed }, r)}`) })
+  if (results.length > 1) console.log(formatAsyncSeeds(seeds, results))
 }

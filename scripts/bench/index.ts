@@ -109,10 +109,11 @@ if (values.full === true && want('overlap')) {
 }
 
 if (values.full === true && want('async')) {
-  const { ASYNC_BENCH_DEFAULTS, runAsyncBench, formatAsync } = await import('./async.ts')
+  const { ASYNC_BENCH_DEFAULTS, ASYNC_BENCH_SEEDS, runAsyncBenchSeeds, formatAsync, formatAsyncSeeds } = await import('./async.ts')
   const o = ASYNC_BENCH_DEFAULTS
-  line(`\n## Asynchronous gossip (--sync async) vs synchronous, one of ${o.peers} peers slowed ${o.slowdown}x, real peer processes`)
-  line(formatAsync(o, await runAsyncBench(o)))
+  line(`\n## Asynchronous gossip (--sync async) vs synchronous, one of ${o.peers} peers slowed ${o.slowdown}x, real peer processes, seeds ${ASYNC_BENCH_SEEDS.join(', ')}`)
+  const results = await runAsyncBenchSeeds(o, ASYNC_BENCH_SEEDS, (seed, r) => { line(`seed ${seed}:\n${formatAsync({ ...o, seed }, r)}`) })
+  line(formatAsyncSeeds(ASYNC_BENCH_SEEDS, results))
 }
 
 if (values.full === true && want('end-to-end')) {

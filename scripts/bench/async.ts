@@ -231,7 +231,7 @@ if (import.meta.main) {
   }
   for (const [k, v] of Object.entries(o)) if (!Number.isFinite(v) || v < 0) throw new Error(`--${k}: expected a number ≥ 0, got ${v}`)
   if (values.seed !== undefined && values.seeds !== undefined) throw new Error('--seed and --seeds: give one of them (--seed N runs one seed)')
-  const seeds = values.seed !== undefined ? [o.seed] : values.seeds === undefined ? [...ASYNC_BENCH_SEEDS] : values.seeds.split(',').map(Number)
+  const seeds = values.seed !== undefined ? [o.seed] : values.seeds === undefined ? [...ASYNC_BENCH_SEEDS] : values.seeds.split(',').map((x) => x.trim() === '' ? NaN : Number(x))
   if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`--seeds: expected integers ≥ 0 separated by commas, got '${values.seeds}'`)
   const results = await runAsyncBenchSeeds(o, seeds, (seed, r) => { console.log(`seed ${seed}:\n${formatAsync({ ...o, seed }, r)}`) })
   if (results.length > 1) console.log(formatAsyncSeeds(seeds, results))

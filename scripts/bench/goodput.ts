@@ -96,6 +96,11 @@ export interface GoodputRow {
   /** smallest and largest of those per-repeat ratios */
   ratioMin: number
   ratioMax: number
+  /**
+   * transfers of this row (gossip, bare stream or raw TCP) timed at 0 ms or less: impossible, so the row's figures
+   * are not to be trusted (a receiver stamp taken before the sender's start); 0 in a valid run
+   */
+  nonPositive: number
 }
 
 export interface DenseEquivalentRow {
@@ -324,7 +329,8 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
         rows.push({
           variant: name, floats: d, bytes: payload.length,
           gossipMBps: median(gossip.map(mbps)), streamMBps: median(stream.map(mbps)), rawMBps: median(raw.map(mbps)),
-          ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios)
+          ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios),
+          nonPositive: [...gossip, ...stream, ...raw].filter((t) => !(t > 0)).length
         })
       }
       if (codec !== undefined) {
@@ -369,6 +375,9 @@ export function formatGoodput (result: GoodputBenchResult): string {
   lines.push('variant          floats        bytes  gossip MB/s  bare stream MB/s  raw TCP MB/s  gossip/raw (min-max)  gossip/stream')
   for (const r of result.rows) {
     lines.push(`${r.variant.padEnd(12)} ${r.floats.toLocaleString('en').padStart(10)} ${r.bytes.toLocaleString('en').padStart(12)} ${r.gossipMBps.toFixed(0).padStart(12)} ${r.streamMBps.toFixed(0).padStart(17)} ${r.rawMBps.toFixed(0).padStart(13)} ${r.ratio.toFixed(2).padStart(11)} (${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}) ${(r.gossipMBps / r.streamMBps).toFixed(2).padStart(14)}`)
+  }
+  for (const r of result.rows) {
+    if (r.nonPositive > 0) lines.push(`INVALID: ${r.nonPositive} of the ${r.variant} transfers at ${r.floats.toLocaleString('en')} floats timed at 0 ms or less (a receiver stamp before the sender's start); do not use that row, run again`)
   }
   if (result.dense.length > 0) {
     lines.push('', `dense-equivalent rate: model floats a second as ${result.dense[0].codec} (encode + gossip + decode) vs the dense model over raw TCP`)

@@ -47,6 +47,7 @@ describe('scripts/bench/goodput: --link-rate', function () {
     }
     assert.deepEqual(ownNamespaces(), [], 'the namespaces were removed')
     assert.equal(result.rows.length, 1)
+    assert.equal(result.rows[0].nonPositive, 0, 'every transfer took a positive time')
     assert.equal(result.link?.bitsPerSecond, 1e8)
     // gossip, bare stream and raw TCP each carried the dense model out of the sender's namespace
     assert.ok(result.link !== undefined && result.link.bytesOut > 3 * 4 * floats, `bytes out of the sender: ${String(result.link?.bytesOut)}`)

@@ -120,6 +120,8 @@ export interface DenseEquivalentRow {
   ratio: number
   ratioMin: number
   ratioMax: number
+  /** measurements of this row (either arm) timed at 0 ms or less, as in GoodputRow; 0 in a valid run */
+  nonPositive: number
 }
 
 export interface GoodputBenchResult { repeats: number, rows: GoodputRow[], dense: DenseEquivalentRow[], link?: LinkInfo }
@@ -166,6 +168,11 @@ function modelOf (floats: number): Float32Array {
   const rng = createRng(floats)
   for (let i = 0; i < floats; i++) x[i] = rng.normal()
   return x
+}
+
+/** How many of the times (ms) are 0 or less (or NaN): impossible for a transfer, so a sign of a broken measurement. */
+function countNonPositive (...times: number[][]): number {
+  return times.reduce((n, ts) => n + ts.filter((t) => !(t > 0)).length, 0)
 }
 
 function median (xs: number[]): number {
@@ -330,7 +337,7 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
           variant: name, floats: d, bytes: payload.length,
           gossipMBps: median(gossip.map(mbps)), streamMBps: median(stream.map(mbps)), rawMBps: median(raw.map(mbps)),
           ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios),
-          nonPositive: [...gossip, ...stream, ...raw].filter((t) => !(t > 0)).length
+          nonPositive: countNonPositive(gossip, stream, raw)
         })
       }
       if (codec !== undefined) {
@@ -338,14 +345,16 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
         dense.push({
           mode: 'message', rounds: 1, codec: codecSpec, floats: d, bytes: compressedBytes,
           floatsPerSecond: median(compressed.map((c) => d / (c / 1000))), rawFloatsPerSecond: median(raw.map((r) => d / (r / 1000))),
-          ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios)
+          ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios),
+          nonPositive: countNonPositive(compressed, raw)
         })
         if (streamRounds > 0) {
           const sratios = streamed.map((c, i) => rawStreamed[i] / c)
           dense.push({
             mode: 'stream', rounds: streamRounds, codec: codecSpec, floats: d, bytes: compressedBytes,
             floatsPerSecond: median(streamed.map((c) => streamRounds * d / (c / 1000))), rawFloatsPerSecond: median(rawStreamed.map((r) => streamRounds * d / (r / 1000))),
-            ratio: median(sratios), ratioMin: Math.min(...sratios), ratioMax: Math.max(...sratios)
+            ratio: median(sratios), ratioMin: Math.min(...sratios), ratioMax: Math.max(...sratios),
+            nonPositive: countNonPositive(streamed, rawStreamed)
           })
         }
       }
@@ -387,6 +396,9 @@ export function formatGoodput (result: GoodputBenchResult): string {
     for (const r of result.dense) {
       const mode = r.mode === 'message' ? 'one message' : `stream of ${r.rounds}`
       lines.push(`${mode.padEnd(12)} ${r.floats.toLocaleString('en').padStart(10)} ${r.bytes.toLocaleString('en').padStart(14)} ${(r.floatsPerSecond / 1e6).toFixed(0).padStart(21)} ${(r.rawFloatsPerSecond / 1e6).toFixed(0).padStart(24)} ${r.ratio.toFixed(1).padStart(8)}x (${r.ratioMin.toFixed(1)}-${r.ratioMax.toFixed(1)})`)
+    }
+    for (const r of result.dense) {
+      if (r.nonPositive > 0) lines.push(`INVALID: ${r.nonPositive} measurements of the ${r.mode === 'message' ? 'one-message' : 'streamed'} dense-equivalent rate at ${r.floats.toLocaleString('en')} floats timed at 0 ms or less; do not use that row, run again`)
     }
   }
   return lines.join('\n')

@@ -55,6 +55,6 @@ describe('scripts/bench/goodput: --link-rate', function () {
     const linkMBps = 1e8 / 8 / 1e6
     for (const mbps of [result.rows[0].rawMBps, result.rows[0].gossipMBps, result.rows[0].streamMBps]) assert.ok(mbps < 2 * linkMBps, `${mbps} MB/s over a ${linkMBps} MB/s link`)
     assert.deepEqual(result.dense.map((d) => d.mode), ['message', 'stream'])
-    assert.ok(result.dense.every((d) => d.floats === floats && d.floatsPerSecond > 0))
+    assert.ok(result.dense.every((d) => d.floats === floats && d.floatsPerSecond > 0 && d.nonPositive === 0))
   })
 })

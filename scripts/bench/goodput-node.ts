@@ -68,6 +68,7 @@ export const SINK_PROTOCOL = '/murmur/bench-sink/1.0.0'
 export type ToReceiver =
   | { kind: 'hello', variant: string, peerId: string, addrs: string[] }
   | { kind: 'expect', variant: string, round: number, bytes: number, checksum: number, decode?: { spec: string, floats: number } }
+  /** `bytes` on the raw socket or on the native TLS socket (the receiver copies either into one buffer) */
   | { kind: 'expectRaw', bytes: number }
   /** `count` consecutive gossip rounds from `round` on, each message `bytes` long, decoded as it arrives */
   | { kind: 'expectStream', variant: string, round: number, count: number, bytes: number, decode: { spec: string, floats: number } }
@@ -78,7 +79,8 @@ export type ToReceiver =
 
 /** receiver → parent */
 export type FromReceiver =
-  | { kind: 'ready', tcpPort: number, nodes: Record<string, { peerId: string, addrs: string[] }> }
+  /** `tcpPort`: raw `node:net`; `tlsPort`: TLS 1.3 by Node's native TLS on a bare socket (the encryption ceiling) */
+  | { kind: 'ready', tcpPort: number, tlsPort: number, nodes: Record<string, { peerId: string, addrs: string[] }> }
   | { kind: 'helloed', variant: string }
   | { kind: 'waiting', round: number }
   | { kind: 'received', at: number, bytes: number, ok: boolean }

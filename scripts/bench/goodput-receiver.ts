@@ -1,11 +1,15 @@
 /**
  * The receiving process of the goodput benchmark (forked by goodput.ts): one libp2p node and GossipExchange
- * per stack variant, and a raw `node:net` server, all on loopback or on `argv[4]` (its namespace's address). It reports, over IPC, the wall time at which each
+ * per stack variant, a raw `node:net` server and a TLS 1.3 server (Node's native TLS on a bare socket, no libp2p),
+ * all on loopback or on `argv[4]` (its namespace's address). It reports, over IPC, the wall time at which each
  * expected message was complete and whether its bytes were intact.
  */
 
 import { createServer } from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { generateCertificate } from '@libp2p/tls/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createGossipExchange } from '../../node/exchange/index.ts'
@@ -61,10 +65,16 @@ for (const name of variants) {
 
 const server = createServer((socket: Socket) => { socket.on('data', take) })
 await new Promise<void>((resolve) => server.listen(0, host, resolve))
+// the certificate @libp2p/tls would present (an ECDSA P-256 key signed by an Ed25519 identity); the sender does not
+// check it: this server measures what encryption alone costs, not authentication
+const certificate = await generateCertificate(await generateKeyPair('Ed25519'))
+const tlsServer = createTlsServer({ ...certificate, minVersion: 'TLSv1.3' }, (socket) => { socket.on('data', take) })
+await new Promise<void>((resolve) => tlsServer.listen(0, host, resolve))
 
 post({
   kind: 'ready',
   tcpPort: (server.address() as AddressInfo).port,
+  tlsPort: (tlsServer.address() as AddressInfo).port,
   nodes: Object.fromEntries([...nodes].map(([name, { node }]) => [name, { peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) }]))
 })
 
@@ -112,6 +122,7 @@ async function handle (m: ToReceiver): Promise<void> {
   } else {
     for (const { node, exchange } of nodes.values()) { await exchange.stop(); await node.stop() }
     server.close()
+    tlsServer.close()
     process.exit(0)
   }
 }

@@ -7,6 +7,10 @@
  * holds the whole message − time the sender started), both read from the machine's wall clock at
  * sub-millisecond resolution; every receiver copies the message into one buffer.
  *
+ * The encryption ceiling: the same bytes, in the same repeats, over TLS 1.3 on a bare socket (Node's native TLS, its
+ * record layer and AES-GCM in C++, no libp2p, no muxer, no envelope), against raw TCP. No encrypted path of Node on this
+ * machine can do better, so it separates what encryption itself costs from what the libp2p stack and the envelope add.
+ *
  * The dense-equivalent rate (issue 5): model floats delivered per second when the model travels as CHOCO-SGD's
  * top-1 % message (sender encodes, gossip carries, receiver decodes), against raw TCP moving the dense model,
  * measured two ways: one message at a time (the latency of a single round's exchange, from the sender's encode to
@@ -29,6 +33,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { existsSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { once } from 'node:events'
@@ -124,7 +129,27 @@ export interface DenseEquivalentRow {
   nonPositive: number
 }
 
-export interface GoodputBenchResult { repeats: number, rows: GoodputRow[], dense: DenseEquivalentRow[], link?: LinkInfo }
+/** TLS 1.3 by Node's native TLS on a bare socket against raw TCP, one model size. */
+export interface CeilingRow {
+  floats: number
+  bytes: number
+  /** the suite the connection negotiated (Node's default order puts TLS_AES_256_GCM_SHA384 first) */
+  cipher: string
+  /** median MB/s over TLS */
+  tlsMBps: number
+  /** median MB/s over raw TCP (the same transfers as the goodput rows') */
+  rawMBps: number
+  /** median over repeats of TLS / raw TCP measured in the same repeat */
+  ratio: number
+  ratioMin: number
+  ratioMax: number
+  /** median over repeats of the first variant's gossip / TLS in the same repeat: what libp2p and the envelope cost beyond encryption */
+  gossipRatio: number
+  /** TLS or raw transfers timed at 0 ms or less, as in GoodputRow; 0 in a valid run */
+  nonPositive: number
+}
+
+export interface GoodputBenchResult { repeats: number, rows: GoodputRow[], dense: DenseEquivalentRow[], ceiling: CeilingRow[], link?: LinkInfo }
 
 const RECEIVER = fileURLToPath(new URL('./goodput-receiver.ts', import.meta.url))
 const REPO_NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url))
@@ -210,9 +235,20 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
   const ready = await receiver.next('ready')
   const socket = connect(ready.tcpPort, where.receiverHost)
   socket.setNoDelay(true)
-  await once(socket, 'connect')
+  // a benchmark's own socket: the receiver's certificate is not checked (authentication is not what it measures)
+  const tlsSocket = tlsConnect({ host: where.receiverHost, port: ready.tlsPort, rejectUnauthorized: false, minVersion: 'TLSv1.3' })
+  tlsSocket.setNoDelay(true)
+  try {
+    await Promise.all([once(socket, 'connect'), once(tlsSocket, 'secureConnect')])
+  } catch (err) {
+    socket.destroy()
+    tlsSocket.destroy()
+    receiver.child.kill()
+    throw err
+  }
   const rows: GoodputRow[] = []
   const dense: DenseEquivalentRow[] = []
+  const ceiling: CeilingRow[] = []
   const cleanup: Array<() => Promise<void>> = []
   const stacks = new Map<string, { exchange: GossipExchange, sink: Stream }>()
   // each exchange's own round counter: its rounds must be consecutive, or its neighbour's message of a round
@@ -271,13 +307,14 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
     if (!got.ok) throw new Error(`raw stream of ${count} × ${payload.length} bytes arrived incomplete`)
     return got.at - t0
   }
-  const rawOnce = async (payload: Uint8Array): Promise<number> => {
+  /** `payload` on `on` (the raw socket or the TLS one); ms until the receiver holds it */
+  const rawOnce = async (on: Socket, payload: Uint8Array): Promise<number> => {
     receiver.send({ kind: 'expectRaw', bytes: payload.length })
     await receiver.next('waiting')
     const t0 = wallNow()
-    await writeAll(socket, payload)
+    await writeAll(on, payload)
     const got = await receiver.next('received')
-    if (!got.ok) throw new Error(`raw transfer of ${payload.length} bytes arrived incomplete`)
+    if (!got.ok) throw new Error(`${on === socket ? 'raw' : 'TLS'} transfer of ${payload.length} bytes arrived incomplete`)
     return got.at - t0
   }
 
@@ -301,6 +338,7 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
       const checksum = crc32(payload)
       const ms = new Map<string, { gossip: number[], stream: number[] }>(variants.map((n) => [n, { gossip: [], stream: [] }]))
       const raw: number[] = []
+      const secured: number[] = []
       const compressed: number[] = []
       const streamed: number[] = []
       const rawStreamed: number[] = []
@@ -326,8 +364,9 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
             if (keep) { streamed.push(sc); rawStreamed.push(sr) }
           }
         }
-        const r = await rawOnce(payload)
-        if (keep) raw.push(r)
+        const r = await rawOnce(socket, payload)
+        const t = await rawOnce(tlsSocket, payload)
+        if (keep) { raw.push(r); secured.push(t) }
       }
       const mbps = (t: number): number => payload.length / 1e6 / (t / 1000)
       for (const name of variants) {
@@ -340,6 +379,14 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
           nonPositive: countNonPositive(gossip, stream, raw)
         })
       }
+      const tlsRatios = secured.map((t, i) => raw[i] / t)
+      ceiling.push({
+        floats: d, bytes: payload.length, cipher: tlsSocket.getCipher().standardName,
+        tlsMBps: median(secured.map(mbps)), rawMBps: median(raw.map(mbps)),
+        ratio: median(tlsRatios), ratioMin: Math.min(...tlsRatios), ratioMax: Math.max(...tlsRatios),
+        gossipRatio: median(ms.get(variants[0])!.gossip.map((g, i) => secured[i] / g)),
+        nonPositive: countNonPositive(secured, raw)
+      })
       if (codec !== undefined) {
         const ratios = compressed.map((c, i) => raw[i] / c)
         dense.push({
@@ -361,12 +408,13 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
     }
   } finally {
     socket.destroy()
+    tlsSocket.destroy()
     const exited = receiver.child.exitCode !== null ? Promise.resolve() : once(receiver.child, 'exit')
     receiver.send({ kind: 'exit' })
     for (const c of cleanup) await c()
     await exited
   }
-  return { repeats, rows, dense }
+  return { repeats, rows, dense, ceiling }
 }
 
 export function formatGoodput (result: GoodputBenchResult): string {
@@ -387,6 +435,16 @@ export function formatGoodput (result: GoodputBenchResult): string {
   }
   for (const r of result.rows) {
     if (r.nonPositive > 0) lines.push(`INVALID: ${r.nonPositive} of the ${r.variant} transfers at ${r.floats.toLocaleString('en')} floats timed at 0 ms or less (a receiver stamp before the sender's start); do not use that row, run again`)
+  }
+  if (result.ceiling.length > 0) {
+    lines.push('', `encryption ceiling: the same bytes over TLS 1.3 (${result.ceiling[0].cipher}) on a bare socket, Node's native TLS (no libp2p, no muxer, no envelope), vs raw TCP`)
+    lines.push(`floats        bytes  TLS MB/s  raw TCP MB/s  TLS/raw (min-max)  ${result.rows[0]?.variant ?? 'gossip'} gossip/TLS`)
+    for (const c of result.ceiling) {
+      lines.push(`${c.floats.toLocaleString('en').padStart(10)} ${c.bytes.toLocaleString('en').padStart(12)} ${c.tlsMBps.toFixed(0).padStart(9)} ${c.rawMBps.toFixed(0).padStart(13)} ${c.ratio.toFixed(2).padStart(8)} (${c.ratioMin.toFixed(2)}-${c.ratioMax.toFixed(2)}) ${c.gossipRatio.toFixed(2).padStart(17)}`)
+    }
+    for (const c of result.ceiling) {
+      if (c.nonPositive > 0) lines.push(`INVALID: ${c.nonPositive} of the TLS and raw transfers at ${c.floats.toLocaleString('en')} floats timed at 0 ms or less; do not use that row, run again`)
+    }
   }
   if (result.dense.length > 0) {
     lines.push('', `dense-equivalent rate: model floats a second as ${result.dense[0].codec} (encode + gossip + decode) vs the dense model over raw TCP`)

@@ -49,11 +49,16 @@ describe('scripts/bench/goodput: --link-rate', function () {
     assert.equal(result.rows.length, 1)
     assert.equal(result.rows[0].nonPositive, 0, 'every transfer took a positive time')
     assert.equal(result.link?.bitsPerSecond, 1e8)
-    // gossip, bare stream and raw TCP each carried the dense model out of the sender's namespace
-    assert.ok(result.link !== undefined && result.link.bytesOut > 3 * 4 * floats, `bytes out of the sender: ${String(result.link?.bytesOut)}`)
+    // gossip, bare stream, raw TCP and TLS each carried the dense model out of the sender's namespace
+    assert.ok(result.link !== undefined && result.link.bytesOut > 4 * 4 * floats, `bytes out of the sender: ${String(result.link?.bytesOut)}`)
     // 400 KB through a 12.5 MB/s bucket of 128 KiB takes ≥ 21 ms: shaping can only slow a transfer, so this bound holds under any load
     const linkMBps = 1e8 / 8 / 1e6
     for (const mbps of [result.rows[0].rawMBps, result.rows[0].gossipMBps, result.rows[0].streamMBps]) assert.ok(mbps < 2 * linkMBps, `${mbps} MB/s over a ${linkMBps} MB/s link`)
+    // the encryption ceiling (TLS 1.3 on a bare socket) crossed the same link, every transfer intact and timed
+    assert.equal(result.ceiling.length, 1)
+    assert.equal(result.ceiling[0].nonPositive, 0, 'every TLS and raw transfer took a positive time')
+    assert.match(result.ceiling[0].cipher, /^TLS_/)
+    assert.ok(result.ceiling[0].tlsMBps > 0 && result.ceiling[0].tlsMBps < 2 * linkMBps, `TLS: ${result.ceiling[0].tlsMBps} MB/s over a ${linkMBps} MB/s link`)
     assert.deepEqual(result.dense.map((d) => d.mode), ['message', 'stream'])
     assert.ok(result.dense.every((d) => d.floats === floats && d.floatsPerSecond > 0 && d.nonPositive === 0))
   })

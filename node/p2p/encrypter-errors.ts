@@ -1,4 +1,4 @@
-/** The errors of the connection encrypters (node/p2p/encrypters.ts, node/p2p/noise-aesgcm.ts). */
+/** The errors of the connection encrypters (node/p2p/encrypters.ts, node/p2p/noise-aesgcm.ts, node/p2p/tls-native.ts). */
 
 /** A Noise frame failed authentication (tampered, truncated, out of order or sealed under another key). */
 export class FrameAuthenticationError extends Error {
@@ -27,5 +27,14 @@ export class FrameTooLargeError extends Error {
   constructor (message: string) {
     super(message)
     this.name = 'FrameTooLargeError'
+  }
+}
+
+/** A `/tls/1.0.0` handshake on a TCP socket (node/p2p/tls-native.ts) was aborted or chose a muxer this node lacks. */
+export class TlsConnectionError extends Error {
+  static override name = 'TlsConnectionError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'TlsConnectionError'
   }
 }

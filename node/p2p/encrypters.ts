@@ -14,10 +14,10 @@ import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
 import type { ICryptoInterface, NoiseInit } from '@chainsafe/libp2p-noise'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
-import { tls } from '@libp2p/tls'
 import type { ConnectionEncrypter } from '@libp2p/interface'
 import { FrameAuthenticationError, InvalidEncrypterError } from './encrypter-errors.ts'
 import { noiseAesGcm } from './noise-aesgcm.ts'
+import { nativeTls } from './tls-native.ts'
 import { keyObjectOf } from './key-objects.ts'
 
 export { FrameAuthenticationError, InvalidEncrypterError }
@@ -79,7 +79,8 @@ export function fastNoise (init: Omit<NoiseInit, 'crypto'> = {}): ReturnType<typ
 
 /**
  * Encrypters a peer can offer, by name: 'noise-aesgcm' is `/murmur/noise-aesgcm/1.0.0` (node/p2p/noise-aesgcm.ts,
- * murmur peers only), 'noise' is `/noise` (every libp2p implementation), 'tls' is `/tls/1.0.0` (@libp2p/tls).
+ * murmur peers only), 'noise' is `/noise` (every libp2p implementation), 'tls' is `/tls/1.0.0` (the wire of
+ * @libp2p/tls, run by Node's native TLS on TCP sockets: node/p2p/tls-native.ts).
  */
 export const ENCRYPTERS = ['noise-aesgcm', 'noise', 'tls'] as const
 export type EncrypterName = typeof ENCRYPTERS[number]
@@ -87,7 +88,7 @@ export type EncrypterName = typeof ENCRYPTERS[number]
 /**
  * The `connectionEncrypters` list of a libp2p node, in order of preference (the dialer's first one that the
  * listener also speaks is used). Default (DEFAULT_ENCRYPTERS): Noise with AES-256-GCM between murmur peers, then
- * `/noise`, which every libp2p implementation speaks; 'tls' adds `@libp2p/tls` for peers that speak only TLS 1.3.
+ * `/noise`, which every libp2p implementation speaks; 'tls' adds libp2p's TLS 1.3 for peers that speak only that.
  */
 export function connectionEncrypters (names: readonly string[] = DEFAULT_ENCRYPTERS): Array<(components: any) => ConnectionEncrypter> {
   const known = ENCRYPTERS.join(', ')
@@ -98,7 +99,7 @@ export function connectionEncrypters (names: readonly string[] = DEFAULT_ENCRYPT
     seen.add(name)
     if (name === 'noise-aesgcm') return noiseAesGcm()
     if (name === 'noise') return fastNoise()
-    if (name === 'tls') return tls()
+    if (name === 'tls') return nativeTls()
     throw new InvalidEncrypterError(`encrypters: expected one of ${known}, got '${name}'`)
   })
 }

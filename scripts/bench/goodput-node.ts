@@ -18,9 +18,10 @@ export interface StackVariant {
   /**
    * 'murmur': what node/p2p uses by default (connectionEncrypters()); 'aesgcm': /murmur/noise-aesgcm/1.0.0 then /noise;
    * 'chacha': murmur's /noise alone (ChaCha20-Poly1305 with a KeyObject a session key);
-   * 'noise-stock': @chainsafe/libp2p-noise's own crypto; 'tls': @libp2p/tls
+   * 'noise-stock': @chainsafe/libp2p-noise's own crypto; 'tls': @libp2p/tls (TLSSocket over a JavaScript bridge);
+   * 'tls-native': murmur's 'tls' encrypter (the same protocol, Node's native TLS on the TCP socket, node/p2p/tls-native.ts)
    */
-  encrypter: 'murmur' | 'aesgcm' | 'chacha' | 'noise-stock' | 'tls'
+  encrypter: 'murmur' | 'aesgcm' | 'chacha' | 'noise-stock' | 'tls' | 'tls-native'
   /** exchange payload bytes per frame */
   chunkBytes: number
   /** yamux: largest data frame a sender writes (default 64 KiB) */
@@ -35,6 +36,7 @@ export const VARIANTS: Record<string, StackVariant> = {
   chacha: { name: 'chacha', encrypter: 'chacha', chunkBytes: 1024 * 1024 - 40 },
   'noise-stock': { name: 'noise-stock', encrypter: 'noise-stock', chunkBytes: 1024 * 1024 - 40 },
   tls: { name: 'tls', encrypter: 'tls', chunkBytes: 1024 * 1024 - 40 },
+  'tls-native': { name: 'tls-native', encrypter: 'tls-native', chunkBytes: 1024 * 1024 - 40 },
   'chunk-64k': { name: 'chunk-64k', encrypter: 'murmur', chunkBytes: 64 * 1024 - 40 },
   'chunk-4m': { name: 'chunk-4m', encrypter: 'murmur', chunkBytes: 4 * 1024 * 1024 - 40 },
   'window-4m': { name: 'window-4m', encrypter: 'murmur', chunkBytes: 1024 * 1024 - 40, yamuxWindowBytes: 4 * 1024 * 1024 },
@@ -43,6 +45,7 @@ export const VARIANTS: Record<string, StackVariant> = {
 
 function encrypters (v: StackVariant): Array<(components: any) => any> {
   if (v.encrypter === 'tls') return [tls()]
+  if (v.encrypter === 'tls-native') return connectionEncrypters(['tls'])
   if (v.encrypter === 'noise-stock') return [noise()]
   if (v.encrypter === 'chacha') return connectionEncrypters(['noise'])
   if (v.encrypter === 'aesgcm') return connectionEncrypters(['noise-aesgcm', 'noise'])

@@ -1,0 +1,144 @@
+/**
+ * murmur's `/tls/1.0.0` (node/p2p/tls-native.ts): libp2p's TLS 1.3 handshake with Node's native TLS on the TCP
+ * socket, interoperating with `@libp2p/tls`, and `@libp2p/tls`'s own path where the socket cannot be taken.
+ */
+import assert from 'node:assert/strict'
+import { createLibp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { tls } from '@libp2p/tls'
+import type { ConnectionEncrypter, Stream } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { TLS_PROTOCOL, connectionEncrypters, generateSwarmKey, nativeTlsStats, parseSwarmKey } from '../../../node/p2p/index.ts'
+import type { NativeTlsStats } from '../../../node/p2p/index.ts'
+import { createRng } from '../../../lib/random/index.ts'
+import { loopbackNode, waitFor } from './util.ts'
+
+const PROTOCOL = '/murmur/test-tls-sink/1.0.0'
+
+function bytesOf (n: number, seed: number): Uint8Array {
+  const rng = createRng(seed)
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i++) out[i] = Math.floor(rng.next() * 256)
+  return out
+}
+
+async function plainNode (encrypters: Array<(components: any) => ConnectionEncrypter>, inactivityMs?: number): Promise<Libp2p> {
+  const timeouts = inactivityMs === undefined ? {} : { inboundSocketInactivityTimeout: inactivityMs, outboundSocketInactivityTimeout: inactivityMs }
+  return await createLibp2p({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp(timeouts)], connectionEncrypters: encrypters, streamMuxers: [yamux()] })
+}
+
+/** Sends `payload` from `from` to `to` on a fresh stream and resolves with what `to` received. */
+async function transfer (from: Libp2p, to: Libp2p, payload: Uint8Array): Promise<Uint8Array> {
+  const received = new Promise<Uint8Array>((resolve, reject) => {
+    void to.handle(PROTOCOL, async (stream) => {
+      const got = new Uint8ArrayList()
+      for await (const chunk of stream) got.append(chunk)
+      resolve(got.subarray())
+    }).catch(reject)
+  })
+  const stream = await from.dialProtocol(to.getMultiaddrs(), PROTOCOL, { signal: AbortSignal.timeout(5000) })
+  const step = 256 * 1024
+  for (let at = 0; at < payload.length; at += step) {
+    if (!stream.send(payload.subarray(at, Math.min(payload.length, at + step)))) await stream.onDrain({ signal: AbortSignal.timeout(5000) })
+  }
+  await stream.close({ signal: AbortSignal.timeout(5000) })
+  const got = await received
+  await to.unhandle(PROTOCOL)
+  return Uint8Array.from(got)
+}
+
+function since (before: NativeTlsStats): NativeTlsStats {
+  const now = nativeTlsStats()
+  return { native: now.native - before.native, bridged: now.bridged - before.bridged, failed: now.failed - before.failed }
+}
+
+describe('node/p2p tls-native', function () {
+  this.timeout(15_000)
+  const nodes: Libp2p[] = []
+  afterEach(async () => { await Promise.all(nodes.splice(0).map(async (n) => { await n.stop() })) })
+
+  it('two murmur peers offering only tls secure both ends natively and move 3 MB intact both ways', async () => {
+    const before = nativeTlsStats()
+    const a = await loopbackNode({ encrypters: ['tls'] })
+    const b = await loopbackNode({ encrypters: ['tls'] })
+    nodes.push(a, b)
+    const x = bytesOf(3_000_000, 1)
+    assert.deepEqual(await transfer(a, b, x), x)
+    const y = bytesOf(3_000_001, 2)
+    assert.deepEqual(await transfer(b, a, y), y)
+    assert.equal(a.getConnections(b.peerId)[0].encryption, TLS_PROTOCOL)
+    assert.equal(b.getConnections(a.peerId)[0].encryption, TLS_PROTOCOL)
+    assert.deepEqual(since(before), { native: 2, bridged: 0, failed: 0 }, 'one native handshake at each end of the one connection')
+  })
+
+  it('interoperates with @libp2p/tls, dialling either way', async () => {
+    const before = nativeTlsStats()
+    const ours = await plainNode(connectionEncrypters(['tls']))
+    const dialled = await plainNode([tls()])
+    const dialler = await plainNode([tls()])
+    nodes.push(ours, dialled, dialler)
+    const x = bytesOf(1_000_000, 3)
+    assert.deepEqual(await transfer(ours, dialled, x), x)
+    assert.equal(ours.getConnections(dialled.peerId)[0].encryption, TLS_PROTOCOL)
+    assert.deepEqual(await transfer(dialler, ours, x), x)
+    assert.equal(ours.getConnections(dialler.peerId)[0].encryption, TLS_PROTOCOL)
+    assert.deepEqual(since(before), { native: 2, bridged: 0, failed: 0 })
+  })
+
+  it('refuses a peer whose certificate names another peer id than the one dialled, and keeps no connection', async () => {
+    const a = await plainNode(connectionEncrypters(['tls']))
+    const b = await plainNode(connectionEncrypters(['tls']))
+    const c = await plainNode(connectionEncrypters(['tls']))
+    nodes.push(a, b, c)
+    const before = nativeTlsStats()
+    // b's address, c's peer id: whoever answers there must prove it is c, and b cannot
+    const wrong = multiaddr(`${b.getMultiaddrs()[0].toString().replace(/\/p2p\/.*$/, '')}/p2p/${c.peerId.toString()}`)
+    await assert.rejects(a.dial(wrong, { signal: AbortSignal.timeout(5000) }))
+    assert.ok(since(before).failed >= 1, `failed handshakes: ${JSON.stringify(since(before))}`)
+    assert.equal(a.getConnections().length, 0)
+    await waitFor('b to drop the refused connection', () => b.getConnections().length === 0)
+  })
+
+  it('goes through @libp2p/tls\'s own path under a private swarm\'s protector, still intact', async () => {
+    const swarmKey = parseSwarmKey(generateSwarmKey())
+    const before = nativeTlsStats()
+    const a = await loopbackNode({ encrypters: ['tls'], swarmKey })
+    const b = await loopbackNode({ encrypters: ['tls'], swarmKey })
+    nodes.push(a, b)
+    const x = bytesOf(500_000, 4)
+    assert.deepEqual(await transfer(a, b, x), x)
+    assert.equal(a.getConnections(b.peerId)[0].encryption, TLS_PROTOCOL)
+    assert.deepEqual(since(before), { native: 0, bridged: 2, failed: 0 }, 'the protector stands between the socket and TLS')
+  })
+
+  it('a hang-up closes the connection at both ends', async () => {
+    const a = await plainNode(connectionEncrypters(['tls']))
+    const b = await plainNode(connectionEncrypters(['tls']))
+    nodes.push(a, b)
+    const x = bytesOf(10_000, 5)
+    assert.deepEqual(await transfer(a, b, x), x)
+    await a.hangUp(b.peerId)
+    assert.equal(a.getConnections(b.peerId).length, 0)
+    await waitFor('b to see the connection closed', () => b.getConnections(a.peerId).length === 0)
+  })
+
+  it('keeps the transport\'s inactivity timeout: traffic keeps the connection open, silence closes it', async () => {
+    const idleMs = 1000
+    const a = await plainNode(connectionEncrypters(['tls']), idleMs)
+    const b = await plainNode(connectionEncrypters(['tls']), idleMs)
+    nodes.push(a, b)
+    await b.handle(PROTOCOL, async (stream: Stream) => { for await (const chunk of stream) void chunk })
+    const stream = await a.dialProtocol(b.getMultiaddrs(), PROTOCOL, { signal: AbortSignal.timeout(5000) })
+    // a small message every 100 ms for 3 idle periods: the socket under TLS sees none of it, the TLS socket all
+    const end = Date.now() + 3 * idleMs
+    while (Date.now() < end) {
+      stream.send(Uint8Array.of(1, 2, 3))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.equal(a.getConnections(b.peerId).length, 1, 'the connection closed while it carried traffic')
+    }
+    await waitFor('the idle connection to close', () => a.getConnections(b.peerId).length === 0 && b.getConnections(a.peerId).length === 0, 5 * idleMs)
+  })
+})

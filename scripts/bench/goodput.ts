@@ -18,7 +18,7 @@
  * message after the previous round resolved, the receiver decoding each), against raw TCP streaming the same
  * number of dense models back to back.
  *
- *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--stream 10] [--variants default,chacha,noise-stock,tls] [--link-rate RATE]
+ *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--stream 10] [--variants default,chacha,noise-stock,tls,tls-native] [--link-rate RATE]
  *
  * `--link-rate 1gbit` runs the two processes in two network namespaces whose link is shaped to RATE each way
  * (goodput-link.ts; root only, "skipped: <why>" elsewhere): peers on separate machines, where the dense model is
@@ -58,7 +58,7 @@ export interface GoodputBenchOptions {
   repeats?: number
   /** untimed transfers per size and transport first (JIT, yamux window growth); default 2 */
   warmup?: number
-  /** stack variants (keys of VARIANTS); default ['default', 'chacha', 'noise-stock', 'tls'] */
+  /** stack variants (keys of VARIANTS); default ['default', 'chacha', 'noise-stock', 'tls', 'tls-native'] */
   variants?: string[]
   /** the compressed message of the dense-equivalent rate; default 'topk:0.01' (CHOCO-SGD's); '' skips it */
   codec?: string
@@ -226,7 +226,7 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
   const floats = opts.floats ?? [100_000, 1_000_000, 10_000_000]
   const repeats = opts.repeats ?? 5
   const warmup = opts.warmup ?? 2
-  const variants = opts.variants ?? ['default', 'chacha', 'noise-stock', 'tls']
+  const variants = opts.variants ?? ['default', 'chacha', 'noise-stock', 'tls', 'tls-native']
   const codecSpec = opts.codec ?? 'topk:0.01'
   const streamRounds = opts.stream ?? 10
   for (const v of variants) if (VARIANTS[v] === undefined) throw new Error(`--variants: unknown variant '${v}'; known: ${Object.keys(VARIANTS).join(', ')}`)

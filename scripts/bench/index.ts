@@ -83,7 +83,7 @@ if (want('spectra')) {
 if (want('goodput')) {
   const { runGoodputBench, formatGoodput } = await import('./goodput.ts')
   line('\n## Model transfer between two processes: gossip protocol (TCP + encrypter + Yamux) vs raw node:net TCP, same bytes, interleaved')
-  line('default = node/p2p (/murmur/noise-aesgcm/1.0.0: Noise XX, AES-256-GCM, 1 MiB frames); chacha = murmur\'s /noise (ChaCha20-Poly1305); noise-stock = @chainsafe/libp2p-noise\'s own crypto; tls = @libp2p/tls. Goal: default ≥ 0.6 of raw at ≥ 1M floats, dense-equivalent ≥ 5x')
+  line('default = node/p2p (/murmur/noise-aesgcm/1.0.0: Noise XX, AES-256-GCM, 1 MiB frames); chacha = murmur\'s /noise (ChaCha20-Poly1305); noise-stock = @chainsafe/libp2p-noise\'s own crypto; tls = @libp2p/tls; tls-native = murmur\'s tls encrypter (the same protocol, Node\'s native TLS on the TCP socket). Goal: default ≥ 0.6 of raw at ≥ 1M floats, dense-equivalent ≥ 5x')
   // 21 interleaved repeats: single ratios of one run spread from 0.25 to 1.0 (raw TCP alone varies 2x), medians of 5 by ±0.1
   line(formatGoodput(await runGoodputBench({ repeats: 21 })))
   if (values.full === true) {

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict'
-import { createLibp2p } from 'libp2p'
 import type { Libp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { tls } from '@libp2p/tls'
-import type { ConnectionEncrypter } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { connectionEncrypters, fastNoiseCrypto } from '../../../node/p2p/index.ts'
-import { createRng } from '../../../lib/random/index.ts'
-import { loopbackNode } from './util.ts'
+import { loopbackNode, plainNode, seededBytes, sinkTransfer } from './util.ts'
 
 const PROTOCOL = '/murmur/test-echo-sum/1.0.0'
 
-function bytesOf (n: number, seed: number): Uint8Array {
-  const rng = createRng(seed)
-  const out = new Uint8Array(n)
-  for (let i = 0; i < n; i++) out[i] = Math.floor(rng.next() * 256)
-  return out
-}
+const bytesOf = seededBytes
 
 /** A plain Uint8Array copy (Buffer and Uint8Array differ for deepEqual), whether `x` is one buffer or a list. */
 function flat (x: Uint8Array | { subarray: () => Uint8Array }): Uint8Array {
@@ -29,28 +19,8 @@ function flat (x: Uint8Array | { subarray: () => Uint8Array }): Uint8Array {
 /** Noise's ICryptoInterface is typed with the Uint8ArrayList major Noise bundles; ours is another major, the same at run time. */
 type NoiseList = Parameters<typeof fastNoiseCrypto.chaCha20Poly1305Encrypt>[0]
 
-async function plainNode (encrypters: Array<(components: any) => ConnectionEncrypter>): Promise<Libp2p> {
-  return await createLibp2p({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: encrypters, streamMuxers: [yamux()] })
-}
-
-/** Sends `payload` from `from` to `to` on a fresh stream and resolves with what `to` received. */
 async function transfer (from: Libp2p, to: Libp2p, payload: Uint8Array): Promise<Uint8Array> {
-  const received = new Promise<Uint8Array>((resolve, reject) => {
-    void to.handle(PROTOCOL, async (stream) => {
-      const got = new Uint8ArrayList()
-      for await (const chunk of stream) got.append(chunk)
-      resolve(flat(got))
-    }).catch(reject)
-  })
-  const stream = await from.dialProtocol(to.getMultiaddrs(), PROTOCOL, { signal: AbortSignal.timeout(5000) })
-  const step = 256 * 1024
-  for (let at = 0; at < payload.length; at += step) {
-    if (!stream.send(payload.subarray(at, Math.min(payload.length, at + step)))) await stream.onDrain({ signal: AbortSignal.timeout(5000) })
-  }
-  await stream.close({ signal: AbortSignal.timeout(5000) })
-  const got = await received
-  await to.unhandle(PROTOCOL)
-  return got
+  return await sinkTransfer(from, to, payload, PROTOCOL)
 }
 
 describe('node/p2p encrypters', function () {

@@ -3,51 +3,20 @@
  * socket, interoperating with `@libp2p/tls`, and `@libp2p/tls`'s own path where the socket cannot be taken.
  */
 import assert from 'node:assert/strict'
-import { createLibp2p } from 'libp2p'
 import type { Libp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { tls } from '@libp2p/tls'
-import type { ConnectionEncrypter, Stream } from '@libp2p/interface'
+import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { Uint8ArrayList } from 'uint8arraylist'
 import { TLS_PROTOCOL, connectionEncrypters, generateSwarmKey, nativeTlsStats, parseSwarmKey } from '../../../node/p2p/index.ts'
 import type { NativeTlsStats } from '../../../node/p2p/index.ts'
-import { createRng } from '../../../lib/random/index.ts'
-import { loopbackNode, waitFor } from './util.ts'
+import { loopbackNode, plainNode, seededBytes, sinkTransfer, waitFor } from './util.ts'
 
 const PROTOCOL = '/murmur/test-tls-sink/1.0.0'
 
-function bytesOf (n: number, seed: number): Uint8Array {
-  const rng = createRng(seed)
-  const out = new Uint8Array(n)
-  for (let i = 0; i < n; i++) out[i] = Math.floor(rng.next() * 256)
-  return out
-}
+const bytesOf = seededBytes
 
-async function plainNode (encrypters: Array<(components: any) => ConnectionEncrypter>, inactivityMs?: number): Promise<Libp2p> {
-  const timeouts = inactivityMs === undefined ? {} : { inboundSocketInactivityTimeout: inactivityMs, outboundSocketInactivityTimeout: inactivityMs }
-  return await createLibp2p({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp(timeouts)], connectionEncrypters: encrypters, streamMuxers: [yamux()] })
-}
-
-/** Sends `payload` from `from` to `to` on a fresh stream and resolves with what `to` received. */
 async function transfer (from: Libp2p, to: Libp2p, payload: Uint8Array): Promise<Uint8Array> {
-  const received = new Promise<Uint8Array>((resolve, reject) => {
-    void to.handle(PROTOCOL, async (stream) => {
-      const got = new Uint8ArrayList()
-      for await (const chunk of stream) got.append(chunk)
-      resolve(got.subarray())
-    }).catch(reject)
-  })
-  const stream = await from.dialProtocol(to.getMultiaddrs(), PROTOCOL, { signal: AbortSignal.timeout(5000) })
-  const step = 256 * 1024
-  for (let at = 0; at < payload.length; at += step) {
-    if (!stream.send(payload.subarray(at, Math.min(payload.length, at + step)))) await stream.onDrain({ signal: AbortSignal.timeout(5000) })
-  }
-  await stream.close({ signal: AbortSignal.timeout(5000) })
-  const got = await received
-  await to.unhandle(PROTOCOL)
-  return Uint8Array.from(got)
+  return await sinkTransfer(from, to, payload, PROTOCOL)
 }
 
 function since (before: NativeTlsStats): NativeTlsStats {

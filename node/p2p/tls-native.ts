@@ -6,7 +6,8 @@
  * crosses from C++ to JavaScript and back; it measured no faster than stock Noise. On a connection of
  * `@libp2p/tcp`, the socket's handle is there: wrapped directly, the TLS records are read, opened, sealed and
  * written in C++ as for any Node TLS server, and JavaScript sees only plaintext. TLS 1.3 on a bare socket moves a
- * 40 MB model at 0.6 to 1.0 of raw TCP here (the goodput bench's encryption ceiling).
+ * 40 MB model at 0.6 to 1.5 of raw TCP here, median 0.8 (the goodput bench's encryption ceiling); through Yamux and
+ * the gossip envelope, 1.2 to 1.3× the goodput of `@libp2p/tls` (BENCHMARKS.md).
  *
  * Where the handle cannot be taken (another transport, a private swarm's protector in between, or bytes already
  * read past the protocol negotiation), the connection goes through `@libp2p/tls` unchanged: same protocol, same

@@ -32,9 +32,15 @@ export interface NativeTlsComponents {
   upgrader: Upgrader
 }
 
-/** Connections secured by each path, and handshakes that failed, over this process. */
-export interface NativeTlsStats { native: number, bridged: number, failed: number }
-const stats: NativeTlsStats = { native: 0, bridged: 0, failed: 0 }
+/** Connections secured by each path, handshakes that failed, and native connections a TLS error ended, over this process. */
+export interface NativeTlsStats {
+  native: number
+  bridged: number
+  failed: number
+  /** native connections ended by a TLS error after the handshake: a record that fails authentication or is malformed */
+  broken: number
+}
+const stats: NativeTlsStats = { native: 0, bridged: 0, failed: 0, broken: 0 }
 
 /** A copy of this process's counters. */
 export function nativeTlsStats (): NativeTlsStats {
@@ -114,6 +120,8 @@ class NativeTls implements ConnectionEncrypter {
         if (streamMuxer === undefined) throw new TlsConnectionError(`the TLS peer chose muxer ${secured.alpnProtocol} by ALPN, which this node does not have (it has ${[...muxers.keys()].join(', ')})`)
       }
       stats.native++
+      // toMessageStream aborts the connection with the error; this counts it
+      secured.on('error', () => { stats.broken++ })
       return { remotePeer, connection: toMessageStream(connection, secured), streamMuxer }
     } catch (err) {
       stats.failed++

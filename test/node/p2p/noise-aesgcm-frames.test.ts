@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
-import { createServer, connect } from 'node:net'
-import type { AddressInfo, Server, Socket } from 'node:net'
+import type { Server } from 'node:net'
 import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Uint8ArrayList } from 'uint8arraylist'
@@ -10,7 +9,7 @@ import { createRng } from '../../../lib/random/index.ts'
 import { AesGcmFrameStream, COPY_FRAME_MAX_BYTES, FRAME_HEADER_BYTES, frameOf } from '../../../node/p2p/aesgcm-frames.ts'
 import type { FrameCipher } from '../../../node/p2p/aesgcm-frames.ts'
 import { logger } from '@libp2p/logger'
-import { loopbackNode, waitFor } from './util.ts'
+import { loopbackNode, tamperingProxy, waitFor } from './util.ts'
 
 const BULK = '/murmur/test-aesgcm-bulk/1.0.0'
 const ECHO = '/murmur/test-aesgcm-echo/1.0.0'
@@ -52,30 +51,6 @@ async function collectBulk (node: PeerNode, streams: number): Promise<Uint8Array
       if (got.length === streams) resolve(got)
     }, { maxInboundStreams: 16 })
   })
-}
-
-/** A loopback TCP proxy to `port` that, once armed, overwrites the first 4 bytes of the next client→server read. */
-async function forgingProxy (port: number, forged: Uint8Array): Promise<{ server: Server, port: number, arm: () => void, forgedAt: () => boolean }> {
-  let armed = false
-  let done = false
-  const sockets: Socket[] = []
-  const server = createServer((client) => {
-    const upstream = connect(port, '127.0.0.1')
-    sockets.push(client, upstream)
-    client.on('data', (chunk: Buffer) => {
-      if (armed && !done && chunk.length >= forged.length) {
-        chunk.set(forged, 0)
-        done = true
-      }
-      upstream.write(chunk)
-    })
-    upstream.on('data', (chunk: Buffer) => { client.write(chunk) })
-    const end = (): void => { client.destroy(); upstream.destroy() }
-    client.on('error', end); upstream.on('error', end); client.on('close', end); upstream.on('close', end)
-  })
-  server.on('close', () => { for (const s of sockets) s.destroy() })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { server, port: (server.address() as AddressInfo).port, arm: () => { armed = true }, forgedAt: () => done }
 }
 
 /**
@@ -238,7 +213,13 @@ describe('node/p2p noise-aesgcm transport frames (4-byte length, up to 1 MiB of 
     nodes.push(a, b)
     const target = b.getMultiaddrs()[0]
     // 2^32 − 16 bytes announced: a receiver that waited for them would hang, one that allocated them would fail
-    const proxy = await forgingProxy(Number(/\/tcp\/(\d+)/.exec(target.toString())?.[1]), Uint8Array.of(0xff, 0xff, 0xff, 0xf0))
+    const forged = Uint8Array.of(0xff, 0xff, 0xff, 0xf0)
+    // overwrites the first 4 bytes of the next client→server read
+    const proxy = await tamperingProxy(Number(/\/tcp\/(\d+)/.exec(target.toString())?.[1]), (chunk) => {
+      if (chunk.length < forged.length) return false
+      chunk.set(forged, 0)
+      return true
+    })
     servers.push(proxy.server)
     const viaProxy = multiaddr(`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${b.peerId.toString()}`)
     const atB = collectBulk(b, 1)
@@ -251,7 +232,7 @@ describe('node/p2p noise-aesgcm transport frames (4-byte length, up to 1 MiB of 
     const before = aesGcmFrameStats()
     proxy.arm()
     void a.dialProtocol([viaProxy], ECHO).catch(() => {})
-    await waitFor('the forged header to pass', proxy.forgedAt, 5000)
+    await waitFor('the forged header to pass', proxy.done, 5000)
     await waitFor('the receiver to close the connection', () => b.getConnections(a.peerId).length === 0, 5000)
     const after = aesGcmFrameStats()
     assert.equal(after.oversized - before.oversized, 1)

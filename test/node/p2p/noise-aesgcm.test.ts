@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { createCipheriv } from 'node:crypto'
-import { createServer, connect } from 'node:net'
-import type { AddressInfo, Server, Socket } from 'node:net'
+import type { Server } from 'node:net'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
@@ -12,7 +11,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { NOISE_AESGCM_PROTOCOL, aesGcmFrameStats, aesGcmNoiseCrypto, connectionEncrypters } from '../../../node/p2p/index.ts'
 import { aesGcmNonce } from '../../../node/p2p/noise-aesgcm.ts'
 import { createRng } from '../../../lib/random/index.ts'
-import { loopbackNode, waitFor } from './util.ts'
+import { loopbackNode, flipOneBit, tamperingProxy, transferOutcome, waitFor } from './util.ts'
 
 const PROTOCOL = '/murmur/test-aesgcm-sink/1.0.0'
 /** A murmur peer that offers noise-aesgcm, then /noise */
@@ -38,57 +37,8 @@ function noiseNonce (n: number): Uint8Array {
 
 type NoiseList = Parameters<typeof aesGcmNoiseCrypto.chaCha20Poly1305Encrypt>[0]
 
-/** What `to`'s handler received of `payload` sent from `from` (or the error its stream ended with). */
 async function transfer (from: Libp2p, to: Libp2p, payload: Uint8Array, dialAddr = to.getMultiaddrs()): Promise<{ got: Uint8Array, error?: Error, sendError?: Error }> {
-  const received = new Promise<{ got: Uint8Array, error?: Error }>((resolve) => {
-    void to.handle(PROTOCOL, async (stream) => {
-      const got = new Uint8ArrayList()
-      try {
-        for await (const chunk of stream) got.append(chunk)
-        resolve({ got: flat(got) })
-      } catch (error) {
-        resolve({ got: flat(got), error: error as Error })
-      }
-    })
-  })
-  let sendError: Error | undefined
-  try {
-    const stream = await from.dialProtocol(dialAddr, PROTOCOL, { signal: AbortSignal.timeout(5000) })
-    const step = 256 * 1024
-    for (let at = 0; at < payload.length; at += step) {
-      if (!stream.send(payload.subarray(at, Math.min(payload.length, at + step)))) await stream.onDrain({ signal: AbortSignal.timeout(5000) })
-    }
-    await stream.close({ signal: AbortSignal.timeout(5000) })
-  } catch (err) {
-    sendError = err as Error
-  }
-  const result = await Promise.race([received, new Promise<{ got: Uint8Array, error: Error }>((resolve) => setTimeout(() => { resolve({ got: new Uint8Array(0), error: new Error('receiver saw nothing end') }) }, 5000))])
-  await to.unhandle(PROTOCOL)
-  return { ...result, sendError }
-}
-
-/** A loopback TCP proxy to `port` that flips one bit of the first client→server chunk of ≥ 2,000 bytes once `armed`. */
-async function tamperingProxy (port: number): Promise<{ server: Server, port: number, arm: () => void, flipped: () => boolean }> {
-  let armed = false
-  let flipped = false
-  const sockets: Socket[] = []
-  const server = createServer((client) => {
-    const upstream = connect(port, '127.0.0.1')
-    sockets.push(client, upstream)
-    client.on('data', (chunk: Buffer) => {
-      if (armed && !flipped && chunk.length >= 2000) {
-        chunk[chunk.length >> 1] ^= 0x10
-        flipped = true
-      }
-      upstream.write(chunk)
-    })
-    upstream.on('data', (chunk: Buffer) => { client.write(chunk) })
-    const end = (): void => { client.destroy(); upstream.destroy() }
-    client.on('error', end); upstream.on('error', end); client.on('close', end); upstream.on('close', end)
-  })
-  server.on('close', () => { for (const s of sockets) s.destroy() })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { server, port: (server.address() as AddressInfo).port, arm: () => { armed = true }, flipped: () => flipped }
+  return await transferOutcome(from, to, payload, PROTOCOL, dialAddr)
 }
 
 describe('node/p2p noise-aesgcm', function () {
@@ -190,7 +140,7 @@ describe('node/p2p noise-aesgcm', function () {
       const b = await loopbackNode({ encrypters: AES_FIRST })
       nodes.push(a, b)
       const target = b.getMultiaddrs()[0]
-      const proxy = await tamperingProxy(Number(/\/tcp\/(\d+)/.exec(target.toString())?.[1]))
+      const proxy = await tamperingProxy(Number(/\/tcp\/(\d+)/.exec(target.toString())?.[1]), flipOneBit)
       servers.push(proxy.server)
       const viaProxy = multiaddr(`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${b.peerId.toString()}`)
       const warm = bytesOf(1000, 29)
@@ -200,7 +150,7 @@ describe('node/p2p noise-aesgcm', function () {
       proxy.arm()
       const x = bytesOf(2_000_000, 30)
       const result = await transfer(a, b, x, [viaProxy])
-      assert.ok(proxy.flipped(), 'the proxy flipped a bit')
+      assert.ok(proxy.done(), 'the proxy flipped a bit')
       assert.ok(result.got.length < x.length, `expected less than ${x.length} bytes delivered, got ${result.got.length}`)
       assert.deepEqual(result.got, x.subarray(0, result.got.length), 'what was delivered is an intact prefix')
       await waitFor('the receiver to close the tampered connection', () => b.getConnections(a.peerId).length === 0, 3000)

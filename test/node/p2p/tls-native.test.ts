@@ -9,7 +9,7 @@ import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TLS_PROTOCOL, connectionEncrypters, generateSwarmKey, nativeTlsStats, parseSwarmKey } from '../../../node/p2p/index.ts'
 import type { NativeTlsStats } from '../../../node/p2p/index.ts'
-import { loopbackNode, plainNode, seededBytes, sinkTransfer, waitFor } from './util.ts'
+import { loopbackNode, plainNode, seededBytes, sinkTransfer, flipOneBit, tamperingProxy, transferOutcome, waitFor } from './util.ts'
 
 const PROTOCOL = '/murmur/test-tls-sink/1.0.0'
 
@@ -21,7 +21,7 @@ async function transfer (from: Libp2p, to: Libp2p, payload: Uint8Array): Promise
 
 function since (before: NativeTlsStats): NativeTlsStats {
   const now = nativeTlsStats()
-  return { native: now.native - before.native, bridged: now.bridged - before.bridged, failed: now.failed - before.failed }
+  return { native: now.native - before.native, bridged: now.bridged - before.bridged, failed: now.failed - before.failed, broken: now.broken - before.broken }
 }
 
 describe('node/p2p tls-native', function () {
@@ -40,7 +40,7 @@ describe('node/p2p tls-native', function () {
     assert.deepEqual(await transfer(b, a, y), y)
     assert.equal(a.getConnections(b.peerId)[0].encryption, TLS_PROTOCOL)
     assert.equal(b.getConnections(a.peerId)[0].encryption, TLS_PROTOCOL)
-    assert.deepEqual(since(before), { native: 2, bridged: 0, failed: 0 }, 'one native handshake at each end of the one connection')
+    assert.deepEqual(since(before), { native: 2, bridged: 0, failed: 0, broken: 0 }, 'one native handshake at each end of the one connection')
   })
 
   it('interoperates with @libp2p/tls, dialling either way', async () => {
@@ -54,7 +54,7 @@ describe('node/p2p tls-native', function () {
     assert.equal(ours.getConnections(dialled.peerId)[0].encryption, TLS_PROTOCOL)
     assert.deepEqual(await transfer(dialler, ours, x), x)
     assert.equal(ours.getConnections(dialler.peerId)[0].encryption, TLS_PROTOCOL)
-    assert.deepEqual(since(before), { native: 2, bridged: 0, failed: 0 })
+    assert.deepEqual(since(before), { native: 2, bridged: 0, failed: 0, broken: 0 })
   })
 
   it('refuses a peer whose certificate names another peer id than the one dialled, and keeps no connection', async () => {
@@ -80,7 +80,31 @@ describe('node/p2p tls-native', function () {
     const x = bytesOf(500_000, 4)
     assert.deepEqual(await transfer(a, b, x), x)
     assert.equal(a.getConnections(b.peerId)[0].encryption, TLS_PROTOCOL)
-    assert.deepEqual(since(before), { native: 0, bridged: 2, failed: 0 }, 'the protector stands between the socket and TLS')
+    assert.deepEqual(since(before), { native: 0, bridged: 2, failed: 0, broken: 0 }, 'the protector stands between the socket and TLS')
+  })
+
+  it('a bit flipped on the wire after the handshake ends the connection, counted as broken; the receiver gets only an intact prefix', async () => {
+    const a = await plainNode(connectionEncrypters(['tls']))
+    const b = await plainNode(connectionEncrypters(['tls']))
+    nodes.push(a, b)
+    const proxy = await tamperingProxy(Number(/\/tcp\/(\d+)/.exec(b.getMultiaddrs()[0].toString())?.[1]), flipOneBit)
+    const viaProxy = multiaddr(`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${b.peerId.toString()}`)
+    try {
+      const warm = bytesOf(1000, 6)
+      assert.deepEqual((await transferOutcome(a, b, warm, PROTOCOL, [viaProxy])).got, warm, 'before tampering')
+      assert.equal(a.getConnections(b.peerId)[0].encryption, TLS_PROTOCOL)
+      const before = nativeTlsStats()
+      proxy.arm()
+      const x = bytesOf(2_000_000, 7)
+      const result = await transferOutcome(a, b, x, PROTOCOL, [viaProxy])
+      assert.ok(proxy.done(), 'the proxy flipped a bit')
+      assert.ok(result.got.length < x.length, `expected less than ${x.length} bytes delivered, got ${result.got.length}`)
+      assert.deepEqual(result.got, x.subarray(0, result.got.length), 'what was delivered is an intact prefix')
+      await waitFor('the receiver to close the tampered connection', () => b.getConnections(a.peerId).length === 0, 3000)
+      assert.ok(since(before).broken >= 1, `broken connections: ${JSON.stringify(since(before))}`)
+    } finally {
+      proxy.server.close()
+    }
   })
 
   it('a hang-up closes the connection at both ends', async () => {

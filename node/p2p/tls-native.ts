@@ -47,10 +47,13 @@ export function nativeTlsStats (): NativeTlsStats {
   return { ...stats }
 }
 
-/** The TCP socket under `connection` if its handle can be handed to TLS: a `@libp2p/tcp` connection with nothing read past the negotiation. */
+/**
+ * The TCP socket under `connection` if its handle can be handed to TLS: a `@libp2p/tcp` connection, reading, with
+ * nothing read past the negotiation.
+ */
 function bareSocketOf (connection: MessageStream): Socket | undefined {
   const socket = (connection as unknown as { socket?: unknown }).socket
-  if (!(socket instanceof Socket) || socket instanceof TLSSocket || socket.destroyed) return undefined
+  if (!(socket instanceof Socket) || socket instanceof TLSSocket || socket.destroyed || socket.isPaused()) return undefined
   if ((socket as unknown as { _handle?: unknown })._handle == null) return undefined
   if (connection.readBufferLength > 0 || socket.readableLength > 0) return undefined
   return socket

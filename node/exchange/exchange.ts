@@ -336,7 +336,10 @@ export class GossipExchangeClass implements GossipExchange {
     }
     if (this.checker !== undefined) {
       const verdict = this.checker.check(payload, info.round)
-      if (!verdict.ok) throw new UnusableFrameError(verdict.reason, from, info.round, `the round ${info.round} message of ${from} cannot be used by this model (${verdict.reason}): ${verdict.detail}`)
+      if (!verdict.ok) {
+        if (this.latest === undefined) this.inbox.forfeit(from, info.round)
+        throw new UnusableFrameError(verdict.reason, from, info.round, `the round ${info.round} message of ${from} cannot be used by this model (${verdict.reason}): ${verdict.detail}`)
+      }
     }
     this.deliver(from, { info, payload })
   }

@@ -35,6 +35,10 @@ export class Inbox {
   private waiting = false
   private members = new Set<string>()
   private arrived = new Map<string, Received>()
+  /** neighbours whose message of the waiting round was refused for its content: not waited for any longer */
+  private forfeited = new Set<string>()
+  /** the same for rounds not called yet (counted in earlyCount, so bounded like the buffer) */
+  private readonly earlyForfeits = new Map<number, Set<string>>()
   private readonly early = new Map<number, Map<string, Received>>()
   private earlyCount = 0
   /** the highest round received whole from each sender that is a neighbour or has a message buffered */
@@ -49,7 +53,7 @@ export class Inbox {
 
   get round (): number { return this.current }
   get active (): boolean { return this.waiting }
-  get complete (): boolean { return this.arrived.size === this.members.size }
+  get complete (): boolean { return this.arrived.size + this.forfeited.size === this.members.size }
 
   /** Where a message of `round` from `from` would go now (without storing it). */
   classify (from: string, round: number): Verdict {
@@ -70,12 +74,32 @@ export class Inbox {
     if (round > (this.seen.get(from) ?? -1)) this.seen.set(from, round)
   }
 
+  /**
+   * A whole message of `round` from `from` that the receiver cannot use (a malformed or non-finite model):
+   * if it was the waiting round's message of a neighbour, the round stops waiting for that neighbour (it is
+   * reported missing), so a peer sending unusable models does not hold its neighbours to the deadline. A
+   * usable message of that round arriving later is still taken; one of a later round is remembered for it.
+   */
+  forfeit (from: string, round: number): void {
+    if (round > this.current && round <= this.current + this.window && this.earlyCount < this.maxEarly) {
+      let slot = this.earlyForfeits.get(round)
+      if (slot === undefined) { slot = new Set(); this.earlyForfeits.set(round, slot) }
+      if (!slot.has(from)) { slot.add(from); this.earlyCount++ }
+      return
+    }
+    if (!this.waiting || round !== this.current || !this.members.has(from) || this.arrived.has(from) || this.forfeited.has(from)) return
+    this.forfeited.add(from)
+    if (this.complete) this.onComplete?.()
+  }
+
   /** Stores a whole message if it is wanted; returns the verdict. */
   deliver (from: string, round: number, degree: number, payload: Uint8Array): Verdict {
     const verdict = this.classify(from, round)
     if (!isRefusal(verdict)) this.note(from, round)
     const message: Received = { from: { id: from }, degree, payload }
     if (verdict === 'current') {
+      // a usable message after an unusable one of the same round is mixed after all
+      this.forfeited.delete(from)
       this.arrived.set(from, message)
       if (this.complete) this.onComplete?.()
     } else if (verdict === 'early') {
@@ -96,6 +120,7 @@ export class Inbox {
     this.waiting = true
     this.members = new Set(neighbours)
     this.arrived = new Map()
+    this.forfeited = new Set()
     const dropped: Dropped[] = []
     for (const [round, slot] of this.early) {
       if (round > r + this.window) {
@@ -113,6 +138,12 @@ export class Inbox {
       this.earlyCount -= slot.size
       this.early.delete(round)
     }
+    for (const [round, slot] of this.earlyForfeits) {
+      if (round > r && round <= r + this.window) continue
+      if (round === r) for (const from of slot) if (this.members.has(from) && !this.arrived.has(from)) this.forfeited.add(from)
+      this.earlyCount -= slot.size
+      this.earlyForfeits.delete(round)
+    }
     this.forgetStrangers()
     return dropped
   }
@@ -123,6 +154,7 @@ export class Inbox {
       if (this.members.has(id)) continue
       let buffered = false
       for (const slot of this.early.values()) if (slot.has(id)) { buffered = true; break }
+      for (const slot of this.earlyForfeits.values()) if (slot.has(id)) { buffered = true; break }
       if (!buffered) this.seen.delete(id)
     }
   }
@@ -138,6 +170,7 @@ export class Inbox {
       else received.push(m)
     }
     this.arrived = new Map()
+    this.forfeited = new Set()
     return { received, missing }
   }
 }

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises'
-import { createAlgorithm, maxFrameBytes } from '../../lib/algorithms/index.ts'
+import { ACCEPTED_FRAME_KINDS, createAlgorithm, maxFrameBytes } from '../../lib/algorithms/index.ts'
 import type { PeerAlgorithm } from '../../lib/algorithms/index.ts'
 import { agreedConfig, algorithmConfig, configHash, formatConfigDiff, prepareTraining } from '../../lib/experiment/index.ts'
 import { peerStreams } from '../../lib/sim/index.ts'
@@ -93,6 +93,9 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       runId: config.runId,
       roundDeadlineMs: config.roundDeadlineMs,
       maxMessageBytes: maxFrameBytes(config.codec, algorithm.dim),
+      // every whole message is checked as a frame of this model before the algorithm sees it: a malformed,
+      // mis-sized or non-finite one is rejected (counted in exchangeRejected, reported to onRejected below)
+      frames: { dim: algorithm.dim, codec: config.codec, kinds: ACCEPTED_FRAME_KINDS[config.algo] },
       // a joiner starts its first round up to MAX_JOIN_LEAD rounds before its neighbours reach it: buffer that far ahead
       window: MAX_JOIN_LEAD + 2,
       maxEarlyMessages: EARLY_MESSAGES,

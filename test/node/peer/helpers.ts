@@ -46,6 +46,8 @@ export interface ClusterOptions {
   started?: number
   /** where the peers take their overlapped local steps (PeerInit.trainThread); default main */
   trainThread?: 'main' | 'worker'
+  /** slots that send crafted models (RunConfig.attack, a local choice outside the agreed fields) */
+  attackers?: { slots: readonly number[], attack: string }
 }
 
 /** Starts peers in slots 0..n−1 (n = `opts.started ?? config.peers`; slot 0 first, the others bootstrapping from it). */
@@ -68,8 +70,9 @@ async function startPeer (cluster: Cluster, slot: number, bootstrap: string[], o
   const stop = new AbortController()
   let listening: (info: { peerId: string, addrs: string[] }) => void = () => {}
   const listened = new Promise<{ peerId: string, addrs: string[] }>((resolve) => { listening = resolve })
+  const attacking = opts.attackers?.slots.includes(slot) === true
   const init: PeerInit = {
-    config: cluster.config,
+    config: attacking ? { ...cluster.config, attack: opts.attackers?.attack } : cluster.config,
     slot,
     dataDir,
     listen: LOOPBACK,

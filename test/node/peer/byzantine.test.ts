@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { METRICS_FILE } from '../../../node/peer/index.ts'
+import type { PeerRecord } from '../../../node/peer/index.ts'
+import { results, snapshotOf, startCluster, stopCluster } from './helpers.ts'
+import type { Cluster } from './helpers.ts'
+
+function records (cluster: Cluster, slot: number): PeerRecord[] {
+  return readFileSync(join(cluster.peers[slot].dataDir, METRICS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PeerRecord)
+}
+
+describe('node/peer: a peer sending non-finite models (peers in this process, 127.0.0.1)', function () {
+  this.timeout(60_000)
+  let cluster: Cluster | undefined
+  afterEach(async () => {
+    if (cluster !== undefined) await stopCluster(cluster)
+    cluster = undefined
+  })
+
+  it('--attack nan: the honest peers\' exchanges reject its messages (exchangeRejected.nonFinite) before the algorithm sees them, and their models stay finite', async () => {
+    const rounds = 20; const dim = 500
+    cluster = await startCluster({ runId: 'peer-test-nan', peers: 3, topology: 'complete', algo: 'gossip', dim, rounds, seed: 5, roundDeadlineMs: 1000 },
+      { snapshotEvery: rounds, attackers: { slots: [2], attack: 'nan' } })
+    const res = await results(cluster)
+    for (const slot of [0, 1]) {
+      assert.equal(res[slot].rounds, rounds, `honest peer ${slot} finished every round\n${cluster.log.join('\n')}`)
+      const last = records(cluster, slot).at(-1) as PeerRecord
+      assert.ok((last.exchangeRejected.nonFinite ?? 0) >= 1, `peer ${slot}: exchangeRejected ${JSON.stringify(last.exchangeRejected)}`)
+      for (const r of records(cluster, slot)) assert.equal(r.rejected.nonFinite ?? 0, 0, `peer ${slot} round ${r.round}: the algorithm saw a non-finite model`)
+      const x = snapshotOf(cluster, slot, rounds, dim)
+      assert.ok(x.every(Number.isFinite), `peer ${slot}'s model is finite`)
+    }
+  })
+})

@@ -1,4 +1,4 @@
-/** Defaults and bounds of node/membership (docs/protocol-membership.md). */
+/** Defaults and bounds of node/membership (docs/PROTOCOL.md § Membership). */
 
 /** Version of the announcement format; also the last segment of the topic name. */
 export const MEMBERSHIP_VERSION = 1

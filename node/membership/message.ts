@@ -1,7 +1,7 @@
 /**
  * The membership announcement: versioned JSON of at most 8 KiB on the gossipsub topic `murmur/<runId>/members/1`,
  * signed by its author (gossipsub StrictSign). Pure encode/decode; the decoder never throws and names the
- * first field that is wrong, so the topic validator can count faults by kind. Spec: docs/protocol-membership.md.
+ * first field that is wrong, so the topic validator can count faults by kind. Spec: docs/PROTOCOL.md § Membership.
  */
 import type { AgreedConfig } from '../../lib/experiment/index.ts'
 import { isObject, readJsonObject } from '../../lib/protocol/index.ts'

@@ -1,5 +1,5 @@
 /**
- * The membership rules as pure functions of what a peer has heard (docs/protocol-membership.md): when a peer
+ * The membership rules as pure functions of what a peer has heard (docs/PROTOCOL.md § Membership, Rules): when a peer
  * counts as a member of a round, the round a joiner starts at, duplicate slots. No clock, no network: the
  * caller passes `now`, so every rule is tested without either.
  */

@@ -20,7 +20,8 @@ import { TRAIN_THREAD_OPTION } from '../node/cli/commands/peer.ts'
 import { createProgress } from '../node/cli/progress.ts'
 import { DEFAULT_RUN_ID, resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
-import { PEER_FILE, readLastRecord, SNAPSHOT_DIR } from '../node/peer/index.ts'
+import { archivePreviousRun, PEER_FILE, readLastRecord } from '../node/peer/index.ts'
+import { loadOrCreateIdentity, readAllowlist } from '../node/p2p/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
 import { parseChurn } from './lib/churn.ts'
 import { createClusterTargetWatch } from './lib/cluster-target.ts'
@@ -101,6 +102,9 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const config: RunConfig = resolveRunConfig(partial as Partial<RunConfig>)
   const churn: ChurnEvent[] = parseChurn(getOptionalString(args, 'churn') ?? '', config.peers)
   const slowdown = parseSlowdown(getOptionalString(args, 'slowdown') ?? '', config.peers)
+  if (churn.some((e) => e.kind === 'restart') && Number(args.values['checkpoint-every']) === 0) {
+    throw new UsageError('--churn restart:I@R restarts a peer with --resume from its checkpoints, and without --checkpoint-every N it has none (it would start as a new peer); add --checkpoint-every, e.g. 10', 'churn')
+  }
   const out = resolve(getOptionalString(args, 'out') ?? join('runs', `cluster-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`))
   mkdirSync(out, { recursive: true })
   const runFile = join(out, 'run.json')
@@ -115,9 +119,21 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const targetWatch = untilAccuracy === undefined ? undefined : await createClusterTargetWatch(config, untilAccuracy, Number(snapshotEvery))
   const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '900000', '--train-thread', String(args.values['train-thread'])]
   // every peer gets the same swarm key and allowlist (absolute paths: the peers may resolve them elsewhere)
-  for (const flag of ['swarm-key', 'allow-peers']) {
-    const file = getOptionalString(args, flag)
-    if (file !== undefined) common.push(`--${flag}`, resolve(file))
+  const swarmKey = getOptionalString(args, 'swarm-key')
+  if (swarmKey !== undefined) common.push('--swarm-key', resolve(swarmKey))
+  const allowFile = getOptionalString(args, 'allow-peers')
+  if (allowFile !== undefined) {
+    // the cluster's own peers (their identities made now, joiners' too) are allowed beside the file's
+    const joins = churn.reduce((n, e) => n + (e.kind === 'join' ? e.count : 0), 0)
+    const own: string[] = []
+    for (let i = 0; i < config.peers + joins; i++) {
+      const dataDir = join(out, `peer-${i}`)
+      mkdirSync(dataDir, { recursive: true })
+      own.push((await loadOrCreateIdentity(dataDir)).peerId)
+    }
+    const merged = join(out, 'allow-peers.txt')
+    writeFileSync(merged, [`# ${resolve(allowFile)}, then this cluster's own peers (written by murmur cluster)`, ...await readAllowlist(resolve(allowFile)), ...own].join('\n') + '\n')
+    common.push('--allow-peers', merged)
   }
   const procs: Proc[] = []
   const start = performance.now()
@@ -135,9 +151,11 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     const dataDir = join(out, `peer-${index}`)
     mkdirSync(dataDir, { recursive: true })
     // an OUT folder reused from an earlier run: its peer.json holds a dead address (the others would bootstrap from
-    // it and never meet) and its snapshots other rounds (the merge would read them); the identity key is kept
+    // it and never meet); its metrics, snapshots and checkpoints go to previous/ (the churn watch, the merge and a
+    // --resume would take them for this run's), before the peer starts; the identity key is kept
     rmSync(join(dataDir, PEER_FILE), { force: true })
-    rmSync(join(dataDir, SNAPSHOT_DIR), { recursive: true, force: true })
+    const moved = archivePreviousRun(dataDir)
+    if (moved !== undefined) io.err(`murmur cluster: moved an earlier run's files of ${dataDir} to ${moved}`)
     const p = { slot, dataDir, peakRssKb: 0 } as Proc
     p.child = spawnPeer(p, bootstrap, [])
     watch(p)

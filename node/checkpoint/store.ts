@@ -51,13 +51,15 @@ export function writeFileAtomic (path: string, bytes: Uint8Array, mode = 0o644):
   }
 }
 
-/** Writes atomically (mode 0600) and keeps the newest `keep` checkpoints; returns the path. */
+/** Writes atomically (mode 0600) and keeps the newest `keep` checkpoints up to this one's round; returns the path. */
 export function writeCheckpoint (dir: string, checkpoint: Checkpoint, keep = 3): string {
   mkdirSync(dir, { recursive: true })
   const final = join(dir, fileName(checkpoint.round))
   writeFileAtomic(final, encodeCheckpoint(checkpoint), 0o600)
-  const all = listCheckpoints(dir)
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(dir, old.file), { force: true })
+  // files named with a later round are not this run's (crafted, or left by another run): they neither count
+  // towards `keep` nor are deleted, and loading refuses one whose contents disagree with its name
+  const older = listCheckpoints(dir).filter((c) => c.round <= checkpoint.round)
+  for (const old of older.slice(0, Math.max(0, older.length - keep))) rmSync(join(dir, old.file), { force: true })
   removeLeftovers(dir)
   return final
 }
@@ -120,13 +122,15 @@ export interface LoadResult<S> {
  */
 export function loadLatestCheckpoint<S> (dir: string, configHash: string, validate: (state: unknown) => S = (s) => s as S): LoadResult<S> {
   const skipped: SkippedCheckpoint[] = []
-  for (const { file } of listCheckpoints(dir).reverse()) {
+  for (const { file, round } of listCheckpoints(dir).reverse()) {
     let config: Record<string, unknown> | undefined
     try {
       const raw = decodeCheckpoint(readFileSync(join(dir, file))) as Partial<Checkpoint>
       if (raw === null || typeof raw !== 'object' || typeof raw.configHash !== 'string' || !Number.isInteger(raw.round)) {
         throw new InvalidCheckpointError('header', 'checkpoint lacks configHash or round')
       }
+      // the name orders the files (the newest is tried first, the oldest pruned): it must tell the truth
+      if (raw.round !== round) throw new InvalidCheckpointError('header', `the file's name says round ${round}, its contents round ${String(raw.round)}`)
       if (raw.config !== null && typeof raw.config === 'object') config = raw.config
       if (raw.configHash !== configHash) {
         throw new InvalidCheckpointError('config', `checkpoint of another run config (hash ${raw.configHash.slice(0, 12)}…, this run ${configHash.slice(0, 12)}…)`)

@@ -1,5 +1,5 @@
 /** The files a peer keeps in its --data-dir, written so a crash never leaves a torn one under a real name. */
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs'
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../checkpoint/index.ts'
 
@@ -7,6 +7,29 @@ export const METRICS_FILE = 'metrics.jsonl'
 export const PEER_FILE = 'peer.json'
 export const SNAPSHOT_DIR = 'snapshots'
 export const CHECKPOINT_DIR = 'checkpoints'
+/** where a new run moves the files of an earlier run in the same --data-dir */
+export const PREVIOUS_DIR = 'previous'
+
+/**
+ * A new run (not --resume) in a --data-dir that holds an earlier run's metrics, snapshots or checkpoints
+ * moves them into `previous/<time>/`, so nothing is lost and nothing of the earlier run is taken for this
+ * one: its checkpoints of higher rounds would otherwise be kept over this run's (the newest three by round
+ * are kept) and resumed from. The identity key stays. Returns the folder, or undefined if there was nothing.
+ */
+export function archivePreviousRun (dataDir: string, now = new Date()): string | undefined {
+  const items = [METRICS_FILE, SNAPSHOT_DIR, CHECKPOINT_DIR].filter((name) => {
+    const path = join(dataDir, name)
+    if (!existsSync(path)) return false
+    return statSync(path).isDirectory() ? readdirSync(path).length > 0 : statSync(path).size > 0
+  })
+  if (items.length === 0) return undefined
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  let target = join(dataDir, PREVIOUS_DIR, stamp)
+  for (let k = 2; existsSync(target); k++) target = join(dataDir, PREVIOUS_DIR, `${stamp}-${k}`)
+  mkdirSync(target, { recursive: true })
+  for (const name of items) renameSync(join(dataDir, name), join(target, name))
+  return target
+}
 
 export function appendRecord (dataDir: string, record: unknown): void {
   appendFileSync(join(dataDir, METRICS_FILE), JSON.stringify(record) + '\n')

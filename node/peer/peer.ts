@@ -23,7 +23,7 @@ import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { startTrainWorker } from '../train-thread/index.ts'
 import type { TrainWorker } from '../train-thread/index.ts'
 import { ConfigMismatchError, JoinFailedError } from './errors.ts'
-import { appendRecord, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
+import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 import { catchUpRound, rejoinState, resumeFromCheckpoint } from './resume.ts'
 import type { Resumed } from './resume.ts'
@@ -46,8 +46,12 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   const swarmKey = init.swarmKeyFile === undefined ? undefined : await readSwarmKey(init.swarmKeyFile)
   const allowPeers = init.allowPeersFile === undefined ? undefined : await readAllowlist(init.allowPeersFile)
   mkdirSync(init.dataDir, { recursive: true })
-  // a resumed peer appends to the record of its earlier life
-  if (init.resume !== true) writeFileSync(join(init.dataDir, METRICS_FILE), '')
+  // a resumed peer appends to the record of its earlier life; a new one moves an earlier run's files aside
+  if (init.resume !== true) {
+    const moved = archivePreviousRun(init.dataDir)
+    if (moved !== undefined) log(`moved the files of an earlier run in ${init.dataDir} (metrics, snapshots, checkpoints) to ${moved}; use --resume to continue a run instead`)
+    writeFileSync(join(init.dataDir, METRICS_FILE), '')
+  }
   const identity = await loadOrCreateIdentity(init.dataDir)
   for (const w of identity.warnings) log(`warning: ${w}`)
   const hash = configHash(config)

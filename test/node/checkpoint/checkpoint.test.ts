@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRng } from '../../../lib/random/index.ts'
 import { decodeCheckpoint, encodeCheckpoint, listCheckpoints, loadLatestCheckpoint, writeCheckpoint } from '../../../node/checkpoint/index.ts'
+import { archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, SNAPSHOT_DIR } from '../../../node/peer/index.ts'
 
 function vec (n: number, seed: number): Float32Array {
   const r = createRng(seed); const v = new Float32Array(n)
@@ -53,5 +54,42 @@ describe('node/checkpoint', () => {
     const older = loadLatestCheckpoint<any>(dir, 'run', (s: any) => { if (s.round === 15) throw new Error('bad'); return s })
     assert.equal(older.checkpoint?.round, 10)
     assert.equal(loadLatestCheckpoint(mkdtempSync(join(tmpdir(), 'murmur-empty-')), 'run').checkpoint, undefined)
+  })
+
+  it('a file whose name gives another round than its contents is refused, so it can neither be resumed nor push out the newest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-ckpt-'))
+    for (const round of [5, 10]) writeCheckpoint(dir, { configHash: 'run', round, writtenAt: 0, state: { ...state(), round } })
+    copyFileSync(join(dir, 'checkpoint-0000000005.ckpt'), join(dir, 'checkpoint-0000099999.ckpt'))
+    const got = loadLatestCheckpoint<any>(dir, 'run')
+    assert.equal(got.checkpoint?.round, 10)
+    assert.equal(got.skipped[0].fault, 'header')
+    assert.match(got.skipped[0].reason, /name says round 99999, its contents round 5/)
+    for (const round of [15, 20, 25]) writeCheckpoint(dir, { configHash: 'run', round, writtenAt: 0, state: { ...state(), round } })
+    assert.deepEqual(listCheckpoints(dir).map((c) => c.round), [15, 20, 25, 99999], 'the newest three of this run kept beside the stray file')
+    assert.equal(loadLatestCheckpoint<any>(dir, 'run').checkpoint?.round, 25)
+  })
+
+  it('a new run moves an earlier run\'s metrics, snapshots and checkpoints to previous/<time>/ and keeps the identity', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-data-'))
+    assert.equal(archivePreviousRun(dir), undefined, 'nothing to move in a new folder')
+    writeFileSync(join(dir, METRICS_FILE), '')
+    assert.equal(archivePreviousRun(dir), undefined, 'an empty metrics file is nothing')
+    writeFileSync(join(dir, METRICS_FILE), '{"round":1}\n')
+    writeFileSync(join(dir, 'peer.key'), 'key')
+    mkdirSync(join(dir, SNAPSHOT_DIR))
+    writeCheckpoint(join(dir, CHECKPOINT_DIR), { configHash: 'old-run', round: 3000, writtenAt: 0, state: state() })
+    const when = new Date(Date.UTC(2026, 10, 23, 21, 30, 5))
+    const moved = archivePreviousRun(dir, when)
+    assert.equal(moved, join(dir, 'previous', '20261123T213005Z'))
+    assert.deepEqual(readdirSync(moved).sort(), [CHECKPOINT_DIR, METRICS_FILE])
+    assert.deepEqual(readdirSync(dir).sort(), [SNAPSHOT_DIR, 'peer.key', 'previous'].sort(), 'the empty snapshots folder and the key stay')
+    assert.equal(readFileSync(join(moved, METRICS_FILE), 'utf8'), '{"round":1}\n')
+    assert.deepEqual(listCheckpoints(join(moved, CHECKPOINT_DIR)).map((c) => c.round), [3000])
+    // this run's checkpoints are no longer pruned by the old round 3000
+    for (const round of [50, 100, 150, 200]) writeCheckpoint(join(dir, CHECKPOINT_DIR), { configHash: 'run', round, writtenAt: 0, state: state() })
+    assert.deepEqual(listCheckpoints(join(dir, CHECKPOINT_DIR)).map((c) => c.round), [100, 150, 200])
+    // a second archive in the same second gets its own folder
+    assert.equal(archivePreviousRun(dir, when), join(dir, 'previous', '20261123T213005Z-2'))
+    assert.ok(existsSync(join(dir, 'previous', '20261123T213005Z-2', CHECKPOINT_DIR)))
   })
 })

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCluster } from '../../../scripts/cluster.ts'
+import { listCheckpoints } from '../../../node/checkpoint/index.ts'
 
 /**
  * A second `murmur cluster` into the same --out folder: the first run's peer.json held a dead address, which the
@@ -13,19 +14,49 @@ describe('murmur cluster: an OUT folder reused from an earlier run', function ()
 
   it('runs again, with the new peers finding each other and the new run\'s rounds in the merge', async () => {
     const out = mkdtempSync(join(tmpdir(), 'murmur-reuse-'))
-    const run = async (rounds: number): Promise<{ code: number, summary: { rounds: number, exitedCleanly: number } }> => {
+    const run = async (rounds: number, extra: string[] = []): Promise<{ code: number, summary: { rounds: number, exitedCleanly: number } }> => {
       const code = await runCluster([
         '--peers', '2', '--algo', 'gossip', '--dim', '64', '--rounds', String(rounds), '--heartbeat', '200', '--timeout', '60',
-        '--out', out, '--quiet', '--run-id', 'reuse-test'
+        '--out', out, '--quiet', '--run-id', 'reuse-test', ...extra
       ], { out: () => {}, err: () => {}, isTTY: false })
       return { code, summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) }
     }
-    const first = await run(12)
+    const first = await run(12, ['--checkpoint-every', '4'])
     assert.equal(first.code, 0)
     assert.equal(first.summary.rounds, 12)
-    const second = await run(6)
+    const second = await run(6, ['--checkpoint-every', '2'])
     assert.equal(second.code, 0)
     assert.equal(second.summary.exitedCleanly, 2)
     assert.equal(second.summary.rounds, 6, 'the merge sees the new run only')
+    // the first run's files were moved aside, not mixed with the second's: its round-12 checkpoint would have
+    // been kept over (and resumed instead of) the second run's rounds 2 to 6
+    const peer0 = join(out, 'peer-0')
+    assert.deepEqual(listCheckpoints(join(peer0, 'checkpoints')).map((c) => c.round), [2, 4, 6])
+    const previous = readdirSync(join(peer0, 'previous'))
+    assert.equal(previous.length, 1)
+    assert.deepEqual(listCheckpoints(join(peer0, 'previous', previous[0], 'checkpoints')).map((c) => c.round), [4, 8, 12])
+  })
+
+  it('--allow-peers FILE: the cluster\'s own peers are allowed beside the file\'s, so the run starts', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'murmur-allow-'))
+    const file = join(out, 'others.txt')
+    writeFileSync(file, '# a peer on another machine\n12D3KooWGsdLw1gJFEMMc68weaEw68YkMPXMCocaybhmJksPd8ZC\n')
+    const code = await runCluster([
+      '--peers', '2', '--algo', 'gossip', '--dim', '64', '--rounds', '5', '--heartbeat', '200', '--timeout', '60',
+      '--out', join(out, 'run'), '--quiet', '--run-id', 'allow-test', '--allow-peers', file
+    ], { out: () => {}, err: () => {}, isTTY: false })
+    assert.equal(code, 0)
+    const summary = JSON.parse(readFileSync(join(out, 'run', 'summary.json'), 'utf8')) as { rounds: number, exitedCleanly: number }
+    assert.equal(summary.rounds, 5)
+    assert.equal(summary.exitedCleanly, 2)
+    const allowed = readFileSync(join(out, 'run', 'allow-peers.txt'), 'utf8')
+    assert.match(allowed, /12D3KooWGsdLw1gJFEMMc68weaEw68YkMPXMCocaybhmJksPd8ZC/)
+    assert.equal(allowed.split('\n').filter((l) => l.startsWith('12D3KooW')).length, 3, 'the file\'s peer and the two of the cluster')
+  })
+
+  it('--churn restart without --checkpoint-every is a usage error naming the fix', async () => {
+    const err: string[] = []
+    await assert.rejects(runCluster(['--peers', '2', '--algo', 'gossip', '--dim', '8', '--rounds', '5', '--churn', 'restart:1@2', '--out', mkdtempSync(join(tmpdir(), 'murmur-restart-'))],
+      { out: () => {}, err: (t) => { err.push(t) }, isTTY: false }), (e: Error) => e.name === 'UsageError' && /--checkpoint-every/.test(e.message))
   })
 })

@@ -114,7 +114,7 @@ function checkGeometry (h: EnvelopeHeader, chunkLength: number): void {
   if (end > h.totalLength) throw new InvalidFrameError('field', `chunk ${h.index} covers bytes [${h.offset}, ${end}) of a payload of ${h.totalLength} bytes`)
   const last = h.index === h.count - 1
   if (last && end !== h.totalLength) throw new InvalidFrameError('field', `the last chunk must end at the payload end ${h.totalLength}, got ${end}`)
-  if (!last && chunkLength === 0) throw new InvalidFrameError('field', `chunk ${h.index} of ${h.count} is empty`)
+  if (chunkLength === 0 && h.totalLength > 0) throw new InvalidFrameError('field', `chunk ${h.index} of ${h.count} is empty in a payload of ${h.totalLength} bytes`)
   if (h.index === 0 && h.offset !== 0) throw new InvalidFrameError('field', `the first chunk must start at offset 0, got ${h.offset}`)
   if (h.type === 'syncRequest' && h.totalLength !== 0) throw new InvalidFrameError('field', `a sync request carries no payload, got ${h.totalLength} bytes`)
   if (h.type === 'gossip' && h.degree < 1) throw new InvalidFrameError('field', 'a gossip sender has at least one neighbour, got degree 0')

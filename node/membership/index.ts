@@ -1,6 +1,6 @@
 /**
  * node/membership: who the members of each round are, agreed without a coordinator over a gossipsub topic
- * per run (docs/protocol-membership.md). This file is the module's whole public surface.
+ * per run (docs/PROTOCOL.md). This file is the module's whole public surface.
  */
 export { createMembership } from './membership.ts'
 export type {

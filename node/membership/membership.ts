@@ -1,7 +1,7 @@
 /**
  * Membership of one run over its gossipsub topic: announces this peer on a heartbeat, tracks who else is
  * there (refusing peers whose agreed config differs), and answers "who are the members of round r" with the
- * rules of docs/protocol-membership.md so that peers agree on each round's topology without a coordinator.
+ * rules of docs/PROTOCOL.md so that peers agree on each round's topology without a coordinator.
  */
 import { TypedEventEmitter } from '@libp2p/interface'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'

@@ -57,6 +57,7 @@ describe('lib/protocol envelope header', () => {
     { id: 'offset near 2^32', edit: (_b, v) => { v.setUint32(32, 0xffffffff, true) }, chunk: 100, name: 'InvalidFrameError', reason: 'field' },
     { id: 'last chunk short of the end', edit: (_b, v) => { v.setUint32(20, 2, true) }, chunk: 100, name: 'InvalidFrameError', reason: 'field' },
     { id: 'empty middle chunk', edit: () => {}, chunk: 0, name: 'InvalidFrameError', reason: 'field' },
+    { id: 'empty last chunk of a non-empty payload', edit: (_b, v) => { v.setUint32(20, 2, true); v.setUint32(32, 250, true) }, chunk: 0, name: 'InvalidFrameError', reason: 'field' },
     { id: 'first chunk not at 0', edit: (_b, v) => { v.setUint32(20, 0, true) }, chunk: 100, name: 'InvalidFrameError', reason: 'field' },
     { id: 'gossip degree 0', edit: (_b, v) => { v.setUint32(16, 0, true) }, chunk: 100, name: 'InvalidFrameError', reason: 'field' },
     { id: 'sync request with a payload', edit: (b) => { b[3] = 2 }, chunk: 100, name: 'InvalidFrameError', reason: 'field' }

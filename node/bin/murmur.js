@@ -11,9 +11,15 @@ if (major < 22 || (major === 22 && minor < 18)) {
 const { countExternalMemoryInGlobalLimit } = await import('../p2p/gc.ts')
 countExternalMemoryInGlobalLimit()
 const { main } = await import('../cli/main.ts')
-const code = await main(process.argv.slice(2), {
-  out: (t) => { process.stdout.write(t + '\n') },
-  err: (t) => { process.stderr.write(t + '\n') },
-  isTTY: process.stderr.isTTY === true
-})
-process.exitCode = code
+try {
+  process.exitCode = await main(process.argv.slice(2), {
+    out: (t) => { process.stdout.write(t + '\n') },
+    err: (t) => { process.stderr.write(t + '\n') },
+    isTTY: process.stderr.isTTY === true
+  })
+} catch (err) {
+  // an error no command turned into a message: a bug. Left uncaught it would surface through the wasm
+  // backend's own exception handler (a stack trace pointing into TensorFlow.js, exit code 7)
+  process.stderr.write(`murmur: unexpected error, please report it with this text: ${err?.stack ?? String(err)}\n`)
+  process.exitCode = 1
+}

@@ -143,6 +143,11 @@ export const peerCommand: Command = {
       return 0
     } catch (err) {
       const name = (err as Error).name
+      // SIGINT/SIGTERM while waiting for the run: a requested stop, not a failure (nothing trained, nothing to save)
+      if (name === 'JoinFailedError' && stop.signal.aborted) {
+        io.out('done: stopped before joining the run; no rounds, no checkpoint')
+        return 0
+      }
       if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'MetricsServerError' ||
         name === 'TrainWorkerStartError' || name === 'TrainWorkerCrashedError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err

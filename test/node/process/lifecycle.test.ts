@@ -30,6 +30,18 @@ describe('murmur peer processes: config refusal and graceful stop', function () 
     assert.match(a.err(), /codec: ours "none", theirs "fp16"/)
   })
 
+  it('SIGTERM while waiting for the other peers to start: a requested stop, exit 0 and no checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-term-early-'))
+    const a = startPeer([...FAST, '--data-dir', join(dir, 'a'), '--shard', '0/2', '--rounds', '50', '--start-timeout', '60000'])
+    procs.push(a)
+    await bootstrapOf(join(dir, 'a'), a)
+    a.child.kill('SIGTERM')
+    const exit = await a.exit
+    assert.equal(exit.code, 0, a.err())
+    assert.match(a.out(), /stopped before joining the run/)
+    assert.deepEqual(listCheckpoints(join(dir, 'a', 'checkpoints')), [])
+  })
+
   it('SIGTERM: announces leaving, finishes the round, leaves a valid checkpoint and exits 0; the other peer carries on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'murmur-term-'))
     const common = [...FAST, '--rounds', '1000000', '--start-timeout', '10000', '--run-id', 'term-test']

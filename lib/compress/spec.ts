@@ -52,6 +52,7 @@ function parsePlain (text: string, whole: string): Exclude<CodecSpec, { kind: 'e
     }
     return { kind: name, fraction }
   }
+  if (text.startsWith('ef(') && !text.endsWith(')')) throw new InvalidCodecSpecError(whole, CODEC_FORMS, `the parenthesis of ef( is not closed: expected ef(<codec>), got ${JSON.stringify(text)}`)
   if (name.startsWith('ef(')) throw new InvalidCodecSpecError(whole, CODEC_FORMS, 'ef(...) cannot wrap another ef(...)')
   throw new InvalidCodecSpecError(whole, CODEC_FORMS, `unknown codec ${JSON.stringify(text)}`)
 }

@@ -69,8 +69,9 @@ export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algori
   })
   for (const line of refused) log(`warning: --resume: refused ${line}`)
   if (result.checkpoint === undefined || result.path === undefined) {
+    const otherConfig = result.skipped.some((k) => k.fault === 'config')
     throw new ResumeFailedError(`--resume: none of the ${files.length} checkpoints in ${dir} can be used: ${refused.join(' | ')}. ` +
-      'Resume with the config they were written with (--config), or move them away to start this peer afresh')
+      (otherConfig ? 'Resume with the config they were written with (--config), or move them away to start this peer afresh' : 'Move them away (or drop --resume) to start this peer afresh'))
   }
   log(`--resume: continuing from ${result.path} (round ${result.checkpoint.round}${refused.length > 0 ? `, after refusing ${refused.length} newer` : ''})`)
   return { path: result.path, round: result.checkpoint.round, refused }

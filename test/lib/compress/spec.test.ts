@@ -42,6 +42,8 @@ describe('lib/compress specs and encode-side errors', () => {
       assert.deepEqual(fields.allowed, CODEC_FORMS)
     }
     assertThrowsNamed(() => parseCodec(42 as unknown as string), 'InvalidCodecSpecError')
+    assert.match(thrown(() => parseCodec('ef(topk:0.1')).message, /parenthesis of ef\( is not closed/)
+    assert.match(thrown(() => parseCodec('ef(ef(none))')).message, /cannot wrap another ef/)
   })
 
   it('encode refuses NaN and ±Infinity with NonFiniteInputError naming the first bad index', () => {

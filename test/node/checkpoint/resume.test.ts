@@ -71,9 +71,15 @@ describe('node/peer resume: --resume from the newest usable checkpoint', () => {
     const leftover = join(dir, CHECKPOINT_DIR, '.tmp-999999999-checkpoint-0000000050.ckpt')
     writeFileSync(leftover, 'torn')
     const before = algorithm.exportState()
-    assert.throws(() => resumeFromCheckpoint(dir, config, algorithm, () => {}), (e: Error) => e.name === 'ResumeFailedError' && /seed: this run 1, checkpoint 9/.test(e.message))
+    assert.throws(() => resumeFromCheckpoint(dir, config, algorithm, () => {}), (e: Error) => e.name === 'ResumeFailedError' && /seed: this run 1, checkpoint 9/.test(e.message) && /written with \(--config\)/.test(e.message))
     assert.deepEqual(algorithm.exportState(), before, 'a refused state changes nothing')
     assert.equal(existsSync(leftover), false)
+    // only corrupt files: the advice is not about configs
+    const corrupt = mkdtempSync(join(tmpdir(), 'murmur-resume-'))
+    save(corrupt, config, algorithm, 40)
+    const file = join(corrupt, CHECKPOINT_DIR, 'checkpoint-0000000040.ckpt')
+    const bytes = readFileSync(file); bytes[bytes.length - 50] ^= 0xff; writeFileSync(file, bytes)
+    assert.throws(() => resumeFromCheckpoint(corrupt, config, algorithm, () => {}), (e: Error) => e.name === 'ResumeFailedError' && /Move them away/.test(e.message) && !/--config/.test(e.message))
   })
 
   it('a state the algorithm refuses (another dimension) is skipped for an older one', () => {

@@ -23,6 +23,8 @@ export const BOOTSTRAP_RETRY_MS = 2000
 export const BOOTSTRAP_DELAY_MS = 100
 /** Each bootstrap redial gives up after this long (ms). */
 export const BOOTSTRAP_DIAL_TIMEOUT_MS = 5000
+/** a failing bootstrap address is reported on its first failed redial, then every this many (30 s at the default retry) */
+export const BOOTSTRAP_REPORT_EVERY = 15
 
 /**
  * Gossipsub for small meshes (a few to a few dozen peers): mesh degree 4 in [2, 8] instead of 6 in [4, 12],

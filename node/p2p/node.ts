@@ -18,7 +18,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs, peerIdOfAddr } from './addrs.ts'
 import {
-  BOOTSTRAP_DELAY_MS, BOOTSTRAP_DIAL_TIMEOUT_MS, BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, INBOUND_CONNECTION_THRESHOLD,
+  BOOTSTRAP_DELAY_MS, BOOTSTRAP_DIAL_TIMEOUT_MS, BOOTSTRAP_REPORT_EVERY, BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, INBOUND_CONNECTION_THRESHOLD,
   LOOPBACK_ALLOW, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
 } from './constants.ts'
 import { allowlistGater } from './allowlist.ts'
@@ -58,6 +58,12 @@ export interface PeerNodeInit {
   allowLoopback?: boolean
   /** while the node has no connection at all, redial the bootstrap list this often (ms); 0 turns it off; default 2,000 */
   bootstrapRetryMs?: number
+  /**
+   * called when a redial of a bootstrap address fails while the node has no connection: on the first failure
+   * of each address, then every BOOTSTRAP_REPORT_EVERY-th (a wrong address, port, swarm key or allowlist
+   * otherwise leaves a peer waiting alone without a word)
+   */
+  onBootstrapFailed?: (failure: { addr: string, attempts: number, error: Error }) => void
   pubsub?: PubSubInit
   /**
    * a private swarm's pre-shared key (readSwarmKey): every connection is encrypted with it before Noise, so
@@ -109,7 +115,7 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
       pubsub: createPubSub(init.pubsub)
     }
   })
-  keepBootstrapped(node, bootstrapList, init.bootstrapRetryMs ?? BOOTSTRAP_RETRY_MS)
+  keepBootstrapped(node, bootstrapList, init.bootstrapRetryMs ?? BOOTSTRAP_RETRY_MS, init.onBootstrapFailed)
   if (init.start !== false) await node.start()
   return node
 }
@@ -118,9 +124,10 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
  * @libp2p/bootstrap dials its list once, shortly after start; peers of a cluster started together may dial
  * before the bootstrap peer listens. While the node has no connection at all, redial the list.
  */
-function keepBootstrapped (node: PeerNode, list: readonly string[], everyMs: number): void {
+function keepBootstrapped (node: PeerNode, list: readonly string[], everyMs: number, onFailed?: PeerNodeInit['onBootstrapFailed']): void {
   if (list.length === 0 || everyMs <= 0) return
   const addrs = list.map((a) => multiaddr(a))
+  const failures = new Map<string, number>()
   let timer: ReturnType<typeof setInterval> | undefined
   const log = node.logger.forComponent('murmur:node:p2p')
   node.addEventListener('start', () => {
@@ -128,7 +135,12 @@ function keepBootstrapped (node: PeerNode, list: readonly string[], everyMs: num
       if (node.status !== 'started' || node.getConnections().length > 0) return
       for (const ma of addrs) {
         node.dial(ma, { signal: AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS) })
-          .catch((err: Error) => { log('bootstrap redial of %a failed: %e', ma, err) })
+          .then(() => { failures.delete(ma.toString()) }, (err: Error) => {
+            log('bootstrap redial of %a failed: %e', ma, err)
+            const attempts = (failures.get(ma.toString()) ?? 0) + 1
+            failures.set(ma.toString(), attempts)
+            if (node.status === 'started' && (attempts === 1 || attempts % BOOTSTRAP_REPORT_EVERY === 0)) onFailed?.({ addr: ma.toString(), attempts, error: err })
+          })
       }
     }, everyMs)
     timer.unref()

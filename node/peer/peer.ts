@@ -83,7 +83,11 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   for (const w of access.warnings) log(`warning: ${w}`)
   const node = await createPeerNode({
     privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns,
-    swarmKey, allowPeers, onRefused: refusalReporter(log).onRefused
+    swarmKey, allowPeers, onRefused: refusalReporter(log).onRefused,
+    onBootstrapFailed: ({ addr, attempts, error }) => {
+      log(`warning: cannot connect to bootstrap peer ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.name}: ${error.message}. ` +
+        'Check the address and that the peer runs; every peer needs the same --swarm-key, and an --allow-peers list on either side must name the other')
+    }
   }).catch(async (err: unknown) => { await stepRunner?.close(); throw err })
   const hardStop = new AbortController()
   let exchange: GossipExchange | undefined

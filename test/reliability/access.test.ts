@@ -99,6 +99,19 @@ describe('reliability: who may join', function () {
     assertUntouched(victim.exchange.stats(), 'victim')
   })
 
+  it('a peer bootstrapping with the wrong swarm key is told so: onBootstrapFailed names the address, once until the next report', async function () {
+    this.timeout(30_000)
+    const victim = await peer({ swarmKey: parseSwarmKey(generateSwarmKey()) })
+    const failures: Array<{ addr: string, attempts: number, error: Error }> = []
+    const addr = bootstrapAddrs(victim.node)[0]
+    await peer({ swarmKey: parseSwarmKey(generateSwarmKey()), bootstrap: [addr], bootstrapRetryMs: 200, onBootstrapFailed: (f) => { failures.push(f) } })
+    await waitFor('a bootstrap failure report', () => failures.length >= 1, 20_000)
+    assert.equal(failures[0].addr, addr)
+    assert.equal(failures[0].attempts, 1)
+    assert.ok(failures[0].error instanceof Error)
+    assert.ok(failures.every((f) => f.attempts === 1 || f.attempts % 15 === 0), `reported attempts ${failures.map((f) => f.attempts).join(', ')}`)
+  })
+
   it('a peer with the right key but not on the allowlist is refused and never reaches the gossip handler', async () => {
     const swarmKey = parseSwarmKey(generateSwarmKey())
     const refused: RefusedPeer[] = []

@@ -37,9 +37,11 @@ export interface ClusterSummary {
 function records (dataDir: string): PeerRecord[] {
   const path = join(dataDir, 'metrics.jsonl')
   if (!existsSync(path)) return []
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
+  const parsed = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
     try { return [JSON.parse(l) as PeerRecord] } catch { return [] } // a peer killed mid-write leaves a torn last line
   })
+  // a peer restarted with --resume records again the rounds between its checkpoint and its crash: the last one counts
+  return [...new Map(parsed.map((r) => [r.round, r])).values()].sort((a, b) => a.round - b.round)
 }
 
 function quantile (sorted: number[], q: number): number {

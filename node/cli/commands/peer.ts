@@ -28,7 +28,7 @@ const options: OptionSpec[] = [
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, description: 'checkpoint every N rounds; a graceful stop always checkpoints; 0 = only then' },
   { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position' },
   { name: 'heartbeat', type: 'int', min: 20, max: 60_000, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
-  { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members before starting with fewer' },
+  { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members (plus two heartbeats before and up to ten after, to let the members settle), then starts with fewer' },
   { name: 'slowdown', type: 'number', min: 1, max: 1000, placeholder: 'F', description: 'an experiment: after each round this peer sleeps F−1 times the CPU time its main thread spent in the round, as if its processor were F times slower (default: 1)' },
   TRAIN_THREAD_OPTION,
   { name: 'quiet', type: 'boolean', description: 'no progress line' },

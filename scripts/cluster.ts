@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatHelp, getBoolean, getOptionalNumber, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
+import { SIGNAL_REPEAT_MS } from '../node/cli/command.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
 import { TRAIN_THREAD_OPTION } from '../node/cli/commands/peer.ts'
@@ -200,7 +201,11 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   // checkpoint, exit 0) and the merge below still runs; a second one kills them. A cluster that dies any other way
   // takes its peers with it rather than leaving orphans that hold ports and CPU.
   let stopping = 0
+  let lastSignalAt = -Infinity
   const onSignal = (signal: NodeJS.Signals): void => {
+    // a Ctrl-C in a terminal reaches `murmur cluster`, which forwards it here, and this process too: one request
+    if (performance.now() - lastSignalAt < SIGNAL_REPEAT_MS) return
+    lastSignalAt = performance.now()
     stopping++
     io.err(`\nmurmur cluster: ${signal}: ${stopping === 1 ? 'asking the peers to leave (again to kill them)' : 'killing the peers'}`)
     for (const p of alive()) p.child.kill(stopping === 1 ? 'SIGTERM' : 'SIGKILL')

@@ -14,6 +14,9 @@ import { InvalidExperimentConfigError } from './errors.ts'
 import { algorithmConfig, prepareTraining } from './setup.ts'
 import type { ExperimentConfig } from './config.ts'
 
+/** the longest a run goes without letting the event loop turn (ms) */
+const YIELD_EVERY_MS = 50
+
 /** One line of metrics.jsonl. `round` counts completed rounds (1 after the first). NaN is written as null. */
 export interface MetricsRecord {
   round: number
@@ -148,8 +151,15 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
   let last: MetricsRecord | undefined
   let best: number | null = null
   let lastEval: { accuracy: number | null, testLoss: number | null, min: number | null, mean: number | null } = { accuracy: null, testLoss: null, min: null, mean: null }
+  let yielded = performance.now()
   try {
     for (let r = 0; r < config.rounds; r++) {
+      // a simulated round awaits nothing that waits for the event loop: give it a turn now and then, so that
+      // signals (Ctrl-C asks shouldStop), timers and I/O of the caller are served during a long run
+      if (performance.now() - yielded >= YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => { setImmediate(resolve) })
+        yielded = performance.now()
+      }
       const stopping = hooks.shouldStop?.() === true
       const raw = await sim.step(evaluate !== undefined ? { evaluate } : {}, evaluate !== undefined && (r === config.rounds - 1 || stopping))
       const record: MetricsRecord = {

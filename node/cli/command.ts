@@ -26,3 +26,10 @@ export class CliError extends Error {
     this.name = 'CliError'
   }
 }
+
+/**
+ * A second SIGINT/SIGTERM within this many ms of the first is the same request: a Ctrl-C in a terminal reaches
+ * every process of the foreground group (murmur cluster, its script and its peers), and the cluster also
+ * forwards it. Only a later one means "again: stop at once".
+ */
+export const SIGNAL_REPEAT_MS = 1000

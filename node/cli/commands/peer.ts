@@ -2,7 +2,7 @@ import { getBoolean, getNumber, getOptionalNumber, getOptionalString, UsageError
 import type { OptionSpec, ParsedArgs } from '../args.ts'
 import type { CliIO, Command } from '../command.ts'
 import type { MetricsServer, PeerMetrics } from '../../metrics/index.ts'
-import { CliError } from '../command.ts'
+import { CliError, SIGNAL_REPEAT_MS } from '../command.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
 import { parseShard } from '../../../lib/data/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
@@ -83,8 +83,16 @@ export const peerCommand: Command = {
     const stop = new AbortController()
     const quiet = getBoolean(args, 'quiet')
     let lastAcc: number | null = null
+    let firstSignalAt = 0
     const onSignal = (sig: string) => (): void => {
-      if (stop.signal.aborted) { io.err(`murmur peer: ${sig} again: exiting now`); process.exit(130) }
+      if (stop.signal.aborted) {
+        // a Ctrl-C in a terminal reaches every process of the group: this peer, and a `murmur cluster` that then
+        // signals it too; a second signal within SIGNAL_REPEAT_MS is that same request, not "again"
+        if (performance.now() - firstSignalAt < SIGNAL_REPEAT_MS) return
+        io.err(`murmur peer: ${sig} again: exiting now`)
+        process.exit(130)
+      }
+      firstSignalAt = performance.now()
       io.err(`\nmurmur peer: ${sig}: leaving after this round (again to exit at once)`)
       stop.abort()
     }

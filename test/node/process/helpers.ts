@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 
-const MURMUR = fileURLToPath(new URL('../../../node/bin/murmur.js', import.meta.url))
+export const MURMUR = fileURLToPath(new URL('../../../node/bin/murmur.js', import.meta.url))
 
 export interface PeerProcess {
   child: ChildProcess

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatHelp, getBoolean, getOptionalNumber, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
-import { SIGNAL_REPEAT_MS } from '../node/cli/command.ts'
+import { CliError, describeFailure, SIGNAL_REPEAT_MS } from '../node/cli/command.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
 import { TRAIN_THREAD_OPTION } from '../node/cli/commands/peer.ts'
@@ -184,7 +184,11 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     }
   }
   while (readAddrs() === undefined) {
-    if (first.exitCode !== undefined) throw new Error(`the bootstrap peer exited (code ${String(first.exitCode)}); see ${join(first.dataDir, 'log.txt')}`)
+    if (first.exitCode !== undefined) {
+      const logFile = join(first.dataDir, 'log.txt')
+      const tail = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(-3).join('\n  ')
+      throw new CliError(`the bootstrap peer exited (code ${String(first.exitCode)}) before listening; the end of ${logFile}:\n  ${tail}`)
+    }
     await sleep(100)
   }
   const bootstrap = (readAddrs() ?? []).filter((a) => a.includes('/127.0.0.1/'))
@@ -283,6 +287,8 @@ if (import.meta.main) {
   runCluster(process.argv.slice(2), { out: (s) => { console.log(s) }, err: (s) => { console.error(s) }, isTTY: process.stderr.isTTY === true })
     .then((code) => { process.exitCode = code }, (err) => {
       if (err instanceof UsageError || (err as Error).name?.startsWith('Invalid') === true) { console.error(`murmur cluster: ${(err as Error).message}`); process.exitCode = 2; return }
-      console.error(err); process.exitCode = 1
+      const line = describeFailure(err)
+      console.error(line === undefined ? err : `murmur cluster: ${line}`)
+      process.exitCode = 1
     })
 }

@@ -33,3 +33,22 @@ export class CliError extends Error {
  * forwards it. Only a later one means "again: stop at once".
  */
 export const SIGNAL_REPEAT_MS = 1000
+
+/** JavaScript's own error classes: thrown by a bug, never on purpose (plain `Error` too, unless it has a system code) */
+const BUG_NAMES = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError', 'AssertionError'])
+/** system error codes a user can act on: a path, a permission, a port, a full disk */
+const USER_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EEXIST', 'EROFS', 'ENOSPC', 'EDQUOT', 'EMFILE', 'EADDRINUSE', 'EADDRNOTAVAIL'])
+
+/**
+ * The one line that reports a failure the user can fix, or undefined for what looks like a bug (then the
+ * caller shows the stack): a CliError's message; a system error about a path, permission or port; any error
+ * of a named class (murmur's errors and libp2p's are named after what went wrong).
+ */
+export function describeFailure (err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined
+  if (err instanceof CliError) return err.message
+  const code = (err as NodeJS.ErrnoException).code
+  if (typeof code === 'string' && USER_CODES.has(code)) return err.message
+  if (!BUG_NAMES.has(err.name)) return `${err.name}: ${err.message}`
+  return undefined
+}

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { closest, formatHelp, parseArgs, UsageError } from './args.ts'
-import { CliError } from './command.ts'
+import { describeFailure } from './command.ts'
 import type { CliIO, Command } from './command.ts'
 import { commands } from './commands/index.ts'
 
@@ -51,8 +51,10 @@ export async function main (argv: readonly string[], io: CliIO): Promise<number>
       io.err(`murmur ${command.name}: ${err.message}`)
       return 2
     }
-    if (err instanceof CliError || err?.name?.endsWith('NotFoundError') === true || err?.name?.startsWith('Invalid') === true) {
-      io.err(`murmur ${command.name}: ${err.name as string}: ${err.message as string}`)
+    const line = describeFailure(err)
+    if (line !== undefined) {
+      io.err(`murmur ${command.name}: ${line}`)
+      if (process.env.MURMUR_DEBUG !== undefined && err instanceof Error) io.err(err.stack ?? '')
       return 1
     }
     throw err

@@ -156,6 +156,12 @@ export const peerCommand: Command = {
         io.out('done: stopped before joining the run; no rounds, no checkpoint')
         return 0
       }
+      if (name === 'UnsupportedListenAddressesError') {
+        // libp2p's message lists each address with a stack trace: keep the address and the system error
+        const failures = (err as Error).message.split('\n').map((l) => /^\s*(\/\S+): (?:Error: )?(.*)$/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]}: ${m[2]}`)
+        throw new CliError(`cannot listen on ${failures.length > 0 ? failures.join('; ') : (err as Error).message}. ` +
+          'If another process holds the port, stop it or pick another port in --listen (tcp/0 lets the system choose)')
+      }
       if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'MetricsServerError' ||
         name === 'TrainWorkerStartError' || name === 'TrainWorkerCrashedError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { configHash, resolveRunConfig } from '../../../lib/experiment/index.ts'
@@ -28,6 +30,23 @@ describe('murmur peer processes: config refusal and graceful stop', function () 
     assert.match(b.err(), /lr: ours 0\.3, theirs 0\.05/)
     await waitFor(() => /refused peer .*lr: ours 0\.05, theirs 0\.3/.test(a.err()), 10_000, 'the first peer to name the fields')
     assert.match(a.err(), /codec: ours "none", theirs "fp16"/)
+  })
+
+  it('a --listen port another process holds: one line naming the address and EADDRINUSE, exit 1', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
+    const port = (server.address() as AddressInfo).port
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'murmur-port-'))
+      const a = startPeer([...FAST.slice(2), '--data-dir', join(dir, 'a'), '--shard', '0/2', '--rounds', '5', '--listen', `/ip4/127.0.0.1/tcp/${port}`])
+      procs.push(a)
+      const exit = await a.exit
+      assert.equal(exit.code, 1, a.err())
+      assert.match(a.err(), new RegExp(`murmur peer: cannot listen on /ip4/127\\.0\\.0\\.1/tcp/${port}: listen EADDRINUSE`))
+      assert.doesNotMatch(a.err(), /^\s+at /m, 'no stack trace')
+    } finally {
+      server.close()
+    }
   })
 
   it('SIGTERM while waiting for the other peers to start: a requested stop, exit 0 and no checkpoint', async () => {

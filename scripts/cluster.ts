@@ -79,7 +79,10 @@ export const CLUSTER_SPEC: CommandSpec = {
   ]
 }
 
-interface Proc { slot: number, child: ChildProcess, dataDir: string, exited: Promise<number | null>, exitCode?: number | null, signal?: string | null, peakRssKb: number, restarts?: number }
+interface Proc { slot: number, child: ChildProcess, dataDir: string, exited: Promise<number | null>, exitCode?: number | null, signal?: string | null, peakRssKb: number, restarts?: number, stoppedWaiting?: boolean }
+
+/** how long after the run is over a peer that has not joined it gets to notice by itself before it is stopped (ms) */
+const OVER_GRACE_MS = 5000
 
 function readRounds (dataDir: string): number {
   return readLastRecord<{ round: number }>(dataDir)?.round ?? 0
@@ -201,6 +204,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const freed: number[] = []
   const timeoutAt = start + Number(args.values.timeout) * 1000
   const alive = (): Proc[] => procs.filter((p) => p.exitCode === undefined)
+  let overSince: number | undefined
   // Stopping the cluster stops its peers: the first SIGINT/SIGTERM asks each to leave gracefully (finish the round,
   // checkpoint, exit 0) and the merge below still runs; a second one kills them. A cluster that dies any other way
   // takes its peers with it rather than leaving orphans that hold ports and CPU.
@@ -222,8 +226,25 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     for (const p of alive()) p.peakRssKb = Math.max(p.peakRssKb, rssKb(p.child.pid))
     const rounds = procs.map((p) => readRounds(p.dataDir))
     const maxRound = Math.max(...rounds)
+    // once a peer has finished the last round and exited, the run is over: a peer still waiting to join it
+    // would wait for members that are gone (for the whole --start-timeout), so it is asked to stop
+    const over = procs.some((p, i) => p.exitCode === 0 && rounds[i] >= config.rounds)
+    if (over) overSince ??= performance.now()
+    // a joiner that hears the finished peers leaves by itself ("the run is over"); one that heard nobody is stopped
+    if (over && performance.now() - (overSince ?? 0) >= OVER_GRACE_MS) {
+      for (const [i, p] of procs.entries()) {
+        if (p.exitCode !== undefined || rounds[i] > 0 || p.stoppedWaiting === true) continue
+        p.stoppedWaiting = true
+        p.child.kill('SIGTERM')
+        io.err(`\nmurmur cluster: the run is over; peer-${i} (slot ${p.slot}) had not joined it yet: stopping it`)
+      }
+    }
     for (const ev of pending.filter((e) => e.round <= maxRound)) {
       pending.splice(pending.indexOf(ev), 1)
+      if (ev.kind === 'join' && over) {
+        io.err(`\nchurn: join:${ev.count}@${ev.round} not started: the run is over`)
+        continue
+      }
       if (ev.kind === 'join') {
         for (let k = 0; k < ev.count; k++) {
           const slot = freed.shift() ?? (procs.length % config.peers)
@@ -280,7 +301,9 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     ...(targetWatch === undefined ? [] : [`until accuracy    ${targetWatch.hit === null ? `${(100 * targetWatch.target).toFixed(2)} % not reached` : `${(100 * targetWatch.hit.accuracy).toFixed(2)} % at round ${targetWatch.hit.round}`} (averaged model; ${(targetWatch.evalMs / 1000).toFixed(1)} s of testing in this process)`]),
     `output            ${out}`
   ].join('\n'))
-  return summary.exitedCleanly === summary.peers - churn.filter((e) => e.kind === 'kill').length ? 0 : 1
+  // SIGKILLed peers, and joiners stopped because the run ended before they joined, are expected not to exit 0
+  const expectedUnclean = churn.filter((e) => e.kind === 'kill').length + procs.filter((p) => p.stoppedWaiting === true && p.exitCode !== 0).length
+  return summary.exitedCleanly === summary.peers - expectedUnclean ? 0 : 1
 }
 
 if (import.meta.main) {

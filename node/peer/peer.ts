@@ -312,7 +312,10 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
   const deadline = performance.now() + init.startTimeoutMs
   for (;;) {
     if (init.stop.aborted) throw new JoinFailedError('stopped before joining the run')
-    const others = m.view().filter((v) => !v.self && v.live)
+    // a member heard past the last round: the run is over (the caller says so and leaves)
+    if (m.maxRoundSeen() >= config.rounds) return m.maxRoundSeen()
+    // peers that announced leaving are neither a cohort to start with nor a model to pull
+    const others = m.view().filter((v) => !v.self && v.live && v.state !== 'leaving')
     const active = others.filter((v) => v.state === 'active')
     if (active.length > 0) {
       const source = active.sort((a, b) => b.round - a.round)[0]

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCluster } from '../../../scripts/cluster.ts'
@@ -52,6 +52,22 @@ describe('murmur cluster: an OUT folder reused from an earlier run', function ()
     const allowed = readFileSync(join(out, 'run', 'allow-peers.txt'), 'utf8')
     assert.match(allowed, /12D3KooWGsdLw1gJFEMMc68weaEw68YkMPXMCocaybhmJksPd8ZC/)
     assert.equal(allowed.split('\n').filter((l) => l.startsWith('12D3KooW')).length, 3, 'the file\'s peer and the two of the cluster')
+  })
+
+  it('a join that fires as the run ends does not hang the cluster: a joiner the run is over for is stopped and exits 0', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'murmur-latejoin-'))
+    const err: string[] = []
+    const code = await runCluster([
+      '--peers', '2', '--algo', 'gossip', '--dim', '64', '--rounds', '40', '--heartbeat', '200', '--timeout', '60',
+      '--out', out, '--quiet', '--run-id', 'latejoin-test', '--churn', 'join:1@38'
+    ], { out: () => {}, err: (t) => { err.push(t) }, isTTY: false })
+    assert.equal(code, 0, err.join('\n'))
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { rounds: number }
+    assert.equal(summary.rounds, 40)
+    // the joiner, if started, exits 0 by itself ("the run is over") or is stopped by the cluster
+    // the joiner, if it was started at all, did not train a run of its own after the others had left
+    const joinerMetrics = join(out, 'peer-2', 'metrics.jsonl')
+    if (existsSync(joinerMetrics)) assert.equal(readFileSync(joinerMetrics, 'utf8').trim(), '', readFileSync(join(out, 'peer-2', 'log.txt'), 'utf8'))
   })
 
   it('--churn restart without --checkpoint-every is a usage error naming the fix', async () => {

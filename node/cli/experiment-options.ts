@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { getOptionalString, UsageError } from './args.ts'
 import type { OptionSpec, ParsedArgs } from './args.ts'
 import { CliError } from './command.ts'
-import { topologyOptions } from './topology.ts'
+import { runTopologyOptions } from './topology.ts'
 import { stripJsonComments } from './jsonc.ts'
 import { EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
 import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID } from '../../lib/experiment/agreement.ts'
@@ -45,7 +45,7 @@ const with0 = (o: OptionSpec): OptionSpec => ({ ...o, default: undefined, descri
 const SHARED: OptionSpec[] = [
   { name: 'config', type: 'string', placeholder: 'FILE', description: 'start from a run config (JSON of config fields, or a run\'s config.json); flags given too override its fields' },
   { name: 'peers', type: 'int', min: 1, max: 4096, description: `number of peers n (default: ${D.peers})` },
-  ...topologyOptions.map(with0),
+  ...runTopologyOptions.map(with0),
   { name: 'algo', type: 'string', choices: ['gossip', 'dpsgd', 'choco'], description: `algorithm: gossip averaging of random vectors, D-PSGD, CHOCO-SGD (default: ${D.algo})` },
   { name: 'order', type: 'string', choices: ['atc', 'cta'], description: `D-PSGD: adapt-then-combine or combine-then-adapt (default: ${D.order})` },
   { name: 'codec', type: 'string', placeholder: 'SPEC', allowed: CODEC_ALLOWED, check: parsedBy(parseCodec), description: `compression: none, fp16, qsgd:S, topk:F, randk:F, sign, ef(SPEC) (default: ${D.codec})` },

@@ -19,6 +19,26 @@ export const topologyOptions: OptionSpec[] = [
   { name: 'weights', type: 'string', choices: WEIGHT_SCHEMES, default: 'metropolis', description: 'mixing weights W' }
 ]
 
+/** The forms a run (sim, peer, cluster) builds: every form but an edge list */
+const RUN_TOPOLOGY_FORMS = TOPOLOGY_FORMS.replace(', file:PATH', '')
+
+/**
+ * The topology options of the commands that run (sim, peer, cluster): the same, but an edge list is refused
+ * while the options are parsed. A run rebuilds its graph every round from the members alive and agrees on it
+ * by the topology's name in the config hash; a file's path would not say which graph it holds.
+ */
+export const runTopologyOptions: OptionSpec[] = topologyOptions.map((o) => o.name !== 'topology'
+  ? o
+  : {
+      ...o,
+      allowed: `one of ${RUN_TOPOLOGY_FORMS}`,
+      description: `graph over the peers: ${RUN_TOPOLOGY_FORMS} (an edge list, file:PATH, is for murmur graph only)`,
+      check: (v) => {
+        if (String(v).startsWith('file:')) return `an edge list (file:PATH) is read by 'murmur graph' only: a run rebuilds its graph each round from the peers alive, so it takes one of ${RUN_TOPOLOGY_FORMS}`
+        return o.check?.(v)
+      }
+    })
+
 /** Builds the graph of a topology spec, reading `file:PATH` edge lists from disk (the CLI's job, not topologies/'). */
 export function loadGraph (spec: string, n: number, opts: { seed: number, rows?: number }): Graph {
   const parsed = parseTopologySpec(spec)

@@ -128,6 +128,19 @@ describe('every option of every command', () => {
     }
   })
 
+  it('--topology file:PATH is for murmur graph only: sim, peer and cluster refuse it while parsing, graph takes it', () => {
+    for (const command of specs()) {
+      const option = command.options.find((o) => o.name === 'topology')
+      if (option === undefined) continue
+      if (command.name === 'graph') {
+        assert.doesNotThrow(() => parseArgs(command, ['--topology', 'file:edges.txt']))
+        continue
+      }
+      refuses(command, option, 'file:edges.txt')
+      assert.throws(() => parseArgs(command, ['--topology', 'file:edges.txt']), /read by 'murmur graph' only/)
+    }
+  })
+
   it('a missing value is refused the same way', () => {
     for (const command of specs()) {
       for (const o of command.options.filter((x) => x.type !== 'boolean')) {

@@ -22,21 +22,33 @@ import type { Graph } from '../topologies/index.ts'
 import { lineChart, scatterChart } from '../node/report/index.ts'
 import type { Point } from '../node/report/index.ts'
 
-const { values: opts } = parseArgs({
-  options: {
-    out: { type: 'string', default: 'docs/results/spectral-gap' },
-    quick: { type: 'boolean', default: false },
+const USAGE = 'usage: node scripts/spectral-gap.ts [--out DIR] [--quick] [--dpsgd-rounds N] [--partition iid|...] [--no-dpsgd] [--no-consensus] [--dim D] [--seed S] [--max-rounds R]\n' +
+  '  --out  default docs/results/spectral-gap (the README\'s figures), or runs/spectral-gap-quick with --quick'
+let parsed
+try {
+  parsed = parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      out: { type: 'string' },
+      quick: { type: 'boolean', default: false },
     'no-dpsgd': { type: 'boolean', default: false },
     'no-consensus': { type: 'boolean', default: false },
     partition: { type: 'string', default: 'iid' },
     'dpsgd-rounds': { type: 'string', default: '300' },
     dim: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
-    'max-rounds': { type: 'string', default: '4000' }
-  }
-})
+      'max-rounds': { type: 'string', default: '4000' }
+    }
+  })
+} catch (err) {
+  console.error(`spectral-gap: ${(err as Error).message}\n${USAGE}`)
+  process.exit(2)
+}
+const opts = parsed.values
+if (opts.help) { console.log(USAGE); process.exit(0) }
 
-const out = resolve(opts.out)
+// a quick run does not overwrite the committed full results unless asked to
+const out = resolve(opts.out ?? (opts.quick ? 'runs/spectral-gap-quick' : 'docs/results/spectral-gap'))
 mkdirSync(out, { recursive: true })
 const dim = Number(opts.dim)
 const seed = Number(opts.seed)

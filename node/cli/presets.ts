@@ -15,7 +15,7 @@ export interface Preset {
 export const PRESETS: readonly Preset[] = [
   {
     name: 'mnist-ring',
-    summary: 'the main job: 16 peers on a ring train the MNIST MLP (784-128-10) with D-PSGD, 600 rounds (README: 97.37 % averaged model)',
+    summary: 'the main job: 16 peers on a ring train the MNIST MLP (784-128-10) with D-PSGD, 600 rounds (README: 97.36 % averaged model)',
     run: 'murmur sim --config FILE --out runs/mnist-ring',
     config: { peers: 16, topology: 'ring', algo: 'dpsgd', codec: 'none', dataset: 'mnist', model: 'mlp', partition: 'iid', rounds: 600 }
   },

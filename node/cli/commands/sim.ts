@@ -39,7 +39,11 @@ export const simCommand: Command = {
   ],
   async run (args, io) {
     const { runExperiment, resolveExperiment } = await import('../../../lib/experiment/index.ts')
-    const config = resolveExperiment(configFromArgs(args))
+    // a network run's config (a cluster's run.json, a peer's --config) has fields a simulation has no use for
+    const { runId, roundDeadlineMs, ...partial } = configFromArgs(args)
+    const ignored = Object.entries({ runId, roundDeadlineMs }).filter(([, v]) => v !== undefined).map(([k]) => k)
+    if (ignored.length > 0) io.err(`murmur sim: ignoring ${ignored.join(' and ')} of --config (network run fields)`)
+    const config = resolveExperiment(partial)
     const out = resolve(getOptionalString(args, 'out') ?? join('runs', `sim-${stamp()}`))
     mkdirSync(out, { recursive: true })
     const metricsPath = join(out, 'metrics.jsonl')

@@ -37,6 +37,16 @@ describe('murmur sim', function () {
     assert.deepEqual(again.map((r) => [r.consensusDistance, r.bytesSent]), recs.map((r) => [r.consensusDistance, r.bytesSent]))
   })
 
+  it('--config of a network run (runId, roundDeadlineMs): simulated, those fields ignored with a note', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-'))
+    const file = join(dir, 'run.json')
+    writeFileSync(file, JSON.stringify({ algo: 'gossip', peers: 4, dim: 16, rounds: 5, runId: 'net-run', roundDeadlineMs: 2000 }))
+    const { code, err } = await runCli(['sim', '--config', file, '--quiet', '--out', join(dir, 'o')])
+    assert.equal(code, 0, err)
+    assert.match(err, /ignoring runId and roundDeadlineMs of --config/)
+    assert.equal(records(join(dir, 'o')).length, 5)
+  })
+
   it('dpsgd on MNIST: the averaged model learns in a few rounds and accuracy is recorded on evaluation rounds', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-'))
     const { code } = await runCli(['sim', '--peers', '4', '--model', 'softmax', '--backend', 'cpu', '--rounds', '40', '--eval-every', '20',

@@ -39,8 +39,11 @@ export const runTopologyOptions: OptionSpec[] = topologyOptions.map((o) => o.nam
       }
     })
 
+/** nodes of a built topology when no count is given (an edge list has its own) */
+const DEFAULT_GRAPH_NODES = 16
+
 /** Builds the graph of a topology spec, reading `file:PATH` edge lists from disk (the CLI's job, not topologies/'). */
-export function loadGraph (spec: string, n: number, opts: { seed: number, rows?: number }): Graph {
+export function loadGraph (spec: string, n: number | undefined, opts: { seed: number, rows?: number }): Graph {
   const parsed = parseTopologySpec(spec)
   if (parsed.kind === 'file') {
     let text: string
@@ -52,5 +55,5 @@ export function loadGraph (spec: string, n: number, opts: { seed: number, rows?:
     const graph = fromEdgeList(text, n)
     return graph
   }
-  return buildGraph(parsed, n, { seed: opts.seed, rows: opts.rows })
+  return buildGraph(parsed, n ?? DEFAULT_GRAPH_NODES, { seed: opts.seed, rows: opts.rows })
 }

@@ -19,7 +19,7 @@ export const graphCommand: Command = {
     '(schema in the README: n, topology, weights (the matrix W, row by row), weightScheme, seed, edgeCount, edges, degrees, degree, connected, eigenvalues, ' +
     'lambda2, spectralGap, normIminusW, mixingTime).',
   options: [
-    { name: 'peers', type: 'int', min: 1, max: 4096, default: 16, description: 'number of nodes n' },
+    { name: 'peers', type: 'int', min: 1, max: 4096, description: 'number of nodes n (default: 16; for file:PATH, its largest node + 1)' },
     ...topologyOptions,
     { name: 'seed', type: 'int', min: 0, max: 0xffffffff, default: 1, description: 'seed of the random topologies' },
     { name: 'json', type: 'boolean', description: 'print one JSON object instead of text' },
@@ -32,11 +32,12 @@ export const graphCommand: Command = {
   ],
   async run (args, io) {
     const { describe, mixingMatrix, degrees } = await import('../../../topologies/index.ts')
-    const n = getNumber(args, 'peers')
+    const peers = getOptionalNumber(args, 'peers')
     const seed = getNumber(args, 'seed')
     const topology = getString(args, 'topology')
     const scheme = getString(args, 'weights')
-    const graph = loadGraph(topology, n, { seed, rows: getOptionalNumber(args, 'rows') })
+    const graph = loadGraph(topology, peers, { seed, rows: getOptionalNumber(args, 'rows') })
+    const n = graph.n
     const W = mixingMatrix(graph, scheme)
     const summary = describe(graph, W)
     if (getBoolean(args, 'json')) {

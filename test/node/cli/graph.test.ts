@@ -30,6 +30,12 @@ describe('murmur graph', () => {
     assert.equal(code, 0)
     assert.match(out, /edges\s+3/)
     assert.match(out, /lambda2/)
+    // without --peers the file says how many nodes: not padded to the default 16 with isolated ones
+    const inferred = await runCli(['graph', '--topology', `file:${file}`])
+    assert.equal(inferred.code, 0)
+    assert.match(inferred.out, /over 4 peers/)
+    assert.doesNotMatch(inferred.out, /NOT connected/)
+    assert.match((await runCli(['graph', '--topology', 'ring'])).out, /over 16 peers/, 'the default for a built topology')
   })
 
   it('rejects bad options and impossible graphs with exit codes and names', async () => {

@@ -54,7 +54,14 @@ export const watchCommand: Command = {
     const view = viewOpt === 'none' ? 'none' : live ? 'live' : 'lines'
 
     const model = new WatchModel({ runId, peerTimeoutMs: getNumber(args, 'peer-timeout') })
-    const node = await createPeerNode({ privateKey: await generateKeyPair('Ed25519'), listen: splitAddrList(getString(args, 'listen')), bootstrap: splitAddrList(bootstrapText) })
+    const node = await createPeerNode({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: splitAddrList(getString(args, 'listen')),
+      bootstrap: splitAddrList(bootstrapText),
+      onBootstrapFailed: ({ addr, attempts, error }) => {
+        io.err(`murmur watch: cannot connect to ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.message}. Check the address and that the peer runs`)
+      }
+    })
     const observer = createObserver({ node }, { runId, model, tickMs: Math.min(refreshMs, 1000) })
     observer.start()
     let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined

@@ -117,7 +117,14 @@ export class GossipExchangeClass implements GossipExchange {
     this.checker = init.frames === undefined ? undefined : frameChecker(init.frames)
     this.onRejected = init.onRejected
     this.latest = init.sync === 'async' ? new LatestMessages() : undefined
-    this.sync = { runHash: this.runHash, chunkBytes: this.chunkBytes, maxFrameBytes: this.maxFrameBytes, log: logger('murmur:exchange:sync') }
+    this.sync = {
+      runHash: this.runHash,
+      chunkBytes: this.chunkBytes,
+      maxFrameBytes: this.maxFrameBytes,
+      log: logger('murmur:exchange:sync'),
+      // a malformed sync request is a protocol fault like a malformed gossip frame: counted and reported
+      reject: (from, reason, error) => { this.reject(from, reason, error) }
+    }
   }
 
   async start (): Promise<void> {

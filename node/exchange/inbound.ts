@@ -75,7 +75,7 @@ export async function readGossipStream (stream: Stream, from: string, init: Inbo
  * The reason and named error of a read error; undefined for a stream closed or reset between messages
  * (the sender's right). it-length-prefixed's errors become the named errors of this module or lib/protocol.
  */
-function rejectionOf (err: unknown, from: string, pending: boolean, maxFrameBytes: number): [RejectReason, Error] | undefined {
+export function rejectionOf (err: unknown, from: string, pending: boolean, maxFrameBytes: number): [RejectReason, Error] | undefined {
   if (isProtocolError(err) || err instanceof InboundRejectedError) return [err.reason, err]
   const name = (err as Error)?.name
   switch (name) {

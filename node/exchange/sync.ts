@@ -11,7 +11,8 @@ import {
   ENVELOPE_HEADER_BYTES, Reassembler, decodeSyncBody, encodeMessage, encodeSyncBody, isProtocolError
 } from '../../lib/protocol/index.ts'
 import { NotServingError, SyncFailedError } from './errors.ts'
-import type { ModelProvider, ModelSnapshot } from './types.ts'
+import { rejectionOf } from './inbound.ts'
+import type { ModelProvider, ModelSnapshot, RejectReason } from './types.ts'
 import { abortOnSignal, writeFrames } from './write.ts'
 
 export interface SyncContext {
@@ -19,6 +20,8 @@ export interface SyncContext {
   chunkBytes: number
   maxFrameBytes: number
   log: Logger
+  /** a request that breaks the protocol (malformed frame or prefix), with its reason and named error */
+  reject?: (from: string, reason: RejectReason, error: Error) => void
 }
 
 /** Answers one sync request on `stream` with the provider's model. */
@@ -27,8 +30,16 @@ export async function serveSync (stream: Stream, from: string, provider: ModelPr
   try {
     const request = new Reassembler({ runHash: ctx.runHash, type: 'syncRequest', maxMessageBytes: 0 })
     let asked = false
-    for await (const frame of lp.decode(stream, { maxDataLength: ENVELOPE_HEADER_BYTES })) {
-      if (request.push(frame) !== undefined) { asked = true; break }
+    try {
+      for await (const frame of lp.decode(stream, { maxDataLength: ENVELOPE_HEADER_BYTES })) {
+        if (request.push(frame) !== undefined) { asked = true; break }
+      }
+    } catch (err) {
+      // a stream reset before a whole request is the client's right; a malformed one is a fault
+      const rejection = rejectionOf(err, from, false, ENVELOPE_HEADER_BYTES)
+      if (rejection === undefined) throw err
+      ctx.reject?.(from, rejection[0], rejection[1])
+      throw rejection[1]
     }
     if (!asked) throw new SyncFailedError(from, `expected a sync request from ${from}, the stream ended first`)
     if (provider === undefined) throw new NotServingError()

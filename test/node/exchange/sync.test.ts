@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { createRng } from '../../../lib/random/index.ts'
+import { ENVELOPE_HEADER_BYTES, SYNC_PROTOCOL } from '../../../lib/protocol/index.ts'
 import { createPeers, signal, stopPeers } from './helpers.ts'
 import type { Peer } from './helpers.ts'
 
@@ -39,6 +40,23 @@ describe('node/exchange model sync', function () {
     await c.exchange.stop()
     await assert.rejects(b.exchange.pullModel(c.id, { signal: signal() }), { name: 'SyncFailedError' }, 'c does not speak the sync protocol')
     // the server is unharmed
+    assert.equal((await b.exchange.pullModel(a.id, { signal: signal() })).params.length, 10)
+  })
+
+  it('a malformed sync request is rejected like a malformed gossip frame: counted under its reason, reported, the stream reset', async () => {
+    const reports: Array<{ peer: string, reason: string, name: string }> = []
+    peers = await createPeers(2, { onRejected: (peer, reason, err) => { reports.push({ peer, reason, name: err.name }) } })
+    const [a, b] = peers
+    a.exchange.serveModel(() => ({ round: 1, params: model(10, 1) }))
+    const stream = await b.node.dialProtocol(a.node.peerId, SYNC_PROTOCOL, { signal: signal() })
+    const frame = new Uint8Array(1 + ENVELOPE_HEADER_BYTES)
+    frame[0] = ENVELOPE_HEADER_BYTES // the length prefix, then 40 bytes of zeros: no magic
+    stream.send(frame)
+    for (let k = 0; k < 100 && reports.length === 0; k++) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.deepEqual(reports, [{ peer: b.id, reason: 'magic', name: 'InvalidFrameError' }])
+    assert.equal(a.exchange.stats().rejected.magic, 1)
+    assert.equal(a.exchange.stats().peers[b.id].rejected, 1)
+    // a well-formed request from the same peer is still served
     assert.equal((await b.exchange.pullModel(a.id, { signal: signal() })).params.length, 10)
   })
 

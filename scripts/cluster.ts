@@ -79,7 +79,19 @@ export const CLUSTER_SPEC: CommandSpec = {
   ]
 }
 
-interface Proc { slot: number, child: ChildProcess, dataDir: string, exited: Promise<number | null>, exitCode?: number | null, signal?: string | null, peakRssKb: number, restarts?: number, stoppedWaiting?: boolean }
+interface Proc {
+  slot: number
+  child: ChildProcess
+  dataDir: string
+  exited: Promise<number | null>
+  exitCode?: number | null
+  signal?: string | null
+  peakRssKb: number
+  restarts?: number
+  /** the round of its last record when it was (re)started: a restarted peer keeps its earlier life's records */
+  startRound: number
+  stoppedWaiting?: boolean
+}
 
 /** how long after the run is over a peer that has not joined it gets to notice by itself before it is stopped (ms) */
 const OVER_GRACE_MS = 5000
@@ -146,7 +158,10 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     const log = openSync(join(p.dataDir, 'log.txt'), 'a')
     return spawn(process.execPath, [...PEER_NODE_FLAGS, MURMUR, 'peer', ...common, ...extra, '--data-dir', p.dataDir, '--shard', `${p.slot}/${config.peers}`,
       ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : []),
-      ...(slowdown.has(p.slot) ? ['--slowdown', String(slowdown.get(p.slot))] : [])], { stdio: ['ignore', log, log], env: peerEnv() })
+      ...(slowdown.has(p.slot) ? ['--slowdown', String(slowdown.get(p.slot))] : [])],
+    // a process group of its own: a terminal's Ctrl-C reaches the cluster only, which asks each peer once
+    // (the 'exit' handler below still kills them if the cluster dies)
+    { stdio: ['ignore', log, log], env: peerEnv(), detached: true })
   }
   const watch = (p: Proc): void => {
     p.exited = new Promise((res) => { p.child.on('exit', (code, signal) => { p.exitCode = code; p.signal = signal; res(code) }) })
@@ -160,7 +175,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     rmSync(join(dataDir, PEER_FILE), { force: true })
     const moved = archivePreviousRun(dataDir)
     if (moved !== undefined) io.err(`murmur cluster: moved an earlier run's files of ${dataDir} to ${moved}`)
-    const p = { slot, dataDir, peakRssKb: 0 } as Proc
+    const p = { slot, dataDir, peakRssKb: 0, startRound: 0 } as Proc
     p.child = spawnPeer(p, bootstrap, [])
     watch(p)
     procs.push(p)
@@ -173,6 +188,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     p.exitCode = undefined
     p.signal = undefined
     p.restarts = (p.restarts ?? 0) + 1
+    p.startRound = readRounds(p.dataDir)
     p.child = spawnPeer(p, bootstrap, ['--resume'])
     watch(p)
   }
@@ -233,7 +249,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     // a joiner that hears the finished peers leaves by itself ("the run is over"); one that heard nobody is stopped
     if (over && performance.now() - (overSince ?? 0) >= OVER_GRACE_MS) {
       for (const [i, p] of procs.entries()) {
-        if (p.exitCode !== undefined || rounds[i] > 0 || p.stoppedWaiting === true) continue
+        if (p.exitCode !== undefined || rounds[i] > p.startRound || p.stoppedWaiting === true) continue
         p.stoppedWaiting = true
         p.child.kill('SIGTERM')
         io.err(`\nmurmur cluster: the run is over; peer-${i} (slot ${p.slot}) had not joined it yet: stopping it`)
@@ -241,8 +257,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     }
     for (const ev of pending.filter((e) => e.round <= maxRound)) {
       pending.splice(pending.indexOf(ev), 1)
-      if (ev.kind === 'join' && over) {
-        io.err(`\nchurn: join:${ev.count}@${ev.round} not started: the run is over`)
+      if ((ev.kind === 'join' || ev.kind === 'restart') && over) {
+        io.err(`\nchurn: ${ev.kind}:${ev.kind === 'join' ? ev.count : ev.slot}@${ev.round} not done: the run is over`)
         continue
       }
       if (ev.kind === 'join') {

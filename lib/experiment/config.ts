@@ -145,6 +145,9 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   const r = c as unknown as Record<string, unknown>
   int(r, 'peers', 1, 4096)
   parses('topology', c.topology, parseTopologySpec)
+  if (c.topology.startsWith('file:')) {
+    throw new InvalidExperimentConfigError('topology', `topology: an edge list (${c.topology}) is read by 'murmur graph' only: a run rebuilds its graph every round from the peers alive, so it takes a named topology (ring, torus, exponential, ...)`)
+  }
   if (c.rows !== undefined) int(r, 'rows', 1, 4096)
   parses('weights', c.weights, parseWeightScheme)
   if (!ALGORITHMS.includes(c.algo)) bad('algo', `one of ${ALGORITHMS.join(', ')}`, c.algo)

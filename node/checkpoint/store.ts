@@ -20,6 +20,8 @@ export interface Checkpoint<S = unknown> {
 }
 
 const NAME = /^checkpoint-(\d{10})\.ckpt$/
+/** where writeCheckpoint moves checkpoints of later rounds than the one it writes */
+export const SUPERSEDED_DIR = 'superseded'
 /** the temporary files of writeFileAtomic: `.tmp-<pid>-<final name>` */
 const TEMP = /^\.tmp-(\d+)-/
 
@@ -51,14 +53,21 @@ export function writeFileAtomic (path: string, bytes: Uint8Array, mode = 0o644):
   }
 }
 
-/** Writes atomically (mode 0600) and keeps the newest `keep` checkpoints up to this one's round; returns the path. */
+/** Writes atomically (mode 0600), keeps the newest `keep` checkpoints up to this one's round, moves later ones aside; returns the path. */
 export function writeCheckpoint (dir: string, checkpoint: Checkpoint, keep = 3): string {
   mkdirSync(dir, { recursive: true })
   const final = join(dir, fileName(checkpoint.round))
   writeFileAtomic(final, encodeCheckpoint(checkpoint), 0o600)
-  // files named with a later round are not this run's (crafted, or left by another run): they neither count
-  // towards `keep` nor are deleted, and loading refuses one whose contents disagree with its name
-  const older = listCheckpoints(dir).filter((c) => c.round <= checkpoint.round)
+  // files named with a later round are superseded by this newer write (a peer that rejoined a run at a lower
+  // round than its last checkpoint, or a stray file): moved to superseded/, so that loading, which takes the
+  // highest round, finds this one; the `keep` newest of the others stay
+  const all = listCheckpoints(dir)
+  const later = all.filter((c) => c.round > checkpoint.round)
+  if (later.length > 0) {
+    mkdirSync(join(dir, SUPERSEDED_DIR), { recursive: true })
+    for (const c of later) renameSync(join(dir, c.file), join(dir, SUPERSEDED_DIR, c.file))
+  }
+  const older = all.filter((c) => c.round <= checkpoint.round)
   for (const old of older.slice(0, Math.max(0, older.length - keep))) rmSync(join(dir, old.file), { force: true })
   removeLeftovers(dir)
   return final

@@ -49,6 +49,9 @@ export function describeFailure (err: unknown): string | undefined {
   if (err instanceof CliError) return err.message
   const code = (err as NodeJS.ErrnoException).code
   if (typeof code === 'string' && USER_CODES.has(code)) return err.message
-  if (!BUG_NAMES.has(err.name)) return `${err.name}: ${err.message}`
+  if (!BUG_NAMES.has(err.name) && !INTERNAL_NAME.test(err.name)) return `${err.name}: ${err.message}`
   return undefined
 }
+
+/** named errors that report a broken invariant of murmur itself (an API used out of order), not a user's input */
+const INTERNAL_NAME = /(State|Order|InProgress|NotStarted|NotAMember|Protocol)Error$/

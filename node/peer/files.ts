@@ -1,5 +1,5 @@
 /** The files a peer keeps in its --data-dir, written so a crash never leaves a torn one under a real name. */
-import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync } from 'node:fs'
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../checkpoint/index.ts'
 
@@ -11,13 +11,15 @@ export const CHECKPOINT_DIR = 'checkpoints'
 export const PREVIOUS_DIR = 'previous'
 
 /**
- * A new run (not --resume) in a --data-dir that holds an earlier run's metrics, snapshots or checkpoints
- * moves them into `previous/<time>/`, so nothing is lost and nothing of the earlier run is taken for this
- * one: its checkpoints of higher rounds would otherwise be kept over this run's (the newest three by round
- * are kept) and resumed from. The identity key stays. Returns the folder, or undefined if there was nothing.
+ * A new run (not --resume) in a --data-dir that holds an earlier run's metrics or checkpoints moves them
+ * into `previous/<time>/`, so nothing is lost and nothing of the earlier run is taken for this one (its
+ * checkpoints would be resumed from, its records merged). Its snapshots are deleted: they are derived data
+ * (a model copy every --snapshot-every rounds, tens of MB a run) that this run's would mix with. The
+ * identity key stays. Returns the folder, or undefined if there was nothing to keep.
  */
 export function archivePreviousRun (dataDir: string, now = new Date()): string | undefined {
-  const items = [METRICS_FILE, SNAPSHOT_DIR, CHECKPOINT_DIR].filter((name) => {
+  rmSync(join(dataDir, SNAPSHOT_DIR), { recursive: true, force: true })
+  const items = [METRICS_FILE, CHECKPOINT_DIR].filter((name) => {
     const path = join(dataDir, name)
     if (!existsSync(path)) return false
     return statSync(path).isDirectory() ? readdirSync(path).length > 0 : statSync(path).size > 0

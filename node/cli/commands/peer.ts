@@ -84,15 +84,18 @@ export const peerCommand: Command = {
     const quiet = getBoolean(args, 'quiet')
     let lastAcc: number | null = null
     let firstSignalAt = 0
+    let firstSignal = ''
     const onSignal = (sig: string) => (): void => {
       if (stop.signal.aborted) {
-        // a Ctrl-C in a terminal reaches every process of the group: this peer, and a `murmur cluster` that then
-        // signals it too; a second signal within SIGNAL_REPEAT_MS is that same request, not "again"
-        if (performance.now() - firstSignalAt < SIGNAL_REPEAT_MS) return
+        // a Ctrl-C in a terminal reaches every process of its group: this peer, and a script that then signals it
+        // too (SIGTERM, perhaps late, if that script was busy); the same request, not "again". Again is the same
+        // signal once more, after SIGNAL_REPEAT_MS
+        if (sig !== firstSignal || performance.now() - firstSignalAt < SIGNAL_REPEAT_MS) return
         io.err(`murmur peer: ${sig} again: exiting now`)
         process.exit(130)
       }
       firstSignalAt = performance.now()
+      firstSignal = sig
       io.err(`\nmurmur peer: ${sig}: leaving after this round (again to exit at once)`)
       stop.abort()
     }

@@ -65,11 +65,21 @@ describe('node/checkpoint', () => {
     assert.equal(got.skipped[0].fault, 'header')
     assert.match(got.skipped[0].reason, /name says round 99999, its contents round 5/)
     for (const round of [15, 20, 25]) writeCheckpoint(dir, { configHash: 'run', round, writtenAt: 0, state: { ...state(), round } })
-    assert.deepEqual(listCheckpoints(dir).map((c) => c.round), [15, 20, 25, 99999], 'the newest three of this run kept beside the stray file')
+    assert.deepEqual(listCheckpoints(dir).map((c) => c.round), [15, 20, 25], 'the newest three kept; the later-named file moved aside')
+    assert.deepEqual(listCheckpoints(join(dir, 'superseded')).map((c) => c.round), [99999])
     assert.equal(loadLatestCheckpoint<any>(dir, 'run').checkpoint?.round, 25)
   })
 
-  it('a new run moves an earlier run\'s metrics, snapshots and checkpoints to previous/<time>/ and keeps the identity', () => {
+  it('a checkpoint of a lower round than earlier ones (a peer that rejoined behind its last checkpoint) is the one resumed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-ckpt-'))
+    for (const round of [40, 47]) writeCheckpoint(dir, { configHash: 'run', round, writtenAt: 0, state: { ...state(), round } })
+    writeCheckpoint(dir, { configHash: 'run', round: 45, writtenAt: 1, state: { ...state(), round: 45 } })
+    assert.equal(loadLatestCheckpoint<any>(dir, 'run').checkpoint?.round, 45)
+    assert.deepEqual(listCheckpoints(dir).map((c) => c.round), [40, 45])
+    assert.deepEqual(listCheckpoints(join(dir, 'superseded')).map((c) => c.round), [47])
+  })
+
+  it('a new run moves an earlier run\'s metrics and checkpoints to previous/<time>/, deletes its snapshots and keeps the identity', () => {
     const dir = mkdtempSync(join(tmpdir(), 'murmur-data-'))
     assert.equal(archivePreviousRun(dir), undefined, 'nothing to move in a new folder')
     writeFileSync(join(dir, METRICS_FILE), '')
@@ -77,12 +87,13 @@ describe('node/checkpoint', () => {
     writeFileSync(join(dir, METRICS_FILE), '{"round":1}\n')
     writeFileSync(join(dir, 'peer.key'), 'key')
     mkdirSync(join(dir, SNAPSHOT_DIR))
+    writeFileSync(join(dir, SNAPSHOT_DIR, 'round-00000010.f32'), new Uint8Array(8))
     writeCheckpoint(join(dir, CHECKPOINT_DIR), { configHash: 'old-run', round: 3000, writtenAt: 0, state: state() })
     const when = new Date(Date.UTC(2026, 10, 23, 21, 30, 5))
     const moved = archivePreviousRun(dir, when)
     assert.equal(moved, join(dir, 'previous', '20261123T213005Z'))
     assert.deepEqual(readdirSync(moved).sort(), [CHECKPOINT_DIR, METRICS_FILE])
-    assert.deepEqual(readdirSync(dir).sort(), [SNAPSHOT_DIR, 'peer.key', 'previous'].sort(), 'the empty snapshots folder and the key stay')
+    assert.deepEqual(readdirSync(dir).sort(), ['peer.key', 'previous'].sort(), 'the snapshots are gone, the key stays')
     assert.equal(readFileSync(join(moved, METRICS_FILE), 'utf8'), '{"round":1}\n')
     assert.deepEqual(listCheckpoints(join(moved, CHECKPOINT_DIR)).map((c) => c.round), [3000])
     // this run's checkpoints are no longer pruned by the old round 3000

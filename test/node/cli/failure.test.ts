@@ -20,5 +20,9 @@ describe('node/cli describeFailure', () => {
     assert.equal(describeFailure(new Error('plain')), undefined)
     assert.equal(describeFailure(new RangeError('r')), undefined)
     assert.equal(describeFailure('a string'), undefined)
+    for (const name of ['MembershipStateError', 'RoundOrderError', 'RoundInProgressError', 'ExchangeNotStartedError', 'NotAMemberError', 'TrainWorkerProtocolError']) {
+      const e = new Error('broken invariant'); e.name = name
+      assert.equal(describeFailure(e), undefined, `${name}: murmur's own invariant, shown with its stack`)
+    }
   })
 })

@@ -70,6 +70,16 @@ describe('murmur cluster: an OUT folder reused from an earlier run', function ()
     if (existsSync(joinerMetrics)) assert.equal(readFileSync(joinerMetrics, 'utf8').trim(), '', readFileSync(join(out, 'peer-2', 'log.txt'), 'utf8'))
   })
 
+  it('a peer restarted as the run ends does not hang the cluster either (its records of its earlier life notwithstanding)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'murmur-laterestart-'))
+    const err: string[] = []
+    const code = await runCluster([
+      '--peers', '2', '--algo', 'dpsgd', '--model', 'softmax', '--rounds', '60', '--sync', 'async', '--slowdown', '1:20', '--checkpoint-every', '10',
+      '--heartbeat', '200', '--timeout', '60', '--out', out, '--quiet', '--run-id', 'laterestart-test', '--churn', 'restart:1@59'
+    ], { out: () => {}, err: (t) => { err.push(t) }, isTTY: false })
+    assert.equal(code, 0, err.join('\n'))
+  })
+
   it('--churn restart without --checkpoint-every is a usage error naming the fix', async () => {
     const err: string[] = []
     await assert.rejects(runCluster(['--peers', '2', '--algo', 'gossip', '--dim', '8', '--rounds', '5', '--churn', 'restart:1@2', '--out', mkdtempSync(join(tmpdir(), 'murmur-restart-'))],

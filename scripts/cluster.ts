@@ -174,7 +174,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     // --resume would take them for this run's), before the peer starts; the identity key is kept
     rmSync(join(dataDir, PEER_FILE), { force: true })
     const moved = archivePreviousRun(dataDir)
-    if (moved !== undefined) io.err(`murmur cluster: moved an earlier run's files of ${dataDir} to ${moved}`)
+    if (moved !== undefined) io.err(`murmur cluster: moved an earlier run's metrics and checkpoints of ${dataDir} to ${moved}`)
     const p = { slot, dataDir, peakRssKb: 0, startRound: 0 } as Proc
     p.child = spawnPeer(p, bootstrap, [])
     watch(p)

@@ -49,7 +49,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   // a resumed peer appends to the record of its earlier life; a new one moves an earlier run's files aside
   if (init.resume !== true) {
     const moved = archivePreviousRun(init.dataDir)
-    if (moved !== undefined) log(`moved the files of an earlier run in ${init.dataDir} (metrics, snapshots, checkpoints) to ${moved}; use --resume to continue a run instead`)
+    if (moved !== undefined) log(`moved the metrics and checkpoints of an earlier run in ${init.dataDir} to ${moved} (its snapshots are deleted); use --resume to continue a run instead`)
     writeFileSync(join(init.dataDir, METRICS_FILE), '')
   }
   const identity = await loadOrCreateIdentity(init.dataDir)

@@ -170,8 +170,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     const dataDir = join(out, `peer-${index}`)
     mkdirSync(dataDir, { recursive: true })
     // an OUT folder reused from an earlier run: its peer.json holds a dead address (the others would bootstrap from
-    // it and never meet); its metrics, snapshots and checkpoints go to previous/ (the churn watch, the merge and a
-    // --resume would take them for this run's), before the peer starts; the identity key is kept
+    // it and never meet); its metrics and checkpoints go to previous/ and its snapshots are deleted (the churn watch,
+    // the merge and a --resume would take them for this run's), before the peer starts; the identity key is kept
     rmSync(join(dataDir, PEER_FILE), { force: true })
     const moved = archivePreviousRun(dataDir)
     if (moved !== undefined) io.err(`murmur cluster: moved an earlier run's metrics and checkpoints of ${dataDir} to ${moved}`)

@@ -9,7 +9,7 @@ import { parsePartitionSpec } from '../data/index.ts'
 import { ALGORITHMS, DEFAULT_AGGREGATE, SYNC_MODES, canonicalAggregate, constants as algorithmConstants } from '../algorithms/index.ts'
 import { resolveByzantine } from './byzantine.ts'
 import type { AlgorithmName, StepOrder, SyncMode } from '../algorithms/index.ts'
-import { parseTopologySpec, parseWeightScheme } from '../../topologies/index.ts'
+import { formatTopologySpec, parseTopologySpec, parseWeightScheme } from '../../topologies/index.ts'
 import { InvalidExperimentConfigError } from './errors.ts'
 
 export type DatasetChoice = 'mnist' | 'fashion-mnist'
@@ -153,6 +153,10 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   if (!ALGORITHMS.includes(c.algo)) bad('algo', `one of ${ALGORITHMS.join(', ')}`, c.algo)
   if (c.order !== 'atc' && c.order !== 'cta') bad('order', 'atc or cta', c.order)
   parses('codec', c.codec, parseCodec)
+  // the canonical spellings (topk:0.010 is topk:0.01, erdos-renyi:0.50 is erdos-renyi:0.5): the agreed config is
+  // hashed as text, so two peers that wrote the same codec or graph differently must not refuse each other
+  c.codec = parseCodec(c.codec).spec
+  c.topology = formatTopologySpec(parseTopologySpec(c.topology))
   if (c.gamma !== undefined) real(r, 'gamma', 0, 1, true)
   real(r, 'lr', 0, 1e3)
   real(r, 'momentum', 0, 0.999)

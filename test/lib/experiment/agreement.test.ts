@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { agreedConfig, configDiff, configHash, EXPERIMENT_DEFAULTS, formatConfigDiff } from '../../../lib/experiment/index.ts'
+import { agreedConfig, configDiff, configHash, EXPERIMENT_DEFAULTS, formatConfigDiff, resolveRunConfig } from '../../../lib/experiment/index.ts'
 
 const base = { ...EXPERIMENT_DEFAULTS, runId: 'r1', roundDeadlineMs: 5000 }
 
@@ -11,6 +11,15 @@ describe('lib/experiment agreement', () => {
     assert.notEqual(configHash({ ...base, lr: 0.1 }), h)
     assert.notEqual(configHash({ ...base, runId: 'r2' }), h)
     assert.notEqual(configHash({ ...base, gamma: 0.1 }), h, 'an optional field set vs absent differs')
+  })
+
+  it('a codec or topology spelled differently is the same config: resolved to its canonical text before hashing', () => {
+    const a = resolveRunConfig({ codec: 'ef(topk:0.010)', topology: 'erdos-renyi:0.50', runId: 'r1' })
+    const b = resolveRunConfig({ codec: 'ef(topk:0.01)', topology: 'erdos-renyi:0.5', runId: 'r1' })
+    assert.equal(a.codec, 'ef(topk:0.01)')
+    assert.equal(a.topology, 'erdos-renyi:0.5')
+    assert.equal(configHash(a), configHash(b))
+    assert.notEqual(configHash(resolveRunConfig({ codec: 'topk:0.02', runId: 'r1' })), configHash(resolveRunConfig({ codec: 'topk:0.01', runId: 'r1' })))
   })
 
   it('diff names exactly the differing fields with both values', () => {

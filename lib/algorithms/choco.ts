@@ -260,7 +260,7 @@ export class ChocoPeer implements PeerAlgorithm {
   }
 
   importState (state: AlgorithmState): void {
-    checkCommonState(state, 'choco', this.dim, this.optimizer.velocity.length)
+    checkCommonState(state, 'choco', this.dim, this.optimizer.velocity.length, this.config.localSteps)
     const c = state.choco
     if (c === undefined) throw new InvalidAlgorithmStateError('expected the choco part of the state, got none')
     checkVector(c.selfCopy, this.dim, 'choco.selfCopy')

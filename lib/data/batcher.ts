@@ -82,4 +82,19 @@ class IndexBatcher implements Batcher {
     this.position += count
     return count
   }
+
+  skip (batches: number): void {
+    if (!Number.isSafeInteger(batches) || batches < 0) throw new InvalidDataOptionsError(`expected a whole number of batches >= 0 to skip, got ${batches}`)
+    // the same reshuffles as `batches` calls of next (the stream stays a function of the rng), without the copies
+    for (let left = batches; left > 0;) {
+      if (this.position >= this.order.length) {
+        shuffle(this.order, this.rng)
+        this.position = 0
+        this.epochs++
+      }
+      const inEpoch = Math.min(left, Math.ceil((this.order.length - this.position) / this.batchSize))
+      this.position = Math.min(this.order.length, this.position + inEpoch * this.batchSize)
+      left -= inEpoch
+    }
+  }
 }

@@ -147,4 +147,6 @@ export interface Batcher {
    * many samples were written. An epoch ends with a possibly short batch; the next call reshuffles.
    */
   next (xOut: Float32Array, yOut: Uint8Array): number
+  /** Move past the next `batches` batches as `batches` calls of next would, without copying them (a restore's replay). */
+  skip (batches: number): void
 }

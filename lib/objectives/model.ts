@@ -33,7 +33,7 @@ export function modelObjective (model: Model, split: AnySplit, indices: Uint32Ar
     exportState (): ObjectiveState { return { steps } },
     importState (state) {
       batcher = fresh()
-      for (let s = 0; s < state.steps; s++) batcher.next(xBuf, yBuf)
+      batcher.skip(state.steps)
       steps = state.steps
     }
   }

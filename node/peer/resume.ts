@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import type { AlgorithmState, PeerAlgorithm } from '../../lib/algorithms/index.ts'
 import { agreedConfig, configDiff, configHash } from '../../lib/experiment/index.ts'
 import type { AgreedConfig, RunConfig } from '../../lib/experiment/index.ts'
-import { listCheckpoints, loadLatestCheckpoint, removeLeftovers } from '../checkpoint/index.ts'
+import { InvalidCheckpointError, listCheckpoints, loadLatestCheckpoint, removeLeftovers } from '../checkpoint/index.ts'
 import type { MemberView } from '../membership/index.ts'
 import { CHECKPOINT_DIR } from './files.ts'
 
@@ -53,6 +53,10 @@ export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algori
   }
   const agreed = agreedConfig(config)
   const result = loadLatestCheckpoint<AlgorithmState>(dir, configHash(config), (state) => {
+    // a run of R rounds checkpoints at most round R: a later one (crafted, or of a run whose --rounds differed
+    // though the hash agreed) is refused before the algorithm sees it
+    const claimed = (state as Partial<AlgorithmState> | null)?.round
+    if (typeof claimed === 'number' && claimed > config.rounds) throw new InvalidCheckpointError('state', `a run of ${config.rounds} rounds checkpoints at most round ${config.rounds}, got round ${claimed}`)
     // importState checks the whole state before it changes anything, so a refused one leaves the algorithm as it was
     algorithm.importState(state as AlgorithmState)
     return state as AlgorithmState

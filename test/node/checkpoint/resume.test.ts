@@ -94,6 +94,18 @@ describe('node/peer resume: --resume from the newest usable checkpoint', () => {
     assert.match(got!.refused[0], /InvalidAlgorithmStateError/)
   })
 
+  it('a checkpoint of a round past the run\'s last (a crafted one) is refused for an older one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-resume-'))
+    const { config, algorithm } = setup()
+    save(dir, config, algorithm, 10)
+    save(dir, config, algorithm, 100)
+    mkdirSync(join(dir, CHECKPOINT_DIR), { recursive: true })
+    writeCheckpoint(join(dir, CHECKPOINT_DIR), { configHash: configHash(config), round: 101, writtenAt: 0, state: { ...algorithm.exportState(), round: 101 } }, 10)
+    const got = resumeFromCheckpoint(dir, config, algorithm, () => {})
+    assert.equal(got?.round, 100, 'round 100 of a 100-round run is its last checkpoint and is used')
+    assert.match(got!.refused[0], /checkpoint-0000000101.*a run of 100 rounds checkpoints at most round 100, got round 101/)
+  })
+
   it('rejoinState: the pulled model at the join round, own data position and CHOCO copies kept, momentum zeroed, no error memory', () => {
     const own: AlgorithmState = {
       algo: 'choco', round: 12, params: new Float32Array(3).fill(1), momentum: new Float32Array(3).fill(2), objective: { steps: 99 },

@@ -59,4 +59,20 @@ describe('checkpointed algorithm state: error-feedback memory and CHOCO copies s
     const plain = createSimulation({ peers: n, topology: ring(n), objective: problem.objective(5), x0: zeros, rounds: 4, seed: 3, algorithm: { algo: 'dpsgd', lr: 0.05, codec: 'topk:0.25' } })
     assert.throws(() => { plain.peers[0].importState({ ...good }) }, (e: Error) => e.name === 'InvalidAlgorithmStateError')
   })
+
+  for (const algorithm of [{ algo: 'dpsgd' as const, lr: 0.05, localSteps: 3 }, { algo: 'choco' as const, lr: 0.05, gamma: 0.2, localSteps: 3 }]) {
+    it(`${algorithm.algo}: a state that has drawn more minibatches than its round allows (localSteps a round) is refused, not replayed`, async () => {
+      const sim = createSimulation({ peers: n, topology: ring(n), objective: problem.objective(5), x0: zeros, rounds: 4, seed: 3, algorithm })
+      for (let r = 0; r < 2; r++) await sim.step()
+      const good = sim.peers[0].exportState()
+      assert.equal(good.objective?.steps, 6, 'two rounds of three local steps')
+      const before = sim.peers[0].exportState()
+      sim.peers[0].importState(good)
+      for (const steps of [7, 2 ** 52]) {
+        assert.throws(() => { sim.peers[0].importState({ ...good, objective: { steps } }) },
+          (e: Error) => e.name === 'InvalidAlgorithmStateError' && /at most 6 minibatches/.test(e.message))
+      }
+      assert.deepEqual(sim.peers[0].exportState(), before, 'unchanged')
+    })
+  }
 })

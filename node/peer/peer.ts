@@ -25,6 +25,7 @@ import type { TrainWorker } from '../train-thread/index.ts'
 import { ConfigMismatchError, JoinFailedError } from './errors.ts'
 import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
+import { RoundPace } from './pace.ts'
 import { catchUpRound, rejoinState, resumeFromCheckpoint } from './resume.ts'
 import type { Resumed } from './resume.ts'
 
@@ -131,7 +132,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     const first = await enterRun(init, m, exchange, algorithm, resumed)
     let waitMs = performance.now() - waitStart
     if (first >= config.rounds) {
-      log(`the run is over: its peers are past its last round (${config.rounds}); nothing to do`)
+      log(`the run is over: it ends at round ${config.rounds}, before this peer could take part; nothing to do`)
       await m.leave(first)
       return { peerId: identity.peerId, rounds: 0, reason: 'rounds', accuracy: null, checkpoint: undefined }
     }
@@ -300,24 +301,29 @@ function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm)
  */
 async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm, resumed: Resumed | undefined): Promise<number> {
   const { config, log } = init
-  // hear the others for two heartbeats before deciding, and estimate how fast a running run advances
-  const seen0 = m.maxRoundSeen()
-  const t0 = performance.now()
-  try {
-    await sleep(2 * m.heartbeatMs, undefined, { signal: init.stop })
-  } catch {
-    // stopped: handled below
+  // hear the others for two heartbeats before deciding, and how fast a running run advances (pace.ts)
+  const pace = new RoundPace(m.heartbeatMs / 2)
+  const listened = performance.now() + 2 * m.heartbeatMs
+  while (performance.now() < listened && !init.stop.aborted) {
+    pace.observe(m.view())
+    await sleep(POLL_MS)
   }
-  const roundsPerMs = Math.max(0, m.maxRoundSeen() - seen0) / Math.max(1, performance.now() - t0)
   const deadline = performance.now() + init.startTimeoutMs
   for (;;) {
     if (init.stop.aborted) throw new JoinFailedError('stopped before joining the run')
     // a member heard past the last round: the run is over (the caller says so and leaves)
     if (m.maxRoundSeen() >= config.rounds) return m.maxRoundSeen()
+    pace.observe(m.view())
     // peers that announced leaving are neither a cohort to start with nor a model to pull
     const others = m.view().filter((v) => !v.self && v.live && v.state !== 'leaving')
     const active = others.filter((v) => v.state === 'active')
     if (active.length > 0) {
+      // a run heard for the first time: its pace needs a member's second announcement (at most two more heartbeats)
+      const paced = performance.now() + 2 * m.heartbeatMs
+      while (pace.roundsPerMs() === undefined && performance.now() < paced && !init.stop.aborted) {
+        await sleep(POLL_MS)
+        pace.observe(m.view())
+      }
       const source = active.sort((a, b) => b.round - a.round)[0]
       const signal = AbortSignal.any([init.stop, AbortSignal.timeout(PULL_TIMEOUT_MS)])
       let snapshot
@@ -328,8 +334,10 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       }
       // Join far enough ahead that every member hears the announcement before it reaches that round: a fixed
       // lead of two rounds is passed in milliseconds by a fast run, and then everyone waits out deadlines.
-      const lead = Math.min(MAX_JOIN_LEAD, 2 + Math.ceil(roundsPerMs * JOIN_LEAD_MS))
-      const round = await m.join(Math.max(snapshot.round, m.maxRoundSeen()) + lead)
+      // The lead never takes the joiner past the run's last round while there is a round left to join.
+      const lead = Math.min(MAX_JOIN_LEAD, 2 + Math.ceil((pace.roundsPerMs() ?? 0) * JOIN_LEAD_MS))
+      const now = Math.max(snapshot.round, m.maxRoundSeen())
+      const round = await m.join(Math.max(now + 2, Math.min(now + lead, config.rounds - 1)))
       const state = algorithm.exportState()
       algorithm.importState(resumed === undefined ? { ...state, round, params: snapshot.params } : rejoinState(state, snapshot.params, round))
       log(`joining a running run at round ${round} with the model of ${source.id} (its round ${snapshot.round})` +

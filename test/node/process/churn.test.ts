@@ -52,4 +52,26 @@ describe('murmur cluster: churn with real peer processes', function () {
     const band = Math.max(...dist.slice(0, 3))
     assert.ok(dist[3] <= 2 * band, `joiner ${dist[3]} vs others up to ${band}`)
   })
+
+  it('a joiner starts a few rounds ahead of a slow running run, by the rounds it saw the run advance, not by the rounds run before it listened', async () => {
+    // three peers slowed to a few rounds a second; the joiner arrives at round 40 of 100. The lead once counted the
+    // run's whole history as progress over the joiner's listening time (40 rounds in 0.4 s) and was always 64: the
+    // joiner announced round 104 of a 100-round run and took no part
+    const out = mkdtempSync(join(tmpdir(), 'murmur-joinlead-'))
+    const rounds = 100
+    const code = await runCluster([
+      '--peers', '3', '--rounds', String(rounds), '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200',
+      '--slowdown', '0:20,1:20,2:20', '--churn', 'join:1@40', '--out', out, '--quiet', '--run-id', 'joinlead-test'
+    ], { out: () => {}, err: () => {}, isTTY: false })
+    assert.equal(code, 0)
+    const log = readFileSync(join(out, 'peer-3', 'log.txt'), 'utf8')
+    const joined = /joining a running run at round (\d+) with the model of \S+ \(its round (\d+)\)/.exec(log)
+    assert.ok(joined !== null, log)
+    const lead = Number(joined[1]) - Number(joined[2])
+    // a slowed peer runs a round in 100 ms or more: 2 + 1 s of rounds is at most 12; 30 leaves room for a noisy pace
+    assert.ok(lead >= 2 && lead <= 30, `joined ${lead} rounds ahead: ${joined[0]}`)
+    const joiner = metrics(join(out, 'peer-3'))
+    assert.equal(joiner[0].round, Number(joined[1]) + 1, 'its first round is the one it announced')
+    assert.equal(joiner.at(-1).round, rounds, 'and it trained to the end')
+  })
 })

@@ -87,6 +87,20 @@ export function star (n: number): Graph {
 }
 
 /** Hypercube of dimension log2 n: i ~ i XOR 2^k. n must be a power of two. */
+/**
+ * The incomplete hypercube on n nodes (any n): i ~ i XOR 2^k for every k with both ends below n. A power of
+ * two gives the hypercube; otherwise node i ≥ 2^⌊log2 n⌋ hangs off node i − 2^⌊log2 n⌋ of the complete lower
+ * cube (and off the others of its own part), so the graph is connected. For a membership that changes size.
+ */
+export function incompleteHypercube (n: number): Graph {
+  checkNodeCount(n)
+  const c = new EdgeCollector(n)
+  for (let bit = 1; bit < n; bit <<= 1) {
+    for (let i = 0; i < n; i++) if ((i & bit) === 0 && (i | bit) < n) c.add(i, i | bit)
+  }
+  return c.toGraph()
+}
+
 export function hypercube (n: number): Graph {
   checkNodeCount(n)
   if ((n & (n - 1)) !== 0) {

@@ -5,11 +5,11 @@
 
 export type { Graph } from './graphs.ts'
 export { degrees, edgeCount, hasEdge, isConnected, maxDegree, validateGraph } from './graphs.ts'
-export { complete, exponential, hypercube, ring, squarestFactors, star, torus } from './builders.ts'
+export { complete, exponential, hypercube, incompleteHypercube, ring, squarestFactors, star, torus } from './builders.ts'
 export { erdosRenyi, randomRegular } from './random-graphs.ts'
 export { fromEdgeList } from './edge-list.ts'
 export type { BuildGraphOptions, MemberGraph, TopologyKind, TopologySpec } from './spec.ts'
-export { TOPOLOGY_FORMS, areMemberNeighbours, buildGraph, buildMemberGraph, formatTopologySpec, memberNeighbours, parseTopologySpec } from './spec.ts'
+export { TOPOLOGY_FORMS, areMemberNeighbours, buildGraph, buildLiveGraph, buildMemberGraph, formatTopologySpec, memberNeighbours, parseTopologySpec } from './spec.ts'
 
 export type { SymmetricMatrix, WeightMatrix, WeightScheme } from './weights.ts'
 export { WEIGHT_SCHEMES, checkDoublyStochastic, edgeWeight, localRow, mixingMatrix, needsMaxDegree, parseWeightScheme, selfWeight } from './weights.ts'

@@ -7,9 +7,9 @@
 import { createRng, hashSeed } from '../lib/random/index.ts'
 import { checkNodeCount, hasEdge } from './graphs.ts'
 import type { Graph } from './graphs.ts'
-import { complete, exponential, hypercube, ring, star, torus } from './builders.ts'
+import { complete, exponential, hypercube, incompleteHypercube, ring, squarestFactors, star, torus } from './builders.ts'
 import { erdosRenyi, randomRegular } from './random-graphs.ts'
-import { InvalidTopologyError } from './errors.ts'
+import { InvalidTopologyError, TopologyConstructionError } from './errors.ts'
 
 export type TopologySpec =
   | { readonly kind: 'ring' }
@@ -100,6 +100,63 @@ export function buildGraph (spec: string | TopologySpec, n: number, opts: BuildG
   }
 }
 
+export interface LiveGraph {
+  readonly graph: Graph
+  /** what was built instead of the spec, when the spec has no graph on n nodes; undefined when it was the spec */
+  readonly note?: string
+}
+
+/**
+ * `spec` over n nodes for a membership that changes: whoever is alive this round, so n is not the run's
+ * `--peers`. Where buildGraph has a graph on n nodes it is that graph; where the spec has none, the nearest that
+ * has (deterministic in spec, n, seed and rows, so every peer builds the same), and `note` says which:
+ * - torus: a shape (torus:RxC, or rows) that does not divide n → the most square shape of n; n prime → 1×n, a ring;
+ * - hypercube: n not a power of two → the incomplete hypercube (i ~ i XOR 2^k, both ends below n);
+ * - regular:D: D ≥ n − 1 → complete; n·D odd → degree D + 1; D < 2 with n > 2 → degree 2;
+ * - erdos-renyi or regular disconnected in all their tries (small n) → a ring.
+ * A run's starting config is still checked with buildGraph, which refuses instead.
+ */
+export function buildLiveGraph (spec: string | TopologySpec, n: number, opts: BuildGraphOptions = {}): LiveGraph {
+  const s = typeof spec === 'string' ? parseTopologySpec(spec) : spec
+  checkNodeCount(n)
+  const name = formatTopologySpec(s)
+  if (s.kind === 'torus') {
+    const rows = s.rows ?? opts.rows
+    if (rows !== undefined && n % rows === 0 && (s.cols === undefined || rows * s.cols === n)) return { graph: torus(n, rows) }
+    const [r, c] = squarestFactors(n)
+    const shape = rows === undefined ? '' : `${name}${s.rows === undefined ? ` with ${rows} rows` : ''} does not fit ${n} nodes; `
+    if (rows === undefined && (r > 1 || n === 1)) return { graph: torus(n) }
+    return { graph: torus(n, r), note: r === 1 ? `${shape}${n} is prime: a ring (torus 1x${n})` : `${shape}torus ${r}x${c}` }
+  }
+  if (s.kind === 'hypercube' && (n & (n - 1)) !== 0) {
+    return { graph: incompleteHypercube(n), note: `hypercube: ${n} is not a power of two: the incomplete hypercube on ${n} nodes` }
+  }
+  const rng = (d: string): ReturnType<typeof createRng> => createRng(hashSeed(opts.seed ?? 0, 'topology', d, n))
+  if (s.kind === 'regular') {
+    let d = s.degree
+    if (d > n - 1 || n === 1) return d > n - 1 ? { graph: complete(n), note: `${name} on ${n} nodes: complete` } : { graph: complete(n) }
+    if ((n * d) % 2 !== 0) d++
+    if (d < 2 && n > 2) d = 2
+    try {
+      // the adjusted degree's own stream, so a graph of regular:D' is the same whichever D asked for it
+      const graph = d === s.degree ? buildGraph(s, n, opts) : randomRegular(n, d, rng(`regular:${d}`))
+      return d === s.degree ? { graph } : { graph, note: `${name} on ${n} nodes: regular:${d}` }
+    } catch (err) {
+      if (!(err instanceof TopologyConstructionError)) throw err
+      return { graph: ring(n), note: `regular:${d} on ${n} nodes stayed disconnected: a ring` }
+    }
+  }
+  if (s.kind === 'erdos-renyi') {
+    try {
+      return { graph: erdosRenyi(n, s.p, rng(name)) }
+    } catch (err) {
+      if (!(err instanceof TopologyConstructionError)) throw err
+      return { graph: ring(n), note: `${name} on ${n} nodes was disconnected in every draw: a ring` }
+    }
+  }
+  return { graph: buildGraph(s, n, opts) }
+}
+
 function torusRows (s: { rows?: number, cols?: number }, n: number, rows: number | undefined): number | undefined {
   if (s.rows !== undefined && s.cols !== undefined && s.rows * s.cols !== n) {
     throw new InvalidTopologyError(`torus:${s.rows}x${s.cols} has ${s.rows * s.cols} nodes, but n = ${n}`)
@@ -121,14 +178,17 @@ export interface MemberGraph {
   readonly ids: readonly string[]
   /** id → node index */
   readonly index: ReadonlyMap<string, number>
+  /** with `live`: what was built instead of the spec (buildLiveGraph) */
+  readonly note?: string
 }
 
 /**
  * Builds `spec` over a set of member ids in canonical order (JavaScript's default code-unit sort, identical
  * in every engine and locale), so peers that agree on the membership and seed agree on the topology without
- * a coordinator. The input order does not matter; duplicate or empty ids are refused.
+ * a coordinator. The input order does not matter; duplicate or empty ids are refused. `live`: the membership
+ * changes, so a size the spec has no graph for gets the nearest one (buildLiveGraph) instead of an error.
  */
-export function buildMemberGraph (ids: readonly string[], spec: string | TopologySpec, seed: number, opts: { rows?: number } = {}): MemberGraph {
+export function buildMemberGraph (ids: readonly string[], spec: string | TopologySpec, seed: number, opts: { rows?: number, live?: boolean } = {}): MemberGraph {
   if (ids.length === 0) throw new InvalidTopologyError('a member graph needs at least one member id, got none')
   const sorted = [...ids].sort()
   const index = new Map<string, number>()
@@ -137,8 +197,9 @@ export function buildMemberGraph (ids: readonly string[], spec: string | Topolog
     if (index.has(sorted[i])) throw new InvalidTopologyError(`member ids must be distinct, got '${sorted[i]}' twice`)
     index.set(sorted[i], i)
   }
-  const graph = buildGraph(spec, sorted.length, { seed, rows: opts.rows })
-  return { graph, ids: sorted, index }
+  if (opts.live !== true) return { graph: buildGraph(spec, sorted.length, { seed, rows: opts.rows }), ids: sorted, index }
+  const live = buildLiveGraph(spec, sorted.length, { seed, rows: opts.rows })
+  return live.note === undefined ? { graph: live.graph, ids: sorted, index } : { graph: live.graph, ids: sorted, index, note: live.note }
 }
 
 /** The neighbour ids of `id` in a member graph (ascending); throws InvalidTopologyError for an unknown id. */

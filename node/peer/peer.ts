@@ -166,6 +166,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     // still there, once, as it is for every peer of a loaded host. Reading the neighbours' messages is charged as
     // well, which is why a lagging neighbour is sent only models it has moved on past (node/exchange latest.ts): sent
     // every round, a slower peer would read ever more of them, and the slowdown fed on itself.
+    let shownNote: string | undefined
     const slowdown = init.slowdown ?? 1
     let owedMs = 0
     for (; round <= lastRound; round++) {
@@ -195,6 +196,11 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         skipped += to - round
         round = to
         topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
+      }
+      // members the spec has no graph for (a torus of a prime count, a hypercube of 6): the nearest graph, said once
+      if (topo.note !== shownNote) {
+        log(topo.note !== undefined ? `round ${round}, ${topo.ids.length} members: ${topo.note}` : `round ${round}, ${topo.ids.length} members: ${config.topology} again`)
+        shownNote = topo.note
       }
       const neighbours = topo.neighbours()
       let maxDeg = 0

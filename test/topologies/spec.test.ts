@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {
-  areMemberNeighbours, buildGraph, buildMemberGraph, complete, exponential, formatTopologySpec, fromEdgeList,
-  hypercube, memberNeighbours, parseTopologySpec, ring, star, torus, validateGraph
+  areMemberNeighbours, buildGraph, buildLiveGraph, buildMemberGraph, complete, degrees, exponential, formatTopologySpec, fromEdgeList,
+  hypercube, incompleteHypercube, isConnected, memberNeighbours, parseTopologySpec, ring, star, torus, validateGraph
 } from '../../topologies/index.ts'
 import type { TopologySpec } from '../../topologies/index.ts'
 import { assertThrowsNamed } from './helpers.ts'
@@ -130,5 +130,51 @@ describe('topologies/edge-list: fromEdgeList', () => {
       })
     }
     assertThrowsNamed(() => fromEdgeList('0 1\n', 0), 'InvalidTopologyError')
+  })
+})
+
+describe('topologies/spec: buildLiveGraph, the graph of a membership that changes size', () => {
+  const specs = ['ring', 'torus', 'torus:2x3', 'hypercube', 'regular:3', 'regular:1', 'regular:6', 'erdos-renyi:0.3', 'erdos-renyi:0.05', 'exponential', 'complete', 'star']
+  it('gives a connected simple graph on every n from 1 to 40 for every spec: buildGraph\'s own where it has one (no note), the nearest with a note where it refuses', () => {
+    for (const spec of specs) {
+      for (let n = 1; n <= 40; n++) {
+        for (const rows of [undefined, 2]) {
+          if (rows !== undefined && spec !== 'torus') continue
+          let strict
+          try { strict = buildGraph(spec, n, { seed: 5, rows }) } catch (err) {
+            assert.ok(['InvalidTopologyError', 'TopologyConstructionError'].includes((err as Error).name), String(err))
+          }
+          const live = buildLiveGraph(spec, n, { seed: 5, rows })
+          validateGraph(live.graph)
+          assert.equal(live.graph.n, n)
+          assert.ok(isConnected(live.graph), `${spec} rows ${rows} n ${n}: disconnected`)
+          if (strict !== undefined) {
+            assert.deepEqual(live.graph, strict, `${spec} rows ${rows} n ${n}: the spec's own graph`)
+            assert.equal(live.note, undefined)
+          } else {
+            assert.ok(typeof live.note === 'string' && live.note.length > 0, `${spec} rows ${rows} n ${n}: a note`)
+          }
+          assert.deepEqual(buildLiveGraph(spec, n, { seed: 5, rows }), live, 'deterministic')
+        }
+      }
+    }
+  })
+
+  it('torus of a prime count is a ring, a shape that does not fit is the most square one, hypercube of 6 is the incomplete one, regular:3 on 7 is regular:4', () => {
+    const t5 = buildLiveGraph('torus', 5)
+    assert.deepEqual(t5.graph, ring(5))
+    assert.match(t5.note ?? '', /5 is prime: a ring/)
+    const t8 = buildLiveGraph('torus:2x3', 8)
+    assert.deepEqual(t8.graph, torus(8, 2))
+    assert.match(t8.note ?? '', /torus:2x3 does not fit 8 nodes; torus 2x4/)
+    assert.match(buildLiveGraph('torus', 9, { rows: 2 }).note ?? '', /torus with 2 rows does not fit 9 nodes; torus 3x3/)
+    const h6 = buildLiveGraph('hypercube', 6)
+    assert.deepEqual(h6.graph, incompleteHypercube(6))
+    assert.deepEqual(h6.graph.adjacency.map((a) => [...a].sort((x, y) => x - y)), [[1, 2, 4], [0, 3, 5], [0, 3], [1, 2], [0, 5], [1, 4]])
+    for (const n of [1, 2, 4, 8, 32]) assert.deepEqual(incompleteHypercube(n), hypercube(n))
+    const r7 = buildLiveGraph('regular:3', 7, { seed: 2 })
+    assert.deepEqual(Array.from(degrees(r7.graph)), new Array(7).fill(4))
+    assert.deepEqual(r7.graph, buildGraph('regular:4', 7, { seed: 2 }), 'the adjusted degree\'s own graph')
+    assert.deepEqual(Array.from(degrees(buildLiveGraph('regular:6', 4).graph)), [3, 3, 3, 3])
   })
 })

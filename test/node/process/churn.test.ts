@@ -53,6 +53,29 @@ describe('murmur cluster: churn with real peer processes', function () {
     assert.ok(dist[3] <= 2 * band, `joiner ${dist[3]} vs others up to ${band}`)
   })
 
+  it('a torus that loses a peer to a prime count goes on as a ring, every peer saying so, and back to a torus when a joiner makes 6 again', async () => {
+    // before, 5 members of a torus stopped every peer with InvalidTopologyError
+    const out = mkdtempSync(join(tmpdir(), 'murmur-torus-churn-'))
+    const rounds = 90
+    const code = await runCluster([
+      '--peers', '6', '--topology', 'torus', '--rounds', String(rounds), '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200',
+      '--slowdown', '0:10,1:10,2:10,3:10,4:10,5:10', '--churn', 'leave:3@20,join:1@50', '--out', out, '--quiet', '--run-id', 'torus-churn-test'
+    ], { out: () => {}, err: () => {}, isTTY: false })
+    assert.equal(code, 0)
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { exits: Array<{ exitCode: number | null }> }
+    assert.deepEqual(summary.exits.map((e) => e.exitCode), [0, 0, 0, 0, 0, 0, 0], 'six peers and the joiner exit 0')
+    for (const i of [0, 1, 2, 4, 5]) {
+      const log = readFileSync(join(out, `peer-${i}`, 'log.txt'), 'utf8')
+      assert.match(log, /round \d+, 5 members: 5 is prime: a ring \(torus 1x5\)/, `peer-${i}`)
+      assert.match(log, /round \d+, 6 members: torus again/, `peer-${i}`)
+      const records = metrics(join(out, `peer-${i}`))
+      assert.equal(records.at(-1).round, rounds, `peer-${i} finished`)
+      // the rounds of 5 members had a ring's two neighbours, the others a 2x3 torus's three
+      assert.ok(records.some((r) => r.members === 5 && r.neighbours.length === 2), `peer-${i}: no ring round`)
+      assert.ok(records.some((r) => r.members === 6 && r.neighbours.length === 3), `peer-${i}: no torus round`)
+    }
+  })
+
   it('a joiner starts a few rounds ahead of a slow running run, by the rounds it saw the run advance, not by the rounds run before it listened', async () => {
     // three peers slowed to a few rounds a second; the joiner arrives at round 40 of 100. The lead once counted the
     // run's whole history as progress over the joiner's listening time (40 rounds in 0.4 s) and was always 64: the

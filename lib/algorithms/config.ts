@@ -3,7 +3,7 @@
  * and what arrived (InvalidAlgorithmConfigError.field).
  */
 
-import { parseCodec } from '../compress/index.ts'
+import { isErrorFeedback, parseCodec } from '../compress/index.ts'
 import type { Codec } from '../compress/index.ts'
 import { parseWeightScheme } from '../../topologies/index.ts'
 import type { WeightScheme } from '../../topologies/index.ts'
@@ -136,6 +136,12 @@ export function resolveConfig (config: AlgorithmConfig): ResolvedConfig {
     codec = parseCodec(config.codec ?? DEFAULT_CODEC)
   } catch (err) {
     throw new InvalidAlgorithmConfigError('codec', `codec: ${(err as Error).message}`)
+  }
+  // CHOCO-SGD's public copies are its error feedback: q = Q(x − x̂) leaves x − x̂ − q for the next round. An ef(...)
+  // codec keeps that residual again in its memory, sends it twice, and the residual roughly doubles each round
+  // less what the compressor takes (top-k 5 %: the model was NaN by round 250 whatever the step size)
+  if (algo === 'choco' && isErrorFeedback(codec)) {
+    fail('codec', `a codec without ef(...) for choco (its copies x̂ already carry the compression error to the next round; error feedback counts it twice and diverges): --codec ${codec.inner.spec}`, codec.spec)
   }
   const gamma = config.gamma ?? (codec.lossless ? DEFAULT_GAMMA_LOSSLESS : DEFAULT_GAMMA_LOSSY)
   if (!num(gamma) || gamma <= 0 || gamma > 1) fail('gamma', 'a number in (0, 1]', gamma)

@@ -26,12 +26,21 @@ describe('lib/algorithms config', () => {
       { config: { algo: 'choco', gamma: 0 }, field: 'gamma' },
       { config: { algo: 'choco', gamma: 1.5 }, field: 'gamma' },
       { config: { algo: 'dpsgd', codec: 'zip' }, field: 'codec' },
+      // CHOCO's copies are its error feedback; ef(...) would count the residual twice (it diverged by round 250)
+      { config: { algo: 'choco', codec: 'ef(topk:0.05)' }, field: 'codec' },
+      { config: { algo: 'choco', codec: 'ef(sign)' }, field: 'codec' },
       { config: { algo: 'dpsgd', weights: 'uniform' }, field: 'weights' },
       { config: { algo: 'dpsgd', learningRate: 0.1 }, field: 'learningRate' }
     ]
     for (const c of cases) {
       assert.throws(() => resolveConfig(c.config as AlgorithmConfig), (err: Error & { field?: string }) => err.name === 'InvalidAlgorithmConfigError' && err.field === c.field, JSON.stringify(c.config))
     }
+  })
+
+  it('choco with an ef(...) codec is refused naming the codec to use instead; with the same codec bare it is accepted', () => {
+    assert.throws(() => resolveConfig({ algo: 'choco', codec: 'ef(topk:0.05)' }), (err: Error) => /--codec topk:0\.05/.test(err.message) && /counts it twice/.test(err.message))
+    assert.equal(resolveConfig({ algo: 'choco', codec: 'topk:0.05' }).codec, 'topk:0.05')
+    assert.equal(resolveConfig({ algo: 'dpsgd', codec: 'ef(topk:0.05)' }).codec, 'ef(topk:0.05)')
   })
 
   it('checks the deps: objective present and of the right dimension, finite x0, an id for choco', () => {

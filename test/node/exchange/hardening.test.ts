@@ -89,6 +89,9 @@ describe('node/exchange hardening: budgets, refusals, onRejected', function () {
       const s = await open(b, a)
       s.send(wire(r))
       await s.close({ signal: signal() })
+      // the receiver closes its side too (before, it kept the stream open and the third one hit the limit); waited
+      // for, so that a loaded receiver still closing the previous stream is not counted against the next
+      await waitFor(() => s.remoteWriteStatus === 'closed', 1_500, `the receiver closing stream ${r}`)
     }
     await waitFor(() => a.exchange.stats().early === 6, 1_500, 'six messages on six successive streams')
   })

@@ -239,6 +239,9 @@ export class ChocoPeer implements PeerAlgorithm {
       copy.version = UNKNOWN
       return false
     }
+    // finite deltas can still add up past float32 (two deltas of 3.4e38): such a copy is out of step, and a full
+    // copy is asked for, instead of mixing infinity into the model
+    if (!allFinite(copy.values)) { counts.nonFinite++; copy.version = UNKNOWN; return false }
     copy.version = r + 1
     return true
   }

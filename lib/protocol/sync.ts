@@ -45,8 +45,8 @@ export function encodeSyncBody (body: SyncBody): Uint8Array {
 
 /**
  * Parses a sync body; the parameters are a view into `bytes` when it is 4-aligned on a little-endian host,
- * else a copy. Throws InvalidFrameError('body') when the fields do not add up to the byte count, or the
- * dimension differs from `expectedDim`.
+ * else a copy. Throws InvalidFrameError('body') when the fields do not add up to the byte count, the
+ * dimension differs from `expectedDim`, or a parameter is NaN or infinite.
  */
 export function decodeSyncBody (bytes: Uint8Array, expectedDim?: number): SyncBody {
   if (bytes.length < SYNC_BODY_HEADER_BYTES) throw new InvalidFrameError('body', `a sync body needs at least ${SYNC_BODY_HEADER_BYTES} bytes, got ${bytes.length}`)
@@ -64,6 +64,10 @@ export function decodeSyncBody (bytes: Uint8Array, expectedDim?: number): SyncBo
   } else {
     params = new Float32Array(d)
     for (let i = 0; i < d; i++) params[i] = view.getFloat32(SYNC_BODY_HEADER_BYTES + 4 * i, true)
+  }
+  // a model to start from: NaN or infinity would only make the joiner's first round fail
+  for (let i = 0; i < d; i++) {
+    if (!Number.isFinite(params[i])) throw new InvalidFrameError('body', `expected finite parameters, got ${params[i]} at index ${i}`)
   }
   const body: SyncBody = { params }
   if (stateBytes > 0) body.state = bytes.subarray(SYNC_BODY_HEADER_BYTES + 4 * d)

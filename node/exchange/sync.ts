@@ -8,7 +8,7 @@ import * as lp from 'it-length-prefixed'
 import type { Stream } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
 import {
-  ENVELOPE_HEADER_BYTES, Reassembler, decodeSyncBody, encodeMessage, encodeSyncBody, isProtocolError
+  ENVELOPE_HEADER_BYTES, InvalidFrameError, Reassembler, decodeSyncBody, encodeMessage, encodeSyncBody, isProtocolError
 } from '../../lib/protocol/index.ts'
 import { NotServingError, SyncFailedError } from './errors.ts'
 import { rejectionOf } from './inbound.ts'
@@ -69,6 +69,8 @@ export async function pullSync (stream: Stream, peer: string, ctx: SyncContext, 
     for await (const frame of lp.decode(stream, { maxDataLength: ctx.maxFrameBytes })) {
       const done = reassembler.push(frame)
       if (done === undefined) continue
+      // rounds run to 2^32 − 2 (the last one a peer can start); a model of a later one cannot be joined
+      if (done.info.round > 0xfffffffe) throw new InvalidFrameError('field', `expected the round of a model to join (at most 2^32 − 2), got ${done.info.round}`)
       const body = decodeSyncBody(done.payload!, opts.expectedDim)
       const snapshot: ModelSnapshot = { round: done.info.round, params: body.params }
       if (body.state !== undefined) snapshot.state = body.state
@@ -80,6 +82,9 @@ export async function pullSync (stream: Stream, peer: string, ctx: SyncContext, 
   } catch (err) {
     stream.abort(err as Error)
     if (signal.aborted) throw signal.reason
+    // a malformed answer is counted and penalised like a malformed gossip message
+    const rejection = rejectionOf(err, peer, false, ctx.maxFrameBytes)
+    if (rejection !== undefined) ctx.reject?.(peer, rejection[0], rejection[1])
     if (isProtocolError(err) || err instanceof SyncFailedError) throw err
     throw new SyncFailedError(peer, `pulling the model from ${peer} failed: ${(err as Error).message}`, { cause: err })
   } finally {

@@ -25,3 +25,32 @@ describe('lib/algorithms CHOCO-SGD outgoing buffers', () => {
     assert.equal(new DataView(sent[2].bytes.buffer, sent[2].bytes.byteOffset).getUint8(2), 2, 'full frames were sent')
   })
 })
+
+describe('lib/algorithms CHOCO-SGD: deltas that add up past float32', () => {
+  it('two finite deltas of 3.4e38 do not make the copy infinite: the second is counted non-finite, the copy goes out of step and a full copy is asked for; the model stays finite', async () => {
+    const dim = 1
+    const objective = { dim, gradient: (x: Float32Array, g: Float32Array) => { g[0] = x[0] - 1; return 0 } }
+    const peer = createAlgorithm({ algo: 'choco', codec: 'none', gamma: 0.5, lr: 0.01 }, { x0: new Float32Array(dim), objective, rng: createRng(1), id: 'a' })
+    // codec none payload: tag 1, version 1, d = 1, then FLT_MAX
+    const payload = Uint8Array.from([1, 1, 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0x7f, 0x7f])
+    const sent: Uint8Array[] = []
+    const exchange: Exchange = {
+      neighbours: () => [{ id: 'b' }],
+      async round (r, outgoing): Promise<Received[]> {
+        sent.push(outgoing.slice())
+        return r < 2 ? [{ from: { id: 'b' }, degree: 1, payload: encodeFrame({ kind: 'delta', encoding: 'codec', round: r, base: r, dim, resync: [] }, payload) }] : []
+      }
+    }
+    const first = await peer.runRound(0, exchange)
+    assert.equal(first.rejected.nonFinite, 0, 'one FLT_MAX delta is a finite copy')
+    const second = await peer.runRound(1, exchange)
+    assert.equal(second.rejected.nonFinite, 1)
+    assert.equal(second.row.neighbours.length, 0, 'the neighbour got no weight')
+    assert.ok(Number.isFinite(peer.params[0]), `params ${peer.params[0]}`)
+    await peer.runRound(2, exchange)
+    assert.ok(Number.isFinite(peer.params[0]))
+    // the frame of round 2 asks b for a full copy: its requests hold 'b'
+    const frame = sent[2]
+    assert.equal(new TextDecoder().decode(frame.subarray(frame.length - 1)), 'b')
+  })
+})

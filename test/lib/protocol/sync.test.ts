@@ -7,9 +7,9 @@ function errorWith (name: string, reason: string) {
 }
 
 describe('lib/protocol sync body', () => {
-  it('round-trips parameters bit for bit, with and without state (fast-check)', () => {
+  it('round-trips finite parameters bit for bit (−0 and subnormals included), with and without state (fast-check)', () => {
     fc.assert(fc.property(
-      fc.float32Array({ minLength: 1, maxLength: 200 }), fc.option(fc.uint8Array({ minLength: 1, maxLength: 50 }), { nil: undefined }),
+      fc.float32Array({ minLength: 1, maxLength: 200, noDefaultInfinity: true, noNaN: true }), fc.option(fc.uint8Array({ minLength: 1, maxLength: 50 }), { nil: undefined }),
       (params, state) => {
         const bytes = encodeSyncBody({ params, state })
         assert.equal(bytes.length, syncBodyBytes(params.length, state?.length ?? 0))
@@ -35,7 +35,9 @@ describe('lib/protocol sync body', () => {
       ['dimension 0', (() => { const b = good.slice(); v(b).setUint32(0, 0, true); return b })()],
       ['dimension too large', (() => { const b = good.slice(); v(b).setUint32(0, 0xffffffff, true); return b })()],
       ['state too long', (() => { const b = good.slice(); v(b).setUint32(4, 4, true); return b })()],
-      ['trailing byte', Uint8Array.from([...good, 0])]
+      ['trailing byte', Uint8Array.from([...good, 0])],
+      ['NaN parameter', (() => { const b = good.slice(); v(b).setFloat32(8 + 4, Number.NaN, true); return b })()],
+      ['infinite parameter', (() => { const b = good.slice(); v(b).setFloat32(8 + 12, Number.POSITIVE_INFINITY, true); return b })()]
     ]
     for (const [id, bytes] of cases) assert.throws(() => decodeSyncBody(bytes), errorWith('InvalidFrameError', 'body'), id)
     assert.throws(() => decodeSyncBody(good, 5), errorWith('InvalidFrameError', 'body'))

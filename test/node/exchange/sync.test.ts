@@ -43,6 +43,23 @@ describe('node/exchange model sync', function () {
     assert.equal((await b.exchange.pullModel(a.id, { signal: signal() })).params.length, 10)
   })
 
+  it('a served model with NaN or infinity is refused by the puller, counted and reported against the server', async () => {
+    const reports: Array<{ peer: string, reason: string }> = []
+    peers = await createPeers(2, { onRejected: (peer, reason) => { reports.push({ peer, reason }) } })
+    const [a, b] = peers
+    const params = model(10, 1)
+    params[7] = Number.NaN
+    a.exchange.serveModel(() => ({ round: 3, params }))
+    await assert.rejects(b.exchange.pullModel(a.id, { signal: signal(), expectedDim: 10 }),
+      (e: Error & { reason?: string }) => e.name === 'InvalidFrameError' && e.reason === 'body' && /NaN at index 7/.test(e.message))
+    params[7] = Number.NEGATIVE_INFINITY
+    await assert.rejects(b.exchange.pullModel(a.id, { signal: signal(), expectedDim: 10 }), /-Infinity at index 7/)
+    assert.deepEqual(reports, [{ peer: a.id, reason: 'body' }, { peer: a.id, reason: 'body' }])
+    assert.equal(b.exchange.stats().rejected.body, 2)
+    params[7] = 1
+    assert.equal((await b.exchange.pullModel(a.id, { signal: signal(), expectedDim: 10 })).params[7], 1)
+  })
+
   it('a malformed sync request is rejected like a malformed gossip frame: counted under its reason, reported, the stream reset', async () => {
     const reports: Array<{ peer: string, reason: string, name: string }> = []
     peers = await createPeers(2, { onRejected: (peer, reason, err) => { reports.push({ peer, reason, name: err.name }) } })

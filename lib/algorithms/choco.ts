@@ -265,9 +265,13 @@ export class ChocoPeer implements PeerAlgorithm {
   importState (state: AlgorithmState): void {
     checkCommonState(state, 'choco', this.dim, this.optimizer.velocity.length, this.config.localSteps)
     const c = state.choco
-    if (c === undefined) throw new InvalidAlgorithmStateError('expected the choco part of the state, got none')
+    if (c === undefined || c === null || typeof c !== 'object') throw new InvalidAlgorithmStateError(`expected the choco part of the state, got ${String(c)}`)
     checkVector(c.selfCopy, this.dim, 'choco.selfCopy')
     if (!Number.isInteger(c.selfVersion) || c.selfVersion < 0) throw new InvalidAlgorithmStateError(`choco.selfVersion: expected an integer ≥ 0, got ${String(c.selfVersion)}`)
+    if (!Array.isArray(c.copies)) throw new InvalidAlgorithmStateError(`choco.copies: expected an array, got ${typeof c.copies}`)
+    for (const copy of c.copies as unknown[]) {
+      if (copy === null || typeof copy !== 'object' || typeof (copy as { id?: unknown }).id !== 'string') throw new InvalidAlgorithmStateError(`choco.copies: expected objects with a string id, got ${JSON.stringify(copy)}`)
+    }
     for (const copy of c.copies) {
       checkVector(copy.values, this.dim, `choco.copies[${copy.id}]`)
       if (!Number.isInteger(copy.version) || copy.version < UNKNOWN) throw new InvalidAlgorithmStateError(`choco copy ${copy.id}: expected a version ≥ −1, got ${String(copy.version)}`)

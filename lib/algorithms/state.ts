@@ -78,6 +78,9 @@ export function checkCommonState (state: AlgorithmState, algo: AlgorithmName, di
   if (!Number.isInteger(state.round) || state.round < 0 || state.round > 0xfffffffe) throw new InvalidAlgorithmStateError(`round: expected an integer in [0, 2^32 − 2], got ${String(state.round)}`)
   checkVector(state.params, dim, 'params')
   checkVector(state.momentum, momentumDim, 'momentum')
+  if (state.objective !== undefined && (state.objective === null || typeof state.objective !== 'object')) {
+    throw new InvalidAlgorithmStateError(`objective: expected an object with steps, got ${String(state.objective)}`)
+  }
   if (state.objective !== undefined && (!Number.isInteger(state.objective.steps) || state.objective.steps < 0)) {
     throw new InvalidAlgorithmStateError(`objective.steps: expected an integer ≥ 0, got ${String(state.objective.steps)}`)
   }

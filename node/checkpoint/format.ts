@@ -75,12 +75,19 @@ export function decodeCheckpoint (bytes: Uint8Array): unknown {
   const blobStart = align4(16 + headerLength)
   const blobEnd = bytes.length - 32
   let header: unknown
+  // every reference is copied out, so together they may not claim more than the blob area holds: a writer stores
+  // each vector once, and a file that names one blob many times would make a small file allocate without bound
+  let referenced = 0
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLength)), (_key, v) => {
       if (v !== null && typeof v === 'object' && Array.isArray(v.$f32)) {
         const [offset, length] = v.$f32 as [number, number]
         if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset % 4 !== 0 || blobStart + offset + 4 * length > blobEnd) {
           throw new InvalidCheckpointError('blob', `vector reference [${offset}, ${length}] is outside the file`)
+        }
+        referenced += 4 * length
+        if (referenced > blobEnd - blobStart) {
+          throw new InvalidCheckpointError('blob', `the vector references claim more than the ${blobEnd - blobStart} bytes of vectors the file holds (a vector named twice?)`)
         }
         // copy into an aligned buffer of its own
         const out = new Float32Array(length)

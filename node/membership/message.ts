@@ -82,7 +82,7 @@ export function decodeAnnouncement (bytes: Uint8Array): DecodeResult {
     return fault('addrs', `expected at most ${MAX_ADDRS} address strings of 1 to ${MAX_ADDR_CHARS} characters`)
   }
   if (!isCount(o.slot)) return fault('slot', `expected a non-negative integer slot, got ${JSON.stringify(o.slot)}`)
-  if (!isCount(o.round)) return fault('round', `expected a non-negative integer round, got ${JSON.stringify(o.round)}`)
+  if (!isRound(o.round)) return fault('round', `expected an integer round in [0, 2^32 − 1], got ${JSON.stringify(o.round)}`)
   if (typeof o.state !== 'string' || !(MEMBER_STATES as readonly string[]).includes(o.state)) {
     return fault('state', `expected one of ${MEMBER_STATES.join(', ')}, got ${JSON.stringify(o.state)}`)
   }
@@ -91,8 +91,8 @@ export function decodeAnnouncement (bytes: Uint8Array): DecodeResult {
   const config = checkConfig(o.config)
   if (config === undefined) return fault('config', `expected an object of at most ${MAX_CONFIG_KEYS} string, number, boolean or null values`)
   if (!isCount(o.seq)) return fault('seq', `expected a non-negative integer seq, got ${JSON.stringify(o.seq)}`)
-  if (o.effectiveRound !== undefined && !isCount(o.effectiveRound)) {
-    return fault('effective-round', `expected a non-negative integer effectiveRound, got ${JSON.stringify(o.effectiveRound)}`)
+  if (o.effectiveRound !== undefined && !isRound(o.effectiveRound)) {
+    return fault('effective-round', `expected an integer effectiveRound in [0, 2^32 − 1], got ${JSON.stringify(o.effectiveRound)}`)
   }
   if (o.effectiveRound === undefined && state !== 'joining') return fault('effective-round', `a peer that is ${state} must announce effectiveRound`)
   const value: Announcement = {
@@ -119,6 +119,11 @@ function checkConfig (c: unknown): AgreedConfig | undefined {
 
 function isCount (x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0
+}
+
+/** rounds are u32 on the wire everywhere else (envelope, frames) */
+function isRound (x: unknown): x is number {
+  return isCount(x) && x <= 0xffffffff
 }
 
 function fault (f: AnnouncementFault, detail: string): DecodeResult {

@@ -4,7 +4,10 @@
  * between rounds, the worker between a 'steps' message and its 'done' reply), so a round copies 2 × d floats each
  * way and nothing is structured-cloned but a few numbers.
  */
+import { constants } from '../../lib/algorithms/index.ts'
 import type { ObjectiveState } from '../../lib/algorithms/index.ts'
+
+const { MAX_LOCAL_STEPS } = constants
 import type { RunConfig } from '../../lib/experiment/index.ts'
 import { TrainWorkerProtocolError } from './errors.ts'
 
@@ -43,7 +46,7 @@ export function parseFromWorker (msg: unknown): FromWorker {
   if (!isObject(msg)) bad('a message object', msg)
   switch (msg.type) {
     case 'ready':
-      if (!Number.isInteger(msg.dim) || typeof msg.backend !== 'string' || !isObjectiveState(msg.objective)) bad("'ready' with dim, backend and objective", msg)
+      if (!Number.isInteger(msg.dim) || (msg.dim as number) < 1 || typeof msg.backend !== 'string' || !isObjectiveState(msg.objective)) bad("'ready' with dim, backend and objective", msg)
       return msg as FromWorker
     case 'done':
       if (!Number.isInteger(msg.id) || typeof msg.loss !== 'number' || !isObjectiveState(msg.objective)) bad("'done' with id, loss and objective", msg)
@@ -59,7 +62,7 @@ export function parseFromWorker (msg: unknown): FromWorker {
 /** Checks a message of the main thread (in the worker). */
 export function parseToWorker (msg: unknown): ToWorker {
   if (!isObject(msg)) bad('a message object', msg, 'the main thread')
-  if (msg.type === 'steps' && Number.isInteger(msg.id) && Number.isInteger(msg.steps) && (msg.steps as number) >= 0) return msg as ToWorker
+  if (msg.type === 'steps' && Number.isInteger(msg.id) && Number.isInteger(msg.steps) && (msg.steps as number) >= 0 && (msg.steps as number) <= MAX_LOCAL_STEPS) return msg as ToWorker
   if (msg.type === 'import' && msg.momentum instanceof Float32Array && isObjectiveState(msg.objective)) return msg as ToWorker
   return bad("'steps' with id and steps, or 'import' with momentum and objective", msg, 'the main thread')
 }

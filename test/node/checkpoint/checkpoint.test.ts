@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,6 +21,28 @@ describe('node/checkpoint', () => {
     const back = decodeCheckpoint(encodeCheckpoint({ configHash: 'h', round: 7, writtenAt: 1, state: s })) as any
     assert.deepEqual(back.state, s)
     assert.ok(back.state.params instanceof Float32Array)
+  })
+
+  it('refuses vector references that together claim more than the file\'s vectors (one blob named many times), which would allocate without bound', () => {
+    // a file as a writer would not make it: header, 4-aligned blob area, SHA-256 of everything before
+    const raw = (header: string, blob: Uint8Array): Uint8Array => {
+      const h = new TextEncoder().encode(header)
+      const blobStart = (16 + h.length + 3) & ~3
+      const out = new Uint8Array(blobStart + blob.length + 32)
+      out.set(new TextEncoder().encode('MRMRCKPT'), 0)
+      new DataView(out.buffer).setUint32(8, 1, true)
+      new DataView(out.buffer).setUint32(12, h.length, true)
+      out.set(h, 16)
+      out.set(blob, blobStart)
+      out.set(createHash('sha256').update(out.subarray(0, out.length - 32)).digest(), out.length - 32)
+      return out
+    }
+    const blob = new Uint8Array(new Float32Array([1.5, 2.5]).buffer)
+    assert.deepEqual(decodeCheckpoint(raw('{"s":[{"$f32":[0,1]},{"$f32":[4,1]}]}', blob)), { s: [Float32Array.of(1.5), Float32Array.of(2.5)] }, 'the format itself')
+    const twice = raw('{"s":[{"$f32":[0,2]},{"$f32":[0,1]}]}', blob)
+    assert.throws(() => decodeCheckpoint(twice), (e: Error & { reason?: string }) => e.name === 'InvalidCheckpointError' && e.reason === 'blob' && /named twice/.test(e.message))
+    const many = raw(JSON.stringify({ s: new Array(1000).fill({ $f32: [0, 2] }) }), blob)
+    assert.throws(() => decodeCheckpoint(many), (e: Error & { reason?: string }) => e.reason === 'blob')
   })
 
   it('detects every single-byte corruption and every truncation it is given', () => {

@@ -72,6 +72,22 @@ describe('checkpointed algorithm state: error-feedback memory and CHOCO copies s
     assert.throws(() => { plain.peers[0].importState({ ...good }) }, (e: Error) => e.name === 'InvalidAlgorithmStateError')
   })
 
+  it('malformed parts of a state (null objective, choco part or copies of the wrong type) are InvalidAlgorithmStateError, not a TypeError', async () => {
+    for (const algorithm of [{ algo: 'dpsgd' as const, lr: 0.05 }, { algo: 'choco' as const, lr: 0.05, gamma: 0.2, codec: 'topk:0.5' }]) {
+      const sim = createSimulation({ peers: n, topology: ring(n), objective: problem.objective(5), x0: zeros, rounds: 2, seed: 3, algorithm })
+      await sim.step()
+      const good = sim.peers[0].exportState()
+      const bad: unknown[] = [{ ...good, objective: null }]
+      if (algorithm.algo === 'choco') {
+        bad.push({ ...good, choco: null }, { ...good, choco: { ...good.choco, copies: 1 } }, { ...good, choco: { ...good.choco, copies: [null] } })
+      }
+      for (const s of bad) {
+        assert.throws(() => { sim.peers[0].importState(s as typeof good) }, (e: Error) => e.name === 'InvalidAlgorithmStateError', JSON.stringify(s, (_k, v) => v instanceof Float32Array ? 'f32' : v))
+      }
+      assert.deepEqual(sim.peers[0].exportState(), good, 'unchanged')
+    }
+  })
+
   for (const algorithm of [{ algo: 'dpsgd' as const, lr: 0.05, localSteps: 3 }, { algo: 'choco' as const, lr: 0.05, gamma: 0.2, localSteps: 3 }]) {
     it(`${algorithm.algo}: a state that has drawn more minibatches than its round allows (localSteps a round) is refused, not replayed`, async () => {
       const sim = createSimulation({ peers: n, topology: ring(n), objective: problem.objective(5), x0: zeros, rounds: 4, seed: 3, algorithm })

@@ -56,7 +56,10 @@ describe('node/membership announcement', () => {
     { id: 'seq above 2^53', input: new TextEncoder().encode(JSON.stringify(good).replace(/"seq":\d+/, '"seq":9007199254740993')), fault: 'seq' },
     { id: 'active without effectiveRound', input: enc({ ...good, effectiveRound: undefined }), fault: 'effective-round' },
     { id: 'leaving without effectiveRound', input: enc({ ...good, state: 'leaving', effectiveRound: undefined }), fault: 'effective-round' },
-    { id: 'negative effectiveRound', input: enc({ ...good, effectiveRound: -2 }), fault: 'effective-round' }
+    { id: 'negative effectiveRound', input: enc({ ...good, effectiveRound: -2 }), fault: 'effective-round' },
+    // rounds are u32 on the wire everywhere else
+    { id: 'round 2^32', input: enc({ ...good, round: 2 ** 32 }), fault: 'round' },
+    { id: 'effectiveRound 2^32', input: enc({ ...good, effectiveRound: 2 ** 32 }), fault: 'effective-round' }
   ]
   for (const c of bad) {
     it(`refuses ${c.id} with fault '${c.fault}'`, () => {

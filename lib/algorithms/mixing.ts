@@ -203,7 +203,10 @@ export class MixingPeer implements PeerAlgorithm {
     try {
       payload = this.codec.encode(this.x, this.rng.fork(r))
     } catch (err) {
-      if ((err as Error).name === 'NonFiniteInputError') throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite (step size too large?)`)
+      if ((err as Error).name === 'NonFiniteInputError') {
+        throw new NonFiniteModelError(r, `round ${r}: the peer's parameters do not fit ${this.codec.spec} (${(err as Error).message}): a step size too large, ` +
+          'or huge values from a neighbour mixed in (--aggregate clip:TAU bounds how far a neighbour moves the model)')
+      }
       throw err
     }
     return encodeFrame({ ...fields, encoding: 'codec', dim: this.dim }, payload)

@@ -10,6 +10,7 @@ import { setImmediate, setTimeout as sleep } from 'node:timers/promises'
 import { ACCEPTED_FRAME_KINDS, createAlgorithm, maxFrameBytes } from '../../lib/algorithms/index.ts'
 import type { PeerAlgorithm } from '../../lib/algorithms/index.ts'
 import { agreedConfig, algorithmConfig, configHash, formatConfigDiff, prepareTraining } from '../../lib/experiment/index.ts'
+import { syncBodyBytes } from '../../lib/protocol/index.ts'
 import { peerStreams } from '../../lib/sim/index.ts'
 import { describe as describeTopology, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
@@ -102,6 +103,8 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       runId: config.runId,
       roundDeadlineMs: config.roundDeadlineMs,
       maxMessageBytes: maxFrameBytes(config.codec, algorithm.dim),
+      // a pulled model is this model and no state: a larger announced size is refused before anything is allocated
+      maxSyncBytes: syncBodyBytes(algorithm.dim),
       // every whole message is checked as a frame of this model before the algorithm sees it: a malformed,
       // mis-sized or non-finite one is rejected (counted in exchangeRejected, reported to onRejected below)
       frames: { dim: algorithm.dim, codec: config.codec, kinds: ACCEPTED_FRAME_KINDS[config.algo] },

@@ -86,7 +86,6 @@ export function star (n: number): Graph {
   return c.toGraph()
 }
 
-/** Hypercube of dimension log2 n: i ~ i XOR 2^k. n must be a power of two. */
 /**
  * The incomplete hypercube on n nodes (any n): i ~ i XOR 2^k for every k with both ends below n. A power of
  * two gives the hypercube; otherwise node i ≥ 2^⌊log2 n⌋ hangs off node i − 2^⌊log2 n⌋ of the complete lower
@@ -101,6 +100,7 @@ export function incompleteHypercube (n: number): Graph {
   return c.toGraph()
 }
 
+/** Hypercube of dimension log2 n: i ~ i XOR 2^k. n must be a power of two. */
 export function hypercube (n: number): Graph {
   checkNodeCount(n)
   if ((n & (n - 1)) !== 0) {

@@ -112,7 +112,7 @@ export interface LiveGraph {
  * has (deterministic in spec, n, seed and rows, so every peer builds the same), and `note` says which:
  * - torus: a shape (torus:RxC, or rows) that does not divide n → the most square shape of n; n prime → 1×n, a ring;
  * - hypercube: n not a power of two → the incomplete hypercube (i ~ i XOR 2^k, both ends below n);
- * - regular:D: D ≥ n − 1 → complete; n·D odd → degree D + 1; D < 2 with n > 2 → degree 2;
+ * - regular:D: D > n − 1, or n ≤ 2 → complete; n·D odd → degree D + 1; D < 2 with n > 2 → degree 2;
  * - erdos-renyi or regular disconnected in all their tries (small n) → a ring.
  * A run's starting config is still checked with buildGraph, which refuses instead.
  */
@@ -134,7 +134,8 @@ export function buildLiveGraph (spec: string | TopologySpec, n: number, opts: Bu
   const rng = (d: string): ReturnType<typeof createRng> => createRng(hashSeed(opts.seed ?? 0, 'topology', d, n))
   if (s.kind === 'regular') {
     let d = s.degree
-    if (d > n - 1 || n === 1) return d > n - 1 ? { graph: complete(n), note: `${name} on ${n} nodes: complete` } : { graph: complete(n) }
+    // one or two nodes: the complete graph is the only connected one (regular:0 and regular:1 are refused there)
+    if (d > n - 1 || n <= 2) return d === n - 1 && n === 2 ? { graph: buildGraph(s, n, opts) } : d === n - 1 ? { graph: complete(n) } : { graph: complete(n), note: `${name} on ${n} nodes: complete` }
     if ((n * d) % 2 !== 0) d++
     if (d < 2 && n > 2) d = 2
     try {

@@ -241,7 +241,8 @@ export class ChocoPeer implements PeerAlgorithm {
     }
     // finite deltas can still add up past float32 (two deltas of 3.4e38): such a copy is out of step, and a full
     // copy is asked for, instead of mixing infinity into the model
-    if (!allFinite(copy.values)) { counts.nonFinite++; copy.version = UNKNOWN; return false }
+    // (its values mean nothing until the full copy: zeroed, so a checkpoint of this state stays finite)
+    if (!allFinite(copy.values)) { counts.nonFinite++; copy.version = UNKNOWN; copy.values.fill(0); return false }
     copy.version = r + 1
     return true
   }
@@ -263,7 +264,7 @@ export class ChocoPeer implements PeerAlgorithm {
   }
 
   importState (state: AlgorithmState): void {
-    checkCommonState(state, 'choco', this.dim, this.optimizer.velocity.length, this.config.localSteps)
+    checkCommonState(state, 'choco', this.dim, this.optimizer.velocity.length)
     const c = state.choco
     if (c === undefined || c === null || typeof c !== 'object') throw new InvalidAlgorithmStateError(`expected the choco part of the state, got ${String(c)}`)
     checkVector(c.selfCopy, this.dim, 'choco.selfCopy')

@@ -9,6 +9,7 @@ export { resolveConfig, ALGORITHMS, SYNC_MODES } from './config.ts'
 export type { AlgorithmConfig, AlgorithmDeps, AlgorithmName, ResolvedConfig, StepOrder, SyncMode } from './config.ts'
 export type { PeerAlgorithm } from './algorithm.ts'
 export type { AlgorithmState, ChocoState, ChocoCopyState } from './state.ts'
+export { checkCheckpointSteps } from './state.ts'
 export type {
   LocalObjective, ObjectiveState, PeerRef, Received, Exchange, RoundReport, RealisedRow, RejectionCounts, StepRunner
 } from './types.ts'

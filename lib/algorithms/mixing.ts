@@ -283,7 +283,7 @@ export class MixingPeer implements PeerAlgorithm {
   }
 
   importState (state: AlgorithmState): void {
-    checkCommonState(state, this.config.algo, this.dim, this.optimizer.velocity.length, this.config.localSteps)
+    checkCommonState(state, this.config.algo, this.dim, this.optimizer.velocity.length)
     checkErrorMemory(state, this.codec, this.dim)
     this.x.set(state.params)
     importErrorMemory(state, this.codec)

@@ -67,12 +67,8 @@ export function importErrorMemory (state: AlgorithmState, codec: Codec): void {
   if (isErrorFeedback(codec)) codec.importMemory(state.errorMemory)
 }
 
-/**
- * Checks the parts every algorithm shares. `stepsPerRound` (the config's localSteps) bounds the objective's
- * position: a peer takes at most that many minibatches a round, so a state of round r has drawn at most
- * r × stepsPerRound. A larger count (a crafted or foreign checkpoint) is refused, not replayed.
- */
-export function checkCommonState (state: AlgorithmState, algo: AlgorithmName, dim: number, momentumDim: number, stepsPerRound: number): void {
+/** Checks the parts every algorithm shares. */
+export function checkCommonState (state: AlgorithmState, algo: AlgorithmName, dim: number, momentumDim: number): void {
   if (state === null || typeof state !== 'object') throw new InvalidAlgorithmStateError(`expected a state object, got ${String(state)}`)
   if (state.algo !== algo) throw new InvalidAlgorithmStateError(`expected a state of ${algo}, got one of ${String(state.algo)}`)
   if (!Number.isInteger(state.round) || state.round < 0 || state.round > 0xfffffffe) throw new InvalidAlgorithmStateError(`round: expected an integer in [0, 2^32 − 2], got ${String(state.round)}`)
@@ -84,7 +80,19 @@ export function checkCommonState (state: AlgorithmState, algo: AlgorithmName, di
   if (state.objective !== undefined && (!Number.isInteger(state.objective.steps) || state.objective.steps < 0)) {
     throw new InvalidAlgorithmStateError(`objective.steps: expected an integer ≥ 0, got ${String(state.objective.steps)}`)
   }
-  if (state.objective !== undefined && state.objective.steps > state.round * stepsPerRound) {
-    throw new InvalidAlgorithmStateError(`objective.steps: a state of round ${state.round} has taken at most ${state.round * stepsPerRound} minibatches (${stepsPerRound} a round), got ${state.objective.steps}`)
+}
+
+/**
+ * Checks a state as a checkpoint holds it, before importing it: a peer takes at most `localSteps` minibatches a
+ * round, so the state of round r has drawn at most r × localSteps, and importing replays that many. A larger
+ * count (a crafted or foreign file) is refused rather than replayed. Only here: a peer that rejoins a run
+ * keeps its own data position at a join round that may be below its checkpoint's (rejoinState), legitimately.
+ */
+export function checkCheckpointSteps (state: Pick<AlgorithmState, 'round' | 'objective'>, localSteps: number): void {
+  // anything malformed is importState's to refuse
+  if (state === null || typeof state !== 'object') return
+  const steps = state.objective?.steps
+  if (typeof steps === 'number' && Number.isInteger(state.round) && steps > state.round * localSteps) {
+    throw new InvalidAlgorithmStateError(`objective.steps: a state of round ${state.round} has taken at most ${state.round * localSteps} minibatches (${localSteps} a round), got ${steps}`)
   }
 }

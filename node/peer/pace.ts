@@ -6,11 +6,11 @@
  * time between the two announcements (their `lastSeen`, the membership's clock). The rounds a run had already
  * run before this peer listened are not progress: comparing against this peer's own round 0, as an earlier
  * version did, read a run at round 61 heard for a second as 61 rounds a second and put the joiner 63 rounds
- * ahead of it (past the end of a 120-round run).
+ * ahead of it (past the end of a 120-round run). Only members that are active at both announcements count.
  */
 import type { MemberView } from '../membership/index.ts'
 
-type Heard = Pick<MemberView, 'id' | 'round' | 'lastSeen' | 'self' | 'live'>
+type Heard = Pick<MemberView, 'id' | 'round' | 'lastSeen' | 'self' | 'live' | 'state'>
 
 export class RoundPace {
   private readonly first = new Map<string, { round: number, at: number }>()
@@ -26,8 +26,11 @@ export class RoundPace {
   observe (view: readonly Heard[]): void {
     for (const v of view) {
       if (v.self || !v.live) continue
+      // only a member running the run paces it: a joiner announces round 0 until its first round is done, then
+      // its join round, a jump that is not progress; a restarted member (round going down) starts afresh
+      if (v.state !== 'active') { this.first.delete(v.id); continue }
       const first = this.first.get(v.id)
-      if (first === undefined) {
+      if (first === undefined || v.round < first.round) {
         this.first.set(v.id, { round: v.round, at: v.lastSeen })
         continue
       }

@@ -275,7 +275,8 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
         log(`reached accuracy ${(acc * 100).toFixed(2)} % (target ${(init.untilAccuracy * 100).toFixed(2)} %) at round ${done}`)
         reason = 'accuracy'
         leaving = true
-        lastRound = round + 1
+        // one more round (so the neighbours hear of it before their next graph), but never past the run's last
+        lastRound = Math.min(round + 1, config.rounds - 1)
         await m.leave(lastRound)
       }
     }
@@ -346,7 +347,9 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       // The lead never takes the joiner past the run's last round while there is a round left to join.
       const lead = Math.min(MAX_JOIN_LEAD, 2 + Math.ceil((pace.roundsPerMs() ?? 0) * JOIN_LEAD_MS))
       const now = Math.max(snapshot.round, m.maxRoundSeen())
-      const round = await m.join(Math.max(now + 2, Math.min(now + lead, config.rounds - 1)))
+      // no round left to join (or a served round past the run's end): the caller says the run is over and leaves
+      if (now + 2 >= config.rounds) return config.rounds
+      const round = await m.join(Math.min(now + lead, config.rounds - 1))
       const state = algorithm.exportState()
       algorithm.importState(resumed === undefined ? { ...state, round, params: snapshot.params } : rejoinState(state, snapshot.params, round))
       log(`joining a running run at round ${round} with the model of ${source.id} (its round ${snapshot.round})` +

@@ -12,6 +12,7 @@
  * on from its own checkpoint, model and all, at the checkpoint's round.
  */
 import { join } from 'node:path'
+import { checkCheckpointSteps } from '../../lib/algorithms/index.ts'
 import type { AlgorithmState, PeerAlgorithm } from '../../lib/algorithms/index.ts'
 import { agreedConfig, configDiff, configHash } from '../../lib/experiment/index.ts'
 import type { AgreedConfig, RunConfig } from '../../lib/experiment/index.ts'
@@ -57,6 +58,8 @@ export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algori
     // though the hash agreed) is refused before the algorithm sees it
     const claimed = (state as Partial<AlgorithmState> | null)?.round
     if (typeof claimed === 'number' && claimed > config.rounds) throw new InvalidCheckpointError('state', `a run of ${config.rounds} rounds checkpoints at most round ${config.rounds}, got round ${claimed}`)
+    // and its data position at most localSteps a round: a larger one would be replayed minibatch by minibatch
+    checkCheckpointSteps(state as AlgorithmState, config.localSteps)
     // importState checks the whole state before it changes anything, so a refused one leaves the algorithm as it was
     algorithm.importState(state as AlgorithmState)
     return state as AlgorithmState

@@ -134,7 +134,7 @@ describe('topologies/edge-list: fromEdgeList', () => {
 })
 
 describe('topologies/spec: buildLiveGraph, the graph of a membership that changes size', () => {
-  const specs = ['ring', 'torus', 'torus:2x3', 'hypercube', 'regular:3', 'regular:1', 'regular:6', 'erdos-renyi:0.3', 'erdos-renyi:0.05', 'exponential', 'complete', 'star']
+  const specs = ['ring', 'torus', 'torus:2x3', 'hypercube', 'regular:3', 'regular:0', 'regular:1', 'regular:6', 'erdos-renyi:0.3', 'erdos-renyi:0.05', 'exponential', 'complete', 'star']
   it('gives a connected simple graph on every n from 1 to 40 for every spec: buildGraph\'s own where it has one (no note), the nearest with a note where it refuses', () => {
     for (const spec of specs) {
       for (let n = 1; n <= 40; n++) {

@@ -46,6 +46,10 @@ describe('lib/algorithms CHOCO-SGD: deltas that add up past float32', () => {
     const second = await peer.runRound(1, exchange)
     assert.equal(second.rejected.nonFinite, 1)
     assert.equal(second.row.neighbours.length, 0, 'the neighbour got no weight')
+    // the copy is out of step and zeroed, so a checkpoint of this state can be loaded again
+    const copy = peer.exportState().choco?.copies.find((c) => c.id === 'b')
+    assert.deepEqual({ version: copy?.version, values: Array.from(copy?.values ?? []) }, { version: -1, values: [0] })
+    peer.importState(peer.exportState())
     assert.ok(Number.isFinite(peer.params[0]), `params ${peer.params[0]}`)
     await peer.runRound(2, exchange)
     assert.ok(Number.isFinite(peer.params[0]))

@@ -106,6 +106,17 @@ describe('node/peer resume: --resume from the newest usable checkpoint', () => {
     assert.match(got!.refused[0], /checkpoint-0000000101.*a run of 100 rounds checkpoints at most round 100, got round 101/)
   })
 
+  it('a checkpoint whose data position is past what its round allows (localSteps a round) is refused for an older one, not replayed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-resume-'))
+    const { config, algorithm } = setup()
+    save(dir, config, algorithm, 10)
+    mkdirSync(join(dir, CHECKPOINT_DIR), { recursive: true })
+    writeCheckpoint(join(dir, CHECKPOINT_DIR), { configHash: configHash(config), round: 20, writtenAt: 0, state: { ...algorithm.exportState(), round: 20, objective: { steps: 2 ** 40 } } }, 10)
+    const got = resumeFromCheckpoint(dir, config, algorithm, () => {})
+    assert.equal(got?.round, 10)
+    assert.match(got!.refused[0], /checkpoint-0000000020.*a state of round 20 has taken at most 20 minibatches \(1 a round\), got 1099511627776/)
+  })
+
   it('rejoinState: the pulled model at the join round, own data position and CHOCO copies kept, momentum zeroed, no error memory', () => {
     const own: AlgorithmState = {
       algo: 'choco', round: 12, params: new Float32Array(3).fill(1), momentum: new Float32Array(3).fill(2), objective: { steps: 99 },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { RoundPace } from '../../../node/peer/pace.ts'
 
-const member = (id: string, round: number, lastSeen: number, extra: { self?: boolean, live?: boolean } = {}) =>
-  ({ id, round, lastSeen, self: extra.self ?? false, live: extra.live ?? true })
+const member = (id: string, round: number, lastSeen: number, extra: { self?: boolean, live?: boolean, state?: 'joining' | 'active' | 'leaving' } = {}) =>
+  ({ id, round, lastSeen, self: extra.self ?? false, live: extra.live ?? true, state: extra.state ?? 'active' as const })
 
 describe('node/peer RoundPace: how fast a running run advances, as a joiner hears it', () => {
   it('counts the rounds a member advanced between two announcements, not the rounds run before this peer listened', () => {
@@ -28,6 +28,20 @@ describe('node/peer RoundPace: how fast a running run advances, as a joiner hear
     pace.observe([member('c', 50, 600)])
     pace.observe([member('c', 20, 1200)])
     assert.equal(pace.roundsPerMs(), 30 / 500)
+  })
+
+  it('a joiner\'s jump from round 0 to its join round, and a restarted member\'s fall, are not pace: only members active at both announcements count', () => {
+    const pace = new RoundPace(100)
+    // j announces round 0 while joining, then round 201 once it has run its first round (it joined at 200)
+    pace.observe([member('j', 0, 0, { state: 'joining' }), member('a', 190, 0)])
+    pace.observe([member('j', 201, 300), member('a', 193, 300)])
+    assert.equal(pace.roundsPerMs(), 3 / 300, 'a\'s pace; j is first heard active at round 201')
+    pace.observe([member('j', 204, 600), member('a', 196, 600)])
+    assert.equal(pace.roundsPerMs(), 3 / 300)
+    // a restarts with --resume from round 150: heard anew, not as negative or as a jump when it catches up
+    pace.observe([member('a', 150, 900)])
+    pace.observe([member('a', 151, 1200)])
+    assert.equal(pace.roundsPerMs(), 3 / 300)
   })
 
   it('a run that stands still has pace 0', () => {

@@ -134,8 +134,9 @@ export function buildLiveGraph (spec: string | TopologySpec, n: number, opts: Bu
   const rng = (d: string): ReturnType<typeof createRng> => createRng(hashSeed(opts.seed ?? 0, 'topology', d, n))
   if (s.kind === 'regular') {
     let d = s.degree
-    // one or two nodes: the complete graph is the only connected one (regular:0 and regular:1 are refused there)
-    if (d > n - 1 || n <= 2) return d === n - 1 && n === 2 ? { graph: buildGraph(s, n, opts) } : d === n - 1 ? { graph: complete(n) } : { graph: complete(n), note: `${name} on ${n} nodes: complete` }
+    // a degree above n − 1, or one or two nodes (where only the complete graph is connected): the complete graph,
+    // which is also what buildGraph gives for D = n − 1
+    if (d > n - 1 || n <= 2) return d === n - 1 ? { graph: complete(n) } : { graph: complete(n), note: `${name} on ${n} nodes: complete` }
     if ((n * d) % 2 !== 0) d++
     if (d < 2 && n > 2) d = 2
     try {

@@ -4,6 +4,8 @@
 export const TELEMETRY_VERSION = 1
 /** Largest encoded summary (bytes): a summary with the sketch and 32 links is about 6 KiB. */
 export const MAX_SUMMARY_BYTES = 8192
+/** the largest train loss a summary carries (a diverged peer's is null): an observer's mean over thousands stays finite */
+export const MAX_TRAIN_LOSS = 1e30
 /** Most neighbours a summary lists (the ones with the most traffic are kept). */
 export const MAX_LINKS = 32
 /** Longest peer id string accepted (as node/membership). */

@@ -4,7 +4,7 @@
  * never throws and names the first wrong field, so an observer counts malformed summaries by kind.
  */
 import { isObject, readJsonObject } from '../../lib/protocol/index.ts'
-import { MAX_ID_CHARS, MAX_LINKS, MAX_SUMMARY_BYTES, SKETCH_SIZE, TELEMETRY_VERSION } from './constants.ts'
+import { MAX_ID_CHARS, MAX_LINKS, MAX_SUMMARY_BYTES, MAX_TRAIN_LOSS, SKETCH_SIZE, TELEMETRY_VERSION } from './constants.ts'
 import { InvalidSketchError, SummaryTooLargeError } from './errors.ts'
 
 /** Traffic with one neighbour of the round, cumulative since the peer started (bytes). */
@@ -92,7 +92,7 @@ export function decodeSummary (bytes: Uint8Array): SummaryDecodeResult {
   if (!isCount(o.round)) return fault('round', `expected a non-negative integer round, got ${JSON.stringify(o.round)}`)
   if (!isCount(o.members) || o.members < 1) return fault('members', `expected a positive integer member count, got ${JSON.stringify(o.members)}`)
   if (!isCount(o.degree) || o.degree >= o.members) return fault('degree', `expected a degree in [0, members), got ${JSON.stringify(o.degree)}`)
-  if (!(o.trainLoss === null || isFiniteNumber(o.trainLoss))) return fault('train-loss', 'expected a finite number or null')
+  if (!(o.trainLoss === null || (isFiniteNumber(o.trainLoss) && Math.abs(o.trainLoss) <= MAX_TRAIN_LOSS))) return fault('train-loss', `expected a number of magnitude at most ${MAX_TRAIN_LOSS}, or null`)
   const accOk = (o.accuracy === null && o.accuracyRound === null) ||
     (isFiniteNumber(o.accuracy) && o.accuracy >= 0 && o.accuracy <= 1 && isCount(o.accuracyRound) && o.accuracyRound <= o.round)
   if (!accOk) return fault('accuracy', 'expected accuracy in [0, 1] with the round it was measured at (≤ round), or both null')

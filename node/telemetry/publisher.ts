@@ -8,7 +8,7 @@
 import type { Logger } from '@libp2p/interface'
 import type { PubSub } from '../p2p/index.ts'
 import type { PeerRecord } from '../peer/index.ts'
-import { MAX_LINKS, SKETCH_SIZE, TELEMETRY_EVERY, TELEMETRY_VERSION } from './constants.ts'
+import { MAX_LINKS, MAX_TRAIN_LOSS, SKETCH_SIZE, TELEMETRY_EVERY, TELEMETRY_VERSION } from './constants.ts'
 import { InvalidTelemetryInitError } from './errors.ts'
 import { encodeSummary, telemetryTopic } from './message.ts'
 import type { LinkTraffic, RoundSummary } from './message.ts'
@@ -86,7 +86,7 @@ export function summarize (record: PeerRecord, accuracy: number | null, accuracy
     round: record.round,
     members: Math.max(1, record.members),
     degree: Math.min(record.neighbours.length, Math.max(0, record.members - 1)),
-    trainLoss: Number.isFinite(record.trainLoss) ? record.trainLoss : null,
+    trainLoss: Number.isFinite(record.trainLoss) && Math.abs(record.trainLoss as number) <= MAX_TRAIN_LOSS ? record.trainLoss : null,
     accuracy,
     accuracyRound,
     lambda2: Number.isFinite(record.lambda2) ? Math.min(1, Math.max(0, record.lambda2)) : null,

@@ -53,6 +53,9 @@ describe('node/telemetry round summary', () => {
     { id: 'no members', input: enc({ ...w, members: 0 }), fault: 'members' },
     { id: 'degree ≥ members', input: enc({ ...w, degree: 4 }), fault: 'degree' },
     { id: 'loss a string', input: enc({ ...w, trainLoss: '0.3' }), fault: 'train-loss' },
+    // an observer averages thousands of losses: a finite but huge one would overflow the mean
+    { id: 'loss 1e31', input: enc({ ...w, trainLoss: 1e31 }), fault: 'train-loss' },
+    { id: 'loss -1e308', input: enc({ ...w, trainLoss: -1e308 }), fault: 'train-loss' },
     { id: 'accuracy above 1', input: enc({ ...w, accuracy: 1.5 }), fault: 'accuracy' },
     { id: 'accuracy without its round', input: enc({ ...w, accuracyRound: null }), fault: 'accuracy' },
     { id: 'accuracy from the future', input: enc({ ...w, accuracyRound: 41 }), fault: 'accuracy' },

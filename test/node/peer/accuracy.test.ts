@@ -2,8 +2,7 @@ import assert from 'node:assert/strict'
 import { algorithmConfig, prepareTraining } from '../../../lib/experiment/index.ts'
 import { createSimulation } from '../../../lib/sim/index.ts'
 import { fromEdgeList } from '../../../topologies/index.ts'
-import { results, startCluster, stopCluster } from './helpers.ts'
-import type { Cluster } from './helpers.ts'
+import { results, startCluster, stopStartedClusters } from './helpers.ts'
 
 /*
  * Floor and budget, measured with the simulator (which these peers reproduce exactly, see dpsgd.test.ts):
@@ -19,15 +18,11 @@ const ALONE_CEILING = 0.5
 
 describe('node/peer: D-PSGD over libp2p on non-iid shards (peers in this process, 127.0.0.1)', function () {
   this.timeout(40_000)
-  let cluster: Cluster | undefined
-  afterEach(async () => {
-    if (cluster !== undefined) await stopCluster(cluster)
-    cluster = undefined
-  })
+  afterEach(stopStartedClusters)
 
   it(`6 peers with two shards each: every peer's own model reaches ${FLOOR * 100} % on the MNIST test set, which alone none passes ${ALONE_CEILING * 100} %`, async () => {
     const n = 6; const rounds = 40; const seed = 3
-    cluster = await startCluster({
+    const cluster = await startCluster({
       runId: 'peer-test-shards', peers: n, topology: 'exponential', algo: 'dpsgd', partition: 'shards:2', dataset: 'mnist',
       model: 'softmax', backend: 'wasm', rounds, seed, roundDeadlineMs: 5000
     })

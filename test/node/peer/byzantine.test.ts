@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import type { PeerRecord } from '../../../node/peer/index.ts'
 import { metrics } from '../process/helpers.ts'
-import { results, snapshotOf, startCluster, stopCluster } from './helpers.ts'
+import { results, snapshotOf, startCluster, stopStartedClusters } from './helpers.ts'
 import type { Cluster } from './helpers.ts'
 
 function records (cluster: Cluster, slot: number): PeerRecord[] {
@@ -10,15 +10,11 @@ function records (cluster: Cluster, slot: number): PeerRecord[] {
 
 describe('node/peer: a peer sending non-finite models (peers in this process, 127.0.0.1)', function () {
   this.timeout(60_000)
-  let cluster: Cluster | undefined
-  afterEach(async () => {
-    if (cluster !== undefined) await stopCluster(cluster)
-    cluster = undefined
-  })
+  afterEach(stopStartedClusters)
 
   it('--attack nan: the honest peers\' exchanges reject its messages (exchangeRejected.nonFinite) before the algorithm sees them, and their models stay finite', async () => {
     const rounds = 20; const dim = 500
-    cluster = await startCluster({ runId: 'peer-test-nan', peers: 3, topology: 'complete', algo: 'gossip', dim, rounds, seed: 5, roundDeadlineMs: 1000 },
+    const cluster = await startCluster({ runId: 'peer-test-nan', peers: 3, topology: 'complete', algo: 'gossip', dim, rounds, seed: 5, roundDeadlineMs: 1000 },
       { snapshotEvery: rounds, attackers: { slots: [2], attack: 'nan' } })
     const res = await results(cluster)
     for (const slot of [0, 1]) {

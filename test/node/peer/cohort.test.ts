@@ -3,22 +3,17 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { METRICS_FILE } from '../../../node/peer/index.ts'
 import type { PeerRecord } from '../../../node/peer/index.ts'
-import { results, startCluster, stopCluster } from './helpers.ts'
-import type { Cluster } from './helpers.ts'
+import { results, startCluster, stopStartedClusters } from './helpers.ts'
 
 describe('node/peer: the cohort of a new run (peers in this process, 127.0.0.1)', function () {
   this.timeout(30_000)
-  let cluster: Cluster | undefined
-  afterEach(async () => {
-    if (cluster !== undefined) await stopCluster(cluster)
-    cluster = undefined
-  })
+  afterEach(stopStartedClusters)
 
   it('3 of 4 peers, one with a short start timeout: all three start round 0 together when it passes', async () => {
     const rounds = 5
     const started = Date.now()
     // slot 0 gives up waiting for the 4th peer after 1 s; the others would wait a minute on their own
-    cluster = await startCluster(
+    const cluster = await startCluster(
       { runId: 'peer-test-cohort', peers: 4, topology: 'ring', algo: 'gossip', dim: 100, rounds, seed: 3, roundDeadlineMs: 2000 },
       { started: 3, heartbeatMs: 100, startTimeoutMs: (slot) => slot === 0 ? 1000 : 60_000 })
     const res = await results(cluster)

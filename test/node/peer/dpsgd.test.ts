@@ -2,20 +2,15 @@ import assert from 'node:assert/strict'
 import { algorithmConfig, prepareTraining } from '../../../lib/experiment/index.ts'
 import { createSimulation, peerStreams } from '../../../lib/sim/index.ts'
 import { buildGraph } from '../../../topologies/index.ts'
-import { results, snapshotOf, startCluster, stopCluster } from './helpers.ts'
-import type { Cluster } from './helpers.ts'
+import { results, snapshotOf, startCluster, stopStartedClusters } from './helpers.ts'
 
 describe('node/peer: D-PSGD over libp2p reproduces the simulator (peers in this process, 127.0.0.1)', function () {
   this.timeout(30_000)
-  let cluster: Cluster | undefined
-  afterEach(async () => {
-    if (cluster !== undefined) await stopCluster(cluster)
-    cluster = undefined
-  })
+  afterEach(stopStartedClusters)
 
   it('4 peers, ring, MNIST softmax, codec none: after every round each peer\'s parameters equal the simulated peer\'s within 1e-5', async () => {
     const n = 4; const rounds = 10; const seed = 5
-    cluster = await startCluster({
+    const cluster = await startCluster({
       runId: 'peer-test-dpsgd', peers: n, topology: 'ring', algo: 'dpsgd', codec: 'none', dataset: 'mnist', model: 'softmax',
       batch: 8, backend: 'cpu', rounds, seed, roundDeadlineMs: 5000
     }, { snapshotEvery: 1, evalLimit: 500 })

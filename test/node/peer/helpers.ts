@@ -51,9 +51,19 @@ export interface ClusterOptions {
 }
 
 /** Starts peers in slots 0..n−1 (n = `opts.started ?? config.peers`; slot 0 first, the others bootstrapping from it). */
+/** clusters started and not yet stopped, for stopStartedClusters */
+const running = new Set<Cluster>()
+
+/** Stops every cluster a test started and did not stop (the tests' afterEach). */
+export async function stopStartedClusters (): Promise<void> {
+  const all = [...running]
+  await Promise.all(all.map(async (c) => await stopCluster(c)))
+}
+
 export async function startCluster (partial: Partial<RunConfig>, opts: ClusterOptions = {}): Promise<Cluster> {
   const config = resolveRunConfig(partial)
   const cluster: Cluster = { config, peers: [], log: [] }
+  running.add(cluster)
   try {
     const first = await startPeer(cluster, 0, [], opts)
     await Promise.all(Array.from({ length: (opts.started ?? config.peers) - 1 }, async (_, i) => await startPeer(cluster, i + 1, first.addrs, opts)))
@@ -101,6 +111,7 @@ async function startPeer (cluster: Cluster, slot: number, bootstrap: string[], o
 
 /** Stops every peer (gracefully: the stop signal) and waits for all loops, then removes the data folders. */
 export async function stopCluster (cluster: Cluster): Promise<void> {
+  running.delete(cluster)
   for (const p of cluster.peers) p.stop.abort()
   await Promise.all(cluster.peers.map(async (p) => await p.done))
   for (const p of cluster.peers) rmSync(p.dataDir, { recursive: true, force: true })

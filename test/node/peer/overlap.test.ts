@@ -2,16 +2,11 @@ import assert from 'node:assert/strict'
 import { algorithmConfig, prepareTraining } from '../../../lib/experiment/index.ts'
 import { createSimulation } from '../../../lib/sim/index.ts'
 import { buildGraph } from '../../../topologies/index.ts'
-import { results, snapshotOf, startCluster, stopCluster } from './helpers.ts'
-import type { Cluster } from './helpers.ts'
+import { results, snapshotOf, startCluster, stopStartedClusters } from './helpers.ts'
 
 describe('node/peer: --overlap over libp2p reproduces the simulator (peers in this process, 127.0.0.1)', function () {
   this.timeout(30_000)
-  let cluster: Cluster | undefined
-  afterEach(async () => {
-    if (cluster !== undefined) await stopCluster(cluster)
-    cluster = undefined
-  })
+  afterEach(stopStartedClusters)
 
   // the steps paced on the event loop (main) or in a worker thread per peer (--train-thread worker, with momentum so
   // that the optimizer state held by the worker matters): both must give the simulator's parameters bit for bit
@@ -27,7 +22,7 @@ describe('node/peer: --overlap over libp2p reproduces the simulator (peers in th
 
   async function equalsSimulator (trainThread: 'main' | 'worker', momentum: number): Promise<void> {
     const n = 4; const rounds = 6; const seed = 3
-    cluster = await startCluster({
+    const cluster = await startCluster({
       runId: `peer-test-overlap-${trainThread}`, peers: n, topology: 'ring', algo: 'dpsgd', codec: 'none', dataset: 'mnist', model: 'softmax',
       batch: 8, localSteps: 3, overlap: true, momentum, backend: 'cpu', rounds, seed, roundDeadlineMs: 5000
     }, { snapshotEvery: 1, evalLimit: 500, trainThread })

@@ -278,6 +278,18 @@ export class GossipExchangeClass implements GossipExchange {
     return this.counters.snapshot()
   }
 
+  /**
+   * Ends the round that waits now as if its deadline had passed: it returns what has arrived. For a peer that
+   * learns mid-round that its neighbours have moved on past this round (node/peer catchUpRound): the rest of
+   * their messages will not come, and waiting out the deadline would keep them waiting for this peer's next
+   * ones. Returns whether a round was waiting.
+   */
+  endRound (): boolean {
+    if (this.wake === undefined) return false
+    this.wake()
+    return true
+  }
+
   /** Resolves when the inbox completes or the deadline passes; rejects when the caller aborts or the exchange stops. */
   private async waitRound (deadline: AbortSignal, signal: AbortSignal): Promise<void> {
     if (this.inbox.complete) return

@@ -151,4 +151,6 @@ export interface GossipExchange extends Exchange {
   pullModel (peerId: string, opts: PullOptions): Promise<ModelSnapshot>
   /** a snapshot of the counters */
   stats (): ExchangeStats
+  /** ends the round waiting now as if its deadline had passed (its neighbours moved on); whether one was waiting */
+  endRound (): boolean
 }

@@ -10,6 +10,7 @@ export { MEMBER_STATES, decodeAnnouncement, encodeAnnouncement, membershipTopic 
 export type { Announcement, AnnouncementFault, DecodeResult, MemberState } from './message.ts'
 export { applyAnnouncement, isLive, joinRound, memberAtRound, membersAtRound, slotConflicts } from './rules.ts'
 export type { MemberRecord, SlotConflict } from './rules.ts'
+export { STALL_PERIODS, StallFreeClock } from './clock.ts'
 export { memberTopology } from './topology.ts'
 export type { MemberOrder, MemberTopology, TopologyOptions } from './topology.ts'
 export { AnnouncementTooLargeError, InvalidMembershipInitError, MembershipStateError, NotAMemberError } from './errors.ts'

@@ -22,6 +22,7 @@ import { decodeAnnouncement, encodeAnnouncement, membershipTopic } from './messa
 import type { Announcement, AnnouncementFault } from './message.ts'
 import { applyAnnouncement, isLive, joinRound, memberAtRound, membersAtRound, slotConflicts } from './rules.ts'
 import type { MemberRecord, SlotConflict } from './rules.ts'
+import { StallFreeClock } from './clock.ts'
 import { memberTopology } from './topology.ts'
 import type { MemberTopology, TopologyOptions } from './topology.ts'
 
@@ -46,7 +47,7 @@ export interface MembershipInit {
   joinLead?: number
   /** dial members that are not connected yet, so the run does not hang on its bootstrap peer; default true */
   connectToMembers?: boolean
-  /** clock (ms); default Date.now */
+  /** wall clock (ms); default Date.now. Liveness uses it less the time this process was stopped (clock.ts) */
   now?: () => number
   log?: Logger
 }
@@ -99,6 +100,8 @@ export interface MembershipEvents {
   'slot-conflict': CustomEvent<SlotConflict>
   /** an announcement failed validation */
   rejected: CustomEvent<{ from: string, fault: string, detail: string }>
+  /** this process did not run for `ms` (SIGSTOP, suspend, starved of CPU): members' silence over it was not counted */
+  stalled: CustomEvent<{ ms: number }>
 }
 
 export interface Membership extends TypedEventEmitter<MembershipEvents> {
@@ -152,7 +155,10 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   private readonly agreed: AgreedConfig
   private readonly joinLead: number
   private readonly connectToMembers: boolean
-  private readonly now: () => number
+  /** wall clock (ms): announcement sequence numbers */
+  private readonly wall: () => number
+  /** liveness clock: the wall clock less the time this process was stopped (clock.ts) */
+  private readonly clock: StallFreeClock
   private readonly log: Logger
   private readonly self: MemberRecord
   private readonly members = new Map<string, MemberRecord>()
@@ -186,7 +192,11 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     }
     this.joinLead = init.joinLead ?? JOIN_LEAD
     this.connectToMembers = init.connectToMembers ?? true
-    this.now = init.now ?? Date.now
+    this.wall = init.now ?? Date.now
+    // a stop long enough to have timed members out is worth telling the user about; shorter ones happen under load
+    this.clock = new StallFreeClock(this.wall, this.heartbeatMs, (ms) => {
+      if (ms >= this.timeoutMs / 2) this.safeDispatchEvent('stalled', { detail: { ms } })
+    })
     this.log = init.log ?? components.node.logger.forComponent('murmur:node:membership')
     this.self = { id: this.selfId, addrs: [], slot: init.slot, round: 0, state: 'joining', seq: 0, lastSeen: 0 }
     this.onMessage = this.onMessage.bind(this)
@@ -201,6 +211,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     this.pubsub.subscribe(this.topic)
     this.timer = setInterval(() => { this.tick() }, this.heartbeatMs)
     this.timer.unref()
+    this.clock.start()
     await this.publish()
   }
 
@@ -208,6 +219,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     if (!this.running) return
     this.running = false
     clearInterval(this.timer)
+    this.clock.stop()
     this.pubsub.removeEventListener('message', this.onMessage)
     if (this.pubsub.topicValidators.get(this.topic) === this.validate) this.pubsub.topicValidators.delete(this.topic)
     this.pubsub.unsubscribe(this.topic)
@@ -216,7 +228,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   async join (effectiveRound?: number): Promise<number> {
     this.requireRunning('join')
     if (this.self.since !== undefined) throw new MembershipStateError(`join: this peer already joined at round ${this.self.since}`)
-    const round = effectiveRound ?? joinRound(this.members.values(), this.now(), this.timeoutMs, this.joinLead)
+    const round = effectiveRound ?? joinRound(this.members.values(), this.clock.now(), this.timeoutMs, this.joinLead)
     if (!isRound(round)) throw new MembershipStateError(`join: expected a non-negative integer round, got ${round}`)
     this.self.since = round
     await this.publish()
@@ -241,7 +253,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   }
 
   membersAt (round: number): string[] {
-    const now = this.now()
+    const now = this.clock.now()
     const ids = membersAtRound(this.members.values(), round, now, this.timeoutMs)
     if (memberAtRound(this.self, round)) {
       ids.push(this.selfId)
@@ -261,7 +273,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   }
 
   view (): MemberView[] {
-    const now = this.now()
+    const now = this.clock.now()
     const out: MemberView[] = [toView({ ...this.self, addrs: this.addrs(), lastSeen: now }, true, true)]
     for (const r of this.members.values()) out.push(toView(r, isLive(r, now, this.timeoutMs), false))
     return out
@@ -276,7 +288,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   }
 
   maxRoundSeen (): number {
-    const now = this.now()
+    const now = this.clock.now()
     let max = this.self.round
     for (const r of this.members.values()) if (isLive(r, now, this.timeoutMs) && r.round > max) max = r.round
     return max
@@ -325,7 +337,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     const a = this.validated.get(msg)
     if (a === undefined) return
     this.validated.delete(msg)
-    const now = this.now()
+    const now = this.clock.now()
     if (a.configHash !== this.configHash) { this.refuse(a, now); return }
     if (this.refused.delete(a.id)) this.log('peer %s now has our config', a.id)
 
@@ -368,7 +380,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   private tick (): void {
     if (!this.running) return
     void this.publish()
-    const now = this.now()
+    const now = this.clock.now()
     for (const r of this.members.values()) {
       if (!this.timedOut.has(r.id) && !isLive(r, now, this.timeoutMs)) {
         this.timedOut.add(r.id)
@@ -406,7 +418,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
 
   /** live peers that have not announced a leave, and this peer until it leaves */
   private slotClaims (): Array<{ id: string, slot: number }> {
-    const now = this.now()
+    const now = this.clock.now()
     const claims = [...this.members.values()].filter((r) => r.until === undefined && isLive(r, now, this.timeoutMs))
     if (this.self.until === undefined) claims.push(this.self)
     return claims.map((r) => ({ id: r.id, slot: r.slot }))
@@ -414,7 +426,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
 
   private async publish (): Promise<void> {
     const s = this.self
-    s.seq = Math.max(s.seq + 1, Math.floor(this.now()))
+    s.seq = Math.max(s.seq + 1, Math.floor(this.wall()))
     const a: Announcement = {
       v: MEMBERSHIP_VERSION, id: this.selfId, addrs: this.addrs(), slot: s.slot, round: s.round, state: s.state,
       configHash: this.configHash, config: this.agreed, seq: s.seq

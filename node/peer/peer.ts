@@ -129,6 +129,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     m.addEventListener('joined', (e) => { log(`peer ${e.detail.id} (slot ${e.detail.slot}) joins at round ${e.detail.effectiveRound}`) })
     m.addEventListener('left', (e) => { log(`peer ${e.detail.id} leaves; gone from round ${e.detail.effectiveRound}`) })
     m.addEventListener('timed-out', (e) => { log(`peer ${e.detail.id} went silent; dropped from the membership`) })
+    m.addEventListener('stalled', (e) => { log(`this process did not run for ${(e.detail.ms / 1000).toFixed(1)} s (stopped, suspended or starved of CPU): members' silence over that time is not counted`) })
     await m.start()
 
     const waitStart = performance.now()
@@ -209,7 +210,13 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
       let maxDeg = 0
       for (const adj of topo.graph.adjacency) maxDeg = Math.max(maxDeg, adj.length)
       exchange.setNeighbours(neighbours, neighbours.length, maxDeg)
-      const report = await algorithm.runRound(round, exchange, hardStop.signal)
+      const unwatch = leaving || config.sync === 'async' ? undefined : endWhenOvertaken(m, exchange, neighbours, round)
+      let report
+      try {
+        report = await algorithm.runRound(round, exchange, hardStop.signal)
+      } finally {
+        unwatch?.()
+      }
       if (!leaving) m.heartbeat(round + 1, 'active')
       bytesSent += report.bytesSent
       const done = round + 1
@@ -295,6 +302,20 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
     await stepRunner?.close().catch(() => {})
     training.dispose()
   }
+}
+
+/**
+ * While round `round` waits for its neighbours, ends the wait once one of them is heard at least two rounds ahead
+ * (catchUpRound): it went past this round without this peer's message, so the rest will not come, and waiting out
+ * the deadline would keep it waiting for ours in turn. The next round then skips to it. Seen after a freeze longer
+ * than the membership timeout: the woken peer waited out its stale round while its neighbours, hearing it again,
+ * waited for it. Returns what stops the watch.
+ */
+function endWhenOvertaken (m: Membership, exchange: GossipExchange, neighbours: readonly string[], round: number): () => void {
+  const timer = setInterval(() => {
+    if (catchUpRound(m.view(), neighbours, round) !== undefined) exchange.endRound()
+  }, POLL_MS)
+  return () => { clearInterval(timer) }
 }
 
 function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm): string {

@@ -2,7 +2,7 @@
  * The fault harness of issue 4, runnable by hand: runs the chosen scenarios on real `murmur peer` processes
  * and prints what was held (load, fault, figures, pass/fail of each criterion).
  *
- *   node scripts/reliability/faults.ts                          # all: checkpoint-kill, restart, freeze, transfer, partition
+ *   node scripts/reliability/faults.ts                          # all: checkpoint-kill, restart, freeze, long-freeze, transfer, partition
  *   node scripts/reliability/faults.ts restart freeze --out runs/faults --seed 2
  *
  * Exit code 0 when every check of every scenario that ran passed (a scenario skipped for want of network
@@ -12,7 +12,7 @@ import { checkpointKillLoop } from './checkpoint-kill.ts'
 import { freezeScenario, partitionScenario, restartScenario, transferScenario } from './scenarios.ts'
 import type { ScenarioOptions, ScenarioResult } from './scenarios.ts'
 
-export const SCENARIOS = ['checkpoint-kill', 'restart', 'freeze', 'transfer', 'partition'] as const
+export const SCENARIOS = ['checkpoint-kill', 'restart', 'freeze', 'long-freeze', 'transfer', 'partition'] as const
 export type ScenarioName = typeof SCENARIOS[number]
 
 export async function runScenario (name: ScenarioName, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
@@ -33,6 +33,7 @@ export async function runScenario (name: ScenarioName, opts: ScenarioOptions = {
     }
     case 'restart': return await restartScenario(opts)
     case 'freeze': return await freezeScenario(opts)
+    case 'long-freeze': return await freezeScenario(opts, true)
     case 'transfer': return await transferScenario(opts)
     case 'partition': return await partitionScenario(opts)
   }

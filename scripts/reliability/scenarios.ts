@@ -3,6 +3,7 @@
  * and the pass criteria checked on them:
  *
  * - freeze:    SIGSTOP one peer for 3× the round deadline, then SIGCONT
+ * - long-freeze: the same for 15 s (past libp2p's connection monitor too, so its neighbours close their connections)
  * - transfer:  SIGKILL one peer while its model is on the wire (a large gossip vector), shown by the
  *              survivors' count of partial messages discarded ('truncated')
  * - restart:   SIGKILL one peer and restart it with --resume (same data dir, identity and slot)
@@ -86,13 +87,23 @@ async function stopAll (fleet: Fleet): Promise<void> {
   await fleet.finish(30_000)
 }
 
-/** SIGSTOP one peer for 3× the deadline: its neighbours wait out at most a deadline a round, drop it, go on; it catches up after SIGCONT. */
-export async function freezeScenario (opts: ScenarioOptions = {}): Promise<ScenarioResult> {
+/** A long freeze: well past the membership timeout and libp2p's pings (10 s apart), so neighbours close their connections. */
+const LONG_FREEZE_MS = 15_000
+
+/**
+ * SIGSTOP one peer, then SIGCONT: its neighbours wait out at most a deadline a round, drop it, go on; it catches up.
+ * `freeze` stops it for 3× the deadline. `long-freeze` for 15 s: on waking it must not take its neighbours' silence
+ * over the freeze for their departure (node/membership/clock.ts), train alone and drag them forward; the rounds in
+ * which the survivors hear it again may each wait out one deadline for it, as it has not caught up yet.
+ */
+export async function freezeScenario (opts: ScenarioOptions = {}, long = false): Promise<ScenarioResult> {
   const deadlineMs = opts.deadlineMs ?? 1000
-  const out = outDir(opts, 'freeze')
+  const freezeMs = long ? LONG_FREEZE_MS : 3 * deadlineMs
+  const name = long ? 'long-freeze' : 'freeze'
+  const out = outDir(opts, name)
   const peers = 4
   const victim = 2
-  const fleet = await startFleet({ out, peers, runArgs: trainingArgs('fault-freeze', 100_000, deadlineMs) })
+  const fleet = await startFleet({ out, peers, runArgs: trainingArgs(`fault-${name}`, 100_000, deadlineMs) })
   const figures: Record<string, number | string> = {}
   const checks: Check[] = []
   try {
@@ -100,30 +111,36 @@ export async function freezeScenario (opts: ScenarioOptions = {}): Promise<Scena
     const frozenAt = fleet.last(victim)!.round
     const othersAt = fleet.last(0)!.round
     fleet.peers[victim].child.kill('SIGSTOP')
-    await sleep(3 * deadlineMs)
+    await sleep(freezeMs)
     const othersAtWake = fleet.last(0)!.round
     fleet.peers[victim].child.kill('SIGCONT')
     // run on until the frozen peer has done 30 more rounds
     await fleet.waitFor(() => (fleet.last(victim)?.round ?? 0) >= othersAtWake + 30, 120_000, 'the frozen peer to catch up')
     await stopAll(fleet)
     const v = records(fleet.peers[victim].dataDir)
-    figures['frozen for (ms)'] = 3 * deadlineMs
+    figures['frozen for (ms)'] = freezeMs
     figures['survivors\' rounds during the freeze'] = othersAtWake - othersAt
     figures['rounds the frozen peer skipped to catch up'] = v.at(-1)?.skipped ?? 0
     figures['frozen peer: round before / after'] = `${frozenAt} / ${v.at(-1)?.round ?? 0}`
     checks.push(deadlineCheck(fleet, [0, 1, 3], deadlineMs, figures))
     // after the wake, the neighbourhood runs at its own pace again: count survivors' rounds that waited out the deadline after it
     const wakeRound = othersAtWake + 10
-    let slowAfter = 0
-    for (const i of [0, 1, 3]) slowAfter += records(fleet.peers[i].dataDir).filter((r) => r.round > wakeRound && r.commMs >= 0.9 * deadlineMs).length
-    figures['survivors\' deadline-long rounds from 10 rounds after the wake'] = slowAfter
+    const slowEach = [0, 1, 3].map((i) => records(fleet.peers[i].dataDir).filter((r) => r.round > wakeRound && r.commMs >= 0.9 * deadlineMs).length)
+    const slowAfter = slowEach.reduce((a, b) => a + b, 0)
+    figures['survivors\' deadline-long rounds from 10 rounds after the wake'] = `${slowAfter} (${slowEach.join(', ')})`
+    const alone = v.filter((r) => r.round > frozenAt && r.members === 1).length
+    const survivorsSkipped = [0, 1, 3].reduce((s, i) => s + (records(fleet.peers[i].dataDir).at(-1)?.skipped ?? 0), 0)
+    figures['frozen peer: rounds alone after the wake'] = alone
+    figures['survivors\' rounds skipped'] = survivorsSkipped
     checks.push({ name: 'the survivors kept training during the freeze', pass: othersAtWake - othersAt >= 2, detail: `${othersAtWake - othersAt} rounds` })
-    checks.push({ name: 'the frozen peer catches up and no one waits on it afterwards', pass: slowAfter === 0, detail: `${slowAfter} deadline-long rounds after` })
+    if (long) checks.push({ name: 'the frozen peer catches up; each survivor waits out at most one deadline for it after the wake', pass: slowEach.every((n) => n <= 1), detail: `${slowEach.join(', ')} deadline-long rounds after` })
+    else checks.push({ name: 'the frozen peer catches up and no one waits on it afterwards', pass: slowAfter === 0, detail: `${slowAfter} deadline-long rounds after` })
+    checks.push({ name: 'the frozen peer never trains alone after waking, and no survivor skips a round', pass: alone === 0 && survivorsSkipped === 0, detail: `${alone} rounds alone, ${survivorsSkipped} skipped by the survivors` })
     checks.push(exitCheck(fleet))
   } finally {
     fleet.killAll()
   }
-  return { name: 'freeze', load: `${peers} peers × ${fleet.last(0)?.round ?? 0} rounds`, fault: `SIGSTOP 1 peer for 3× the deadline (${3 * deadlineMs} ms)`, figures, checks, out }
+  return { name, load: `${peers} peers × ${fleet.last(0)?.round ?? 0} rounds`, fault: `SIGSTOP 1 peer for ${freezeMs / 1000} s`, figures, checks, out }
 }
 
 /**

@@ -79,6 +79,24 @@ describe('node/exchange rounds over real libp2p nodes', function () {
     assert.deepEqual(a.exchange.stats().lastMissing, [c.id])
   })
 
+  it('endRound() ends a waiting round at once with what arrived, as its deadline would; false when none waits', async () => {
+    const deadline = 5_000
+    peers = await createPeers(3, { roundDeadlineMs: deadline })
+    const [a, b, c] = peers
+    a.exchange.setNeighbours([b.id, c.id]); b.exchange.setNeighbours([a.id]); c.exchange.setNeighbours([a.id])
+    assert.equal(a.exchange.endRound(), false)
+    const t0 = performance.now()
+    const pending = a.exchange.round(0, Uint8Array.of(1), { signal: signal() })
+    await b.exchange.round(0, Uint8Array.of(2), { signal: signal() })
+    await waitFor(() => a.exchange.stats().peers[b.id]?.messagesIn === 1, 2_000, "b's message")
+    assert.equal(a.exchange.endRound(), true)
+    const ra = await pending
+    assert.ok(performance.now() - t0 < deadline / 2, 'ended long before the deadline')
+    assert.deepEqual(ra.map((m) => m.from.id), [b.id])
+    assert.deepEqual(a.exchange.stats().lastMissing, [c.id])
+    assert.equal(a.exchange.endRound(), false)
+  })
+
   it('buffers early rounds within the window, counts late ones and refuses rounds beyond the window', async () => {
     peers = await createPeers(2, { roundDeadlineMs: 60, window: 2 })
     const [a, b] = peers

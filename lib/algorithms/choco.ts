@@ -3,7 +3,11 @@
  * with Compressed Communication", Algorithm 2), per peer:
  *   x_i ← x_i − η∇f_i(x_i)                        (H local steps)
  *   q_i = Q(x_i − x̂_i), sent to the neighbours
- *   x̂_j ← x̂_j + q_j for every j heard, and x̂_i ← x̂_i + q_i
+ *   x̂_j ← x̂_j + q_j/τ for every j heard, and x̂_i ← x̂_i + q_i/τ
+ * τ = 1 + ω makes an unbiased codec of variance ω contractive, as the paper's analysis needs (its rescaled
+ * random-k and QSGD): random-k then keeps its k coordinates unscaled, and qsgd:16 on 10⁵ floats (ω ≈ 20), which
+ * diverged at every γ tried when applied as is, is damped to match. τ = 1 for the codecs that are already
+ * contractive (top-k, sign, fp16) or lossless (lib/compress unbiasedVariance).
  *   x_i ← x_i + γ Σ_j W_ij (x̂_j − x̂_i)
  * Copies x̂_j are kept for current neighbours only and start at zero (version 0), as in the paper.
  *
@@ -17,6 +21,7 @@
  * A neighbour that is silent for a round (offline) leaves the copies in step: nothing was sent.
  */
 
+import { unbiasedVariance } from '../compress/index.ts'
 import type { Codec } from '../compress/index.ts'
 import type { Rng } from '../random/index.ts'
 import { allFinite, axpy, linearCombination, sub } from '../vector/index.ts'
@@ -61,6 +66,8 @@ export class ChocoPeer implements PeerAlgorithm {
   private nextRound = 0
   private roundsRun = 0
   private readonly codec: Codec
+  /** 1/τ: what a decoded delta is scaled by before it is added to a copy (1 unless the codec is unbiased) */
+  private readonly deltaScale: number
   private readonly rng: Rng
   private readonly now: () => number
   private readonly trainer: LocalTrainer
@@ -90,6 +97,7 @@ export class ChocoPeer implements PeerAlgorithm {
     this.dim = x0.length
     this.id = init.id
     this.codec = init.codec
+    this.deltaScale = 1 / (1 + unbiasedVariance(init.codec.spec, this.dim))
     this.rng = init.rng
     this.now = init.now
     this.aggregator = init.aggregator
@@ -214,7 +222,7 @@ export class ChocoPeer implements PeerAlgorithm {
     sub(this.diff, this.x, this.selfCopy)
     const payload = this.codec.encode(this.diff, this.rng.fork(r))
     // the same addDecoded every receiver runs, so x̂_i stays bit-identical to their copies
-    this.codec.addDecoded(payload, this.dim, this.selfCopy, 1)
+    this.codec.addDecoded(payload, this.dim, this.selfCopy, this.deltaScale)
     return encodeFrame({ kind: 'delta', encoding: 'codec', round: r, base, dim: this.dim, resync }, payload)
   }
 
@@ -233,7 +241,7 @@ export class ChocoPeer implements PeerAlgorithm {
     if (copy.version !== frame.base) { copy.version = UNKNOWN; return false }
     try {
       // validates the whole payload before touching the copy
-      this.codec.addDecoded(frame.payload, this.dim, copy.values, 1)
+      this.codec.addDecoded(frame.payload, this.dim, copy.values, this.deltaScale)
     } catch (err) {
       countPayloadError(err, counts)
       copy.version = UNKNOWN

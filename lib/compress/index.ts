@@ -19,6 +19,7 @@ export type { PayloadFault } from './errors.ts'
 export { InvalidPayloadError, InvalidCodecSpecError, NonFiniteInputError, InvalidArgumentError } from './errors.ts'
 export { CODEC_FORMS } from './spec.ts'
 export { expectedBytes, maxBytes } from './sizes.ts'
+export { unbiasedVariance } from './variance.ts'
 
 /**
  * A codec from its spec: 'none', 'fp16', 'qsgd:<s>', 'topk:<f>', 'randk:<f>', 'sign' or 'ef(<one of these>)'.

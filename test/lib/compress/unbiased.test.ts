@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { parseCodec } from '../../../lib/compress/index.ts'
+import { parseCodec, unbiasedVariance } from '../../../lib/compress/index.ts'
 import { createRng } from '../../../lib/random/index.ts'
 import type { Rng } from '../../../lib/random/index.ts'
 
@@ -85,5 +85,44 @@ describe('lib/compress unbiasedness (mean of 2,000 encodes within 3 standard err
     const p = 0.25
     const se = Math.sqrt(p * (1 - p) / DRAWS)
     for (let i = 0; i < d; i++) assert.ok(Math.abs(hits[i] / DRAWS - p) <= 3.5 * se, `coordinate ${i} kept ${hits[i]} times`)
+  })
+})
+
+describe('lib/compress unbiasedVariance: E‖Q(x) − x‖² ≤ ω‖x‖², the ω by which CHOCO-SGD rescales', () => {
+  /** the mean of ‖Q(x) − x‖² over DRAWS encodes, over ‖x‖² */
+  function errorRatio (spec: string, x: Float32Array, seed: number): number {
+    const codec = parseCodec(spec)
+    const rng = createRng(seed)
+    let sum = 0
+    for (let n = 0; n < DRAWS; n++) {
+      const y = codec.decode(codec.encode(x, rng), x.length)
+      for (let i = 0; i < x.length; i++) sum += (y[i] - x[i]) ** 2
+    }
+    return sum / DRAWS / x.reduce((s, v) => s + v * v, 0)
+  }
+
+  it('randk: ω = d/k − 1 exactly (the mean error ratio within 10 % of it)', () => {
+    const x = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i + 1))
+    for (const [spec, k] of [['randk:0.1', 4], ['randk:0.5', 20], ['randk:0.26', 11]] as const) {
+      const omega = unbiasedVariance(spec, 40)
+      assert.equal(omega, 40 / k - 1, spec)
+      const ratio = errorRatio(spec, x, 3)
+      assert.ok(Math.abs(ratio - omega) < 0.1 * omega, `${spec}: measured ${ratio}, ω ${omega}`)
+    }
+  })
+
+  it('qsgd: min(d/s², √d/s) bounds the mean error ratio, for spread and for spiky vectors', () => {
+    const spread = Float32Array.from({ length: 64 }, (_, i) => Math.cos(3 * i))
+    const spiky = Float32Array.from({ length: 64 }, (_, i) => (i === 5 ? 10 : 0.01 * (i % 3)))
+    for (const s of [1, 2, 8]) {
+      const omega = unbiasedVariance(`qsgd:${s}`, 64)
+      assert.equal(omega, Math.min(64 / (s * s), 8 / s))
+      for (const x of [spread, spiky]) assert.ok(errorRatio(`qsgd:${s}`, x, s) <= omega, `qsgd:${s}: ω ${omega}`)
+    }
+  })
+
+  it('0 for lossless and contractive codecs; ef(...) is judged by what it wraps', () => {
+    for (const spec of ['none', 'fp16', 'sign', 'topk:0.1']) assert.equal(unbiasedVariance(spec, 100), 0, spec)
+    assert.equal(unbiasedVariance('ef(randk:0.5)', 100), 1)
   })
 })

@@ -39,6 +39,19 @@ describe('lib/sim training on synthetic least squares', () => {
     })
   }
 
+  // unbiased codecs of variance ω ≥ 1 (random-k keeps 1 of 10 coordinates scaled by 10: ω = 9; QSGD with 1 level:
+  // ω = √10) diverged when CHOCO added their deltas as they are; scaled by 1/(1 + ω) they are contractive
+  for (const codec of ['randk:0.1', 'qsgd:1']) {
+    it(`CHOCO with the unbiased ${codec} (rescaled by 1/(1 + ω)) reaches x* with the peers in consensus`, async () => {
+      const algorithm = { algo: 'choco' as const, lr: 0.05, codec, gamma: 0.2 }
+      const res = await runSimulation({ peers: n, topology: ring(n), algorithm, objective: problem.objective(), x0: zeros, rounds: 1500, seed: 1 })
+      const err = relDist(res.average, problem.xStar)
+      assert.ok(err < 2e-3, `‖x̄ − x*‖/‖x*‖ = ${err}`)
+      const rel = res.last!.consensusDistance / problem.xStar.reduce((s, v) => s + v * v, 0)
+      assert.ok(rel < 1e-4, `consensus distance / ‖x*‖² = ${rel}`)
+    })
+  }
+
   it('minibatch D-PSGD with a small step gets close to x* (stochastic gradients)', async () => {
     const res = await runSimulation({ peers: n, topology: ring(n), algorithm: { algo: 'dpsgd', lr: 0.02 }, objective: problem.objective(8), x0: zeros, rounds: 800, seed: 5 })
     assert.ok(relDist(res.average, problem.xStar) < 3e-2, `${relDist(res.average, problem.xStar)}`)

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -17,7 +17,7 @@ import { formatHelp, getBoolean, getOptionalNumber, getOptionalString, parseArgs
 import { CliError, describeFailure, SIGNAL_REPEAT_MS } from '../node/cli/command.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
-import { TRAIN_THREAD_OPTION } from '../node/cli/commands/peer.ts'
+import { TRAIN_THREAD_OPTION, trainThread, whenParentGone } from '../node/cli/commands/peer.ts'
 import { createProgress } from '../node/cli/progress.ts'
 import { DEFAULT_RUN_ID, resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
@@ -83,6 +83,8 @@ interface Proc {
   slot: number
   child: ChildProcess
   dataDir: string
+  /** the size of its log.txt when this life started: what follows is this life's */
+  logFrom: number
   exited: Promise<number | null>
   exitCode?: number | null
   signal?: string | null
@@ -90,7 +92,11 @@ interface Proc {
   restarts?: number
   /** the round of its last record when it was (re)started: a restarted peer keeps its earlier life's records */
   startRound: number
+  /** started into the running run (a joiner, a restart): not in it until it records a round after startRound */
+  late: boolean
   stoppedWaiting?: boolean
+  /** SIGKILLed by a churn kill event, so expected not to exit 0 */
+  killed?: boolean
 }
 
 /** how long after the run is over a peer that has not joined it gets to notice by itself before it is stopped (ms) */
@@ -98,6 +104,27 @@ const OVER_GRACE_MS = 5000
 
 function readRounds (dataDir: string): number {
   return readLastRecord<{ round: number }>(dataDir)?.round ?? 0
+}
+
+/** the loopback addresses a peer listens on (its peer.json); undefined before it listens */
+function readAddrs (dataDir: string): string[] | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dataDir, PEER_FILE), 'utf8')) as { addrs: string[] }).addrs.filter((a) => a.includes('/127.0.0.1/'))
+  } catch {
+    return undefined // not written yet, or caught half-written
+  }
+}
+
+/** the last lines of a log from byte `from` on (a reused --out appends to the earlier run's log) */
+function logTail (file: string, from: number, lines = 3): string {
+  const fd = openSync(file, 'r')
+  try {
+    const buf = Buffer.alloc(Math.max(0, fstatSync(fd).size - from))
+    readSync(fd, buf, 0, buf.length, from)
+    return buf.toString('utf8').split('\n').filter((l) => l.trim() !== '').slice(-lines).join('\n  ')
+  } finally {
+    closeSync(fd)
+  }
 }
 
 function rssKb (pid: number | undefined): number {
@@ -116,6 +143,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   if (args.help) { io.out(formatHelp(CLUSTER_SPEC)); return 0 }
   const partial = configFromArgs(args)
   const config: RunConfig = resolveRunConfig(partial as Partial<RunConfig>)
+  trainThread(args, config) // the peers' own check, so that a bad combination fails here and not in every peer
   const churn: ChurnEvent[] = parseChurn(getOptionalString(args, 'churn') ?? '', config.peers)
   const slowdown = parseSlowdown(getOptionalString(args, 'slowdown') ?? '', config.peers)
   if (churn.some((e) => e.kind === 'restart') && Number(args.values['checkpoint-every']) === 0) {
@@ -154,14 +182,17 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const procs: Proc[] = []
   const start = performance.now()
 
-  const spawnPeer = (p: Pick<Proc, 'slot' | 'dataDir'>, bootstrap: string[], extra: string[]): ChildProcess => {
+  const spawnPeer = (p: Proc, bootstrap: string[], extra: string[]): void => {
     const log = openSync(join(p.dataDir, 'log.txt'), 'a')
-    return spawn(process.execPath, [...PEER_NODE_FLAGS, MURMUR, 'peer', ...common, ...extra, '--data-dir', p.dataDir, '--shard', `${p.slot}/${config.peers}`,
+    p.logFrom = fstatSync(log).size
+    p.child = spawn(process.execPath, [...PEER_NODE_FLAGS, MURMUR, 'peer', ...common, ...extra, '--data-dir', p.dataDir, '--shard', `${p.slot}/${config.peers}`,
       ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : []),
       ...(slowdown.has(p.slot) ? ['--slowdown', String(slowdown.get(p.slot))] : [])],
-    // a process group of its own: a terminal's Ctrl-C reaches the cluster only, which asks each peer once
-    // (the 'exit' handler below still kills them if the cluster dies)
-    { stdio: ['ignore', log, log], env: peerEnv(), detached: true })
+    // a process group of its own: a terminal's Ctrl-C reaches the cluster only, which asks each peer once. The IPC
+    // channel closes when this process dies, however it dies (SIGKILL too, when no handler runs): the peer then
+    // leaves as on SIGTERM (murmur peer's whenParentGone), so a dead cluster leaves no peers behind
+    { stdio: ['ignore', log, log, 'ipc'], env: peerEnv(), detached: true })
+    closeSync(log) // the child has its own copy
   }
   const watch = (p: Proc): void => {
     p.exited = new Promise((res) => { p.child.on('exit', (code, signal) => { p.exitCode = code; p.signal = signal; res(code) }) })
@@ -175,8 +206,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     rmSync(join(dataDir, PEER_FILE), { force: true })
     const moved = archivePreviousRun(dataDir)
     if (moved !== undefined) io.err(`murmur cluster: moved an earlier run's metrics and checkpoints of ${dataDir} to ${moved}`)
-    const p = { slot, dataDir, peakRssKb: 0, startRound: 0 } as Proc
-    p.child = spawnPeer(p, bootstrap, [])
+    const p = { slot, dataDir, peakRssKb: 0, startRound: 0, late: index >= config.peers } as Proc
+    spawnPeer(p, bootstrap, [])
     watch(p)
     procs.push(p)
     return p
@@ -189,28 +220,21 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     p.signal = undefined
     p.restarts = (p.restarts ?? 0) + 1
     p.startRound = readRounds(p.dataDir)
-    p.child = spawnPeer(p, bootstrap, ['--resume'])
+    p.late = true
+    rmSync(join(p.dataDir, PEER_FILE), { force: true }) // its dead address, which a joiner must not be given
+    spawnPeer(p, bootstrap, ['--resume'])
     watch(p)
   }
 
   const first = launch(0, 0, [])
-  const peerFile = join(first.dataDir, PEER_FILE)
-  const readAddrs = (): string[] | undefined => {
-    try {
-      return (JSON.parse(readFileSync(peerFile, 'utf8')) as { addrs: string[] }).addrs
-    } catch {
-      return undefined // not written yet, or caught half-written
-    }
-  }
-  while (readAddrs() === undefined) {
+  while (readAddrs(first.dataDir) === undefined) {
     if (first.exitCode !== undefined) {
       const logFile = join(first.dataDir, 'log.txt')
-      const tail = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(-3).join('\n  ')
-      throw new CliError(`the bootstrap peer exited (code ${String(first.exitCode)}) before listening; the end of ${logFile}:\n  ${tail}`)
+      throw new CliError(`the bootstrap peer exited (code ${String(first.exitCode)}) before listening; the end of ${logFile}:\n  ${logTail(logFile, first.logFrom)}`)
     }
     await sleep(100)
   }
-  const bootstrap = (readAddrs() ?? []).filter((a) => a.includes('/127.0.0.1/'))
+  const bootstrap = readAddrs(first.dataDir) ?? []
   for (let i = 1; i < config.peers; i++) launch(i, i, bootstrap)
   io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${config.topology}, ${config.rounds} rounds -> ${out}`)
   if (bootstrap.length > 0) io.err(`watch it live: npx murmur watch --bootstrap ${bootstrap[0]}${config.runId !== DEFAULT_RUN_ID ? ` --run-id ${config.runId}` : ''} [--http 8080]`)
@@ -220,10 +244,16 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const freed: number[] = []
   const timeoutAt = start + Number(args.values.timeout) * 1000
   const alive = (): Proc[] => procs.filter((p) => p.exitCode === undefined)
+  // a joiner or a restarted peer dials every live peer that listens, so any one of them lets it in (peer-0 alone,
+  // once it had crashed, let no one in); peer-0's first address if none listens
+  const liveBootstrap = (except?: Proc): string[] => {
+    const addrs = alive().filter((p) => p !== except && p.killed !== true).flatMap((p) => readAddrs(p.dataDir) ?? [])
+    return addrs.length > 0 ? addrs : bootstrap
+  }
   let overSince: number | undefined
   // Stopping the cluster stops its peers: the first SIGINT/SIGTERM asks each to leave gracefully (finish the round,
-  // checkpoint, exit 0) and the merge below still runs; a second one kills them. A cluster that dies any other way
-  // takes its peers with it rather than leaving orphans that hold ports and CPU.
+  // checkpoint, exit 0) and the merge below still runs; a second one kills them. A cluster that exits any other way
+  // kills them ('exit' below); one that is killed closes their IPC channels, and they leave by themselves.
   let stopping = 0
   let lastSignalAt = -Infinity
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -264,23 +294,25 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
       if (ev.kind === 'join') {
         for (let k = 0; k < ev.count; k++) {
           const slot = freed.shift() ?? (procs.length % config.peers)
-          const p = launch(slot, procs.length, bootstrap)
+          const p = launch(slot, procs.length, liveBootstrap())
           io.err(`\nchurn: round ${maxRound}: started peer-${procs.indexOf(p)} in slot ${slot}`)
         }
       } else {
-        const target = procs.find((p) => p.slot === ev.slot && p.exitCode === undefined)
+        // a peer already SIGKILLed may not have been seen to exit yet (two kills in one poll): it is gone all the same
+        const target = procs.find((p) => p.slot === ev.slot && p.exitCode === undefined && p.killed !== true)
         if (target === undefined) { io.err(`\nchurn: no live peer in slot ${ev.slot} at round ${maxRound}`); continue }
         if (ev.kind === 'restart') {
-          await restart(target, bootstrap)
+          await restart(target, liveBootstrap(target))
           io.err(`\nchurn: round ${maxRound}: SIGKILL peer-${procs.indexOf(target)} (slot ${ev.slot}), restarted with --resume`)
           continue
         }
         target.child.kill(ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM')
+        if (ev.kind === 'kill') target.killed = true
         freed.push(ev.slot)
         io.err(`\nchurn: round ${maxRound}: ${ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM'} peer-${procs.indexOf(target)} (slot ${ev.slot})`)
       }
     }
-    const hit = targetWatch !== undefined && stopping === 0 ? targetWatch.poll(alive().map((p) => p.dataDir)) : null
+    const hit = targetWatch !== undefined && stopping === 0 ? targetWatch.poll(alive().map((p) => ({ dataDir: p.dataDir, startRound: p.late ? p.startRound : undefined }))) : null
     if (hit !== null) {
       stopping = 1 // as a first SIGINT: every peer leaves gracefully; a real SIGINT now kills them
       io.err(`\nmurmur cluster: the averaged model reached ${(100 * hit.accuracy).toFixed(2)} % at round ${hit.round} (target ${(100 * (untilAccuracy ?? 0)).toFixed(2)} %): asking the peers to leave`)
@@ -309,7 +341,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   io.out([
     `peers             ${summary.peers} processes (${summary.exitedCleanly} exited 0)`,
     `rounds            ${summary.rounds} in ${wallSeconds.toFixed(1)} s; round time p50 ${summary.roundTimeP50.toFixed(0)} ms, p95 ${summary.roundTimeP95.toFixed(0)} ms`,
-    `accuracy          ${summary.accuracy === null ? 'n/a' : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
+    // the averaged model is tested on snapshot rounds only; without any (--snapshot-every 0) it was not measured
+    `accuracy          ${summary.accuracy === null ? `n/a${summary.consensusDistance === null ? ' (no snapshots)' : ''}` : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
     `consensus         ${summary.consensusDistance === null ? 'n/a' : summary.consensusDistance.toExponential(3)}`,
     `bytes sent        ${(summary.bytesSent / 1e6).toFixed(2)} MB`,
     `time split        compute ${(summary.timeShare.compute * 100).toFixed(1)} %, communicate ${(summary.timeShare.communicate * 100).toFixed(1)} %, wait ${(summary.timeShare.wait * 100).toFixed(1)} %`,
@@ -317,12 +350,16 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     ...(targetWatch === undefined ? [] : [`until accuracy    ${targetWatch.hit === null ? `${(100 * targetWatch.target).toFixed(2)} % not reached` : `${(100 * targetWatch.hit.accuracy).toFixed(2)} % at round ${targetWatch.hit.round}`} (averaged model; ${(targetWatch.evalMs / 1000).toFixed(1)} s of testing in this process)`]),
     `output            ${out}`
   ].join('\n'))
-  // SIGKILLed peers, and joiners stopped because the run ended before they joined, are expected not to exit 0
-  const expectedUnclean = churn.filter((e) => e.kind === 'kill').length + procs.filter((p) => p.stoppedWaiting === true && p.exitCode !== 0).length
+  // peers SIGKILLed by a kill event (one that found its slot empty killed nothing), and joiners stopped because the
+  // run ended before they joined, are expected not to exit 0
+  const expectedUnclean = procs.filter((p) => (p.killed === true || p.stoppedWaiting === true) && p.exitCode !== 0).length
   return summary.exitedCleanly === summary.peers - expectedUnclean ? 0 : 1
 }
 
 if (import.meta.main) {
+  // `murmur cluster` (node/cli/commands/cluster.ts) runs this script with an IPC channel: if that process is killed,
+  // this one stops as on SIGTERM (the peers leave gracefully and the merge runs) rather than go on unseen
+  const stopWatchingParent = whenParentGone(() => { process.kill(process.pid, 'SIGTERM') })
   runCluster(process.argv.slice(2), { out: (s) => { console.log(s) }, err: (s) => { console.error(s) }, isTTY: process.stderr.isTTY === true })
     .then((code) => { process.exitCode = code }, (err) => {
       if (err instanceof UsageError || (err as Error).name?.startsWith('Invalid') === true) { console.error(`murmur cluster: ${(err as Error).message}`); process.exitCode = 2; return }
@@ -330,4 +367,5 @@ if (import.meta.main) {
       console.error(line === undefined ? err : `murmur cluster: ${line}`)
       process.exitCode = 1
     })
+    .finally(stopWatchingParent)
 }

@@ -58,7 +58,11 @@ export async function mergeCluster (opts: { out: string, config: RunConfig, peer
   const accPoints: Point[] = []
   const consPoints: Point[] = []
   let bytes = 0
-  let last: { accuracy: number | null, min: number | null, mean: number | null, consensus: number | null } = { accuracy: null, min: null, mean: null, consensus: null }
+  // the summary's figures, each from the last round that measured it: the peers evaluate their own models on their
+  // --eval-every rounds and at the end, the averaged model is measured on snapshot rounds only (none with
+  // --snapshot-every 0, and then it stays null rather than taking the peers' figures for its own)
+  let lastAveraged: { accuracy: number | null, consensus: number | null } = { accuracy: null, consensus: null }
+  let lastPeers: { min: number | null, mean: number | null } = { min: null, mean: null }
   const byRound = new Map<number, PeerRecord[]>()
   for (const rs of perPeer) for (const r of rs) byRound.set(r.round, [...(byRound.get(r.round) ?? []), r])
   const dim = training.dim
@@ -105,7 +109,8 @@ export async function mergeCluster (opts: { out: string, config: RunConfig, peer
     if (accuracy !== null) accPoints.push({ x: round, y: accuracy, series: 'averaged model' })
     if (rec.peerAccuracyMin !== null) accPoints.push({ x: round, y: rec.peerAccuracyMin, series: 'worst peer' })
     if (consensus !== null) consPoints.push({ x: round, y: consensus, series: 'consensus distance' })
-    if (accuracy !== null || consensus !== null) last = { accuracy, min: rec.peerAccuracyMin, mean: rec.peerAccuracyMean, consensus }
+    if (accuracy !== null || consensus !== null) lastAveraged = { accuracy, consensus }
+    if (rec.peerAccuracyMin !== null) lastPeers = { min: rec.peerAccuracyMin, mean: rec.peerAccuracyMean }
   }
   training.dispose()
   writeFileSync(join(out, 'metrics.jsonl'), lines.join('\n') + (lines.length > 0 ? '\n' : ''))
@@ -119,10 +124,10 @@ export async function mergeCluster (opts: { out: string, config: RunConfig, peer
     peers: peers.length,
     exitedCleanly: peers.filter((p) => p.exitCode === 0).length,
     rounds: maxRound,
-    accuracy: last.accuracy,
-    peerAccuracyMin: last.min,
-    peerAccuracyMean: last.mean,
-    consensusDistance: last.consensus,
+    accuracy: lastAveraged.accuracy,
+    peerAccuracyMin: lastPeers.min,
+    peerAccuracyMean: lastPeers.mean,
+    consensusDistance: lastAveraged.consensus,
     bytesSent: bytes,
     roundTimeP50: quantile(roundTimes, 0.5),
     roundTimeP95: quantile(roundTimes, 0.95),

@@ -19,6 +19,17 @@ export interface TargetHit {
   accuracy: number
 }
 
+/** a live peer of the run, as the watch sees it */
+export interface WatchedPeer {
+  dataDir: string
+  /**
+   * for a peer started into the running run (a joiner, a restarted peer): the round of its last record when it
+   * started (0 for a joiner). It is not in the run until it records a later round; undefined for a peer that has
+   * been in the run from round 0
+   */
+  startRound?: number
+}
+
 export interface TargetWatchInit {
   /** test accuracy to reach, in [0, 1] */
   target: number
@@ -40,10 +51,10 @@ export interface TargetWatch {
   /** milliseconds spent reading, averaging and testing snapshots so far (in the cluster's process) */
   readonly evalMs: number
   /**
-   * Tests the next snapshot round once every one of `dataDirs` (the live peers) has written it or passed it; at most
-   * one round a call, so the caller's loop stays responsive. Returns the hit when this call found it.
+   * Tests the next snapshot round once every one of `peers` (the live ones) that is in the run has written it or
+   * passed it; at most one round a call, so the caller's loop stays responsive. Returns the hit when this call found it.
    */
-  poll: (dataDirs: readonly string[]) => TargetHit | null
+  poll: (peers: readonly WatchedPeer[]) => TargetHit | null
   dispose: () => void
 }
 
@@ -63,11 +74,16 @@ export function createTargetWatch (init: TargetWatchInit): TargetWatch {
     get hit () { return hit },
     get last () { return last },
     get evalMs () { return evalMs },
-    poll (dataDirs) {
-      if (hit !== null || dataDirs.length === 0) return null
+    poll (peers) {
+      if (hit !== null) return null
+      const lastRound = (dataDir: string): number => readLastRecord<{ round: number }>(dataDir)?.round ?? 0
+      // a peer started into the run is not in it until it records a round of its own: it may take many rounds to load
+      // and join, and waiting for it held the decision back as long (a hit at round 90 stopped the peers at 212)
+      const dataDirs = peers.filter((p) => p.startRound === undefined || lastRound(p.dataDir) > p.startRound).map((p) => p.dataDir)
+      if (dataDirs.length === 0) return null
       const paths = dataDirs.map((d) => snapshotPath(d, next))
       // a peer past this round without its snapshot (it joined later) will never write it: test the others
-      const ready = paths.map((p, i) => existsSync(p) || (readLastRecord<{ round: number }>(dataDirs[i])?.round ?? 0) >= next)
+      const ready = paths.map((p, i) => existsSync(p) || lastRound(dataDirs[i]) >= next)
       if (!ready.every(Boolean)) return null
       const t0 = performance.now()
       // snapshots are written atomically (rename), so one that exists is whole; a wrong size is skipped

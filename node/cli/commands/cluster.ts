@@ -14,7 +14,8 @@ export const clusterCommand: Command = {
   options: [],
   async run () { return 2 },
   async runRaw (argv) {
-    const child = spawn(process.execPath, [SCRIPT, ...argv], { stdio: 'inherit' })
+    // the IPC channel tells the script when this process is gone, SIGKILL included: it then stops as on SIGTERM
+    const child = spawn(process.execPath, [SCRIPT, ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] })
     const forward = (sig: NodeJS.Signals) => () => { child.kill(sig) }
     const onInt = forward('SIGINT')
     const onTerm = forward('SIGTERM')

@@ -85,7 +85,7 @@ export const peerCommand: Command = {
     let lastAcc: number | null = null
     let firstSignalAt = 0
     let firstSignal = ''
-    const onSignal = (sig: string) => (): void => {
+    const onSignal = (sig: string, why = `${sig}: leaving after this round (again to exit at once)`) => (): void => {
       if (stop.signal.aborted) {
         // a Ctrl-C in a terminal reaches every process of its group: this peer, and a script that then signals it
         // too (SIGTERM, perhaps late, if that script was busy); the same request, not "again". Again is the same
@@ -96,13 +96,14 @@ export const peerCommand: Command = {
       }
       firstSignalAt = performance.now()
       firstSignal = sig
-      io.err(`\nmurmur peer: ${sig}: leaving after this round (again to exit at once)`)
+      io.err(`\nmurmur peer: ${why}`)
       stop.abort()
     }
     const onInt = onSignal('SIGINT')
     const onTerm = onSignal('SIGTERM')
     process.on('SIGINT', onInt)
     process.on('SIGTERM', onTerm)
+    const stopWatchingParent = whenParentGone(onSignal('SIGTERM', 'the murmur cluster that started this peer is gone: leaving after this round'))
     const list = (name: string): string[] => { const v = getOptionalString(args, name); return v === undefined ? [] : splitAddrList(v) }
     let metricsServer: { close: () => Promise<void> } | undefined
     try {
@@ -165,19 +166,37 @@ export const peerCommand: Command = {
         throw new CliError(`cannot listen on ${failures.length > 0 ? failures.join('; ') : (err as Error).message}. ` +
           'If another process holds the port, stop it or pick another port in --listen (tcp/0 lets the system choose)')
       }
-      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'MetricsServerError' ||
+      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'DataDirInUseError' || name === 'MetricsServerError' ||
         name === 'TrainWorkerStartError' || name === 'TrainWorkerCrashedError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err
     } finally {
       process.removeListener('SIGINT', onInt)
       process.removeListener('SIGTERM', onTerm)
+      stopWatchingParent()
       await metricsServer?.close()
     }
   }
 }
 
-/** --train-thread: a worker runs the overlapped local steps of D-PSGD only (the other rounds have nothing to overlap) */
-function trainThread (args: ParsedArgs, config: RunConfig): 'main' | 'worker' {
+/**
+ * Calls `stop` once the process that started this one with an IPC channel (murmur cluster) is gone, however it died:
+ * the channel closes with it, SIGKILL included, when the parent could not signal anyone. A process started without
+ * a channel (by hand, by a shell) has none, and nothing changes for it. Returns what stops the watch, which must be
+ * called at the end: a channel with a 'disconnect' listener keeps the process alive.
+ */
+export function whenParentGone (stop: () => void): () => void {
+  if (process.send === undefined) return () => {}
+  // the parent died while this process was loading: the 'disconnect' is already past
+  if (!process.connected) { queueMicrotask(stop); return () => {} }
+  process.once('disconnect', stop)
+  return () => { process.off('disconnect', stop) }
+}
+
+/**
+ * --train-thread: a worker runs the overlapped local steps of D-PSGD only (the other rounds have nothing to overlap).
+ * murmur cluster checks its own flags with it before starting any peer.
+ */
+export function trainThread (args: ParsedArgs, config: RunConfig): 'main' | 'worker' {
   const value = getOptionalString(args, 'train-thread') ?? 'main'
   if (value === 'worker' && (config.algo !== 'dpsgd' || !config.overlap)) {
     throw new UsageError(`--train-thread worker runs the local steps of --overlap rounds, which need --algo dpsgd and --overlap; got --algo ${config.algo}${config.overlap ? ' --overlap' : ' without --overlap'}`, 'train-thread', 'main, or worker with --algo dpsgd --overlap')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCluster } from '../../../scripts/cluster.ts'
 import { readSnapshot, snapshotPath } from '../../../node/peer/index.ts'
-import { metrics } from './helpers.ts'
+import { metrics, waitFor } from './helpers.ts'
 
 const DEADLINE_MS = 1500
 
@@ -97,5 +97,45 @@ describe('murmur cluster: churn with real peer processes', function () {
     const joiner = metrics(join(out, 'peer-3'))
     assert.equal(joiner[0].round, Number(joined[1]) + 1, 'its first round is the one it announced')
     assert.equal(joiner.at(-1).round, rounds, 'and it trained to the end')
+  })
+
+  it('a kill event that finds its slot already empty kills nothing: the cluster still exits 0', async () => {
+    // the second kill of slot 2 finds no live peer there; it was once counted as a peer expected to die, and the
+    // cluster, finding one fewer unclean exit than that, exited 1
+    const out = mkdtempSync(join(tmpdir(), 'murmur-killtwice-'))
+    const err: string[] = []
+    const code = await runCluster([
+      '--peers', '3', '--rounds', '60', '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200', '--timeout', '60',
+      '--slowdown', '0:10,1:10,2:10', '--churn', 'kill:2@5,kill:2@30', '--out', out, '--quiet', '--run-id', 'killtwice-test'
+    ], { out: () => {}, err: (t) => { err.push(t) }, isTTY: false })
+    assert.match(err.join('\n'), /no live peer in slot 2/, `the second kill found the slot empty: ${err.join('\n')}`)
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { exitedCleanly: number }
+    assert.equal(summary.exitedCleanly, 2)
+    assert.equal(code, 0, err.join('\n'))
+  })
+
+  it('a joiner gets in after the bootstrap peer crashed: it dials every live peer, not peer-0 alone', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'murmur-bootdead-'))
+    const rounds = 120
+    let killed = false
+    const run = runCluster([
+      '--peers', '3', '--rounds', String(rounds), '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200', '--timeout', '90',
+      '--slowdown', '0:20,1:20,2:20', '--churn', 'join:1@30', '--out', out, '--quiet', '--run-id', 'bootdead-test'
+    ], { out: () => {}, err: () => {}, isTTY: false })
+    try {
+      // peer-0 crashes (SIGKILL, by hand: --churn never touches the bootstrap slot) before the join
+      await waitFor(() => (metrics(join(out, 'peer-0')).at(-1)?.round ?? 0) >= 10, 60_000, 'peer-0 to run 10 rounds')
+      const { pid } = JSON.parse(readFileSync(join(out, 'peer-0', 'peer.json'), 'utf8')) as { pid: number }
+      process.kill(pid, 'SIGKILL')
+      killed = true
+    } finally {
+      await run
+    }
+    assert.ok(killed)
+    const joiner = metrics(join(out, 'peer-3'))
+    assert.ok(joiner.length > 0, `the joiner never joined: ${readFileSync(join(out, 'peer-3', 'log.txt'), 'utf8')}`)
+    assert.equal(joiner.at(-1).round, rounds, 'and it trained to the end')
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { exits: Array<{ exitCode: number | null, signal: string | null }> }
+    assert.deepEqual(summary.exits.map((e) => e.exitCode), [null, 0, 0, 0], 'peer-0 killed, the others and the joiner exit 0')
   })
 })

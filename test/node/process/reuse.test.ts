@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCluster } from '../../../scripts/cluster.ts'
@@ -84,5 +84,25 @@ describe('murmur cluster: an OUT folder reused from an earlier run', function ()
     const err: string[] = []
     await assert.rejects(runCluster(['--peers', '2', '--algo', 'gossip', '--dim', '8', '--rounds', '5', '--churn', 'restart:1@2', '--out', mkdtempSync(join(tmpdir(), 'murmur-restart-'))],
       { out: () => {}, err: (t) => { err.push(t) }, isTTY: false }), (e: Error) => e.name === 'UsageError' && /--checkpoint-every/.test(e.message))
+  })
+
+  it('a bootstrap peer that fails at start in a reused folder: the end of log.txt quoted is this run\'s, not the earlier run\'s', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'murmur-failedlog-'))
+    mkdirSync(join(out, 'peer-0'))
+    writeFileSync(join(out, 'peer-0', 'log.txt'), 'an earlier run: line 1\nan earlier run: line 2\nan earlier run: line 3\n')
+    // a swarm key file that does not exist: the peer refuses it before it listens
+    await assert.rejects(runCluster(['--peers', '2', '--algo', 'gossip', '--dim', '8', '--rounds', '5', '--swarm-key', join(out, 'no-such-key'), '--out', out, '--quiet'],
+      { out: () => {}, err: () => {}, isTTY: false }), (e: Error) => {
+      assert.match(e.message, /bootstrap peer exited .*\n.*SwarmKeyNotFoundError/s)
+      assert.doesNotMatch(e.message, /an earlier run/)
+      return true
+    })
+  })
+
+  it('--train-thread worker without --overlap is refused by the cluster itself, as a usage error, before any peer starts', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'murmur-worker-')), 'run')
+    await assert.rejects(runCluster(['--peers', '2', '--model', 'softmax', '--rounds', '5', '--train-thread', 'worker', '--out', out, '--quiet'],
+      { out: () => {}, err: () => {}, isTTY: false }), (e: Error & { option?: string }) => e.name === 'UsageError' && e.option === 'train-thread' && /--overlap/.test(e.message))
+    assert.ok(!existsSync(join(out, 'peer-0')), 'no peer was started')
   })
 })

@@ -15,3 +15,12 @@ export class JoinFailedError extends Error {
     this.name = 'JoinFailedError'
   }
 }
+
+/** Another live peer process holds this --data-dir: two peers in one folder would mix records and checkpoints. */
+export class DataDirInUseError extends Error {
+  static override name = 'DataDirInUseError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'DataDirInUseError'
+  }
+}

@@ -20,11 +20,13 @@ import type { GossipExchange } from '../exchange/index.ts'
 import { createMembership } from '../membership/index.ts'
 import type { Membership } from '../membership/index.ts'
 import { accessNotes, bootstrapAddrs, createPeerNode, loadOrCreateIdentity, penalizePeer, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
+import type { SwarmKey } from '../p2p/index.ts'
 import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { startTrainWorker } from '../train-thread/index.ts'
 import type { TrainWorker } from '../train-thread/index.ts'
 import { ConfigMismatchError, JoinFailedError } from './errors.ts'
 import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
+import { lockDataDir } from './lock.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 import { RoundPace } from './pace.ts'
 import { catchUpRound, rejoinState, resumeFromCheckpoint } from './resume.ts'
@@ -42,18 +44,21 @@ const MAX_JOIN_LEAD = 64
 const EARLY_MESSAGES = 128
 
 export async function runPeer (init: PeerInit): Promise<PeerResult> {
-  const { config, log } = init
   const start = performance.now()
   // who may connect: read first, so that a bad key or allowlist fails before anything is loaded
   const swarmKey = init.swarmKeyFile === undefined ? undefined : await readSwarmKey(init.swarmKeyFile)
   const allowPeers = init.allowPeersFile === undefined ? undefined : await readAllowlist(init.allowPeersFile)
   mkdirSync(init.dataDir, { recursive: true })
-  // a resumed peer appends to the record of its earlier life; a new one moves an earlier run's files aside
-  if (init.resume !== true) {
-    const moved = archivePreviousRun(init.dataDir)
-    if (moved !== undefined) log(`moved the metrics and checkpoints of an earlier run in ${init.dataDir} to ${moved} (its snapshots are deleted); use --resume to continue a run instead`)
-    writeFileSync(join(init.dataDir, METRICS_FILE), '')
+  const unlock = lockDataDir(init.dataDir)
+  try {
+    return await runLockedPeer(init, start, swarmKey, allowPeers)
+  } finally {
+    unlock()
   }
+}
+
+async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey | undefined, allowPeers: string[] | undefined): Promise<PeerResult> {
+  const { config, log } = init
   const identity = await loadOrCreateIdentity(init.dataDir)
   for (const w of identity.warnings) log(`warning: ${w}`)
   const hash = configHash(config)
@@ -75,6 +80,13 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   } catch (err) {
     await stepRunner?.close()
     throw err
+  }
+  // a resumed peer appends to the record of its earlier life; a new one moves an earlier run's files aside, once the
+  // config, data and model have loaded: a typo in a flag must not move the checkpoints a corrected --resume needs
+  if (init.resume !== true) {
+    const moved = archivePreviousRun(init.dataDir)
+    if (moved !== undefined) log(`moved the metrics and checkpoints of an earlier run in ${init.dataDir} to ${moved} (its snapshots are deleted); use --resume to continue a run instead`)
+    writeFileSync(join(init.dataDir, METRICS_FILE), '')
   }
   if (stepRunner !== undefined) log('local steps run in a worker thread (--train-thread worker)')
   log(`peer ${identity.peerId} slot ${init.slot}/${config.peers}, ${config.algo} ${config.codec}, ` +

@@ -63,7 +63,7 @@ export interface PeerNodeInit {
    * of each address, then every BOOTSTRAP_REPORT_EVERY-th (a wrong address, port, swarm key or allowlist
    * otherwise leaves a peer waiting alone without a word)
    */
-  onBootstrapFailed?: (failure: { addr: string, attempts: number, error: Error }) => void
+  onBootstrapFailed?: (failure: { addr: string, attempts: number, error: Error, hadConnections: boolean }) => void
   pubsub?: PubSubInit
   /**
    * a private swarm's pre-shared key (readSwarmKey): every connection is encrypted with it before Noise, so
@@ -128,8 +128,11 @@ function keepBootstrapped (node: PeerNode, list: readonly string[], everyMs: num
   if (list.length === 0 || everyMs <= 0) return
   const addrs = list.map((a) => multiaddr(a))
   const failures = new Map<string, number>()
+  // a node that had connections and lost them all (its neighbours left, or the network went) is not misconfigured
+  let hadConnections = false
   let timer: ReturnType<typeof setInterval> | undefined
   const log = node.logger.forComponent('murmur:node:p2p')
+  node.addEventListener('connection:open', () => { hadConnections = true })
   node.addEventListener('start', () => {
     timer = setInterval(() => {
       if (node.status !== 'started' || node.getConnections().length > 0) return
@@ -139,7 +142,7 @@ function keepBootstrapped (node: PeerNode, list: readonly string[], everyMs: num
             log('bootstrap redial of %a failed: %e', ma, err)
             const attempts = (failures.get(ma.toString()) ?? 0) + 1
             failures.set(ma.toString(), attempts)
-            if (node.status === 'started' && (attempts === 1 || attempts % BOOTSTRAP_REPORT_EVERY === 0)) onFailed?.({ addr: ma.toString(), attempts, error: err })
+            if (node.status === 'started' && (attempts === 1 || attempts % BOOTSTRAP_REPORT_EVERY === 0)) onFailed?.({ addr: ma.toString(), attempts, error: err, hadConnections })
           })
       }
     }, everyMs)

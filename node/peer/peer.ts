@@ -98,8 +98,14 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
   const node = await createPeerNode({
     privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns,
     swarmKey, allowPeers, onRefused: refusalReporter(log).onRefused,
-    onBootstrapFailed: ({ addr, attempts, error }) => {
-      log(`warning: cannot connect to bootstrap peer ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.name}: ${error.message}. ` +
+    onBootstrapFailed: ({ addr, attempts, error, hadConnections }) => {
+      const tries = `${attempts} ${attempts === 1 ? 'try' : 'tries'}`
+      if (hadConnections) {
+        // every other peer left (the end of a run), or the network went: not a wrong address or key
+        log(`no connection left; redialing bootstrap peer ${addr} failed (${tries}): ${error.name}: ${error.message}. It may have left the run; this peer waits for the others`)
+        return
+      }
+      log(`warning: cannot connect to bootstrap peer ${addr} (${tries}): ${error.name}: ${error.message}. ` +
         'Check the address and that the peer runs; every peer needs the same --swarm-key, and an --allow-peers list on either side must name the other')
     }
   }).catch(async (err: unknown) => { await stepRunner?.close(); throw err })

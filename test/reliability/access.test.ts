@@ -102,7 +102,7 @@ describe('reliability: who may join', function () {
   it('a peer bootstrapping with the wrong swarm key is told so: onBootstrapFailed names the address, once until the next report', async function () {
     this.timeout(30_000)
     const victim = await peer({ swarmKey: parseSwarmKey(generateSwarmKey()) })
-    const failures: Array<{ addr: string, attempts: number, error: Error }> = []
+    const failures: Array<{ addr: string, attempts: number, error: Error, hadConnections: boolean }> = []
     const addr = bootstrapAddrs(victim.node)[0]
     await peer({ swarmKey: parseSwarmKey(generateSwarmKey()), bootstrap: [addr], bootstrapRetryMs: 200, onBootstrapFailed: (f) => { failures.push(f) } })
     await waitFor('a bootstrap failure report', () => failures.length >= 1, 20_000)
@@ -110,6 +110,19 @@ describe('reliability: who may join', function () {
     assert.equal(failures[0].attempts, 1)
     assert.ok(failures[0].error instanceof Error)
     assert.ok(failures.every((f) => f.attempts === 1 || f.attempts % 15 === 0), `reported attempts ${failures.map((f) => f.attempts).join(', ')}`)
+    assert.ok(failures.every((f) => !f.hadConnections), 'never connected: a configuration problem')
+  })
+
+  it('a peer whose bootstrap peer left after it had connected is told it had connections (not a wrong address or key)', async function () {
+    this.timeout(30_000)
+    const swarmKey = parseSwarmKey(generateSwarmKey())
+    const first = await peer({ swarmKey })
+    const failures: Array<{ attempts: number, hadConnections: boolean }> = []
+    const joiner = await peer({ swarmKey, bootstrap: [bootstrapAddrs(first.node)[0]], bootstrapRetryMs: 200, onBootstrapFailed: (f) => { failures.push(f) } })
+    await waitFor('the bootstrap connection', () => joiner.node.getConnections().length > 0, 20_000)
+    await first.node.stop()
+    await waitFor('a bootstrap failure report', () => failures.length >= 1, 20_000)
+    assert.equal(failures[0].hadConnections, true)
   })
 
   it('a peer with the right key but not on the allowlist is refused and never reaches the gossip handler', async () => {

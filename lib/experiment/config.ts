@@ -6,9 +6,9 @@
 
 import { parseCodec } from '../compress/index.ts'
 import { parsePartitionSpec } from '../data/index.ts'
-import { ALGORITHMS, DEFAULT_AGGREGATE, SYNC_MODES, canonicalAggregate, constants as algorithmConstants } from '../algorithms/index.ts'
+import { ALGORITHMS, DEFAULT_AGGREGATE, SYNC_MODES, canonicalAggregate, constants as algorithmConstants, resolveConfig } from '../algorithms/index.ts'
 import { resolveByzantine } from './byzantine.ts'
-import type { AlgorithmName, StepOrder, SyncMode } from '../algorithms/index.ts'
+import type { AlgorithmConfig, AlgorithmName, StepOrder, SyncMode } from '../algorithms/index.ts'
 import { formatTopologySpec, parseTopologySpec, parseWeightScheme } from '../../topologies/index.ts'
 import { InvalidExperimentConfigError } from './errors.ts'
 
@@ -108,16 +108,44 @@ export const EXPERIMENT_DEFAULTS: ExperimentConfig = {
   seed: 1
 }
 
+/** A numeric field's bounds: [min, max], or (min, max] with `exclusiveMin`. */
+export interface FieldBounds { readonly min: number, readonly max: number, readonly exclusiveMin?: boolean }
+
+/**
+ * The bounds resolveExperiment enforces on the numeric fields, one table so that the CLI's options
+ * (node/cli/experiment-options.ts) state and check the same ones. Most maxima are typo guards far above any
+ * useful value; lr and gamma exclude 0 as lib/algorithms does (a zero step never moves).
+ */
+export const EXPERIMENT_BOUNDS = {
+  peers: { min: 1, max: 4096 },
+  rows: { min: 1, max: 4096 },
+  gamma: { min: 0, max: 1, exclusiveMin: true },
+  lr: { min: 0, max: 1e3, exclusiveMin: true },
+  momentum: { min: 0, max: 0.999 },
+  weightDecay: { min: 0, max: 1 },
+  localSteps: { min: 1, max: 10_000 },
+  staleness: { min: 0, max: algorithmConstants.MAX_STALENESS },
+  batch: { min: 1, max: 65_536 },
+  dim: { min: 1, max: 100_000_000 },
+  rounds: { min: 0, max: 10_000_000 },
+  evalEvery: { min: 0, max: 10_000_000 },
+  evalLimit: { min: 0, max: 10_000_000 },
+  peerEvalLimit: { min: 0, max: 10_000_000 },
+  seed: { min: 0, max: 0xffffffff }
+} as const satisfies Record<string, FieldBounds>
+
 function bad (field: string, expected: string, got: unknown): never {
   throw new InvalidExperimentConfigError(field, `${field}: expected ${expected}, got ${JSON.stringify(got)}`)
 }
 
-function int (c: Record<string, unknown>, field: string, min: number, max: number): void {
+function int (c: Record<string, unknown>, field: keyof typeof EXPERIMENT_BOUNDS): void {
+  const { min, max } = EXPERIMENT_BOUNDS[field]
   const v = c[field]
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(field, `an integer in [${min}, ${max}]`, v)
 }
 
-function real (c: Record<string, unknown>, field: string, min: number, max: number, openMin = false): void {
+function real (c: Record<string, unknown>, field: string, bounds: FieldBounds = EXPERIMENT_BOUNDS[field as keyof typeof EXPERIMENT_BOUNDS]): void {
+  const { min, max, exclusiveMin: openMin = false } = bounds
   const v = c[field]
   if (typeof v !== 'number' || !Number.isFinite(v) || v > max || v < min || (openMin && v === min)) {
     bad(field, `a number in ${openMin ? '(' : '['}${min}, ${max}]`, v)
@@ -143,12 +171,12 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   const c = { ...EXPERIMENT_DEFAULTS, ...partial } as ExperimentConfig
   for (const key of Object.keys(c) as Array<keyof ExperimentConfig>) if (c[key] === undefined) delete c[key]
   const r = c as unknown as Record<string, unknown>
-  int(r, 'peers', 1, 4096)
+  int(r, 'peers')
   parses('topology', c.topology, parseTopologySpec)
   if (c.topology.startsWith('file:')) {
     throw new InvalidExperimentConfigError('topology', `topology: an edge list (${c.topology}) is read by 'murmur graph' only: a run rebuilds its graph every round from the peers alive, so it takes a named topology (ring, torus, exponential, ...)`)
   }
-  if (c.rows !== undefined) int(r, 'rows', 1, 4096)
+  if (c.rows !== undefined) int(r, 'rows')
   parses('weights', c.weights, parseWeightScheme)
   if (!ALGORITHMS.includes(c.algo)) bad('algo', `one of ${ALGORITHMS.join(', ')}`, c.algo)
   if (c.order !== 'atc' && c.order !== 'cta') bad('order', 'atc or cta', c.order)
@@ -157,42 +185,71 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   // hashed as text, so two peers that wrote the same codec or graph differently must not refuse each other
   c.codec = parseCodec(c.codec).spec
   c.topology = formatTopologySpec(parseTopologySpec(c.topology))
-  if (c.gamma !== undefined) real(r, 'gamma', 0, 1, true)
-  real(r, 'lr', 0, 1e3)
-  real(r, 'momentum', 0, 0.999)
-  real(r, 'weightDecay', 0, 1)
-  int(r, 'localSteps', 1, 10_000)
+  if (c.gamma !== undefined) real(r, 'gamma')
+  real(r, 'lr')
+  real(r, 'momentum')
+  real(r, 'weightDecay')
+  int(r, 'localSteps')
   if (typeof c.overlap !== 'boolean') bad('overlap', 'true or false', c.overlap)
   if (c.overlap && c.algo === 'choco') bad('overlap', 'false with algo choco (overlap runs gossip and dpsgd)', c.overlap)
   if (c.overlap && c.order === 'cta') bad('overlap', "false with order cta (overlap takes the local steps from the model it sends)", c.overlap)
   if (!SYNC_MODES.includes(c.sync)) bad('sync', `one of ${SYNC_MODES.join(', ')}`, c.sync)
   if (c.sync === 'async' && c.algo === 'choco') bad('sync', 'sync with algo choco (its copies need every round of every neighbour)', c.sync)
   if (c.sync === 'async' && c.overlap) bad('overlap', 'false with sync async (nothing waits, so nothing to overlap)', c.overlap)
-  int(r, 'staleness', 0, algorithmConstants.MAX_STALENESS)
+  int(r, 'staleness')
   try {
     c.aggregate = canonicalAggregate(c.aggregate)
   } catch (err) {
     throw new InvalidExperimentConfigError('aggregate', (err as Error).message)
   }
-  int(r, 'batch', 1, 65_536)
+  int(r, 'batch')
   if (!DATASETS.includes(c.dataset)) bad('dataset', `one of ${DATASETS.join(', ')}`, c.dataset)
   if (c.datasetDir !== undefined && typeof c.datasetDir !== 'string') bad('datasetDir', 'a folder path', c.datasetDir)
   if (typeof c.normalize !== 'boolean') bad('normalize', 'true or false', c.normalize)
   parses('partition', c.partition, parsePartitionSpec)
   if (typeof c.model !== 'string' || c.model === '') bad('model', 'a model spec (softmax, mlp, mlp:256,128, cnn)', c.model)
   if (!(BACKENDS as readonly string[]).includes(c.backend)) bad('backend', `one of ${BACKENDS.join(', ')}`, c.backend)
-  int(r, 'dim', 1, 100_000_000)
-  int(r, 'rounds', 0, 10_000_000)
-  int(r, 'evalEvery', 0, 10_000_000)
-  int(r, 'evalLimit', 0, 10_000_000)
-  int(r, 'peerEvalLimit', 0, 10_000_000)
-  real(r, 'drop', 0, 1)
+  int(r, 'dim')
+  int(r, 'rounds')
+  int(r, 'evalEvery')
+  int(r, 'evalLimit')
+  int(r, 'peerEvalLimit')
+  real(r, 'drop', { min: 0, max: 1 })
   if (c.drop >= 1) bad('drop', 'a probability below 1', c.drop)
-  real(r, 'offline', 0, 1)
+  real(r, 'offline', { min: 0, max: 1 })
   if (c.offline >= 1) bad('offline', 'a probability below 1', c.offline)
-  int(r, 'seed', 0, 0xffffffff)
+  int(r, 'seed')
   const byz = resolveByzantine(c as unknown as Parameters<typeof resolveByzantine>[0])
   if (byz.attack !== undefined) c.attack = byz.attack
   if (byz.attackers !== undefined) c.attackers = byz.attackers
+  // what lib/algorithms refuses (lr 0, order cta with gossip, ef(...) with choco, ...) is refused here, up front,
+  // not when the run builds its peers after loading the data; the field names are the same in both configs
+  try {
+    resolveConfig(algorithmConfig(c))
+  } catch (err) {
+    if ((err as Error).name !== 'InvalidAlgorithmConfigError') throw err
+    throw new InvalidExperimentConfigError((err as { field: string }).field, (err as Error).message)
+  }
   return c
+}
+
+/** The lib/algorithms config of an experiment. */
+export function algorithmConfig (config: ExperimentConfig): AlgorithmConfig {
+  return {
+    algo: config.algo,
+    lr: config.lr,
+    momentum: config.momentum,
+    weightDecay: config.weightDecay,
+    localSteps: config.localSteps,
+    order: config.order,
+    gamma: config.gamma,
+    codec: config.codec,
+    weights: config.weights,
+    overlap: config.overlap,
+    sync: config.sync,
+    staleness: config.staleness,
+    aggregate: config.aggregate,
+    // a network peer's own attack (the simulator gives it to its designated peers only)
+    attack: config.attack
+  }
 }

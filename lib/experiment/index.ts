@@ -2,13 +2,13 @@
  * lib/experiment: one simulated experiment from a flat config (data, partition, model, topology,
  * algorithm, codec, rounds), reported a round at a time. Used by `murmur sim` and the scripts.
  */
-export { EXPERIMENT_DEFAULTS, DATASETS, BACKENDS, resolveExperiment } from './config.ts'
-export type { ExperimentConfig, DatasetChoice, BackendChoice } from './config.ts'
-export { runExperiment } from './run.ts'
+export { EXPERIMENT_DEFAULTS, EXPERIMENT_BOUNDS, DATASETS, BACKENDS, resolveExperiment, algorithmConfig } from './config.ts'
+export type { ExperimentConfig, DatasetChoice, BackendChoice, FieldBounds } from './config.ts'
+export { runExperiment, MAX_SIMULATED_PARAMS } from './run.ts'
 export type { MetricsRecord, ExperimentInfo, ExperimentSummary, ExperimentHooks } from './run.ts'
 export { InvalidExperimentConfigError } from './errors.ts'
 export { AGREED_FIELDS, agreedConfig, configHash, configDiff, formatConfigDiff, resolveRunConfig, DEFAULT_RUN_ID, DEFAULT_ROUND_DEADLINE_MS } from './agreement.ts'
 export type { AgreedConfig, AgreedField, NetworkSettings, RunConfig } from './agreement.ts'
-export { prepareTraining, algorithmConfig } from './setup.ts'
+export { prepareTraining } from './setup.ts'
 export type { TrainingSetup } from './setup.ts'
 export { chooseAttackers, resolveByzantine } from './byzantine.ts'

@@ -9,13 +9,21 @@ import type { RoundMetrics, SimulationOptions } from '../sim/index.ts'
 import { meanAndSpread } from '../vector/index.ts'
 import { buildGraph, describe, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
-import { resolveExperiment } from './config.ts'
+import { algorithmConfig, resolveExperiment } from './config.ts'
 import { InvalidExperimentConfigError } from './errors.ts'
-import { algorithmConfig, prepareTraining } from './setup.ts'
+import { prepareTraining } from './setup.ts'
 import type { ExperimentConfig } from './config.ts'
 
 /** the longest a run goes without letting the event loop turn (ms) */
 const YIELD_EVERY_MS = 50
+
+/**
+ * Most parameters the simulator holds, summed over its peers (peers × dim): 2^30, 4 GiB of float32. Each peer
+ * also keeps a gradient, momentum and message buffers of the same size, about 5 copies in all (measured: 18 bytes
+ * a parameter for gossip), so this bound is about 20 GB of memory. A bigger run fails in the middle of allocating
+ * its peers; it needs fewer peers, a smaller model, or a network run (one peer a process).
+ */
+export const MAX_SIMULATED_PARAMS = 2 ** 30
 
 /** One line of metrics.jsonl. `round` counts completed rounds (1 after the first). NaN is written as null. */
 export interface MetricsRecord {
@@ -100,6 +108,12 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
   const graph: Graph = buildGraph(config.topology, config.peers, { seed: config.seed, rows: config.rows })
   const spectrum = describeOrNaN(graph, config.weights)
   const training = await prepareTraining(config)
+  if (config.peers * training.dim > MAX_SIMULATED_PARAMS) {
+    training.dispose()
+    throw new InvalidExperimentConfigError('peers', `peers: ${config.peers} peers × ${training.dim.toLocaleString('en-US')} parameters = ` +
+      `${(config.peers * training.dim).toExponential(1)} values to simulate in one process, more than the limit of ${MAX_SIMULATED_PARAMS.toLocaleString('en-US')} ` +
+      '(2^30, 4 GiB of float32 before each peer\'s buffers): use fewer peers or a smaller model')
+  }
   const options: SimulationOptions = {
     peers: config.peers,
     topology: graph,

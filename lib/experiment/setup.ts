@@ -4,8 +4,9 @@
  */
 import { loadDataset, partition, partitionStats } from '../data/index.ts'
 import { createModel, initBackend, parseModelSpec } from '../model/index.ts'
+import type { DatasetShape, ModelSpec } from '../model/index.ts'
 import { modelObjective } from '../objectives/index.ts'
-import type { AlgorithmConfig, LocalObjective } from '../algorithms/index.ts'
+import type { LocalObjective } from '../algorithms/index.ts'
 import { hashSeed } from '../random/index.ts'
 import type { Rng } from '../random/index.ts'
 import type { ExperimentConfig } from './config.ts'
@@ -79,13 +80,14 @@ export async function prepareTraining (config: ExperimentConfig, opts: PrepareOp
           }
         })
   })
+  const spec = modelSpec(config.model, data)
   // in slot mode the loaded training set is the slot's shard, rows in the order of the partition
   const parts = slot === undefined ? split(data.train.y) : [Uint32Array.from({ length: data.train.n }, (_, i) => i)]
   if (slot === undefined) {
     sizes = parts.map((p) => p.length)
     skew = partitionStats(data.train.y, parts, data.classes).skew
   }
-  const model = createModel(parseModelSpec(config.model, data))
+  const model = createModel(spec)
   const init = model.init(hashSeed(config.seed, 'model'))
   return {
     dim: model.dim,
@@ -105,23 +107,15 @@ export async function prepareTraining (config: ExperimentConfig, opts: PrepareOp
   }
 }
 
-/** The lib/algorithms config of an experiment. */
-export function algorithmConfig (config: ExperimentConfig): AlgorithmConfig {
-  return {
-    algo: config.algo,
-    lr: config.lr,
-    momentum: config.momentum,
-    weightDecay: config.weightDecay,
-    localSteps: config.localSteps,
-    order: config.order,
-    gamma: config.gamma,
-    codec: config.codec,
-    weights: config.weights,
-    overlap: config.overlap,
-    sync: config.sync,
-    staleness: config.staleness,
-    aggregate: config.aggregate,
-    // a network peer's own attack (the simulator gives it to its designated peers only)
-    attack: config.attack
+/**
+ * The config's model for this data. A spec that does not fit the data (or has more than lib/model's MAX_PARAMS
+ * parameters) is the config's `model` field at fault, reported as such before any parameter is allocated.
+ */
+function modelSpec (text: string, data: DatasetShape): ModelSpec {
+  try {
+    return parseModelSpec(text, data)
+  } catch (err) {
+    if ((err as Error).name !== 'InvalidModelSpecError') throw err
+    throw new InvalidExperimentConfigError('model', `model: ${(err as Error).message}`)
   }
 }

@@ -19,3 +19,11 @@ export const CNN_POOL = 2
 
 /** Samples per forward pass in `evaluate`: bounds the activations held at once (2,000 x 128 floats for the MLP). */
 export const EVAL_BATCH = 2000
+
+/**
+ * Most parameters a model may have: 2^28 (1 GiB of float32 a copy). A peer's model travels whole in each round
+ * message, whose dimension lib/algorithms bounds by the same 2^28 (MAX_FRAME_DIM), so a bigger model could not
+ * be gossiped; every peer also holds several copies (gradient, momentum, message buffers). Checked from the spec,
+ * before anything is allocated.
+ */
+export const MAX_PARAMS = 2 ** 28

@@ -14,6 +14,7 @@
 export { initBackend, activeBackend, BACKEND_PREFERENCE } from './backend.ts'
 export type { BackendName, BackendRequest } from './backend.ts'
 export { parseModelSpec, formatModelSpec, checkModelSpec } from './spec.ts'
+export { MAX_PARAMS } from './constants.ts'
 export type { ModelSpec, SoftmaxSpec, MlpSpec, CnnSpec, DatasetShape } from './spec.ts'
 export { createModel } from './model.ts'
 export type { Model, EvaluateOptions, Evaluation } from './model.ts'

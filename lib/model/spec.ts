@@ -9,8 +9,9 @@
  *   cnn:16,32           the two filter counts, default head of 128
  *   cnn:16,32,0         no hidden dense layer: the pooled features feed the output layer directly
  */
-import { CNN_FILTERS, CNN_HIDDEN, CNN_POOL, MLP_HIDDEN } from './constants.ts'
+import { CNN_FILTERS, CNN_HIDDEN, CNN_POOL, MAX_PARAMS, MLP_HIDDEN } from './constants.ts'
 import { InvalidModelSpecError } from './errors.ts'
+import { paramLayout } from './layout.ts'
 
 /** What a model needs to know about its data; a `ClassificationDataset` of lib/data fits. */
 export interface DatasetShape {
@@ -87,8 +88,17 @@ export function formatModelSpec (spec: ModelSpec): string {
   }
 }
 
-/** Check a spec object (parsed or hand-built): positive integer sizes that fit together. */
+/** Check a spec object (parsed or hand-built): positive integer sizes that fit together, at most MAX_PARAMS parameters. */
 export function checkModelSpec (spec: ModelSpec): void {
+  checkSizes(spec)
+  const dim = paramLayout(spec).dim
+  if (dim > MAX_PARAMS) {
+    throw new InvalidModelSpecError(`model '${formatModelSpec(spec)}' on ${spec.features} features and ${spec.classes} classes has ` +
+      `${dim.toLocaleString('en-US')} parameters (${dim.toExponential(1)}), more than the limit of ${MAX_PARAMS.toLocaleString('en-US')} (2^28, 1 GiB of float32 a copy)`)
+  }
+}
+
+function checkSizes (spec: ModelSpec): void {
   const name = describe(spec)
   checkSize(name, 'features', spec.features, 1)
   checkSize(name, 'classes', spec.classes, 2)

@@ -10,7 +10,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // transfers allocate large short-lived buffers; without this V8 runs a full GC every 64 MB of them (node/p2p/gc.ts)
 const { countExternalMemoryInGlobalLimit } = await import('../p2p/gc.ts')
 countExternalMemoryInGlobalLimit()
-const { main } = await import('../cli/main.ts')
+const { main, ignoreClosedPipe } = await import('../cli/main.ts')
+ignoreClosedPipe()
 try {
   process.exitCode = await main(process.argv.slice(2), {
     out: (t) => { process.stdout.write(t + '\n') },

@@ -18,6 +18,8 @@ export interface OptionSpec {
   /** inclusive bounds for numeric options */
   min?: number
   max?: number
+  /** with `min`: refuse `min` itself too, the bounds are (min, max] (a step size must be > 0) */
+  exclusiveMin?: boolean
   /** extra validation: return a description of what is allowed when `value` is not, else undefined */
   check?: (value: OptionValue) => string | undefined
   /** name of the value in --help, e.g. SPEC or N */
@@ -64,9 +66,10 @@ export function allowedText (spec: OptionSpec): string {
   if (spec.choices != null) return `one of ${spec.choices.join(', ')}`
   if (spec.allowed != null) return spec.allowed
   const kind = spec.type === 'int' ? 'an integer' : spec.type === 'number' ? 'a number' : spec.type === 'boolean' ? 'true or false' : 'a string'
+  const open = spec.exclusiveMin === true
   const bounds = spec.min != null && spec.max != null
-    ? ` in [${spec.min}, ${spec.max}]`
-    : spec.min != null ? ` >= ${spec.min}` : spec.max != null ? ` <= ${spec.max}` : ''
+    ? ` in ${open ? '(' : '['}${spec.min}, ${spec.max}]`
+    : spec.min != null ? ` ${open ? '>' : '>='} ${spec.min}` : spec.max != null ? ` <= ${spec.max}` : ''
   return kind + bounds
 }
 
@@ -93,7 +96,8 @@ function convert (spec: OptionSpec, raw: string): OptionValue {
       value = raw
   }
   if (typeof value === 'number') {
-    if ((spec.min != null && value < spec.min) || (spec.max != null && value > spec.max)) return bad()
+    const belowMin = spec.min != null && (value < spec.min || (spec.exclusiveMin === true && value === spec.min))
+    if (belowMin || (spec.max != null && value > spec.max)) return bad()
   }
   if (spec.choices != null && !spec.choices.includes(String(value))) return bad()
   if (spec.check != null) {

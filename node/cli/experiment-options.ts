@@ -8,13 +8,16 @@ import type { OptionSpec, ParsedArgs } from './args.ts'
 import { CliError } from './command.ts'
 import { runTopologyOptions } from './topology.ts'
 import { stripJsonComments } from './jsonc.ts'
-import { EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
+import { EXPERIMENT_BOUNDS as B, EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
 import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID } from '../../lib/experiment/agreement.ts'
 import { CODEC_FORMS, parseCodec } from '../../lib/compress/index.ts'
 import { parsePartitionSpec } from '../../lib/data/index.ts'
+import { canonicalAggregate, canonicalAttack } from '../../lib/algorithms/index.ts'
 
 const CODEC_ALLOWED = `one of ${CODEC_FORMS.join(', ')}`
 const PARTITION_ALLOWED = 'iid, dirichlet:ALPHA (ALPHA > 0, e.g. dirichlet:0.5), shards:K (integer K >= 1 classes a peer)'
+const AGGREGATE_ALLOWED = 'mean, clip:TAU (TAU > 0), clip:auto, clip:auto:F (0 < F < 1), trimmed:B (integer B >= 0)'
+const ATTACK_ALLOWED = 'signflip, gaussian:SIGMA (SIGMA > 0), alie, alie:Z, ipm, ipm:EPS, nan'
 const MODEL_ALLOWED = 'softmax, mlp, mlp:H1,H2,... (hidden layer sizes), cnn, cnn:F1,F2 or cnn:F1,F2,HIDDEN (filters, dense size)'
 /**
  * The syntax of lib/model's parseModelSpec, checked here without importing lib/model (it loads tfjs, and
@@ -44,38 +47,39 @@ const with0 = (o: OptionSpec): OptionSpec => ({ ...o, default: undefined, descri
 // Defaults are shown in --help but applied by resolveExperiment, so that --config values are not overridden by them.
 const SHARED: OptionSpec[] = [
   { name: 'config', type: 'string', placeholder: 'FILE', description: 'start from a run config (JSON of config fields, or a run\'s config.json); flags given too override its fields' },
-  { name: 'peers', type: 'int', min: 1, max: 4096, description: `number of peers n (default: ${D.peers})` },
-  ...runTopologyOptions.map(with0),
+  { name: 'peers', type: 'int', ...B.peers, description: `number of peers n (default: ${D.peers})` },
+  // a run's --rows has the config's bound (murmur graph's has none)
+  ...runTopologyOptions.map((o) => with0(o.name === 'rows' ? { ...o, ...B.rows } : o)),
   { name: 'algo', type: 'string', choices: ['gossip', 'dpsgd', 'choco'], description: `algorithm: gossip averaging of random vectors, D-PSGD, CHOCO-SGD (default: ${D.algo})` },
   { name: 'order', type: 'string', choices: ['atc', 'cta'], description: `D-PSGD: adapt-then-combine or combine-then-adapt (default: ${D.order})` },
   { name: 'codec', type: 'string', placeholder: 'SPEC', allowed: CODEC_ALLOWED, check: parsedBy(parseCodec), description: `compression: none, fp16, qsgd:S, topk:F, randk:F, sign, ef(SPEC) (default: ${D.codec})` },
-  { name: 'gamma', type: 'number', min: 0, max: 1, placeholder: 'X', description: 'CHOCO-SGD consensus step γ (default: 1 for lossless codecs, 0.05 otherwise)' },
-  { name: 'lr', type: 'number', min: 0, description: `SGD step size η (default: ${D.lr})` },
-  { name: 'momentum', type: 'number', min: 0, max: 0.999, description: `heavy-ball momentum (default: ${D.momentum})` },
-  { name: 'weight-decay', type: 'number', min: 0, max: 1, description: `L2 weight decay (default: ${D.weightDecay})` },
-  { name: 'local-steps', type: 'int', min: 1, description: `local SGD steps H between gossip rounds (default: ${D.localSteps})` },
+  { name: 'gamma', type: 'number', ...B.gamma, placeholder: 'X', description: 'CHOCO-SGD consensus step γ (default: 1 for lossless codecs, 0.05 otherwise)' },
+  { name: 'lr', type: 'number', ...B.lr, description: `SGD step size η (default: ${D.lr})` },
+  { name: 'momentum', type: 'number', ...B.momentum, description: `heavy-ball momentum (default: ${D.momentum})` },
+  { name: 'weight-decay', type: 'number', ...B.weightDecay, description: `L2 weight decay (default: ${D.weightDecay})` },
+  { name: 'local-steps', type: 'int', ...B.localSteps, description: `local SGD steps H between gossip rounds (default: ${D.localSteps})` },
   { name: 'overlap', type: 'boolean', description: 'gossip, D-PSGD: send the model a round starts from and take the local steps while it travels (one-step-stale mixing)' },
   { name: 'sync', type: 'string', choices: ['sync', 'async'], description: `sync: lockstep rounds; async: never wait, mix each neighbour's newest message while it is at most --staleness of this peer's rounds old (default: ${D.sync})` },
-  { name: 'staleness', type: 'int', min: 0, description: `--sync async: a neighbour's message is mixed for up to N of this peer's rounds after it arrived, whatever the sender's round (default: ${D.staleness})` },
-  { name: 'batch', type: 'int', min: 1, description: `minibatch size a peer (default: ${D.batch})` },
+  { name: 'staleness', type: 'int', ...B.staleness, description: `--sync async: a neighbour's message is mixed for up to N of this peer's rounds after it arrived, whatever the sender's round (default: ${D.staleness})` },
+  { name: 'batch', type: 'int', ...B.batch, description: `minibatch size a peer (default: ${D.batch})` },
   { name: 'dataset', type: 'string', choices: ['mnist', 'fashion-mnist'], description: `dataset (default: ${D.dataset})` },
   { name: 'dataset-dir', type: 'string', placeholder: 'DIR', description: 'folder with the dataset\'s four IDX files (raw or .gz) instead of the packaged/system copy' },
   { name: 'normalize', type: 'boolean', description: `standardise pixels with the train set's mean/std; --no-normalize keeps [0, 1] (default: ${String(D.normalize)})` },
   { name: 'partition', type: 'string', placeholder: 'SPEC', allowed: PARTITION_ALLOWED, check: parsedBy(parsePartitionSpec), description: `data split: iid, dirichlet:ALPHA, shards:K (default: ${D.partition})` },
   { name: 'model', type: 'string', placeholder: 'SPEC', allowed: MODEL_ALLOWED, check: (v) => MODEL_SYNTAX.test(String(v)) ? undefined : `expected ${MODEL_ALLOWED}`, description: `softmax, mlp, mlp:H1,H2,..., cnn (default: ${D.model})` },
   { name: 'backend', type: 'string', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], description: `tfjs backend; auto = tfjs-node, else wasm, else cpu (default: ${D.backend})` },
-  { name: 'dim', type: 'int', min: 1, description: `gossip only: dimension of the averaged vectors (default: ${D.dim})` },
-  { name: 'rounds', type: 'int', min: 0, description: `rounds to run (default: ${D.rounds})` },
-  { name: 'seed', type: 'int', min: 0, max: 0xffffffff, description: `seed of everything random (default: ${D.seed})` },
-  { name: 'aggregate', type: 'string', placeholder: 'RULE', description: `mixing rule: mean, clip:TAU, clip:auto (ClippedGossip, adaptive radius), clip:auto:F, trimmed:B (coordinate-wise trimmed mean) (default: ${D.aggregate})` },
-  { name: 'attack', type: 'string', placeholder: 'SPEC', description: 'EXPERIMENTS ONLY: misbehave by sending signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of the model (sim: the --attackers peers; peer: this peer)' }
+  { name: 'dim', type: 'int', ...B.dim, description: `gossip only: dimension of the averaged vectors (default: ${D.dim})` },
+  { name: 'rounds', type: 'int', ...B.rounds, description: `rounds to run (default: ${D.rounds})` },
+  { name: 'seed', type: 'int', ...B.seed, description: `seed of everything random (default: ${D.seed})` },
+  { name: 'aggregate', type: 'string', placeholder: 'RULE', allowed: AGGREGATE_ALLOWED, check: parsedBy(canonicalAggregate), description: `mixing rule: mean, clip:TAU, clip:auto (ClippedGossip, adaptive radius), clip:auto:F, trimmed:B (coordinate-wise trimmed mean) (default: ${D.aggregate})` },
+  { name: 'attack', type: 'string', placeholder: 'SPEC', allowed: ATTACK_ALLOWED, check: parsedBy(canonicalAttack), description: 'EXPERIMENTS ONLY: misbehave by sending signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of the model (sim: the --attackers peers; peer: this peer)' }
 ]
 
 export const SIM_OPTIONS: OptionSpec[] = [
   ...SHARED,
-  { name: 'eval-every', type: 'int', min: 0, description: `test the averaged model every N rounds; 0 = at the end only (default: ${D.evalEvery})` },
-  { name: 'eval-limit', type: 'int', min: 0, description: `test samples for the averaged model; 0 = all (default: ${D.evalLimit})` },
-  { name: 'peer-eval-limit', type: 'int', min: 0, description: `test samples for each peer's own model between evaluations; the last round uses all; 0 = all (default: ${D.peerEvalLimit})` },
+  { name: 'eval-every', type: 'int', ...B.evalEvery, description: `test the averaged model every N rounds; 0 = at the end only (default: ${D.evalEvery})` },
+  { name: 'eval-limit', type: 'int', ...B.evalLimit, description: `test samples for the averaged model; 0 = all (default: ${D.evalLimit})` },
+  { name: 'peer-eval-limit', type: 'int', ...B.peerEvalLimit, description: `test samples for each peer's own model between evaluations; the last round uses all; 0 = all (default: ${D.peerEvalLimit})` },
   { name: 'drop', type: 'number', min: 0, max: 0.99, description: `probability that a message is lost (default: ${D.drop})` },
   { name: 'offline', type: 'number', min: 0, max: 0.99, description: `probability that a peer sits a round out (default: ${D.offline})` },
   { name: 'attackers', type: 'string', placeholder: 'N|I,J,...', description: 'with --attack: how many peers attack (chosen from the seed), or their slots as a list (3,7; one slot: 3,)' }
@@ -87,8 +91,8 @@ export const NETWORK_RUN_OPTIONS: OptionSpec[] = [
   ...SHARED,
   { name: 'run-id', type: 'string', placeholder: 'ID', allowed: RUN_ID_ALLOWED, check: (v) => RUN_ID.test(String(v)) ? undefined : `expected ${RUN_ID_ALLOWED}`, description: `name of the run; peers of other runs are ignored (default: ${DEFAULT_RUN_ID})` },
   { name: 'round-deadline', type: 'int', min: 1, max: 3_600_000, placeholder: 'MS', description: `how long a peer waits for its neighbours' messages of a round before mixing what it has (default: ${DEFAULT_ROUND_DEADLINE_MS})` },
-  { name: 'eval-every', type: 'int', min: 0, description: `test each peer's own model every N rounds; 0 = at the end only (default: ${D.evalEvery})` },
-  { name: 'eval-limit', type: 'int', min: 0, description: `test samples for those evaluations; 0 = all (default: ${D.evalLimit})` }
+  { name: 'eval-every', type: 'int', ...B.evalEvery, description: `test each peer's own model every N rounds; 0 = at the end only (default: ${D.evalEvery})` },
+  { name: 'eval-limit', type: 'int', ...B.evalLimit, description: `test samples for those evaluations; 0 = all (default: ${D.evalLimit})` }
 ]
 
 /** Who may connect to a peer (`murmur peer`; `murmur cluster` passes them to every peer). Not run config: peers need not agree on them. */
@@ -122,6 +126,24 @@ export function parseAttackers (v: unknown): unknown {
   if (/^\d+$/.test(s)) return Number(s)
   if (/^\d+(,\d+)*,?$/.test(s)) return s.split(',').filter((t) => t !== '').map(Number)
   throw new UsageError(`invalid value for --attackers: expected a count (2) or a list of slots (3,7; one slot: 3,), got '${s}'`, 'attackers')
+}
+
+/** config field → the option that sets it */
+const OPTION_OF: Record<string, string> = Object.fromEntries(Object.entries(CONFIG_FIELDS).map(([flag, field]) => [field, flag]))
+
+/**
+ * The library's refusal of a command line's config, as the CLI reports it. An InvalidExperimentConfigError names
+ * the field at fault; when an option of the command line set that field, it is that option's usage error (exit 2,
+ * like the parser's own refusals: bounds that depend on other fields, such as --attackers against --peers, are
+ * only checked by the library). A field from the --config file, or left at its default, keeps the library's error.
+ */
+export function asOptionError (err: unknown, args: ParsedArgs): unknown {
+  if (!(err instanceof Error) || err.name !== 'InvalidExperimentConfigError') return err
+  const field = (err as Error & { field?: unknown }).field
+  const option = typeof field === 'string' ? OPTION_OF[field] : undefined
+  if (option === undefined || args.values[option] === undefined) return err
+  const reason = err.message.startsWith(`${String(field)}: `) ? err.message.slice(String(field).length + 2) : err.message
+  return new UsageError(`invalid value for --${option}: ${reason}`, option)
 }
 
 /** The config of a command line: --config first, then every config flag given explicitly. */

@@ -28,6 +28,23 @@ function topHelp (): string {
   ].join('\n')
 }
 
+/**
+ * A reader that closed the pipe (`murmur graph --json | head -c 20`, `murmur peer | grep -m1 ...`) wants no more
+ * output. The command goes on to its end with its output to that stream dropped, instead of dying on an unhandled
+ * EPIPE with a stack trace (or, once the wasm backend has installed its handler, exit code 7): a peer whose log
+ * reader left must not stop training or lose its checkpoint, and a short command just finishes. Node ignores
+ * SIGPIPE, so this is where it is decided. Any other error of the stream stays unhandled, as before.
+ */
+export function ignoreClosedPipe (streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      // the first write after the reader left fails with EPIPE; the stream is destroyed then, and later writes fail so
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return
+      throw err
+    })
+  }
+}
+
 export async function main (argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv
   if (name == null || name === '-h' || name === '--help' || name === 'help') {
@@ -63,6 +80,7 @@ export async function main (argv: readonly string[], io: CliIO): Promise<number>
 
 const isEntry = process.argv[1] != null && import.meta.url === new URL(`file://${process.argv[1]}`).href
 if (isEntry) {
+  ignoreClosedPipe()
   const io: CliIO = {
     out: (t) => { process.stdout.write(t + '\n') },
     err: (t) => { process.stderr.write(t + '\n') },

@@ -1,13 +1,15 @@
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { getBoolean, getOptionalString } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
+import { CliError } from '../command.ts'
 import type { Command } from '../command.ts'
-import { configFromArgs, SIM_OPTIONS } from '../experiment-options.ts'
+import { asOptionError, configFromArgs, SIM_OPTIONS } from '../experiment-options.ts'
 import { createProgress } from '../progress.ts'
 
 const options: OptionSpec[] = [
-  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder for metrics.jsonl, config.json, summary.json (default: runs/sim-<time>)' },
+  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder for metrics.jsonl, config.json, summary.json, created once the run has started; one that holds a run is refused without --force (default: a new runs/sim-<time>, or runs/sim-<time>-2, ... when taken)' },
+  { name: 'force', type: 'boolean', description: 'overwrite the run in --out DIR (its metrics.jsonl, config.json and summary.json)' },
   ...SIM_OPTIONS,
   { name: 'quiet', type: 'boolean', description: 'no progress line' }
 ]
@@ -22,6 +24,38 @@ function mb (bytes: number): string {
 
 function stamp (): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+}
+
+/** The files that make a folder a run's: --out refuses to write over them without --force. */
+const RUN_FILES = ['metrics.jsonl', 'summary.json']
+
+/** Refuses, before any work, an --out that is not a folder or already holds a run (unless forced). */
+function checkOut (out: string, force: boolean): void {
+  if (!existsSync(out)) return
+  if (!statSync(out).isDirectory()) throw new CliError(`--out '${out}' exists and is not a folder`)
+  const found = RUN_FILES.filter((f) => existsSync(join(out, f)))
+  if (found.length > 0 && !force) {
+    throw new CliError(`--out '${out}' holds a run (${found.join(', ')}); pass --force to overwrite it, or --out another folder`)
+  }
+}
+
+/**
+ * Creates a new folder `parent/name`, or `name-2`, `name-3`, ... when taken, and returns its path. mkdirSync
+ * without `recursive` fails with EEXIST on a taken name, atomically, so two runs started in the same second
+ * (the resolution of the default name), even by two processes, never share a folder.
+ */
+export function createNewFolder (parent: string, name: string): string {
+  mkdirSync(parent, { recursive: true })
+  for (let k = 1; k <= 10_000; k++) {
+    const dir = join(parent, k === 1 ? name : `${name}-${k}`)
+    try {
+      mkdirSync(dir)
+      return dir
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+  }
+  throw new CliError(`no free folder name ${join(parent, name)}-N: give --out`)
 }
 
 export const simCommand: Command = {
@@ -43,11 +77,20 @@ export const simCommand: Command = {
     const { runId, roundDeadlineMs, ...partial } = configFromArgs(args)
     const ignored = Object.entries({ runId, roundDeadlineMs }).filter(([, v]) => v !== undefined).map(([k]) => k)
     if (ignored.length > 0) io.err(`murmur sim: ignoring ${ignored.join(' and ')} of --config (network run fields)`)
-    const config = resolveExperiment(partial)
-    const out = resolve(getOptionalString(args, 'out') ?? join('runs', `sim-${stamp()}`))
-    mkdirSync(out, { recursive: true })
-    const metricsPath = join(out, 'metrics.jsonl')
-    writeFileSync(metricsPath, '')
+    let config: ReturnType<typeof resolveExperiment>
+    try {
+      config = resolveExperiment(partial)
+    } catch (err) {
+      throw asOptionError(err, args)
+    }
+    const given = getOptionalString(args, 'out')
+    const force = getBoolean(args, 'force')
+    if (given !== undefined) checkOut(resolve(given), force)
+    // the folder is created (and an old run's files replaced) only once runExperiment has loaded the data and
+    // built the model and the peers: a run that cannot start leaves the disk as it was
+    let out = given !== undefined ? resolve(given) : '' // the default folder is named when it is created
+    let metricsPath = ''
+    let started = false
     const quiet = getBoolean(args, 'quiet')
     const progress = createProgress({ total: config.rounds, label: 'sim', isTTY: io.isTTY, write: (t) => { if (!quiet) process.stderr.write(t) } })
     let stop = false
@@ -57,6 +100,15 @@ export const simCommand: Command = {
     try {
       const summary = await runExperiment(config, {
         onStart: (info) => {
+          started = true
+          if (given !== undefined) {
+            mkdirSync(out, { recursive: true })
+            if (force) rmSync(join(out, 'summary.json'), { force: true }) // the old run's, until this one ends
+          } else {
+            out = createNewFolder(resolve('runs'), `sim-${stamp()}`)
+          }
+          metricsPath = join(out, 'metrics.jsonl')
+          writeFileSync(metricsPath, '')
           writeFileSync(join(out, 'config.json'), JSON.stringify({
             experiment: config,
             murmur: { command: 'sim', argv: process.argv.slice(2), version: readVersion(), node: process.versions.node, backend: info.backend },
@@ -78,7 +130,7 @@ export const simCommand: Command = {
           progress.update(rec.round, status)
         },
         shouldStop: () => stop
-      })
+      }).catch((err: unknown) => { throw started ? err : asOptionError(err, args) })
       progress.done()
       writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
       const lines = [

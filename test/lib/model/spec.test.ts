@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { createModel, formatModelSpec, parseModelSpec } from '../../../lib/model/index.ts'
+import { checkModelSpec, createModel, formatModelSpec, MAX_PARAMS, parseModelSpec } from '../../../lib/model/index.ts'
+import { constants as algorithmConstants } from '../../../lib/algorithms/index.ts'
 import type { ModelSpec } from '../../../lib/model/index.ts'
 
 const MNIST = { features: 784, classes: 10, imageShape: [28, 28, 1] as [number, number, number] }
@@ -50,6 +51,20 @@ describe('lib/model spec', () => {
     for (const c of cases) {
       assert.throws(() => parseModelSpec(c.text, (c.data ?? MNIST) as typeof MNIST), { name: 'InvalidModelSpecError' }, c.id)
     }
+  })
+
+  it('refuses more than MAX_PARAMS parameters, naming the count and the limit, from the spec alone', () => {
+    // a round message carries the whole model: no model may be larger than a frame can announce
+    assert.equal(MAX_PARAMS, algorithmConstants.MAX_FRAME_DIM)
+    assert.throws(() => parseModelSpec('mlp:65536,65536,65536', MNIST), (err: any) => {
+      assert.equal(err.name, 'InvalidModelSpecError')
+      assert.match(err.message, /8,642,166,794 parameters .* limit of 268,435,456/)
+      return true
+    })
+    // softmax has classes × (features + 1) parameters: exactly the limit is accepted, one more feature is not
+    const at = { kind: 'softmax' as const, features: MAX_PARAMS / 2 - 1, classes: 2 }
+    assert.doesNotThrow(() => { checkModelSpec(at) })
+    assert.throws(() => { checkModelSpec({ ...at, features: at.features + 1 }) }, { name: 'InvalidModelSpecError' })
   })
 
   it('rejects hand-built spec objects that do not fit together', () => {

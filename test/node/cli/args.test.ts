@@ -52,6 +52,14 @@ describe('node/cli/args', () => {
     for (const c of cases) usageErr(c.argv, c.option)
   })
 
+  it('an exclusive minimum refuses the minimum itself, and help and errors say so', () => {
+    const open: CommandSpec = { name: 'demo', summary: '', options: [{ name: 'step', type: 'number', description: 'step size', min: 0, max: 1, exclusiveMin: true }] }
+    assert.equal(parseArgs(open, ['--step', '0.001']).values.step, 0.001)
+    assert.equal(parseArgs(open, ['--step', '1']).values.step, 1)
+    assert.throws(() => parseArgs(open, ['--step', '0']), (err: any) => err.name === 'UsageError' && err.option === 'step' && err.allowed === 'a number in (0, 1]')
+    assert.match(formatHelp(open), /--step X +step size \(a number in \(0, 1\]\)/)
+  })
+
   it('suggests the closest option name', () => {
     assert.throws(() => parseArgs(spec, ['--topolgy', 'ring']), (err: any) => err.name === 'UsageError' && /--topology/.test(err.message))
   })

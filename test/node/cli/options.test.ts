@@ -11,6 +11,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from './run.ts'
+import { CONFIG_FIELDS } from '../../../node/cli/experiment-options.ts'
+import { EXPERIMENT_BOUNDS, EXPERIMENT_DEFAULTS, resolveExperiment } from '../../../lib/experiment/index.ts'
 
 const silent = { out: (): void => {}, err: (): void => {}, isTTY: false }
 
@@ -23,6 +25,8 @@ const INVALID_STRINGS: Record<string, string> = {
   codec: 'topk:2',
   partition: 'dirichlet:-1',
   model: 'resnet',
+  aggregate: 'median-of-nothing',
+  attack: 'meteor',
   shard: '4/4',
   'run-id': 'two words'
 }
@@ -38,8 +42,6 @@ const FREE_TEXT = new Set<string>(['out', 'config', 'dataset-dir', 'data-dir', '
  * options, e.g. --peers, or modules --help must not load): each case shows the refusal names the option.
  */
 const CHECKED_WHEN_RUN: Record<string, { argv: string[], code: number }> = {
-  aggregate: { argv: ['sim', '--aggregate', 'median-of-nothing', '--rounds', '0', '--quiet'], code: 1 },
-  attack: { argv: ['sim', '--attack', 'meteor', '--rounds', '0', '--quiet'], code: 1 },
   attackers: { argv: ['sim', '--attack', 'nan', '--attackers', 'some', '--rounds', '0', '--quiet'], code: 2 },
   listen: { argv: ['peer', '--data-dir', 'unused', '--shard', '0/1', '--listen', 'localhost:9000'], code: 2 },
   announce: { argv: ['peer', '--data-dir', 'unused', '--shard', '0/1', '--announce', '/ip4/1.2.3.4/tcp/9/p2p/x'], code: 2 },
@@ -97,6 +99,7 @@ describe('every option of every command', () => {
         }
         if (o.type !== 'string') {
           if (o.min !== undefined) refuses(command, o, String(o.min - 1))
+          if (o.min !== undefined && o.exclusiveMin === true) refuses(command, o, String(o.min))
           if (o.max !== undefined) refuses(command, o, String(o.max + 1))
           continue
         }
@@ -147,5 +150,29 @@ describe('every option of every command', () => {
         assert.throws(() => parseArgs(command, [`--${o.name}`]), (err: any) => err.name === 'UsageError' && err.option === o.name && typeof err.allowed === 'string')
       }
     }
+  })
+})
+
+describe('the options of a run (sim, peer, cluster)', () => {
+  it('state the bounds the library checks: every value the parser takes at a bound, resolveExperiment takes too', () => {
+    const problems: string[] = []
+    for (const command of specs().filter((c) => ['sim', 'peer', 'cluster'].includes(c.name))) {
+      for (const o of command.options) {
+        const field = CONFIG_FIELDS[o.name]
+        if ((o.type !== 'int' && o.type !== 'number') || field === undefined) continue
+        if (!(field in EXPERIMENT_DEFAULTS) && !(field in EXPERIMENT_BOUNDS)) continue // network-run fields, resolved elsewhere
+        if (o.min === undefined || o.max === undefined) { problems.push(`${command.name} --${o.name}: states no ${o.min === undefined ? 'minimum' : 'maximum'}`); continue }
+        const lowest = o.exclusiveMin === true ? o.min + (o.type === 'int' ? 1 : 1e-9) : o.min
+        for (const v of [lowest, o.max]) {
+          assert.equal(parseArgs(command, [`--${o.name}`, String(v)]).values[o.name], v)
+          try {
+            resolveExperiment({ [field]: v })
+          } catch (err) {
+            problems.push(`${command.name} --${o.name} ${v}: parsed, but ${(err as Error).message}`)
+          }
+        }
+      }
+    }
+    assert.deepEqual(problems, [])
   })
 })

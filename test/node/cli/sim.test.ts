@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createNewFolder } from '../../../node/cli/commands/sim.ts'
 import { runCli } from './run.ts'
+
+const gossip = (rounds = 3): string[] => ['sim', '--algo', 'gossip', '--peers', '4', '--dim', '16', '--rounds', String(rounds), '--quiet']
+
+/** The files of a folder and their contents. */
+function snapshot (dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]))
+}
 
 function records (dir: string): any[] {
   return readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
@@ -77,5 +85,80 @@ describe('murmur sim', function () {
     const unknown = await runCli(['sim', '--algo', 'sgp'])
     assert.equal(unknown.code, 2)
     assert.match(unknown.err, /--algo/)
+  })
+
+  it('--out DIR holding a run: refused without --force, and a run that cannot start leaves it as it was', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'murmur-sim-')), 'r')
+    assert.equal((await runCli([...gossip(), '--out', dir])).code, 0)
+    const before = snapshot(dir)
+    assert.deepEqual(Object.keys(before), ['config.json', 'metrics.jsonl', 'summary.json'])
+    const refused = await runCli([...gossip(), '--seed', '2', '--out', dir])
+    assert.equal(refused.code, 1)
+    assert.match(refused.err, /holds a run .*--force/)
+    // the data cannot be loaded: with --force too, the old run stays whole
+    const empty = mkdtempSync(join(tmpdir(), 'murmur-nodata-'))
+    const failed = await runCli(['sim', '--model', 'softmax', '--rounds', '1', '--quiet', '--dataset-dir', empty, '--force', '--out', dir])
+    assert.equal(failed.code, 1)
+    assert.match(failed.err, /DatasetNotFoundError/)
+    assert.deepEqual(snapshot(dir), before)
+    const fresh = join(dir, '..', 'never')
+    assert.equal((await runCli(['sim', '--model', 'softmax', '--rounds', '1', '--quiet', '--dataset-dir', empty, '--out', fresh])).code, 1)
+    assert.ok(!existsSync(fresh), 'no folder for a run that did not start')
+    // --force overwrites the run
+    assert.equal((await runCli([...gossip(5), '--force', '--out', dir])).code, 0)
+    assert.equal(records(dir).length, 5)
+    assert.equal(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).rounds, 5)
+  })
+
+  it('the default folder is a new one: runs started in the same second get sim-<time>-2, -3, ...', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'murmur-runs-'))
+    assert.deepEqual([1, 2, 3].map(() => createNewFolder(parent, 'sim-x')), ['sim-x', 'sim-x-2', 'sim-x-3'].map((d) => join(parent, d)))
+    // through the CLI: the folders of this second and the next two are taken already and must stay untouched
+    const cwd = process.cwd()
+    const work = mkdtempSync(join(tmpdir(), 'murmur-cwd-'))
+    const taken = [0, 1, 2].map((s) => `sim-${new Date(Date.now() + s * 1000).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`)
+    for (const t of taken) mkdirSync(join(work, 'runs', t), { recursive: true })
+    try {
+      process.chdir(work)
+      assert.equal((await runCli(gossip())).code, 0)
+    } finally {
+      process.chdir(cwd)
+    }
+    for (const t of taken) assert.deepEqual(readdirSync(join(work, 'runs', t)), [], `${t} untouched`)
+    const made = readdirSync(join(work, 'runs')).filter((d) => !taken.includes(d))
+    assert.equal(made.length, 1)
+    assert.match(made[0], /^sim-\d{8}-\d{6}-2$/)
+    assert.equal(records(join(work, 'runs', made[0])).length, 3)
+  })
+
+  it('an invalid option value is a usage error naming the option (exit 2), also when only the library can tell', async () => {
+    const cases: Array<{ argv: string[], option: string }> = [
+      { argv: ['--aggregate', 'foo'], option: 'aggregate' },
+      { argv: ['--attack', 'foo'], option: 'attack' },
+      { argv: ['--attack', 'signflip', '--attackers', '17'], option: 'attackers' },
+      { argv: ['--lr', '0'], option: 'lr' },
+      { argv: ['--lr', '1001'], option: 'lr' },
+      { argv: ['--batch', '100000'], option: 'batch' },
+      { argv: ['--rounds', '20000000'], option: 'rounds' },
+      { argv: ['--algo', 'gossip', '--order', 'cta'], option: 'order' },
+      { argv: ['--algo', 'choco', '--overlap'], option: 'overlap' },
+      { argv: ['--peers', '4', '--topology', 'torus', '--rows', '5000'], option: 'rows' }
+    ]
+    for (const c of cases) {
+      const out = join(mkdtempSync(join(tmpdir(), 'murmur-sim-')), 'o')
+      const { code, err } = await runCli(['sim', ...c.argv, '--quiet', '--out', out])
+      assert.equal(code, 2, `${c.argv.join(' ')}: ${err}`)
+      assert.match(err, new RegExp(`^murmur sim: invalid value for --${c.option}: `), c.argv.join(' '))
+      assert.doesNotMatch(err, /Error:/, 'no error class name')
+      assert.ok(!existsSync(out), 'nothing written')
+    }
+  })
+
+  it('a model too big to hold: one line naming its parameter count and the limit, before allocating it', async () => {
+    const { code, err } = await runCli(['sim', '--peers', '1', '--model', 'mlp:65536,65536,65536', '--rounds', '1', '--backend', 'cpu', '--quiet',
+      '--out', join(mkdtempSync(join(tmpdir(), 'murmur-sim-')), 'o')])
+    assert.equal(code, 2, err)
+    assert.match(err, /^murmur sim: invalid value for --model: model 'mlp:65536,65536,65536' .* has 8,642,166,794 parameters \(8\.6e\+9\), more than the limit of 268,435,456/)
+    assert.equal(err.trim().split('\n').length, 1)
   })
 })

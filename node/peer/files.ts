@@ -26,11 +26,28 @@ export function archivePreviousRun (dataDir: string, now = new Date()): string |
   })
   if (items.length === 0) return undefined
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
-  let target = join(dataDir, PREVIOUS_DIR, stamp)
-  for (let k = 2; existsSync(target); k++) target = join(dataDir, PREVIOUS_DIR, `${stamp}-${k}`)
-  mkdirSync(target, { recursive: true })
+  const target = createNewFolder(join(dataDir, PREVIOUS_DIR), stamp)
   for (const name of items) renameSync(join(dataDir, name), join(target, name))
   return target
+}
+
+/**
+ * Creates a new folder `parent/name`, or `name-2`, `name-3`, ... when taken, and returns its path. mkdirSync
+ * without `recursive` fails with EEXIST on a taken name, atomically, so two runs started in the same second
+ * (the resolution of murmur sim's default name; the stamp of an archived run), even by two processes, never share a folder.
+ */
+export function createNewFolder (parent: string, name: string): string {
+  mkdirSync(parent, { recursive: true })
+  for (let k = 1; k <= 10_000; k++) {
+    const dir = join(parent, k === 1 ? name : `${name}-${k}`)
+    try {
+      mkdirSync(dir)
+      return dir
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+  }
+  throw new Error(`no free folder name ${join(parent, name)}-N`)
 }
 
 export function appendRecord (dataDir: string, record: unknown): void {

@@ -6,6 +6,7 @@ import { CliError } from '../command.ts'
 import type { Command } from '../command.ts'
 import { asOptionError, configFromArgs, SIM_OPTIONS } from '../experiment-options.ts'
 import { createProgress } from '../progress.ts'
+import { createNewFolder } from '../../peer/files.ts'
 
 const options: OptionSpec[] = [
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder for metrics.jsonl, config.json, summary.json, created once the run has started; one that holds a run is refused without --force (default: a new runs/sim-<time>, or runs/sim-<time>-2, ... when taken)' },
@@ -37,25 +38,6 @@ function checkOut (out: string, force: boolean): void {
   if (found.length > 0 && !force) {
     throw new CliError(`--out '${out}' holds a run (${found.join(', ')}); pass --force to overwrite it, or --out another folder`)
   }
-}
-
-/**
- * Creates a new folder `parent/name`, or `name-2`, `name-3`, ... when taken, and returns its path. mkdirSync
- * without `recursive` fails with EEXIST on a taken name, atomically, so two runs started in the same second
- * (the resolution of the default name), even by two processes, never share a folder.
- */
-export function createNewFolder (parent: string, name: string): string {
-  mkdirSync(parent, { recursive: true })
-  for (let k = 1; k <= 10_000; k++) {
-    const dir = join(parent, k === 1 ? name : `${name}-${k}`)
-    try {
-      mkdirSync(dir)
-      return dir
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    }
-  }
-  throw new CliError(`no free folder name ${join(parent, name)}-N: give --out`)
 }
 
 export const simCommand: Command = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createNewFolder } from '../../../node/cli/commands/sim.ts'
+import { createNewFolder } from '../../../node/peer/files.ts'
 import { runCli } from './run.ts'
 
 const gossip = (rounds = 3): string[] => ['sim', '--algo', 'gossip', '--peers', '4', '--dim', '16', '--rounds', String(rounds), '--quiet']

@@ -25,6 +25,8 @@ export const MAX_CONFIG_STRING_CHARS = 1024
 export const MAX_TRACKED_PEERS = 1024
 /** A record not heard for this many timeouts is forgotten. */
 export const FORGET_AFTER_TIMEOUTS = 10
+/** A member silent for this many timeouts: its open connections are taken for dead, aborted and redialed. */
+export const DEAD_CONNECTION_TIMEOUTS = 3
 /** Longest run id (it is part of the topic name). */
 export const MAX_RUN_ID_CHARS = 128
 /** Each dial to a member that is not connected yet gives up after this long (ms). */

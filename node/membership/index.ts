@@ -8,12 +8,12 @@ export type {
 } from './membership.ts'
 export { MEMBER_STATES, decodeAnnouncement, encodeAnnouncement, membershipTopic } from './message.ts'
 export type { Announcement, AnnouncementFault, DecodeResult, MemberState } from './message.ts'
-export { applyAnnouncement, isLive, joinRound, memberAtRound, membersAtRound, slotConflicts } from './rules.ts'
-export type { MemberRecord, SlotConflict } from './rules.ts'
+export { applyAnnouncement, cutOff, isLive, joinRound, memberAtRound, membersAtRound, reach, slotConflicts } from './rules.ts'
+export type { MemberRecord, Reach, SlotConflict } from './rules.ts'
 export { STALL_PERIODS, StallFreeClock } from './clock.ts'
 export { memberTopology } from './topology.ts'
 export type { MemberOrder, MemberTopology, TopologyOptions } from './topology.ts'
 export { AnnouncementTooLargeError, InvalidMembershipInitError, MembershipStateError, NotAMemberError } from './errors.ts'
 export {
-  HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, MAX_TRACKED_PEERS, MEMBERSHIP_VERSION, TIMEOUT_HEARTBEATS
+  FORGET_AFTER_TIMEOUTS, HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, MAX_TRACKED_PEERS, MEMBERSHIP_VERSION, TIMEOUT_HEARTBEATS
 } from './constants.ts'

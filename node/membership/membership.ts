@@ -14,14 +14,14 @@ import type { TopologySpec } from '../../topologies/index.ts'
 import { penalizePeer, ValidationResult } from '../p2p/index.ts'
 import type { PubSub, PubSubMessage } from '../p2p/index.ts'
 import {
-  FORGET_AFTER_TIMEOUTS, HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ADDR_CHARS, MAX_RUN_ID_CHARS, MAX_TRACKED_PEERS,
+  DEAD_CONNECTION_TIMEOUTS, FORGET_AFTER_TIMEOUTS, HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ADDR_CHARS, MAX_RUN_ID_CHARS, MAX_TRACKED_PEERS,
   MEMBER_DIAL_TIMEOUT_MS, MEMBERSHIP_VERSION, TIMEOUT_HEARTBEATS
 } from './constants.ts'
 import { InvalidMembershipInitError, MembershipStateError, NotAMemberError } from './errors.ts'
 import { decodeAnnouncement, encodeAnnouncement, membershipTopic } from './message.ts'
 import type { Announcement, AnnouncementFault } from './message.ts'
-import { applyAnnouncement, isLive, joinRound, memberAtRound, membersAtRound, slotConflicts } from './rules.ts'
-import type { MemberRecord, SlotConflict } from './rules.ts'
+import { applyAnnouncement, isLive, joinRound, memberAtRound, membersAtRound, reach, slotConflicts } from './rules.ts'
+import type { MemberRecord, Reach, SlotConflict } from './rules.ts'
 import { StallFreeClock } from './clock.ts'
 import { memberTopology } from './topology.ts'
 import type { MemberTopology, TopologyOptions } from './topology.ts'
@@ -136,6 +136,8 @@ export interface Membership extends TypedEventEmitter<MembershipEvents> {
   slotConflicts: () => SlotConflict[]
   /** highest round announced by this peer or a live member */
   maxRoundSeen: () => number
+  /** members this peer hears now (itself included) and members that went silent without leaving (rules.ts reach, cutOff) */
+  reach: () => Reach
   stats: () => MembershipStats
 }
 
@@ -168,6 +170,8 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   private readonly timedOut = new Set<string>()
   private readonly conflictKeys = new Set<string>()
   private readonly dialing = new Set<string>()
+  /** clock reading of the latest redial of each member that went silent */
+  private readonly redialed = new Map<string, number>()
   private readonly counters: MembershipStats = {
     received: 0, accepted: 0, rejected: {}, ignored: { stale: 0, capacity: 0, self: 0 }, published: 0, publishErrors: 0, dials: 0, dialErrors: 0
   }
@@ -294,6 +298,10 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     return max
   }
 
+  reach (): Reach {
+    return reach(this.members.values(), this.clock.now(), this.timeoutMs)
+  }
+
   stats (): MembershipStats {
     const c = this.counters
     return { ...c, rejected: { ...c.rejected }, ignored: { ...c.ignored } }
@@ -396,7 +404,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   private forget (now: number): void {
     const horizon = FORGET_AFTER_TIMEOUTS * this.timeoutMs
     for (const [id, r] of this.members) {
-      if (now - r.lastSeen > horizon) { this.members.delete(id); this.timedOut.delete(id); this.lastSeq.delete(id) }
+      if (now - r.lastSeen > horizon) { this.members.delete(id); this.timedOut.delete(id); this.lastSeq.delete(id); this.redialed.delete(id) }
     }
     for (const [id, r] of this.refused) {
       if (now - r.lastSeen > horizon) { this.refused.delete(id); this.lastSeq.delete(id) }
@@ -464,11 +472,31 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
       .catch((err: Error) => { this.log.error('could not store the addresses of %s: %e', r.id, err) })
   }
 
+  /**
+   * Connects to every live member, and once a timeout to each member that went silent without leaving: a
+   * pulled cable or a firewall leaves its TCP connections open and dead for minutes (retransmissions back off),
+   * and no one else redials a peer nobody hears, so after a network cut heals the two sides would stay apart
+   * until the forget horizon. A member's open connections are aborted once it has been silent for
+   * DEAD_CONNECTION_TIMEOUTS timeouts: they are dead, or useless (not sooner: a peer stopped for a few seconds
+   * comes back on them at once, without a new handshake).
+   */
   private dialMembers (now: number): void {
     for (const r of this.members.values()) {
-      if (this.dialing.has(r.id) || r.until !== undefined || !isLive(r, now, this.timeoutMs)) continue
+      if (this.dialing.has(r.id) || r.until !== undefined) continue
       const peer = peerIdFromString(r.id)
-      if (this.node.getConnections(peer).length > 0) continue
+      if (!isLive(r, now, this.timeoutMs)) {
+        if (r.since === undefined || now - (this.redialed.get(r.id) ?? r.lastSeen) < this.timeoutMs) continue
+        this.redialed.set(r.id, now)
+        const connections = this.node.getConnections(peer)
+        if (now - r.lastSeen >= DEAD_CONNECTION_TIMEOUTS * this.timeoutMs) {
+          for (const c of connections) c.abort(new Error(`member ${r.id} silent for ${now - r.lastSeen} ms`))
+        } else if (connections.length > 0) {
+          continue
+        }
+      } else {
+        this.redialed.delete(r.id)
+        if (this.node.getConnections(peer).length > 0) continue
+      }
       this.dialing.add(r.id)
       this.counters.dials++
       this.node.dial(peer, { signal: AbortSignal.timeout(Math.min(MEMBER_DIAL_TIMEOUT_MS, this.timeoutMs)) })

@@ -63,6 +63,42 @@ export function joinRound (records: Iterable<MemberRecord>, now: number, timeout
   return max < 0 ? 0 : max + lead
 }
 
+/** How many peers of the run this peer can reach now, and how many it lost without a word (see cutOff). */
+export interface Reach {
+  /** this peer and every live member that has not announced its leave */
+  reachable: number
+  /** members that went silent (timed out, no leave announced) and are still remembered */
+  lost: number
+}
+
+/**
+ * What this peer can see of the run: `records` are every other peer it remembers (timed-out ones are kept for
+ * FORGET_AFTER_TIMEOUTS timeouts). A member that announced its leave is not lost, whether heard or not; nor is a
+ * joiner that never became a member.
+ */
+export function reach (records: Iterable<MemberRecord>, now: number, timeoutMs: number): Reach {
+  let reachable = 1
+  let lost = 0
+  for (const r of records) {
+    if (r.until !== undefined || r.since === undefined) continue
+    if (isLive(r, now, timeoutMs)) reachable++
+    else lost++
+  }
+  return { reachable, lost }
+}
+
+/**
+ * Cut off from most of the run: the members that went silent outnumber the ones this peer still hears (itself
+ * included), so the likelier story is that its own network failed, not theirs. Training on alone would race
+ * ahead on its own shard (no neighbour to wait for), and on reconnecting its round would pull every peer of
+ * the run forward; so a cut-off peer holds (node/peer) until it hears them again or forgets them. Crashes look
+ * the same from here: when most of the run was killed, the survivor holds until it forgets them (10 timeouts)
+ * and then goes on. A split in equal halves is not a cut-off: both go on.
+ */
+export function cutOff (r: Reach): boolean {
+  return r.lost > r.reachable
+}
+
 export interface SlotConflict {
   slot: number
   /** the ids claiming it, sorted */

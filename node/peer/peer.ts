@@ -17,7 +17,7 @@ import type { Graph } from '../../topologies/index.ts'
 import { writeCheckpoint } from '../checkpoint/index.ts'
 import { BENIGN_REASONS, createGossipExchange } from '../exchange/index.ts'
 import type { GossipExchange } from '../exchange/index.ts'
-import { createMembership } from '../membership/index.ts'
+import { createMembership, cutOff, FORGET_AFTER_TIMEOUTS } from '../membership/index.ts'
 import type { Membership } from '../membership/index.ts'
 import { accessNotes, bootstrapAddrs, createPeerNode, loadOrCreateIdentity, penalizePeer, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
 import type { SwarmKey } from '../p2p/index.ts'
@@ -209,6 +209,9 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         await sleep(owedMs)
         slowMs = performance.now() - t0
       }
+      // cut off from most of the run (its own network failed, the likelier story): hold this round instead of
+      // training alone, so that on reconnecting it catches up with the run rather than pulling the run forward
+      if (!leaving && config.sync !== 'async') waitMs += await holdWhileCutOff(m, round, init.stop, log)
       let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
       // asynchronous peers are expected to drift apart: a slow one goes on at its own pace instead of skipping
       const ahead = leaving || config.sync === 'async' ? undefined : catchUpRound(m.view(), topo.neighbours(), round)
@@ -334,6 +337,30 @@ function endWhenOvertaken (m: Membership, exchange: GossipExchange, neighbours: 
     if (catchUpRound(m.view(), neighbours, round) !== undefined) exchange.endRound()
   }, POLL_MS)
   return () => { clearInterval(timer) }
+}
+
+/**
+ * Holds round `round` while this peer is cut off from most of the run (membership cutOff): it keeps announcing
+ * itself and listening, and goes on when it hears the run again (then catchUpRound takes it to their round) or
+ * once it has forgotten the silent members (10 membership timeouts: they crashed, and it goes on with the rest),
+ * or at a stop. Returns the time held (ms).
+ */
+async function holdWhileCutOff (m: Membership, round: number, stop: AbortSignal, log: (line: string) => void): Promise<number> {
+  const first = m.reach()
+  if (!cutOff(first)) return 0
+  let r = first
+  const t0 = performance.now()
+  log(`cut off from ${r.lost} of the run's ${r.lost + r.reachable} members at once (this peer's network, more likely than theirs): ` +
+    `holding at round ${round} instead of training alone, until they are heard again or forgotten (${Math.round(FORGET_AFTER_TIMEOUTS * m.timeoutMs / 1000)} s after they went silent)`)
+  while (cutOff(r) && !stop.aborted) {
+    await sleep(POLL_MS)
+    r = m.reach()
+  }
+  const s = ((performance.now() - t0) / 1000).toFixed(1)
+  if (stop.aborted) log(`stopped while holding at round ${round} (${s} s)`)
+  else if (r.reachable > first.reachable) log(`hearing the run again after holding ${s} s: ${r.reachable - 1} other members heard, ${r.lost} still silent`)
+  else log(`held ${s} s and forgot the ${first.lost} silent members (crashed, or out of reach): going on with the ${r.reachable} heard`)
+  return performance.now() - t0
 }
 
 function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm): string {

@@ -2,17 +2,17 @@
  * The fault harness of issue 4, runnable by hand: runs the chosen scenarios on real `murmur peer` processes
  * and prints what was held (load, fault, figures, pass/fail of each criterion).
  *
- *   node scripts/reliability/faults.ts                          # all: checkpoint-kill, restart, freeze, long-freeze, transfer, partition
+ *   node scripts/reliability/faults.ts                          # all: checkpoint-kill, restart, freeze, long-freeze, transfer, partition, isolate
  *   node scripts/reliability/faults.ts restart freeze --out runs/faults --seed 2
  *
  * Exit code 0 when every check of every scenario that ran passed (a scenario skipped for want of network
  * namespaces, with its reason printed, does not fail the run), 1 otherwise.
  */
 import { checkpointKillLoop } from './checkpoint-kill.ts'
-import { freezeScenario, partitionScenario, restartScenario, transferScenario } from './scenarios.ts'
+import { freezeScenario, isolateScenario, partitionScenario, restartScenario, transferScenario } from './scenarios.ts'
 import type { ScenarioOptions, ScenarioResult } from './scenarios.ts'
 
-export const SCENARIOS = ['checkpoint-kill', 'restart', 'freeze', 'long-freeze', 'transfer', 'partition'] as const
+export const SCENARIOS = ['checkpoint-kill', 'restart', 'freeze', 'long-freeze', 'transfer', 'partition', 'isolate'] as const
 export type ScenarioName = typeof SCENARIOS[number]
 
 export async function runScenario (name: ScenarioName, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
@@ -36,6 +36,7 @@ export async function runScenario (name: ScenarioName, opts: ScenarioOptions = {
     case 'long-freeze': return await freezeScenario(opts, true)
     case 'transfer': return await transferScenario(opts)
     case 'partition': return await partitionScenario(opts)
+    case 'isolate': return await isolateScenario(opts)
   }
 }
 

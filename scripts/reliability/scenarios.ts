@@ -8,6 +8,7 @@
  *              survivors' count of partial messages discarded ('truncated')
  * - restart:   SIGKILL one peer and restart it with --resume (same data dir, identity and slot)
  * - partition: cut a 6-peer network in halves for 10 rounds, then heal (network namespaces: scripts/reliability/partition.ts)
+ * - isolate:   cut one peer of five off the network for 10 s, then heal (namespaces too)
  *
  * Survivors must finish every round within deadline + 10 % (their exchange time, commMs), and every process
  * must exit 0 at the end (a graceful SIGTERM of the whole fleet, or its last round).
@@ -116,6 +117,8 @@ export async function freezeScenario (opts: ScenarioOptions = {}, long = false):
     fleet.peers[victim].child.kill('SIGCONT')
     // run on until the frozen peer has done 30 more rounds
     await fleet.waitFor(() => (fleet.last(victim)?.round ?? 0) >= othersAtWake + 30, 120_000, 'the frozen peer to catch up')
+    // what follows the SIGTERM is left out: peers leave a round or two apart, and the last may run its final round alone
+    const stoppedAt = Date.now()
     await stopAll(fleet)
     const v = records(fleet.peers[victim].dataDir)
     figures['frozen for (ms)'] = freezeMs
@@ -125,10 +128,10 @@ export async function freezeScenario (opts: ScenarioOptions = {}, long = false):
     checks.push(deadlineCheck(fleet, [0, 1, 3], deadlineMs, figures))
     // after the wake, the neighbourhood runs at its own pace again: count survivors' rounds that waited out the deadline after it
     const wakeRound = othersAtWake + 10
-    const slowEach = [0, 1, 3].map((i) => records(fleet.peers[i].dataDir).filter((r) => r.round > wakeRound && r.commMs >= 0.9 * deadlineMs).length)
+    const slowEach = [0, 1, 3].map((i) => records(fleet.peers[i].dataDir).filter((r) => r.round > wakeRound && r.time < stoppedAt && r.commMs >= 0.9 * deadlineMs).length)
     const slowAfter = slowEach.reduce((a, b) => a + b, 0)
     figures['survivors\' deadline-long rounds from 10 rounds after the wake'] = `${slowAfter} (${slowEach.join(', ')})`
-    const alone = v.filter((r) => r.round > frozenAt && r.members === 1).length
+    const alone = v.filter((r) => r.round > frozenAt && r.time < stoppedAt && r.members === 1).length
     const survivorsSkipped = [0, 1, 3].reduce((s, i) => s + (records(fleet.peers[i].dataDir).at(-1)?.skipped ?? 0), 0)
     figures['frozen peer: rounds alone after the wake'] = alone
     figures['survivors\' rounds skipped'] = survivorsSkipped
@@ -262,7 +265,9 @@ export async function restartScenario (opts: ScenarioOptions & { checkpointEvery
 export async function partitionScenario (opts: ScenarioOptions & { rounds?: number, partitionRounds?: number } = {}): Promise<ScenarioResult> {
   const deadlineMs = opts.deadlineMs ?? 1000
   const peers = 6
-  const rounds = opts.rounds ?? 200
+  // enough rounds that the run outlasts the cut: a half's rounds take 2 to 5 ms once it has dropped the other
+  // half, and with 200 a half could finish the run while still cut off, leaving nothing to heal
+  const rounds = opts.rounds ?? 1000
   const cutFor = opts.partitionRounds ?? 10
   const out = outDir(opts, 'partition')
   const base: Omit<ScenarioResult, 'figures' | 'checks'> = { name: 'partition', load: `${peers} peers × ${rounds} rounds`, fault: `network cut in halves for ${cutFor} rounds, then healed`, out }
@@ -330,4 +335,77 @@ export async function partitionScenario (opts: ScenarioOptions & { rounds?: numb
     net.teardown()
   }
   return { ...base, figures, checks }
+}
+
+/** How long `isolate` cuts one peer off: well past the membership timeout (3 heartbeats of 250 ms + the 1 s deadline). */
+const ISOLATE_MS = 10_000
+
+/**
+ * Cut one peer of five off the network (its cable pulled, not its process stopped) for 10 s, then heal. The four
+ * must go on without it. It must not train alone: cut off from most of the run at once it holds its round
+ * (node/membership cutOff), so when the network heals it is behind, catches up to the others' round, and no
+ * survivor skips a round to follow a model trained alone.
+ */
+export async function isolateScenario (opts: ScenarioOptions = {}): Promise<ScenarioResult> {
+  const deadlineMs = opts.deadlineMs ?? 1000
+  const peers = 5
+  const victim = 4
+  const survivors = [0, 1, 2, 3]
+  const out = outDir(opts, 'isolate')
+  const base: Omit<ScenarioResult, 'figures' | 'checks'> = { name: 'isolate', load: `${peers} peers`, fault: `1 peer cut off the network for ${ISOLATE_MS / 1000} s, then healed`, out }
+  let net
+  try {
+    net = createPartitionNetwork(peers, opts.log)
+  } catch (err) {
+    if (err instanceof PartitionUnavailableError) return { ...base, figures: {}, checks: [], skipped: err.message }
+    throw err
+  }
+  const figures: Record<string, number | string> = {}
+  const checks: Check[] = []
+  let fleet: Fleet | undefined
+  try {
+    fleet = await startFleet({
+      out,
+      peers,
+      runArgs: trainingArgs('fault-isolate', 100_000, deadlineMs),
+      host: (i) => ({
+        prefix: ['ip', 'netns', 'exec', net.namespace(i)],
+        listen: '/ip4/0.0.0.0/tcp/9000',
+        announce: `/ip4/${hostAddress(i)}/tcp/9000`,
+        dialAddr: (addrs) => addrs.find((a) => a.includes(`/${hostAddress(0)}/`))
+      })
+    })
+    const f = fleet
+    await f.waitFor(() => Math.min(...f.peers.map((p) => f.last(p.index)?.round ?? 0)) >= 30, 240_000, 'round 30 everywhere')
+    const cutAt = f.last(victim)!.round
+    const othersAtCut = f.last(0)!.round
+    net.cut([victim])
+    await sleep(ISOLATE_MS)
+    const victimAtHeal = f.last(victim)!.round
+    const othersAtHeal = f.last(0)!.round
+    net.heal()
+    // long enough for the peers to reconnect and hear each other again (libp2p redials, heartbeats)
+    await sleep(ISOLATE_MS / 2)
+    await f.waitFor(() => (f.last(victim)?.round ?? 0) >= othersAtHeal + 30 && (f.last(0)?.round ?? 0) >= othersAtHeal + 30, 120_000, 'the cut-off peer to catch up')
+    const stoppedAt = Date.now()
+    await stopAll(f)
+    const v = records(f.peers[victim].dataDir)
+    const alone = v.filter((r) => r.round > cutAt && r.time < stoppedAt && r.members === 1).length
+    const survivorsSkipped = survivors.reduce((s, i) => s + (records(f.peers[i].dataDir).at(-1)?.skipped ?? 0), 0)
+    const held = /holding at round/.test(logOf(f.peers[victim].dataDir))
+    figures['cut off for (ms)'] = ISOLATE_MS
+    figures['survivors\' rounds while it was cut off'] = othersAtHeal - othersAtCut
+    figures['cut-off peer: rounds while cut off / of them alone'] = `${victimAtHeal - cutAt} / ${alone}`
+    figures['cut-off peer: rounds skipped to catch up'] = v.at(-1)?.skipped ?? 0
+    figures['survivors\' rounds skipped'] = survivorsSkipped
+    checks.push({ name: 'the others keep training without it', pass: othersAtHeal - othersAtCut >= 2, detail: `${othersAtHeal - othersAtCut} rounds` })
+    checks.push({ name: 'the cut-off peer holds its round instead of training alone', pass: alone === 0 && held, detail: `${alone} rounds alone; ${held ? 'logged' : 'never logged'} holding` })
+    checks.push({ name: 'after healing it catches up and no survivor skips a round', pass: (v.at(-1)?.skipped ?? 0) > 0 && survivorsSkipped === 0, detail: `it skipped ${v.at(-1)?.skipped ?? 0}, the survivors ${survivorsSkipped}` })
+    checks.push(deadlineCheck(f, survivors, deadlineMs, figures))
+    checks.push(exitCheck(f))
+  } finally {
+    fleet?.killAll()
+    net.teardown()
+  }
+  return { ...base, load: `${peers} peers × ${fleet?.last(0)?.round ?? 0} rounds`, figures, checks }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { applyAnnouncement, joinRound, memberAtRound, membersAtRound, slotConflicts } from '../../../node/membership/index.ts'
+import { applyAnnouncement, cutOff, joinRound, memberAtRound, membersAtRound, reach, slotConflicts } from '../../../node/membership/index.ts'
 import type { Announcement, MemberRecord } from '../../../node/membership/index.ts'
 
 const TIMEOUT = 1000
@@ -81,5 +81,32 @@ describe('node/membership rules', () => {
         assert.ok(memberAtRound(r, round) && r.lastSeen >= -TIMEOUT)
       }
     }), { seed: 7, numRuns: 300 })
+  })
+
+  it('reach: live members and itself are reachable; silent ones are lost unless they announced their leave or never joined', () => {
+    const records = [
+      rec('a'),
+      rec('b', { lastSeen: -TIMEOUT - 1 }), // silent: lost
+      rec('c', { lastSeen: -TIMEOUT - 1, until: 9, state: 'leaving' }), // left: not lost
+      rec('d', { lastSeen: -TIMEOUT - 1, since: undefined, state: 'joining' }), // never a member: not lost
+      rec('e', { since: undefined, state: 'joining' }) // a live joiner: not counted yet
+    ]
+    assert.deepEqual(reach(records, 0, TIMEOUT), { reachable: 2, lost: 1 })
+    assert.deepEqual(reach([], 0, TIMEOUT), { reachable: 1, lost: 0 }, 'alone from the start is not cut off')
+  })
+
+  it('cutOff: only when the silent members outnumber the heard ones; equal halves go on', () => {
+    assert.equal(cutOff({ reachable: 1, lost: 4 }), true, 'one peer of five, cut off')
+    assert.equal(cutOff({ reachable: 4, lost: 1 }), false, 'the four it left')
+    assert.equal(cutOff({ reachable: 3, lost: 3 }), false, 'a split in halves')
+    assert.equal(cutOff({ reachable: 1, lost: 1 }), false, 'the survivor of two')
+    assert.equal(cutOff({ reachable: 1, lost: 2 }), true, 'the survivor of three')
+  })
+
+  it('law: of two sides of any cut, at most one is cut off', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 200 }), (a, b) => {
+      // side A hears its a peers and lost the b of side B, and the other way round
+      return !(cutOff({ reachable: a, lost: b }) && cutOff({ reachable: b, lost: a }))
+    }), { seed: 7 })
   })
 })

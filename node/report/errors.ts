@@ -8,3 +8,14 @@ export class RunNotFoundError extends Error {
     this.dir = dir
   }
 }
+
+/** metrics.jsonl has lines but none of them is a valid metrics row (garbage, or every value out of range). */
+export class InvalidMetricsError extends Error {
+  static override name = 'InvalidMetricsError'
+  readonly file: string
+  constructor (file: string, message: string) {
+    super(message)
+    this.name = 'InvalidMetricsError'
+    this.file = file
+  }
+}

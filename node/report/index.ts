@@ -2,7 +2,8 @@
  * node/report: run folders (`murmur sim` / `murmur cluster` output) turned into self-contained HTML reports,
  * and the server-side SVG charts that reports and scripts share. This file is the whole public surface.
  */
-export { loadRun, parseMetrics, toRow } from './load.ts'
+export { checkRow, loadRun, parseMetrics, toRow, VALID_ROW } from './load.ts'
+export type { ParsedMetrics, SkippedLine } from './load.ts'
 export { buildReport, lambda2OfConfig } from './report.ts'
 export type { ReportOptions } from './report.ts'
 export { measureContraction, timeBreakdown, bytesPerRound, lambda2Values, ROUNDOFF_FLOOR } from './analysis.ts'
@@ -10,5 +11,5 @@ export type { Contraction, ContractionFit, ContractionPoint, TimeBreakdown } fro
 export { escapeHtml, inlineSvg } from './html.ts'
 export { lineChart, scatterChart, stackedAreaChart, renderSpec } from './plot.ts'
 export type { Point, LineChartInit, ScatterInit } from './plot.ts'
-export { RunNotFoundError } from './errors.ts'
+export { InvalidMetricsError, RunNotFoundError } from './errors.ts'
 export type { LoadedRun, RoundRow, RunKind } from './types.ts'

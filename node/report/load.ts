@@ -1,52 +1,151 @@
 /**
  * Reads a run folder written by `murmur sim` (metrics.jsonl, config.json, summary.json) or `murmur cluster`
  * (metrics.jsonl, run.json, summary.json, peer-i/). Nothing here throws on a missing or malformed file but the
- * absence of the run itself: each problem becomes a note, so a report of a crashed run still shows what exists.
+ * absence of the run itself, or a metrics.jsonl of which no line is a valid row: each other problem becomes a note
+ * (bad lines by number, rows with values out of range dropped), so a report of a crashed run still shows what exists.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { RunNotFoundError } from './errors.ts'
+import { InvalidMetricsError, RunNotFoundError } from './errors.ts'
 import type { LoadedRun, RoundRow, RunKind } from './types.ts'
 
 function num (v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null
 }
 
-/** One parsed metrics line as a row, or undefined when it is not an object with a numeric round. */
-export function toRow (raw: unknown): RoundRow | undefined {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined
+/** What a metrics field may hold when it is a number (null or absent is always allowed: a writer did not measure it). */
+type Range = 'finite' | 'nonNegative' | 'unit'
+/** lambda2 of a disconnected graph is 1 up to eigensolver round-off */
+const UNIT_SLACK = 1e-9
+const FIELD_RANGES: ReadonlyArray<[string, Range]> = [
+  ['trainLoss', 'finite'], ['accuracy', 'unit'], ['peerAccuracyMin', 'unit'], ['peerAccuracyMean', 'unit'],
+  ['consensusDistance', 'nonNegative'], ['bytesThisRound', 'nonNegative'], ['bytesSent', 'nonNegative'], ['lambda2', 'unit'],
+  ['online', 'nonNegative'], ['computeMs', 'nonNegative'], ['commMs', 'nonNegative'], ['wallMs', 'nonNegative'], ['roundMsMax', 'nonNegative']
+]
+
+/** Why a field's value is out of its range, or undefined when it is fine (a number in range, null, or absent). */
+function outOfRange (field: string, v: unknown, range: Range): string | undefined {
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'number') return `${field} is ${JSON.stringify(v)}, not a number`
+  if (!Number.isFinite(v)) return `${field} is ${String(v)}, not a finite number`
+  if (range === 'unit' && (v < 0 || v > 1 + UNIT_SLACK)) return `${field} ${v} is outside [0, 1]`
+  if (range === 'nonNegative' && v < 0) return `${field} ${v} is negative`
+  return undefined
+}
+
+/**
+ * One parsed metrics line checked: a row; or `notRecord` when it is not an object with a numeric round (not a
+ * metrics record at all); or `refused` when it is one but a value is out of range (an accuracy of 7, negative
+ * bytes, a round that is not a non-negative integer, a non-finite number), so plotting it would mislead.
+ */
+export function checkRow (raw: unknown): { row: RoundRow } | { notRecord: string } | { refused: string } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { notRecord: `a JSON ${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}, not an object` }
   const r = raw as Record<string, unknown>
-  const round = num(r.round)
-  if (round === null) return undefined
+  if (typeof r.round !== 'number') return { notRecord: r.round === undefined ? 'no round' : `round is ${JSON.stringify(r.round)}, not a number` }
+  if (!Number.isSafeInteger(r.round) || r.round < 0) return { refused: `round ${String(r.round)} is not a non-negative integer` }
+  const why = FIELD_RANGES.map(([field, range]) => outOfRange(field, r[field], range)).filter((w) => w !== undefined)
+  if (why.length > 0) return { refused: why.join(', ') }
   return {
-    round,
-    trainLoss: num(r.trainLoss),
-    accuracy: num(r.accuracy),
-    peerAccuracyMin: num(r.peerAccuracyMin),
-    peerAccuracyMean: num(r.peerAccuracyMean),
-    consensusDistance: num(r.consensusDistance),
-    bytesThisRound: num(r.bytesThisRound),
-    bytesSent: num(r.bytesSent),
-    lambda2: num(r.lambda2),
-    online: num(r.online),
-    computeMs: num(r.computeMs),
-    commMs: num(r.commMs),
-    roundMs: num(r.wallMs) ?? num(r.roundMsMax)
+    row: {
+      round: r.round,
+      trainLoss: num(r.trainLoss),
+      accuracy: num(r.accuracy),
+      peerAccuracyMin: num(r.peerAccuracyMin),
+      peerAccuracyMean: num(r.peerAccuracyMean),
+      consensusDistance: num(r.consensusDistance),
+      bytesThisRound: num(r.bytesThisRound),
+      bytesSent: num(r.bytesSent),
+      lambda2: num(r.lambda2),
+      online: num(r.online),
+      computeMs: num(r.computeMs),
+      commMs: num(r.commMs),
+      roundMs: num(r.wallMs) ?? num(r.roundMsMax)
+    }
   }
 }
 
-/** metrics.jsonl text → rows in round order (last record wins for a repeated round) and the count of bad lines. */
-export function parseMetrics (text: string): { rows: RoundRow[], skipped: number } {
+/** One parsed metrics line as a row, or undefined when it is not a metrics record or a value is out of range. */
+export function toRow (raw: unknown): RoundRow | undefined {
+  const checked = checkRow(raw)
+  return 'row' in checked ? checked.row : undefined
+}
+
+/** A line of metrics.jsonl that gave no row: its 1-based number and why. */
+export interface SkippedLine { line: number, reason: string }
+
+export interface ParsedMetrics {
+  /** rows in round order (the last record wins for a repeated round) */
+  rows: RoundRow[]
+  /** lines that are not metrics records (not JSON, not an object with a numeric round), torn last line included */
+  notRecords: SkippedLine[]
+  /** metrics records dropped for a value out of range */
+  refused: SkippedLine[]
+  /** the last line is cut short (not JSON and no newline after it): what a run killed mid-write leaves */
+  tornLast: SkippedLine | null
+  /** non-empty lines read */
+  lines: number
+  /** every non-empty line that gave no row */
+  skipped: number
+}
+
+/** metrics.jsonl text → rows in round order (last record wins for a repeated round) and what was skipped, line by line. */
+export function parseMetrics (text: string): ParsedMetrics {
   const byRound = new Map<number, RoundRow>()
-  let skipped = 0
-  for (const line of text.split('\n')) {
+  const notRecords: SkippedLine[] = []
+  const refused: SkippedLine[] = []
+  let tornLast: SkippedLine | null = null
+  let lines = 0
+  const all = text.split('\n')
+  for (const [i, line] of all.entries()) {
     if (line.trim() === '') continue
-    let row: RoundRow | undefined
-    try { row = toRow(JSON.parse(line)) } catch { row = undefined }
-    if (row === undefined) { skipped++; continue }
-    byRound.set(row.round, row)
+    lines++
+    let raw: unknown
+    try {
+      raw = JSON.parse(line)
+    } catch {
+      const skipped = { line: i + 1, reason: 'not JSON' }
+      // no newline after it: the writer stopped in the middle of the line
+      if (i === all.length - 1) tornLast = { ...skipped, reason: 'cut short' }
+      notRecords.push(tornLast ?? skipped)
+      continue
+    }
+    const checked = checkRow(raw)
+    if ('notRecord' in checked) notRecords.push({ line: i + 1, reason: checked.notRecord })
+    else if ('refused' in checked) refused.push({ line: i + 1, reason: `round ${String((raw as { round: unknown }).round)}: ${checked.refused}` })
+    else byRound.set(checked.row.round, checked.row)
   }
-  return { rows: [...byRound.values()].sort((a, b) => a.round - b.round), skipped }
+  const rows = [...byRound.values()].sort((a, b) => a.round - b.round)
+  return { rows, notRecords, refused, tornLast, lines, skipped: notRecords.length + refused.length }
+}
+
+const lineCount = (n: number): string => n === 1 ? '1 line' : `${n} lines`
+
+/** "line 3 (not JSON), line 9 (no round)", the first `most` of them, then how many more */
+function lineList (skipped: readonly SkippedLine[], most = 8): string {
+  const shown = skipped.slice(0, most).map((s) => `line ${s.line} (${s.reason})`).join(', ')
+  return skipped.length > most ? `${shown} and ${skipped.length - most} more` : shown
+}
+
+/** What a valid metrics.jsonl row is, for the error when a file has none. */
+export const VALID_ROW = 'one JSON object a line with a non-negative integer round and numeric fields, e.g. ' +
+  '{"round":1,"trainLoss":0.52,"accuracy":0.91,"consensusDistance":0.0021,"bytesThisRound":4096}: accuracies ' +
+  '(accuracy, peerAccuracyMin, peerAccuracyMean) and lambda2 in [0, 1], bytes, times, online and consensusDistance ' +
+  'non-negative, every number finite; a field not measured is null or absent'
+
+/** The notes on what parseMetrics skipped: a torn last line said apart from bad lines elsewhere. */
+function metricsNotes (parsed: ParsedMetrics): string[] {
+  const notes: string[] = []
+  if (parsed.tornLast !== null) {
+    notes.push(`metrics.jsonl: its last line (line ${parsed.tornLast.line}) is cut short, as a run killed mid-write leaves it; skipped.`)
+  }
+  const bad = parsed.notRecords.filter((s) => s !== parsed.tornLast)
+  if (bad.length > 0) {
+    notes.push(`metrics.jsonl: ${lineCount(bad.length)} ${bad.length === 1 ? 'is not a metrics record' : 'are not metrics records'} (a JSON object with a numeric round), skipped: ${lineList(bad)}.`)
+  }
+  if (parsed.refused.length > 0) {
+    notes.push(`metrics.jsonl: ${parsed.refused.length === 1 ? '1 row holds a value' : `${parsed.refused.length} rows hold values`} out of range, dropped: ${lineList(parsed.refused)}.`)
+  }
+  return notes
 }
 
 type Read = { value: Record<string, unknown> } | { missing: true } | { error: string }
@@ -80,14 +179,21 @@ export function loadRun (dirArg: string): LoadedRun {
   let rows: RoundRow[] = []
   let skippedLines = 0
   if (existsSync(metricsPath)) {
+    let parsed: ParsedMetrics | undefined
     try {
-      const parsed = parseMetrics(readFileSync(metricsPath, 'utf8'))
-      rows = parsed.rows
-      skippedLines = parsed.skipped
-      if (skippedLines > 0) notes.push(`metrics.jsonl: ${skippedLines} line(s) were not metrics records and were skipped (a run killed mid-write leaves a torn last line).`)
-      if (rows.length === 0) notes.push('metrics.jsonl holds no rounds.')
+      parsed = parseMetrics(readFileSync(metricsPath, 'utf8'))
     } catch (err: any) {
       notes.push(`metrics.jsonl cannot be read (${String(err.code ?? err.message)}).`)
+    }
+    if (parsed !== undefined) {
+      rows = parsed.rows
+      skippedLines = parsed.skipped
+      if (rows.length === 0 && parsed.lines > 0) {
+        throw new InvalidMetricsError(metricsPath, `${metricsPath} holds no valid metrics row: ${lineCount(parsed.lines)}, none usable: ` +
+          `${lineList([...parsed.notRecords, ...parsed.refused].sort((a, b) => a.line - b.line), 5)}. A valid row is ${VALID_ROW}.`)
+      }
+      notes.push(...metricsNotes(parsed))
+      if (rows.length === 0) notes.push('metrics.jsonl holds no rounds.')
     }
   } else {
     notes.push('metrics.jsonl is absent: no per-round plots.')

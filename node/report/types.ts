@@ -38,7 +38,7 @@ export interface LoadedRun {
   provenance: Record<string, unknown> | null
   summary: Record<string, unknown> | null
   rows: RoundRow[]
-  /** lines of metrics.jsonl that were not JSON objects with a numeric round (a torn last line of a killed run) */
+  /** non-empty lines of metrics.jsonl that gave no row: not metrics records (a torn last line of a killed run), or rows with values out of range */
   skippedLines: number
   /** what is missing or unreadable, one sentence each, shown at the top of the report */
   notes: string[]

@@ -30,7 +30,14 @@ export const reportCommand: Command = {
     if (given !== undefined && existsSync(out) && args.values.force !== true) {
       throw new CliError(`--out '${out}' exists; pass --force to overwrite it, or choose another file`)
     }
-    const run = loadRun(dir)
+    let run: ReturnType<typeof loadRun>
+    try {
+      run = loadRun(dir)
+    } catch (err) {
+      // a metrics.jsonl with no valid row: the message names the file and what a valid row is
+      if ((err as Error).name === 'InvalidMetricsError') throw new CliError((err as Error).message)
+      throw err
+    }
     io.err(`murmur report: ${run.rows.length} rounds from ${run.dir} (${run.kind}); rendering plots`)
     const html = await buildReport(run, { generatedAt: new Date().toISOString() })
     try {

@@ -56,6 +56,36 @@ describe('node/report analysis', () => {
     assert.equal(rows[0].lambda2, null)
   })
 
+  it('parses metrics.jsonl: names bad lines by number, tells a torn last line from bad lines elsewhere, drops rows out of range', () => {
+    const text = [
+      JSON.stringify({ round: 1, accuracy: 0.5, bytesThisRound: 10 }),
+      JSON.stringify({ round: 2, accuracy: 7 }),
+      'garbage',
+      JSON.stringify({ round: 3, bytesSent: -1 }),
+      '{"round": 4, "consensusDistance": 1e999}', // JSON.parse reads it as Infinity
+      JSON.stringify({ round: 5.5 }),
+      JSON.stringify({ round: 6, accuracy: '0.5' }),
+      JSON.stringify({ round: 7, accuracy: 1, lambda2: 1 + 1e-12, trainLoss: null }),
+      '{"round": 8, "acc'
+    ].join('\n')
+    const parsed = parseMetrics(text)
+    assert.deepEqual(parsed.rows.map((r) => r.round), [1, 7])
+    assert.equal(parsed.lines, 9)
+    assert.equal(parsed.skipped, 7)
+    assert.deepEqual(parsed.tornLast, { line: 9, reason: 'cut short' })
+    assert.deepEqual(parsed.notRecords.map((s) => s.line), [3, 9])
+    assert.deepEqual(parsed.refused.map((s) => s.line), [2, 4, 5, 6, 7])
+    assert.match(parsed.refused[0].reason, /accuracy 7 is outside \[0, 1\]/)
+    assert.match(parsed.refused[1].reason, /bytesSent -1 is negative/)
+    assert.match(parsed.refused[2].reason, /consensusDistance is Infinity, not a finite number/)
+    assert.match(parsed.refused[3].reason, /round 5.5 is not a non-negative integer/)
+    assert.match(parsed.refused[4].reason, /accuracy is "0.5", not a number/)
+    // the same bad last line followed by a newline was written whole: a bad line, not a torn one
+    const whole = parseMetrics(text + '\n')
+    assert.equal(whole.tornLast, null)
+    assert.deepEqual(whole.notRecords.map((s) => s.line), [3, 9])
+  })
+
   it('splits round time by writer and derives bytes per round from cumulative bytes when needed', () => {
     const sim = timeBreakdown([row(1, { computeMs: 2, commMs: 5, roundMs: 30, online: 8 })], 'sim')
     assert.deepEqual(sim[0].parts.map((p) => p.ms), [16, 14])

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildReport, lambda2OfConfig, loadRun, measureContraction } from '../../../node/report/index.ts'
@@ -58,6 +58,43 @@ describe('murmur report', function () {
     assert.equal((html.match(/<svg /g) ?? []).length, 2, 'accuracy and bytes')
     assert.ok(html.includes('No run config was found'))
     assert.ok(html.includes('No lambda2'))
+  })
+
+  it('metrics.jsonl with garbage: rows out of range are dropped with a note naming their lines, torn and bad lines are told apart', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'metrics.jsonl'), [
+      JSON.stringify({ round: 1, accuracy: 0.5, bytesThisRound: 10 }),
+      JSON.stringify({ round: 2, accuracy: 7, bytesThisRound: 10 }),
+      'not json',
+      JSON.stringify({ round: 3, accuracy: 0.6, bytesThisRound: -10 }),
+      JSON.stringify({ round: 4, accuracy: 0.7, bytesThisRound: 10 }),
+      '{"round":5,"accur'
+    ].join('\n'))
+    const run = loadRun(dir)
+    assert.deepEqual(run.rows.map((r) => r.round), [1, 4])
+    assert.equal(run.skippedLines, 4)
+    const notes = run.notes.filter((n) => n.startsWith('metrics.jsonl'))
+    assert.equal(notes.length, 3, notes.join('\n'))
+    assert.match(notes[0], /last line \(line 6\) is cut short/)
+    assert.match(notes[1], /^metrics\.jsonl: 1 line is not a metrics record .*line 3 \(not JSON\)\.$/)
+    assert.doesNotMatch(notes[1], /torn|cut short/, 'a bad line in the middle is not blamed on a torn write')
+    assert.match(notes[2], /2 rows hold values out of range, dropped: line 2 \(round 2: accuracy 7 is outside \[0, 1\]\), line 4 \(round 3: bytesThisRound -10 is negative\)/)
+    const html = await buildReport(run)
+    assert.doesNotMatch(html, /700/, 'no accuracy of 700 %')
+  })
+
+  it('metrics.jsonl with no valid row: InvalidMetricsError, and murmur report exits 1 naming the file and what a valid row is', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'metrics.jsonl'), 'hello\n[1,2]\n' + JSON.stringify({ round: 1, accuracy: 7 }) + '\n')
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ rounds: 1 }))
+    assert.throws(() => loadRun(dir), (err: any) => err.name === 'InvalidMetricsError' && err.file === join(dir, 'metrics.jsonl'))
+    const { code, err } = await runCli(['report', dir])
+    assert.equal(code, 1, err)
+    assert.equal(err.trim().split('\n').length, 1, err)
+    assert.ok(err.startsWith(`murmur report: ${join(dir, 'metrics.jsonl')} holds no valid metrics row: 3 lines, none usable: line 1 (not JSON), line 2 (a JSON array, not an object), line 3 (round 1: accuracy 7 is outside [0, 1])`), err)
+    assert.match(err, /A valid row is one JSON object a line with a non-negative integer round/)
+    assert.doesNotMatch(err, /Error:/, 'a CliError: no class name')
+    assert.ok(!existsSync(join(dir, 'report.html')), 'no report written')
   })
 
   it('errors: no folder or no run in it is RunNotFoundError (exit 1); an existing --out needs --force', async () => {

@@ -16,17 +16,18 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { formatHelp, getBoolean, getOptionalNumber, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
 import { CliError, describeFailure, SIGNAL_REPEAT_MS } from '../node/cli/command.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
-import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
-import { TRAIN_THREAD_OPTION, trainThread, whenParentGone } from '../node/cli/commands/peer.ts'
+import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS, resolveNetworkRunConfig, withoutSimOnlyFields } from '../node/cli/experiment-options.ts'
+import { HEARTBEAT_BOUNDS, TRAIN_THREAD_OPTION, trainThread, whenParentGone } from '../node/cli/commands/peer.ts'
 import { createProgress } from '../node/cli/progress.ts'
-import { DEFAULT_RUN_ID, resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
 import { archivePreviousRun, PEER_FILE, readLastRecord } from '../node/peer/index.ts'
 import { loadOrCreateIdentity, readAllowlist } from '../node/p2p/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
 import { parseChurn } from './lib/churn.ts'
 import { createClusterTargetWatch } from './lib/cluster-target.ts'
+import { watchCommandLine } from '../node/watch/index.ts'
 import { parseSlowdown } from './lib/slowdown.ts'
+import { buildLiveGraph } from '../topologies/index.ts'
 import type { ChurnEvent } from './lib/churn.ts'
 
 const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
@@ -60,13 +61,33 @@ const options: OptionSpec[] = [
   { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir), comma-separated' },
   TRAIN_THREAD_OPTION,
   { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps F−1 times the CPU time each round took it, as if F times slower (murmur peer --slowdown)' },
-  { name: 'heartbeat', type: 'int', min: 20, placeholder: 'MS', description: 'membership heartbeat of every peer (default: 500, or 50 × peers when that is longer)' },
+  { name: 'heartbeat', type: 'int', ...HEARTBEAT_BOUNDS, placeholder: 'MS', description: `membership heartbeat of every peer (default: 500, or 50 × peers when that is longer, at most ${HEARTBEAT_BOUNDS.max})` },
   { name: 'snapshot-every', type: 'int', min: 0, placeholder: 'N', description: 'peers snapshot their parameters every N rounds for the merged accuracy and consensus (default: --eval-every)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, placeholder: 'N', description: 'peers checkpoint every N rounds' },
   { name: 'until-accuracy', type: 'number', min: 0, max: 1, placeholder: 'A', description: 'stop the run (every peer leaves gracefully) at the first snapshot round whose averaged model reaches this test accuracy (tested here, from the peers\' snapshots)' },
   { name: 'timeout', type: 'int', min: 1, default: 3600, placeholder: 'S', description: 'give up (SIGKILL everything) after this many seconds' },
   { name: 'quiet', type: 'boolean', description: 'no progress line' }
 ]
+
+/**
+ * The heartbeat of n peers without --heartbeat (ms). Every heartbeat reaches every peer, signed and verified, so the
+ * membership's cost grows with the square of the peers on one host: 10 idle peers at 500 ms used 1.3 cores here, and
+ * 32 timed each other out for ever before round 0. At 50 ms a peer (1.6 s for 32) they start and train; the silence
+ * timeout scales with it. Capped at the most murmur peer --heartbeat takes (reached at 1,200 peers), which every
+ * peer would otherwise refuse.
+ */
+export function defaultHeartbeat (peers: number): number {
+  return Math.min(HEARTBEAT_BOUNDS.max, Math.max(500, 50 * peers))
+}
+
+/**
+ * The topology as the peers build it over the run's peers: its spec, and what they build instead when the spec has
+ * no graph on that many (a torus on a prime count is a ring, a hypercube on a count not a power of two incomplete).
+ */
+export function topologyLabel (config: RunConfig): string {
+  const { note } = buildLiveGraph(config.topology, config.peers, { seed: config.seed, rows: config.rows })
+  return note === undefined ? config.topology : `${config.topology} (${note})`
+}
 
 export const CLUSTER_SPEC: CommandSpec = {
   name: 'cluster',
@@ -141,8 +162,8 @@ function rssKb (pid: number | undefined): number {
 export async function runCluster (argv: string[], io: { out: (s: string) => void, err: (s: string) => void, isTTY: boolean }): Promise<number> {
   const args = parseArgs(CLUSTER_SPEC, argv)
   if (args.help) { io.out(formatHelp(CLUSTER_SPEC)); return 0 }
-  const partial = configFromArgs(args)
-  const config: RunConfig = resolveRunConfig(partial as Partial<RunConfig>)
+  const partial = withoutSimOnlyFields(configFromArgs(args), 'cluster', io)
+  const config: RunConfig = resolveNetworkRunConfig(partial, args)
   trainThread(args, config) // the peers' own check, so that a bad combination fails here and not in every peer
   const churn: ChurnEvent[] = parseChurn(getOptionalString(args, 'churn') ?? '', config.peers)
   const slowdown = parseSlowdown(getOptionalString(args, 'slowdown') ?? '', config.peers)
@@ -153,10 +174,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   mkdirSync(out, { recursive: true })
   const runFile = join(out, 'run.json')
   writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n')
-  // Every heartbeat reaches every peer, signed and verified, so the membership's cost grows with the square of the
-  // peers on one host: 10 idle peers at 500 ms used 1.3 cores here, and 32 timed each other out for ever before round
-  // 0. At 50 ms a peer (1.6 s for 32) they start and train; the silence timeout scales with it.
-  const heartbeat = String(args.values.heartbeat ?? Math.max(500, 50 * config.peers))
+  const heartbeat = String(args.values.heartbeat ?? defaultHeartbeat(config.peers))
   const snapshotEvery = String(args.values['snapshot-every'] ?? config.evalEvery)
   const untilAccuracy = getOptionalNumber(args, 'until-accuracy')
   // loaded before the peers start, so that loading does not compete with their first rounds
@@ -236,8 +254,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   }
   const bootstrap = readAddrs(first.dataDir) ?? []
   for (let i = 1; i < config.peers; i++) launch(i, i, bootstrap)
-  io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${config.topology}, ${config.rounds} rounds -> ${out}`)
-  if (bootstrap.length > 0) io.err(`watch it live: npx murmur watch --bootstrap ${bootstrap[0]}${config.runId !== DEFAULT_RUN_ID ? ` --run-id ${config.runId}` : ''} [--http 8080]`)
+  io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${topologyLabel(config)}, ${config.rounds} rounds -> ${out}`)
+  if (bootstrap.length > 0) io.err(`watch it live: ${watchCommandLine({ bootstrap: bootstrap[0], runId: config.runId, swarmKeyFile: swarmKey === undefined ? undefined : resolve(swarmKey) })} [--http 8080]`)
 
   const progress = createProgress({ total: config.rounds, label: 'cluster', isTTY: io.isTTY, write: (t) => { if (!getBoolean(args, 'quiet')) process.stderr.write(t) } })
   const pending = [...churn]

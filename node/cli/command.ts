@@ -53,5 +53,17 @@ export function describeFailure (err: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * The CliError for libp2p's UnsupportedListenAddressesError (a --listen address that is taken, not local, or not
+ * permitted), or undefined for any other error. libp2p's message lists each address with a stack trace: keep the
+ * address and the system error, and say what to do. Shared by every command with a --listen flag.
+ */
+export function listenFailure (err: unknown): CliError | undefined {
+  if (!(err instanceof Error) || err.name !== 'UnsupportedListenAddressesError') return undefined
+  const failures = err.message.split('\n').map((l) => /^\s*(\/\S+): (?:Error: )?(.*)$/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]}: ${m[2]}`)
+  return new CliError(`cannot listen on ${failures.length > 0 ? failures.join('; ') : err.message}. ` +
+    'If another process holds the port, stop it or pick another port in --listen (tcp/0 lets the system choose)')
+}
+
 /** named errors that report a broken invariant of murmur itself (an API used out of order), not a user's input */
 const INTERNAL_NAME = /(State|Order|InProgress|NotStarted|NotAMember|Protocol)Error$/

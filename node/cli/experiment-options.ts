@@ -9,7 +9,8 @@ import { CliError } from './command.ts'
 import { runTopologyOptions } from './topology.ts'
 import { stripJsonComments } from './jsonc.ts'
 import { EXPERIMENT_BOUNDS as B, EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
-import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID } from '../../lib/experiment/agreement.ts'
+import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID, resolveRunConfig } from '../../lib/experiment/agreement.ts'
+import type { RunConfig } from '../../lib/experiment/agreement.ts'
 import { CODEC_FORMS, parseCodec } from '../../lib/compress/index.ts'
 import { parsePartitionSpec } from '../../lib/data/index.ts'
 import { canonicalAggregate, canonicalAttack } from '../../lib/algorithms/index.ts'
@@ -144,6 +145,49 @@ export function asOptionError (err: unknown, args: ParsedArgs): unknown {
   if (option === undefined || args.values[option] === undefined) return err
   const reason = err.message.startsWith(`${String(field)}: `) ? err.message.slice(String(field).length + 2) : err.message
   return new UsageError(`invalid value for --${option}: ${reason}`, option)
+}
+
+/**
+ * A network run's config (murmur peer, murmur cluster) from its command line's partial config: the library's refusal
+ * of a field an option set is that option's usage error, as in murmur sim (asOptionError).
+ */
+export function resolveNetworkRunConfig (partial: Record<string, unknown>, args: ParsedArgs): RunConfig {
+  try {
+    return resolveRunConfig(partial as Partial<RunConfig>)
+  } catch (err) {
+    throw asOptionError(err, args)
+  }
+}
+
+/**
+ * Config fields only `murmur sim` uses (it simulates message loss, absent peers and a cheap test of each peer's
+ * model; a network run has the real ones), with what each does, for the warning of a network run that ignores them.
+ */
+export const SIM_ONLY_FIELDS: Readonly<Record<string, string>> = {
+  drop: 'simulated message loss',
+  offline: 'simulated peers sitting rounds out',
+  peerEvalLimit: 'the test samples of each simulated peer\'s model between evaluations; a network peer uses evalLimit'
+}
+
+/**
+ * A network run's partial config without the simulator's fields, which a --config file may hold (a sim's
+ * config.json, a file of murmur init): one warning for each set to other than its default, which would otherwise be
+ * silently without effect (murmur sim warns the same way about the network fields it ignores). `attackers` is
+ * refused instead (exit 2): which peers attack is each network peer's own --attack, and ignoring it would run an
+ * honest network the user meant to be attacked.
+ */
+export function withoutSimOnlyFields (partial: Record<string, unknown>, command: string, io: { err: (text: string) => void }): Record<string, unknown> {
+  if (partial.attackers !== undefined) {
+    throw new UsageError(`attackers (from --config) is a simulator setting: it only applies to murmur sim; a network peer misbehaves only with its own --attack SPEC`, 'attackers')
+  }
+  const out = { ...partial }
+  for (const [field, what] of Object.entries(SIM_ONLY_FIELDS)) {
+    const value = out[field]
+    delete out[field]
+    if (value === undefined || value === (D as unknown as Record<string, unknown>)[field]) continue
+    io.err(`murmur ${command}: ignoring ${field} ${JSON.stringify(value)} of --config: it only applies to murmur sim (${what})`)
+  }
+  return out
 }
 
 /** The config of a command line: --config first, then every config flag given explicitly. */

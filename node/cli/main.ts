@@ -23,7 +23,7 @@ function topHelp (): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
-    "Run 'murmur <command> --help' for a command's options and defaults.",
+    "Run 'murmur <command> --help' (or 'murmur help <command>') for a command's options and defaults.",
     'Options: -h, --help   this text;  --version   the version'
   ].join('\n')
 }
@@ -46,7 +46,8 @@ export function ignoreClosedPipe (streams: readonly NodeJS.WriteStream[] = [proc
 }
 
 export async function main (argv: readonly string[], io: CliIO): Promise<number> {
-  const [name, ...rest] = argv
+  // `murmur help COMMAND` is `murmur COMMAND --help`
+  const [name, ...rest] = argv[0] === 'help' && argv.length > 1 ? [argv[1], '--help'] : argv
   if (name == null || name === '-h' || name === '--help' || name === 'help') {
     io.out(topHelp())
     return name == null ? 2 : 0
@@ -55,7 +56,7 @@ export async function main (argv: readonly string[], io: CliIO): Promise<number>
   const command: Command | undefined = commands.find((c) => c.name === name)
   if (command == null) {
     const hint = closest(name, commands.map((c) => c.name))
-    io.err(`murmur: unknown command '${name}'${hint != null ? `; did you mean '${hint}'?` : ''}. Commands: ${commands.map((c) => c.name).join(', ')}`)
+    io.err(`murmur: unknown command '${name}'${hint != null ? `; did you mean '${hint}'?` : '.'} Commands: ${commands.map((c) => c.name).join(', ')}`)
     return 2
   }
   if (command.runRaw !== undefined) return await command.runRaw(rest, io)

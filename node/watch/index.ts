@@ -9,6 +9,8 @@ export { WatchModel, short } from './model.ts'
 export type { WatchModelInit } from './model.ts'
 export { renderTerminal, spark } from './terminal.ts'
 export { startDashboard } from './dashboard.ts'
+export { noSummaryNotice, watchCommandLine } from './hints.ts'
+export type { NoSummaryEvidence, WatchCommandInit } from './hints.ts'
 export type { Dashboard, DashboardInit } from './dashboard.ts'
 export type { TerminalOptions } from './terminal.ts'
 export type {

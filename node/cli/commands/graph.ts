@@ -64,10 +64,13 @@ export const graphCommand: Command = {
     }
     const ev = summary.eigenvalues
     const lines = [
-      `${topology} over ${n} peers, seed ${seed}, weights ${scheme}`,
+      `${topology} over ${n} ${n === 1 ? 'peer' : 'peers'}, seed ${seed}, weights ${scheme}`,
       `edges        ${summary.edges}${summary.connected ? '' : '  (NOT connected: peers will never agree)'}`,
       `degree       min ${summary.degree.min}  mean ${summary.degree.mean.toFixed(2)}  max ${summary.degree.max}`,
-      `lambda2      ${fmt(summary.lambda2)}   max(|λ2|, |λn|) = max(${fmt(Math.abs(ev[1] ?? 0))}, ${fmt(Math.abs(ev[n - 1] ?? 0))})`,
+      // one node: W = [1] has no second eigenvalue (its only one, 1, is λ1 = λn), and there is nothing to mix
+      n === 1
+        ? `lambda2      ${fmt(summary.lambda2)}   one peer: W = [1] has no λ2, nothing to average`
+        : `lambda2      ${fmt(summary.lambda2)}   max(|λ2|, |λn|) = max(${fmt(Math.abs(ev[1]))}, ${fmt(Math.abs(ev[n - 1]))})`,
       `gap          ${fmt(summary.spectralGap)}   1 − lambda2`,
       `‖I − W‖₂     ${fmt(summary.normIminusW)}`,
       `mixing time  ${Number.isFinite(summary.mixingTime) ? `${summary.mixingTime} rounds` : 'infinite'}   ⌈ln(1/ε)/gap⌉, ε = 1e-3`,

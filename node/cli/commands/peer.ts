@@ -2,10 +2,13 @@ import { getBoolean, getNumber, getOptionalNumber, getOptionalString, UsageError
 import type { OptionSpec, ParsedArgs } from '../args.ts'
 import type { CliIO, Command } from '../command.ts'
 import type { MetricsServer, PeerMetrics } from '../../metrics/index.ts'
-import { CliError, SIGNAL_REPEAT_MS } from '../command.ts'
-import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
+import { CliError, listenFailure, SIGNAL_REPEAT_MS } from '../command.ts'
+import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS, resolveNetworkRunConfig, withoutSimOnlyFields } from '../experiment-options.ts'
 import { parseShard } from '../../../lib/data/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
+
+/** the bounds of --heartbeat (ms), which `murmur cluster` states too: it passes its value to every peer */
+export const HEARTBEAT_BOUNDS = { min: 20, max: 60_000 } as const
 
 /** --train-thread, also taken by `murmur cluster` and scripts/netns-cluster.ts and handed to every peer */
 export const TRAIN_THREAD_OPTION: OptionSpec = {
@@ -27,7 +30,7 @@ const options: OptionSpec[] = [
   { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy; 0 = never (default: --eval-every)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, description: 'checkpoint every N rounds; a graceful stop always checkpoints; 0 = only then' },
   { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position' },
-  { name: 'heartbeat', type: 'int', min: 20, max: 60_000, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
+  { name: 'heartbeat', type: 'int', ...HEARTBEAT_BOUNDS, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
   { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members (plus two heartbeats before and up to ten after, to let the members settle), then starts with fewer' },
   { name: 'slowdown', type: 'number', min: 1, max: 1000, placeholder: 'F', description: 'an experiment: after each round this peer sleeps F−1 times the CPU time its main thread spent in the round, as if its processor were F times slower (default: 1)' },
   TRAIN_THREAD_OPTION,
@@ -36,6 +39,13 @@ const options: OptionSpec[] = [
   { name: 'metrics-host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'address the metrics endpoint binds (0.0.0.0 lets another machine scrape it)' },
   { name: 'telemetry-every', type: 'int', min: 0, default: 1, placeholder: 'N', description: 'publish a round summary for observers (murmur watch) every N rounds; 0 = never (nothing is sent while no observer listens)' }
 ]
+
+/** why a peer's loop ended (runPeer's reason), as its last line says it */
+const DONE_REASON: Record<'rounds' | 'accuracy' | 'stopped', string> = {
+  rounds: 'the run\'s last round reached',
+  accuracy: '--until-accuracy reached',
+  stopped: 'stopped on request'
+}
 
 export const peerCommand: Command = {
   name: 'peer',
@@ -50,7 +60,6 @@ export const peerCommand: Command = {
     'murmur peer --config run.json --data-dir p2 --shard 2/4 --bootstrap /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...'
   ],
   async run (args, io) {
-    const { resolveRunConfig } = await import('../../../lib/experiment/index.ts')
     const { runPeer } = await import('../../peer/index.ts')
     const { splitAddrList, parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs } = await import('../../p2p/index.ts')
     // the address flags are checked before anything is loaded, so a typo fails at once as a usage error naming the flag
@@ -73,11 +82,10 @@ export const peerCommand: Command = {
     } catch (err) {
       throw new UsageError(`invalid value for --shard: ${(err as Error).message}`, 'shard')
     }
-    const partial = configFromArgs(args)
+    const partial = withoutSimOnlyFields(configFromArgs(args), 'peer', io)
     if (partial.peers === undefined) partial.peers = shard.count
-    const config = resolveRunConfig(partial)
+    const config = resolveNetworkRunConfig(partial, args)
     if (config.peers !== shard.count) throw new UsageError(`--shard ${shardText} splits the data into ${shard.count} parts but the run has --peers ${config.peers}`, 'shard')
-    if (config.attackers !== undefined) throw new UsageError('attackers (from --config) is a simulator setting; a network peer misbehaves only with its own --attack SPEC', 'attackers')
     if (config.attack !== undefined) io.err(`murmur peer: EXPERIMENT: this peer is Byzantine: it sends '${config.attack}' vectors instead of its model (--attack)`)
     const evalEvery = config.evalEvery
     const stop = new AbortController()
@@ -151,7 +159,7 @@ export const peerCommand: Command = {
         }
       })
       if (io.isTTY && !quiet) process.stderr.write('\n')
-      io.out(`done: ${result.rounds} rounds (${result.reason}), accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + ' %'}, checkpoint ${result.checkpoint ?? 'none'}`)
+      io.out(`done: ${result.rounds} rounds (${DONE_REASON[result.reason]}), accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + ' %'}, checkpoint ${result.checkpoint ?? 'none'}`)
       return 0
     } catch (err) {
       const name = (err as Error).name
@@ -160,12 +168,8 @@ export const peerCommand: Command = {
         io.out('done: stopped before joining the run; no rounds, no checkpoint')
         return 0
       }
-      if (name === 'UnsupportedListenAddressesError') {
-        // libp2p's message lists each address with a stack trace: keep the address and the system error
-        const failures = (err as Error).message.split('\n').map((l) => /^\s*(\/\S+): (?:Error: )?(.*)$/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]}: ${m[2]}`)
-        throw new CliError(`cannot listen on ${failures.length > 0 ? failures.join('; ') : (err as Error).message}. ` +
-          'If another process holds the port, stop it or pick another port in --listen (tcp/0 lets the system choose)')
-      }
+      const listen = listenFailure(err)
+      if (listen !== undefined) throw listen
       if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'DataDirInUseError' || name === 'MetricsServerError' ||
         name === 'TrainWorkerStartError' || name === 'TrainWorkerCrashedError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err

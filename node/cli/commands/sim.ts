@@ -19,6 +19,11 @@ function pct (x: number | null): string {
   return x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`
 }
 
+/** a consensus distance, or n/a when none was measured (NaN: no round ran, or a round that skipped the measurement) */
+function sci (x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toExponential(digits) : 'n/a'
+}
+
 function mb (bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(2)} MB`
 }
@@ -107,8 +112,8 @@ export const simCommand: Command = {
           appendFileSync(metricsPath, JSON.stringify(rec) + '\n')
           if (rec.accuracy !== null) lastAcc = rec.accuracy
           const status = config.algo === 'gossip'
-            ? `consensus ${rec.consensusDistance.toExponential(2)}`
-            : `loss ${rec.trainLoss.toFixed(3)} acc ${pct(lastAcc)} consensus ${rec.consensusDistance.toExponential(2)}`
+            ? `consensus ${sci(rec.consensusDistance, 2)}`
+            : `loss ${rec.trainLoss.toFixed(3)} acc ${pct(lastAcc)} consensus ${sci(rec.consensusDistance, 2)}`
           progress.update(rec.round, status)
         },
         shouldStop: () => stop
@@ -124,7 +129,7 @@ export const simCommand: Command = {
               `peer accuracy     min ${pct(summary.peerAccuracyMin)}, mean ${pct(summary.peerAccuracyMean)} (each peer's own model)`,
               `rounds to 97 %    ${summary.roundsToAccuracy['0.97'] ?? 'not reached'}`
             ]),
-        `consensus         ${summary.consensusDistance.toExponential(3)}  (1/n) Σ‖x_i − x̄‖²`,
+        `consensus         ${summary.rounds === 0 ? 'n/a (no round ran)' : `${sci(summary.consensusDistance, 3)}  (1/n) Σ‖x_i − x̄‖²`}`,
         `bytes sent        ${mb(summary.bytesSent)} total, ${Math.round(summary.bytesPerPeerPerRound).toLocaleString('en-US')} a peer a round`,
         `topology          lambda2 ${summary.lambda2.toFixed(6)}, gap ${summary.spectralGap.toFixed(6)}`,
         `output            ${out}`

@@ -1,21 +1,24 @@
 import { getNumber, getOptionalNumber, getOptionalString, getString, UsageError } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
 import type { Command } from '../command.ts'
-import { CliError } from '../command.ts'
-import { NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
+import { CliError, listenFailure } from '../command.ts'
+import { ACCESS_OPTIONS, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
 import { DEFAULT_RUN_ID } from '../../../lib/experiment/agreement.ts'
 
 /** --run-id exactly as murmur peer checks it */
 const RUN_ID_OPTION = NETWORK_RUN_OPTIONS.find((o) => o.name === 'run-id') as OptionSpec
+/** --swarm-key exactly as murmur peer takes it (and read by the same readSwarmKey, with the same errors) */
+const SWARM_KEY_OPTION = ACCESS_OPTIONS.find((o) => o.name === 'swarm-key') as OptionSpec
 
 const options: OptionSpec[] = [
   { name: 'bootstrap', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'a running peer of the run, with /p2p/<peer id> (printed by every peer at start) (required)' },
   { ...RUN_ID_OPTION, default: DEFAULT_RUN_ID, description: 'the run to watch (the peers\' --run-id)' },
+  { ...SWARM_KEY_OPTION, description: 'the run\'s private swarm key (the peers\' --swarm-key FILE): without the same key an observer cannot connect to them' },
   { name: 'http', type: 'int', min: 0, max: 65535, placeholder: 'PORT', description: 'also serve the live web dashboard at http://HOST:PORT/ (0 = any free port, printed)' },
   { name: 'http-host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'address the dashboard binds' },
   { name: 'listen', type: 'string', placeholder: 'MULTIADDR[,...]', default: '/ip4/127.0.0.1/tcp/0', description: 'addresses this observer listens on (it dials the peers; nobody needs to dial it)' },
   { name: 'refresh', type: 'int', min: 100, max: 60_000, default: 1000, placeholder: 'MS', description: 'redraw the terminal view and push to the dashboard this often' },
-  { name: 'peer-timeout', type: 'int', min: 500, max: 3_600_000, default: 10_000, placeholder: 'MS', description: 'a peer without a summary for this long is shown silent and left out of the network figures' },
+  { name: 'peer-timeout', type: 'int', min: 500, max: 3_600_000, default: 10_000, placeholder: 'MS', description: 'a peer without a summary for this long is shown silent and left out of the network figures; no summary at all for this long is reported once on stderr, with the likely causes' },
   { name: 'view', type: 'string', choices: ['auto', 'live', 'lines', 'none'], default: 'auto', description: 'terminal output: live (redrawn in place), lines (one status line a refresh), none; auto = live on a terminal, else lines' },
   { name: 'duration', type: 'int', min: 0, default: 0, placeholder: 'S', description: 'stop after S seconds; 0 = until Ctrl-C' }
 ]
@@ -30,7 +33,8 @@ export const watchCommand: Command = {
   options,
   examples: [
     'murmur watch --bootstrap /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...',
-    'murmur watch --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --run-id exp7 --http 8080'
+    'murmur watch --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --run-id exp7 --http 8080',
+    'murmur watch --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --swarm-key swarm.key'
   ],
   async run (args, io) {
     const bootstrapText = getOptionalString(args, 'bootstrap')
@@ -44,8 +48,13 @@ export const watchCommand: Command = {
         throw new UsageError(`invalid value for --${flag}: ${(err as Error).message}`, flag)
       }
     }
-    const { createObserver, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
+    const { readSwarmKey } = await import('../../p2p/index.ts')
+    const swarmKeyFile = getOptionalString(args, 'swarm-key')
+    // read before anything starts, so that a missing or unsafe key file fails at once, as murmur peer's does
+    const swarmKey = swarmKeyFile === undefined ? undefined : await readSwarmKey(swarmKeyFile)
+    const { createObserver, noSummaryNotice, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
     const runId = getString(args, 'run-id')
+    const peerTimeoutMs = getNumber(args, 'peer-timeout')
     const refreshMs = getNumber(args, 'refresh')
     const durationS = getNumber(args, 'duration')
     const httpPort = getOptionalNumber(args, 'http')
@@ -53,15 +62,19 @@ export const watchCommand: Command = {
     const live = viewOpt === 'live' || (viewOpt === 'auto' && process.stdout.isTTY === true)
     const view = viewOpt === 'none' ? 'none' : live ? 'live' : 'lines'
 
-    const model = new WatchModel({ runId, peerTimeoutMs: getNumber(args, 'peer-timeout') })
+    const model = new WatchModel({ runId, peerTimeoutMs })
+    const listen = splitAddrList(getString(args, 'listen'))
+    const bootstrap = splitAddrList(bootstrapText)
     const node = await createPeerNode({
       privateKey: await generateKeyPair('Ed25519'),
-      listen: splitAddrList(getString(args, 'listen')),
-      bootstrap: splitAddrList(bootstrapText),
+      listen,
+      bootstrap,
+      swarmKey,
       onBootstrapFailed: ({ addr, attempts, error }) => {
-        io.err(`murmur watch: cannot connect to ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.message}. Check the address and that the peer runs`)
+        io.err(`murmur watch: cannot connect to ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.message}. ` +
+          `Check the address and that the peer runs; the observer needs the peers' --swarm-key${swarmKey === undefined ? ' if they use one' : ' (this one has fingerprint ' + swarmKey.fingerprint + ')'}`)
       }
-    })
+    }).catch((err: unknown) => { throw listenFailure(err) ?? err })
     const observer = createObserver({ node }, { runId, model, tickMs: Math.min(refreshMs, 1000) })
     observer.start()
     let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined
@@ -78,16 +91,28 @@ export const watchCommand: Command = {
           throw err
         }
       }
-      io.err(`murmur watch: observer ${observer.peerId} watching run '${runId}'${dashboard !== undefined ? `; dashboard at ${dashboard.url}` : ''}`)
-      const until = durationS > 0 ? Date.now() + durationS * 1000 : Infinity
+      io.err(`murmur watch: observer ${observer.peerId} watching run '${runId}'${swarmKey !== undefined ? ` in the private swarm of key fingerprint ${swarmKey.fingerprint}` : ''}` +
+        `${dashboard !== undefined ? `; dashboard at ${dashboard.url}` : ''}`)
+      const started = Date.now()
+      const until = durationS > 0 ? started + durationS * 1000 : Infinity
       let lastEvent = 0
+      // the no-summary notice, once; the live view also keeps it below the frame, which its redraw would wipe
+      let notice: string | undefined
       if (view === 'live') process.stdout.write('\u001b[2J')
       while (!stop.signal.aborted && Date.now() < until) {
         await new Promise((resolve) => { setTimeout(resolve, Math.min(refreshMs, Math.max(0, until - Date.now()))).unref(); stop.signal.addEventListener('abort', resolve, { once: true }) })
         const snap = model.snapshot(Date.now())
+        // nothing heard for a whole --peer-timeout: say why that may be, once, and keep watching
+        if (notice === undefined && snap.counters.summaries === 0 && snap.time - started >= peerTimeoutMs) {
+          notice = `murmur watch: ${noSummaryNotice({
+            runId, waitedMs: snap.time - started, bootstrap, swarmKey, connections: new Set(node.getConnections().map((c) => c.remotePeer.toString())).size, announcements: snap.counters.announcements
+          })}`
+          io.err(notice)
+        }
         if (view === 'live') {
           // home, draw, clear what the previous (longer) frame left below
-          process.stdout.write(`\u001b[H${renderTerminal(snap, { width: process.stdout.columns ?? 100, color: true }).replaceAll('\n', '\u001b[K\n')}\u001b[J`)
+          const frame = renderTerminal(snap, { width: process.stdout.columns ?? 100, color: true }) + (notice !== undefined && snap.counters.summaries === 0 ? `\n\n${notice}` : '')
+          process.stdout.write(`\u001b[H${frame.replaceAll('\n', '\u001b[K\n')}\u001b[J`)
         } else if (view === 'lines') {
           const a = snap.accuracy
           io.out(`${new Date(snap.time).toISOString().slice(11, 19)} round ${snap.round ?? '-'} peers ${snap.peers.filter((p) => p.status !== 'silent').length} ` +

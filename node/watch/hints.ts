@@ -1,0 +1,65 @@
+/**
+ * What `murmur watch` tells its user beside the view: the command line that watches a run (printed by
+ * `murmur cluster`), and the notice when no peer summary has arrived, with the causes the evidence points to
+ * first. Pure text, no I/O.
+ */
+import { DEFAULT_RUN_ID } from '../../lib/experiment/agreement.ts'
+
+export interface WatchCommandInit {
+  /** a running peer's address, with /p2p/<peer id> */
+  bootstrap: string
+  /** the run's --run-id; left out when it is the default */
+  runId?: string
+  /** the run's --swarm-key file, if it has one */
+  swarmKeyFile?: string
+}
+
+/** `npx murmur watch …` with what an observer of this run needs: its bootstrap peer, run id and swarm key. */
+export function watchCommandLine (init: WatchCommandInit): string {
+  const args = ['npx', 'murmur', 'watch', '--bootstrap', init.bootstrap]
+  if (init.runId !== undefined && init.runId !== DEFAULT_RUN_ID) args.push('--run-id', init.runId)
+  if (init.swarmKeyFile !== undefined) args.push('--swarm-key', shellWord(init.swarmKeyFile))
+  return args.join(' ')
+}
+
+/** What the observer has seen when no summary has come (the evidence the causes are ordered by). */
+export interface NoSummaryEvidence {
+  runId: string
+  /** ms since the observer started */
+  waitedMs: number
+  /** the --bootstrap addresses */
+  bootstrap: readonly string[]
+  /** the observer's --swarm-key, if any */
+  swarmKey?: { source: string, fingerprint: string }
+  /** peers the observer is connected to now */
+  connections: number
+  /** membership announcements of the run heard so far */
+  announcements: number
+}
+
+/**
+ * The notice printed once when no peer summary has arrived: what was seen, then every likely cause, those the
+ * evidence points to first. Without a connection the address or the swarm key is at fault (pnet refuses a
+ * connection whose keys differ); connected but without announcements, the run id or the address; with
+ * announcements but no summary, the peers' telemetry or a run that has not begun its rounds.
+ */
+export function noSummaryNotice (e: NoSummaryEvidence): string {
+  const address = `the --bootstrap address (${e.bootstrap.join(', ')}) is not a running peer of this run: use one a peer of the run printed at start (peer id …, --bootstrap …)`
+  const key = e.swarmKey === undefined
+    ? 'a swarm key mismatch: this observer has no --swarm-key; if the peers run with --swarm-key FILE, pass the same file'
+    : `a swarm key mismatch: this observer uses --swarm-key ${e.swarmKey.source} (fingerprint ${e.swarmKey.fingerprint}); the peers must run with the same key (each logs its fingerprint at start), and peers without a key need a watch without one`
+  const allowlist = 'an --allow-peers list on the peers, which refuses this observer (its PeerId is new at each start)'
+  const runId = `a wrong --run-id: this observer watches run '${e.runId}'; pass the peers' --run-id`
+  const telemetry = 'the peers publish no summaries: they run with --telemetry-every 0, or the run has not begun its rounds (it waits for --peers members)'
+  const causes = e.connections === 0
+    ? [address, key, allowlist, runId, telemetry]
+    : e.announcements === 0 ? [runId, address, telemetry, key] : [telemetry, runId, address, key]
+  const seen = `connected to ${e.connections} peer${e.connections === 1 ? '' : 's'}, ${e.announcements} membership announcement${e.announcements === 1 ? '' : 's'} of run '${e.runId}' heard`
+  return `no peer summary after ${Number((e.waitedMs / 1000).toFixed(1))} s (${seen}). Likely causes, most likely first:\n` +
+    causes.map((c) => `  - ${c}`).join('\n') + '\nStill watching.'
+}
+
+/** A path as one shell word: quoted unless it is only safe characters. */
+function shellWord (text: string): string {
+  return /^[\w./:@%+=,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict'
+import { DEFAULT_RUN_ID } from '../../../lib/experiment/index.ts'
+import { noSummaryNotice, watchCommandLine } from '../../../node/watch/index.ts'
+import type { NoSummaryEvidence } from '../../../node/watch/index.ts'
+
+const BOOTSTRAP = '/ip4/127.0.0.1/tcp/9000/p2p/12D3KooWR4YquwGY7ePvPP9gUJqwvzjFPA9bYne3Tx95THxo2ksY'
+
+describe('node/watch hints', () => {
+  it('watchCommandLine: the run id unless default, the swarm key if any, a path with spaces quoted', () => {
+    const cases: Array<{ id: string, init: Parameters<typeof watchCommandLine>[0], expected: string }> = [
+      { id: 'default run, no key', init: { bootstrap: BOOTSTRAP, runId: DEFAULT_RUN_ID }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP}` },
+      { id: 'run id', init: { bootstrap: BOOTSTRAP, runId: 'exp7' }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP} --run-id exp7` },
+      { id: 'swarm key', init: { bootstrap: BOOTSTRAP, swarmKeyFile: '/tmp/run/swarm.key' }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP} --swarm-key /tmp/run/swarm.key` },
+      { id: 'quoted key', init: { bootstrap: BOOTSTRAP, runId: 'r', swarmKeyFile: "/tmp/my run/o'k.key" }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP} --run-id r --swarm-key '/tmp/my run/o'\\''k.key'` }
+    ]
+    for (const c of cases) assert.equal(watchCommandLine(c.init), c.expected, c.id)
+  })
+
+  it('noSummaryNotice: every cause, those the evidence points to first', () => {
+    const base: NoSummaryEvidence = { runId: 'exp7', waitedMs: 10_000, bootstrap: [BOOTSTRAP], connections: 0, announcements: 0 }
+    const cases: Array<{ id: string, evidence: NoSummaryEvidence, first: RegExp }> = [
+      { id: 'no connection', evidence: base, first: /--bootstrap address \(\/ip4\/127\.0\.0\.1\/tcp\/9000\/p2p\/12D3KooW\w+\) is not a running peer/ },
+      { id: 'connected, no announcement', evidence: { ...base, connections: 1 }, first: /a wrong --run-id: this observer watches run 'exp7'/ },
+      { id: 'announcements, no summary', evidence: { ...base, connections: 3, announcements: 40 }, first: /--telemetry-every 0/ }
+    ]
+    for (const c of cases) {
+      const text = noSummaryNotice(c.evidence)
+      const causes = text.split('\n').filter((l) => l.startsWith('  - '))
+      assert.match(causes[0], c.first, c.id)
+      for (const cause of [/--run-id/, /swarm key mismatch/, /--telemetry-every 0/, /--bootstrap address/]) assert.ok(causes.some((l) => cause.test(l)), `${c.id}: ${String(cause)}`)
+      assert.match(text, /^no peer summary after 10 s /)
+      assert.match(text, /Still watching\.$/)
+    }
+    assert.match(noSummaryNotice(base), /this observer has no --swarm-key; if the peers run with --swarm-key FILE, pass the same file/)
+    assert.match(noSummaryNotice({ ...base, swarmKey: { source: 'k.key', fingerprint: '0123456789abcdef' } }), /this observer uses --swarm-key k\.key \(fingerprint 0123456789abcdef\)/)
+  })
+})

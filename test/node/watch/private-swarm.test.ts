@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict'
+import { chmodSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { EXPERIMENT_DEFAULTS } from '../../../lib/experiment/index.ts'
+import type { RunConfig } from '../../../lib/experiment/index.ts'
+import { main } from '../../../node/cli/main.ts'
+import { createMembership } from '../../../node/membership/index.ts'
+import type { Membership } from '../../../node/membership/index.ts'
+import { bootstrapAddrs, writeSwarmKey } from '../../../node/p2p/index.ts'
+import type { PeerNode, SwarmKey } from '../../../node/p2p/index.ts'
+import type { PeerRecord } from '../../../node/peer/index.ts'
+import { createTelemetryPublisher } from '../../../node/telemetry/index.ts'
+import { runCli } from '../cli/run.ts'
+import { loopbackCluster, waitFor } from '../p2p/util.ts'
+
+const config: RunConfig = { ...EXPERIMENT_DEFAULTS, runId: 'watch-pnet', roundDeadlineMs: 300, peers: 2, topology: 'ring' }
+
+function record (peerId: string, slot: number, round: number): PeerRecord {
+  return {
+    peerId, slot, round, trainLoss: 0.5, accuracy: 0.9, testLoss: 0.3, bytesSent: 100 * round, bytesThisRound: 100, traffic: {}, members: 2,
+    neighbours: [], received: 0, missing: 0, stale: 0, rejected: {}, exchangeRejected: {}, row: { self: 1, neighbours: [] }, rowSum: 1,
+    lambda2: 0, computeMs: 1, commMs: 1, waitMs: 0, roundMs: 2, elapsedMs: 2 * round, time: Date.now(), skipped: 0
+  }
+}
+
+/** Runs the CLI in-process, keeping stdout and stderr lines in the order they were written. */
+async function runOrdered (argv: string[]): Promise<{ code: number, lines: Array<{ to: 'out' | 'err', text: string }> }> {
+  const lines: Array<{ to: 'out' | 'err', text: string }> = []
+  const code = await main(argv, { out: (text) => { lines.push({ to: 'out', text }) }, err: (text) => { lines.push({ to: 'err', text }) }, isTTY: false })
+  return { code, lines }
+}
+
+describe('murmur watch of a private swarm, real peers over loopback', function () {
+  this.timeout(30_000)
+  let nodes: PeerNode[] = []
+  let members: Membership[] = []
+  let timer: ReturnType<typeof setInterval> | undefined
+  let dir: string
+  let keyFile: string
+  let key: SwarmKey
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'murmur-watch-pnet-'))
+    keyFile = join(dir, 'swarm.key')
+    key = await writeSwarmKey(keyFile)
+  })
+
+  afterEach(async () => {
+    clearInterval(timer)
+    await Promise.all(members.splice(0).map(async (m) => { await m.stop() }))
+    await Promise.all(nodes.splice(0).map(async (n) => { await n.stop() }))
+  })
+
+  /** two members of run `config.runId` in the swarm of `key`, publishing a summary of a new round every 100 ms */
+  async function privateRun (): Promise<string> {
+    nodes = await loopbackCluster(2, { swarmKey: key })
+    members = nodes.map((node, slot) => createMembership({ node }, { runId: config.runId, config, slot, heartbeatMs: 100, timeoutMs: 800 }))
+    await Promise.all(members.map(async (m) => { await m.start() }))
+    await waitFor('the members hear each other', () => members.every((m) => m.view().filter((v) => v.live).length === 2))
+    await Promise.all(members.map(async (m) => await m.join(0)))
+    const publishers = nodes.map((node) => createTelemetryPublisher({ pubsub: node.services.pubsub }, { runId: config.runId, seed: 1 }))
+    let round = 0
+    timer = setInterval(() => {
+      round++
+      for (let slot = 0; slot < 2; slot++) publishers[slot].round(record(members[slot].selfId, slot, round), Float32Array.from({ length: 64 }, (_, j) => j + slot))
+    }, 100)
+    return bootstrapAddrs(nodes[0])[0]
+  }
+
+  it('with the peers\' --swarm-key it connects, sees both peers and their summaries, and gives no notice', async () => {
+    const bootstrap = await privateRun()
+    const r = await runCli(['watch', '--bootstrap', bootstrap, '--run-id', config.runId, '--swarm-key', keyFile, '--view', 'lines',
+      '--refresh', '200', '--peer-timeout', '3000', '--duration', '4'])
+    assert.equal(r.code, 0, r.err)
+    assert.match(r.err, new RegExp(`private swarm of key fingerprint ${key.fingerprint}`))
+    assert.match(r.out, /peers 2 .*acc 90\.00%\/90\.00%/, 'both peers\' summaries reached the observer')
+    assert.doesNotMatch(r.err, /no peer summary/)
+  })
+
+  it('without the key: after --peer-timeout one notice on stderr with the likely causes, then it keeps watching', async () => {
+    const bootstrap = await privateRun()
+    const r = await runOrdered(['watch', '--bootstrap', bootstrap, '--run-id', config.runId, '--view', 'lines', '--refresh', '200', '--peer-timeout', '1000', '--duration', '3'])
+    assert.equal(r.code, 0, 'it keeps watching until --duration')
+    const notices = r.lines.filter((l) => l.to === 'err' && /no peer summary/.test(l.text))
+    assert.equal(notices.length, 1, 'said once')
+    const notice = notices[0].text
+    assert.match(notice, /connected to 0 peers/)
+    assert.match(notice, /this observer has no --swarm-key; if the peers run with --swarm-key FILE, pass the same file/)
+    assert.match(notice, /watches run 'watch-pnet'/)
+    assert.match(notice, /--telemetry-every 0/)
+    assert.ok(notice.includes(bootstrap), 'names the bootstrap address')
+    const causes = notice.split('\n').filter((l) => l.startsWith('  - '))
+    assert.match(causes[0], /--bootstrap address/, 'without any connection the address and the key come first')
+    assert.match(causes[1], /swarm key mismatch/)
+    const after = r.lines.slice(r.lines.indexOf(notices[0]) + 1).filter((l) => l.to === 'out' && /^\S+ round /.test(l.text))
+    assert.ok(after.length >= 3, `status lines go on after the notice (${after.length})`)
+    assert.ok(r.lines.every((l) => !/peers [1-9]/.test(l.text)), 'the peers stay out of reach')
+  })
+
+  it('the right key but another --run-id: connected, no announcement; the notice puts the run id first', async () => {
+    const bootstrap = await privateRun()
+    const r = await runCli(['watch', '--bootstrap', bootstrap, '--run-id', 'not-this-run', '--swarm-key', keyFile, '--view', 'none',
+      '--refresh', '200', '--peer-timeout', '1500', '--duration', '2'])
+    assert.equal(r.code, 0, r.err)
+    const notice = r.err.split('murmur watch: ').find((t) => t.startsWith('no peer summary')) ?? ''
+    assert.match(notice, /connected to [12] peers?, 0 membership announcements of run 'not-this-run' heard/)
+    const causes = notice.split('\n').filter((l) => l.startsWith('  - '))
+    assert.match(causes[0], /a wrong --run-id: this observer watches run 'not-this-run'/)
+    assert.match(notice, new RegExp(`this observer uses --swarm-key ${keyFile.replaceAll('.', '\\.')} \\(fingerprint ${key.fingerprint}\\)`))
+  })
+
+  it('refuses a missing or group-readable key file with murmur peer\'s own message, before starting anything', async () => {
+    const missing = join(dir, 'nope.key')
+    const bootstrap = '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWR4YquwGY7ePvPP9gUJqwvzjFPA9bYne3Tx95THxo2ksY'
+    chmodSync(keyFile, 0o644)
+    for (const file of [missing, keyFile]) {
+      const watch = await runCli(['watch', '--bootstrap', bootstrap, '--swarm-key', file, '--duration', '1'])
+      const peer = await runCli(['peer', '--data-dir', join(dir, 'peer'), '--shard', '0/2', '--algo', 'gossip', '--dim', '8', '--swarm-key', file])
+      assert.equal(watch.code, 1, watch.err)
+      assert.equal(peer.code, 1, peer.err)
+      assert.equal(watch.err.replace('murmur watch: ', ''), peer.err.replace('murmur peer: ', ''))
+      assert.match(watch.err, file === missing ? /^murmur watch: SwarmKeyNotFoundError: --swarm-key \S+: no such file/ : /^murmur watch: InsecureSwarmKeyError: .*chmod 600/)
+      assert.doesNotMatch(watch.err, /observer .* watching/, 'nothing started')
+    }
+  })
+})

@@ -163,7 +163,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const args = parseArgs(CLUSTER_SPEC, argv)
   if (args.help) { io.out(formatHelp(CLUSTER_SPEC)); return 0 }
   const partial = withoutSimOnlyFields(configFromArgs(args), 'cluster', io)
-  const config: RunConfig = resolveNetworkRunConfig(partial, args)
+  const config: RunConfig = resolveNetworkRunConfig(partial, args, 'cluster', io)
   trainThread(args, config) // the peers' own check, so that a bad combination fails here and not in every peer
   const churn: ChurnEvent[] = parseChurn(getOptionalString(args, 'churn') ?? '', config.peers)
   const slowdown = parseSlowdown(getOptionalString(args, 'slowdown') ?? '', config.peers)

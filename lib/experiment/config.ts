@@ -253,3 +253,26 @@ export function algorithmConfig (config: ExperimentConfig): AlgorithmConfig {
     attack: config.attack
   }
 }
+
+/**
+ * Warnings about a valid config that will not do what it seems to ask (each one line, for the commands to print):
+ * a field its algorithm or topology ignores, and a lossy codec under an algorithm that mixes the decoded model
+ * itself. Gossip and D-PSGD average what arrives, so a codec that drops or quantises coordinates changes the
+ * average: gossip converges to another mean, and the unbiased high-variance codecs (randk, qsgd) make D-PSGD
+ * diverge (README, Compression). fp16 and ef(...) (the error is sent later) are fine; CHOCO-SGD compresses the
+ * change of a public copy and is built for the rest.
+ */
+export function configNotes (config: ExperimentConfig): string[] {
+  const notes: string[] = []
+  if (config.gamma !== undefined && config.algo !== 'choco') notes.push(`gamma ${config.gamma} is ignored: it is CHOCO-SGD's consensus step (--algo choco), and this run is ${config.algo}`)
+  if (config.rows !== undefined && parseTopologySpec(config.topology).kind !== 'torus') notes.push(`rows ${config.rows} is ignored: it shapes --topology torus, and this run's topology is ${config.topology}`)
+  if (config.algo === 'gossip' || config.algo === 'dpsgd') {
+    const kind = /^[a-z0-9]+/.exec(config.codec)?.[0]
+    if (kind === 'topk' || kind === 'randk' || kind === 'qsgd' || kind === 'sign') {
+      const seen = config.algo === 'gossip' ? ' (gossip converges to another mean)' : kind === 'randk' || kind === 'qsgd' ? ' (D-PSGD diverged with randk:0.1 and qsgd:16)' : ''
+      notes.push(`codec ${config.codec} with ${config.algo}: it mixes the decoded model itself, so the codec's error goes into the average${seen}; ` +
+        `use --algo choco for strong compression, or fp16 or ef(${config.codec})`)
+    }
+  }
+  return notes
+}

@@ -8,7 +8,7 @@ import type { OptionSpec, ParsedArgs } from './args.ts'
 import { CliError } from './command.ts'
 import { runTopologyOptions } from './topology.ts'
 import { stripJsonComments } from './jsonc.ts'
-import { EXPERIMENT_BOUNDS as B, EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
+import { configNotes, EXPERIMENT_BOUNDS as B, EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
 import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID, resolveRunConfig } from '../../lib/experiment/agreement.ts'
 import type { RunConfig } from '../../lib/experiment/agreement.ts'
 import { CODEC_FORMS, parseCodec } from '../../lib/compress/index.ts'
@@ -149,14 +149,18 @@ export function asOptionError (err: unknown, args: ParsedArgs): unknown {
 
 /**
  * A network run's config (murmur peer, murmur cluster) from its command line's partial config: the library's refusal
- * of a field an option set is that option's usage error, as in murmur sim (asOptionError).
+ * of a field an option set is that option's usage error, as in murmur sim (asOptionError); the config's warnings
+ * (lib/experiment configNotes) are printed.
  */
-export function resolveNetworkRunConfig (partial: Record<string, unknown>, args: ParsedArgs): RunConfig {
+export function resolveNetworkRunConfig (partial: Record<string, unknown>, args: ParsedArgs, command: string, io: { err: (text: string) => void }): RunConfig {
+  let config: RunConfig
   try {
-    return resolveRunConfig(partial as Partial<RunConfig>)
+    config = resolveRunConfig(partial as Partial<RunConfig>)
   } catch (err) {
     throw asOptionError(err, args)
   }
+  for (const note of configNotes(config)) io.err(`murmur ${command}: warning: ${note}`)
+  return config
 }
 
 /**

@@ -84,7 +84,7 @@ export const peerCommand: Command = {
     }
     const partial = withoutSimOnlyFields(configFromArgs(args), 'peer', io)
     if (partial.peers === undefined) partial.peers = shard.count
-    const config = resolveNetworkRunConfig(partial, args)
+    const config = resolveNetworkRunConfig(partial, args, 'peer', io)
     if (config.peers !== shard.count) throw new UsageError(`--shard ${shardText} splits the data into ${shard.count} parts but the run has --peers ${config.peers}`, 'shard')
     if (config.attack !== undefined) io.err(`murmur peer: EXPERIMENT: this peer is Byzantine: it sends '${config.attack}' vectors instead of its model (--attack)`)
     const evalEvery = config.evalEvery

@@ -59,7 +59,7 @@ export const simCommand: Command = {
     'murmur sim --algo gossip --topology torus --peers 64 --dim 1000 --rounds 100 --out runs/consensus'
   ],
   async run (args, io) {
-    const { runExperiment, resolveExperiment } = await import('../../../lib/experiment/index.ts')
+    const { configNotes, runExperiment, resolveExperiment } = await import('../../../lib/experiment/index.ts')
     // a network run's config (a cluster's run.json, a peer's --config) has fields a simulation has no use for
     const { runId, roundDeadlineMs, ...partial } = configFromArgs(args)
     const ignored = Object.entries({ runId, roundDeadlineMs }).filter(([, v]) => v !== undefined).map(([k]) => k)
@@ -70,6 +70,7 @@ export const simCommand: Command = {
     } catch (err) {
       throw asOptionError(err, args)
     }
+    for (const note of configNotes(config)) io.err(`murmur sim: warning: ${note}`)
     const given = getOptionalString(args, 'out')
     const force = getBoolean(args, 'force')
     if (given !== undefined) checkOut(resolve(given), force)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { MAX_SIMULATED_PARAMS, resolveExperiment, runExperiment } from '../../../lib/experiment/index.ts'
+import { configNotes, MAX_SIMULATED_PARAMS, resolveExperiment, runExperiment } from '../../../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../../../lib/experiment/index.ts'
 
 function refusedField (partial: Partial<ExperimentConfig>): string {
@@ -33,5 +33,25 @@ describe('lib/experiment runExperiment', () => {
     await assert.rejects(runExperiment({ algo: 'gossip', peers, dim, rounds: 1 }, { onStart: () => { started = true } }),
       (err: any) => err.name === 'InvalidExperimentConfigError' && err.field === 'peers' && /limit of 1,073,741,824/.test(err.message))
     assert.equal(started, false)
+  })
+})
+
+describe('lib/experiment configNotes', () => {
+  const notes = (partial: Partial<ExperimentConfig>): string[] => configNotes(resolveExperiment(partial))
+
+  it('a lossy codec under gossip or D-PSGD is named, with what to use instead; fp16, ef(...), none and CHOCO-SGD are not', () => {
+    const [g] = notes({ algo: 'gossip', codec: 'topk:0.1' })
+    assert.match(g, /^codec topk:0.1 with gossip: it mixes the decoded model itself, .*gossip converges to another mean.*use --algo choco .*ef\(topk:0.1\)/)
+    assert.match(notes({ algo: 'dpsgd', codec: 'qsgd:16' })[0], /D-PSGD diverged with randk:0.1 and qsgd:16/)
+    for (const codec of ['randk:0.1', 'sign', 'topk:0.01']) assert.equal(notes({ algo: 'dpsgd', codec }).length, 1, codec)
+    for (const codec of ['none', 'fp16', 'ef(topk:0.1)', 'ef(sign)']) assert.deepEqual(notes({ algo: 'dpsgd', codec }), [], codec)
+    assert.deepEqual(notes({ algo: 'choco', codec: 'topk:0.1' }), [])
+  })
+
+  it('gamma without CHOCO-SGD and rows without a torus are named as ignored', () => {
+    assert.deepEqual(notes({ algo: 'dpsgd', gamma: 0.1 }), ['gamma 0.1 is ignored: it is CHOCO-SGD\'s consensus step (--algo choco), and this run is dpsgd'])
+    assert.deepEqual(notes({ algo: 'choco', codec: 'topk:0.1', gamma: 0.1 }), [])
+    assert.deepEqual(notes({ peers: 8, topology: 'ring', rows: 2 }), ['rows 2 is ignored: it shapes --topology torus, and this run\'s topology is ring'])
+    assert.deepEqual(notes({ peers: 8, topology: 'torus', rows: 2 }), [])
   })
 })

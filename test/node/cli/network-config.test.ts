@@ -89,6 +89,22 @@ describe('the run config of murmur peer and murmur cluster', function () {
     assert.equal(ca.error.option, 'attackers')
   })
 
+  it('a config that will not do what it seems to ask is warned of by sim, peer and cluster alike (configNotes)', async () => {
+    const sim = await runCli(['sim', '--algo', 'gossip', '--dim', '8', '--peers', '2', '--rounds', '1', '--codec', 'topk:0.5', '--gamma', '0.1', '--out', join(tmp(), 'r'), '--quiet'])
+    assert.equal(sim.code, 0, sim.err)
+    const lines = (err: string, command: string): string[] => err.split('\n').filter((l) => l.startsWith(`murmur ${command}: warning: `))
+    assert.equal(lines(sim.err, 'sim').length, 2, sim.err)
+    assert.match(sim.err, /murmur sim: warning: codec topk:0.5 with gossip: /)
+    assert.match(sim.err, /murmur sim: warning: gamma 0.1 is ignored/)
+    // peer and cluster warn, then stop at a later check of their command line
+    const peer = await runCli(['peer', '--data-dir', tmp(), '--shard', '0/3', '--peers', '2', '--algo', 'dpsgd', '--codec', 'qsgd:16'])
+    assert.equal(peer.code, 2, peer.err)
+    assert.match(lines(peer.err, 'peer')[0] ?? '', /codec qsgd:16 with dpsgd: .*diverged/)
+    const c = await cluster(['--peers', '2', '--algo', 'dpsgd', '--codec', 'randk:0.1', '--churn', 'explode:1@2'])
+    assert.equal(c.error.option, 'churn')
+    assert.match(lines(c.err, 'cluster')[0] ?? '', /codec randk:0.1 with dpsgd: /)
+  })
+
   it('murmur cluster --heartbeat takes what murmur peer --heartbeat takes, and its default is capped at that bound', () => {
     const ours = CLUSTER_SPEC.options.find((o) => o.name === 'heartbeat')
     const peers = peerCommand.options.find((o) => o.name === 'heartbeat')

@@ -21,8 +21,9 @@ import { createRng } from '../../lib/random/index.ts'
 import { hostAddress } from '../lib/netns.ts'
 import { consensusAt, exchangeTimes, logOf, snapshotDim } from './measure.ts'
 import { records, startFleet } from './peers.ts'
-import type { Fleet } from './peers.ts'
+import type { Fleet, FleetInit } from './peers.ts'
 import { createPartitionNetwork, PartitionUnavailableError } from './partition.ts'
+import type { PartitionNetwork } from './partition.ts'
 
 /** A pass criterion; `timing` ones compare wall-clock times, which load from other processes on the machine can stretch. */
 export interface Check { name: string, pass: boolean, detail: string, timing?: boolean }
@@ -257,6 +258,26 @@ export async function restartScenario (opts: ScenarioOptions & { checkpointEvery
   return { name: 'restart', load: `${peers} peers × ${rounds} rounds`, fault: 'SIGKILL 1 peer, restart with --resume', figures, checks, out }
 }
 
+/** A network of namespaces that can be cut (partition.ts), or why none can be made here (the scenario is skipped). */
+function openPartitionNetwork (peers: number, opts: ScenarioOptions): PartitionNetwork | string {
+  try {
+    return createPartitionNetwork(peers, opts.log)
+  } catch (err) {
+    if (err instanceof PartitionUnavailableError) return err.message
+    throw err
+  }
+}
+
+/** Each peer in its namespace of `net`, on its own address, bootstrapping from peer 0's. */
+function netnsHost (net: PartitionNetwork): NonNullable<FleetInit['host']> {
+  return (i) => ({
+    prefix: ['ip', 'netns', 'exec', net.namespace(i)],
+    listen: '/ip4/0.0.0.0/tcp/9000',
+    announce: `/ip4/${hostAddress(i)}/tcp/9000`,
+    dialAddr: (addrs) => addrs.find((a) => a.includes(`/${hostAddress(0)}/`))
+  })
+}
+
 /**
  * Cut a 6-peer network into halves {0,1,2} | {3,4,5} for 10 rounds, then heal. Both halves must keep training
  * (each drops the other after the membership timeout), and the consensus distance after healing must come back
@@ -271,13 +292,8 @@ export async function partitionScenario (opts: ScenarioOptions & { rounds?: numb
   const cutFor = opts.partitionRounds ?? 10
   const out = outDir(opts, 'partition')
   const base: Omit<ScenarioResult, 'figures' | 'checks'> = { name: 'partition', load: `${peers} peers × ${rounds} rounds`, fault: `network cut in halves for ${cutFor} rounds, then healed`, out }
-  let net
-  try {
-    net = createPartitionNetwork(peers, opts.log)
-  } catch (err) {
-    if (err instanceof PartitionUnavailableError) return { ...base, figures: {}, checks: [], skipped: err.message }
-    throw err
-  }
+  const net = openPartitionNetwork(peers, opts)
+  if (typeof net === 'string') return { ...base, figures: {}, checks: [], skipped: net }
   const figures: Record<string, number | string> = {}
   const checks: Check[] = []
   let fleet: Fleet | undefined
@@ -286,12 +302,7 @@ export async function partitionScenario (opts: ScenarioOptions & { rounds?: numb
       out,
       peers,
       runArgs: trainingArgs('fault-partition', rounds, deadlineMs, ['--partition', 'dirichlet:0.5']),
-      host: (i) => ({
-        prefix: ['ip', 'netns', 'exec', net.namespace(i)],
-        listen: '/ip4/0.0.0.0/tcp/9000',
-        announce: `/ip4/${hostAddress(i)}/tcp/9000`,
-        dialAddr: (addrs) => addrs.find((a) => a.includes(`/${hostAddress(0)}/`))
-      })
+      host: netnsHost(net)
     })
     const f = fleet
     const A = [0, 1, 2]
@@ -353,13 +364,8 @@ export async function isolateScenario (opts: ScenarioOptions = {}): Promise<Scen
   const survivors = [0, 1, 2, 3]
   const out = outDir(opts, 'isolate')
   const base: Omit<ScenarioResult, 'figures' | 'checks'> = { name: 'isolate', load: `${peers} peers`, fault: `1 peer cut off the network for ${ISOLATE_MS / 1000} s, then healed`, out }
-  let net
-  try {
-    net = createPartitionNetwork(peers, opts.log)
-  } catch (err) {
-    if (err instanceof PartitionUnavailableError) return { ...base, figures: {}, checks: [], skipped: err.message }
-    throw err
-  }
+  const net = openPartitionNetwork(peers, opts)
+  if (typeof net === 'string') return { ...base, figures: {}, checks: [], skipped: net }
   const figures: Record<string, number | string> = {}
   const checks: Check[] = []
   let fleet: Fleet | undefined
@@ -368,12 +374,7 @@ export async function isolateScenario (opts: ScenarioOptions = {}): Promise<Scen
       out,
       peers,
       runArgs: trainingArgs('fault-isolate', 100_000, deadlineMs),
-      host: (i) => ({
-        prefix: ['ip', 'netns', 'exec', net.namespace(i)],
-        listen: '/ip4/0.0.0.0/tcp/9000',
-        announce: `/ip4/${hostAddress(i)}/tcp/9000`,
-        dialAddr: (addrs) => addrs.find((a) => a.includes(`/${hostAddress(0)}/`))
-      })
+      host: netnsHost(net)
     })
     const f = fleet
     await f.waitFor(() => Math.min(...f.peers.map((p) => f.last(p.index)?.round ?? 0)) >= 30, 240_000, 'round 30 everywhere')

@@ -46,3 +46,33 @@ export class RoundPace {
     return this.fastest
   }
 }
+
+/**
+ * The time this peer's recent rounds with neighbours took (local steps and exchange), for the pace it keeps
+ * alone: a peer that gave up on the members it lost (node/peer holdWhileCutOff forgot them) and trains on
+ * alone would run flat out, with no one to wait for, and if its network comes back, its round would pull
+ * every peer of the run forward. At the run's pace before the cut, its round stays near theirs.
+ */
+export class RecentRoundTime {
+  private readonly times: number[] = []
+  private readonly keep: number
+
+  constructor (keep = 32) {
+    this.keep = keep
+  }
+
+  /** a round with neighbours took `ms` */
+  observe (ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) return
+    this.times.push(ms)
+    if (this.times.length > this.keep) this.times.shift()
+  }
+
+  /** the median of the last `keep` rounds observed; undefined before any */
+  medianMs (): number | undefined {
+    if (this.times.length === 0) return undefined
+    const sorted = [...this.times].sort((a, b) => a - b)
+    const mid = sorted.length >> 1
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  }
+}

@@ -28,7 +28,7 @@ import { ConfigMismatchError, JoinFailedError } from './errors.ts'
 import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
 import { lockDataDir } from './lock.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
-import { RoundPace } from './pace.ts'
+import { RecentRoundTime, RoundPace } from './pace.ts'
 import { catchUpRound, rejoinState, resumeFromCheckpoint } from './resume.ts'
 import type { Resumed } from './resume.ts'
 
@@ -189,6 +189,10 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     // well, which is why a lagging neighbour is sent only models it has moved on past (node/exchange latest.ts): sent
     // every round, a slower peer would read ever more of them, and the slowdown fed on itself.
     let shownNote: string | undefined
+    // alone after forgetting the members it lost: the pace of its rounds with neighbours (RecentRoundTime)
+    const withNeighbours = new RecentRoundTime()
+    let alonePaceMs: number | undefined
+    let lastWorkMs = 0
     const slowdown = init.slowdown ?? 1
     let owedMs = 0
     for (; round <= lastRound; round++) {
@@ -211,7 +215,14 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
       }
       // cut off from most of the run (its own network failed, the likelier story): hold this round instead of
       // training alone, so that on reconnecting it catches up with the run rather than pulling the run forward
-      if (!leaving && config.sync !== 'async') waitMs += await holdWhileCutOff(m, round, init.stop, log)
+      if (!leaving && config.sync !== 'async') {
+        const held = await holdWhileCutOff(m, round, init.stop, log)
+        waitMs += held.ms
+        if (held.forgot && m.reach().reachable === 1 && withNeighbours.medianMs() !== undefined) {
+          alonePaceMs = withNeighbours.medianMs()
+          log(`until it hears the run again it keeps the run's pace before the cut, ${(alonePaceMs ?? 0).toFixed(1)} ms a round, so that its round stays near theirs`)
+        }
+      }
       let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
       // asynchronous peers are expected to drift apart: a slow one goes on at its own pace instead of skipping
       const ahead = leaving || config.sync === 'async' ? undefined : catchUpRound(m.view(), topo.neighbours(), round)
@@ -227,6 +238,16 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         log(topo.note !== undefined ? `round ${round}, ${topo.ids.length} members: ${topo.note}` : `round ${round}, ${topo.ids.length} members: ${config.topology} again`)
         shownNote = topo.note
       }
+      if (alonePaceMs !== undefined) {
+        if (topo.ids.length > 1) {
+          alonePaceMs = undefined
+          log(`round ${round}: with ${topo.ids.length - 1} other members again; back to its own pace`)
+        } else if (lastWorkMs < alonePaceMs) {
+          const pause = alonePaceMs - lastWorkMs
+          await sleep(pause)
+          waitMs += pause
+        }
+      }
       const neighbours = topo.neighbours()
       let maxDeg = 0
       for (const adj of topo.graph.adjacency) maxDeg = Math.max(maxDeg, adj.length)
@@ -239,6 +260,8 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         unwatch?.()
       }
       if (!leaving) m.heartbeat(round + 1, 'active')
+      lastWorkMs = report.computeMs + report.commMs
+      if (neighbours.length > 0) withNeighbours.observe(lastWorkMs)
       bytesSent += report.bytesSent
       const done = round + 1
       const evaluating = training.evaluate !== undefined && (done === config.rounds || (init.evalEvery > 0 && done % init.evalEvery === 0))
@@ -343,11 +366,11 @@ function endWhenOvertaken (m: Membership, exchange: GossipExchange, neighbours: 
  * Holds round `round` while this peer is cut off from most of the run (membership cutOff): it keeps announcing
  * itself and listening, and goes on when it hears the run again (then catchUpRound takes it to their round) or
  * once it has forgotten the silent members (10 membership timeouts: they crashed, and it goes on with the rest),
- * or at a stop. Returns the time held (ms).
+ * or at a stop. Returns the time held (ms), and whether it forgot them.
  */
-async function holdWhileCutOff (m: Membership, round: number, stop: AbortSignal, log: (line: string) => void): Promise<number> {
+async function holdWhileCutOff (m: Membership, round: number, stop: AbortSignal, log: (line: string) => void): Promise<{ ms: number, forgot: boolean }> {
   const first = m.reach()
-  if (!cutOff(first)) return 0
+  if (!cutOff(first)) return { ms: 0, forgot: false }
   let r = first
   const t0 = performance.now()
   log(`cut off from ${r.lost} of the run's ${r.lost + r.reachable} members at once (this peer's network, more likely than theirs): ` +
@@ -357,10 +380,17 @@ async function holdWhileCutOff (m: Membership, round: number, stop: AbortSignal,
     r = m.reach()
   }
   const s = ((performance.now() - t0) / 1000).toFixed(1)
-  if (stop.aborted) log(`stopped while holding at round ${round} (${s} s)`)
-  else if (r.reachable > first.reachable) log(`hearing the run again after holding ${s} s: ${r.reachable - 1} other members heard, ${r.lost} still silent`)
-  else log(`held ${s} s and forgot the ${first.lost} silent members (crashed, or out of reach): going on with the ${r.reachable} heard`)
-  return performance.now() - t0
+  const ms = performance.now() - t0
+  if (stop.aborted) {
+    log(`stopped while holding at round ${round} (${s} s)`)
+    return { ms, forgot: false }
+  }
+  if (r.reachable > first.reachable) {
+    log(`hearing the run again after holding ${s} s: ${r.reachable - 1} other members heard, ${r.lost} still silent`)
+    return { ms, forgot: false }
+  }
+  log(`held ${s} s and forgot the ${first.lost} silent members (crashed, or out of reach): going on with the ${r.reachable} heard`)
+  return { ms, forgot: true }
 }
 
 function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm): string {

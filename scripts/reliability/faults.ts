@@ -2,7 +2,7 @@
  * The fault harness of issue 4, runnable by hand: runs the chosen scenarios on real `murmur peer` processes
  * and prints what was held (load, fault, figures, pass/fail of each criterion).
  *
- *   node scripts/reliability/faults.ts                          # all: checkpoint-kill, restart, freeze, long-freeze, transfer, partition, isolate
+ *   node scripts/reliability/faults.ts                          # all: checkpoint-kill, restart, freeze, long-freeze, transfer, partition, isolate, long-isolate
  *   node scripts/reliability/faults.ts restart freeze --out runs/faults --seed 2
  *
  * Exit code 0 when every check of every scenario that ran passed (a scenario skipped for want of network
@@ -12,7 +12,7 @@ import { checkpointKillLoop } from './checkpoint-kill.ts'
 import { freezeScenario, isolateScenario, partitionScenario, restartScenario, transferScenario } from './scenarios.ts'
 import type { ScenarioOptions, ScenarioResult } from './scenarios.ts'
 
-export const SCENARIOS = ['checkpoint-kill', 'restart', 'freeze', 'long-freeze', 'transfer', 'partition', 'isolate'] as const
+export const SCENARIOS = ['checkpoint-kill', 'restart', 'freeze', 'long-freeze', 'transfer', 'partition', 'isolate', 'long-isolate'] as const
 export type ScenarioName = typeof SCENARIOS[number]
 
 export async function runScenario (name: ScenarioName, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
@@ -37,6 +37,7 @@ export async function runScenario (name: ScenarioName, opts: ScenarioOptions = {
     case 'transfer': return await transferScenario(opts)
     case 'partition': return await partitionScenario(opts)
     case 'isolate': return await isolateScenario(opts)
+    case 'long-isolate': return await isolateScenario(opts, true)
   }
 }
 

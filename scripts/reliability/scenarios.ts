@@ -9,6 +9,7 @@
  * - restart:   SIGKILL one peer and restart it with --resume (same data dir, identity and slot)
  * - partition: cut a 6-peer network in halves for 10 rounds, then heal (network namespaces: scripts/reliability/partition.ts)
  * - isolate:   cut one peer of five off the network for 10 s, then heal (namespaces too)
+ * - long-isolate: the same for 30 s, past the time it forgets the others and trains on alone
  *
  * Survivors must finish every round within deadline + 10 % (their exchange time, commMs), and every process
  * must exit 0 at the end (a graceful SIGTERM of the whole fleet, or its last round).
@@ -348,8 +349,12 @@ export async function partitionScenario (opts: ScenarioOptions & { rounds?: numb
   return { ...base, figures, checks }
 }
 
-/** How long `isolate` cuts one peer off: well past the membership timeout (3 heartbeats of 250 ms + the 1 s deadline). */
+/**
+ * How long `isolate` cuts one peer off: well past the membership timeout (3 heartbeats of 250 ms + the 1 s deadline,
+ * 1.75 s); `long-isolate` past the 17.5 s after which it forgets the others and trains on alone, at their pace.
+ */
 const ISOLATE_MS = 10_000
+const LONG_ISOLATE_MS = 30_000
 
 /**
  * Cut one peer of five off the network (its cable pulled, not its process stopped) for 10 s, then heal. The four
@@ -357,13 +362,15 @@ const ISOLATE_MS = 10_000
  * (node/membership cutOff), so when the network heals it is behind, catches up to the others' round, and no
  * survivor skips a round to follow a model trained alone.
  */
-export async function isolateScenario (opts: ScenarioOptions = {}): Promise<ScenarioResult> {
+export async function isolateScenario (opts: ScenarioOptions = {}, long = false): Promise<ScenarioResult> {
   const deadlineMs = opts.deadlineMs ?? 1000
+  const cutMs = long ? LONG_ISOLATE_MS : ISOLATE_MS
+  const name = long ? 'long-isolate' : 'isolate'
   const peers = 5
   const victim = 4
   const survivors = [0, 1, 2, 3]
-  const out = outDir(opts, 'isolate')
-  const base: Omit<ScenarioResult, 'figures' | 'checks'> = { name: 'isolate', load: `${peers} peers`, fault: `1 peer cut off the network for ${ISOLATE_MS / 1000} s, then healed`, out }
+  const out = outDir(opts, name)
+  const base: Omit<ScenarioResult, 'figures' | 'checks'> = { name, load: `${peers} peers`, fault: `1 peer cut off the network for ${cutMs / 1000} s, then healed`, out }
   const net = openPartitionNetwork(peers, opts)
   if (typeof net === 'string') return { ...base, figures: {}, checks: [], skipped: net }
   const figures: Record<string, number | string> = {}
@@ -373,7 +380,7 @@ export async function isolateScenario (opts: ScenarioOptions = {}): Promise<Scen
     fleet = await startFleet({
       out,
       peers,
-      runArgs: trainingArgs('fault-isolate', 100_000, deadlineMs),
+      runArgs: trainingArgs(`fault-${name}`, 100_000, deadlineMs),
       host: netnsHost(net)
     })
     const f = fleet
@@ -381,7 +388,7 @@ export async function isolateScenario (opts: ScenarioOptions = {}): Promise<Scen
     const cutAt = f.last(victim)!.round
     const othersAtCut = f.last(0)!.round
     net.cut([victim])
-    await sleep(ISOLATE_MS)
+    await sleep(cutMs)
     const victimAtHeal = f.last(victim)!.round
     const othersAtHeal = f.last(0)!.round
     net.heal()
@@ -394,14 +401,25 @@ export async function isolateScenario (opts: ScenarioOptions = {}): Promise<Scen
     const alone = v.filter((r) => r.round > cutAt && r.time < stoppedAt && r.members === 1).length
     const survivorsSkipped = survivors.reduce((s, i) => s + (records(f.peers[i].dataDir).at(-1)?.skipped ?? 0), 0)
     const held = /holding at round/.test(logOf(f.peers[victim].dataDir))
-    figures['cut off for (ms)'] = ISOLATE_MS
+    figures['cut off for (ms)'] = cutMs
     figures['survivors\' rounds while it was cut off'] = othersAtHeal - othersAtCut
     figures['cut-off peer: rounds while cut off / of them alone'] = `${victimAtHeal - cutAt} / ${alone}`
     figures['cut-off peer: rounds skipped to catch up'] = v.at(-1)?.skipped ?? 0
     figures['survivors\' rounds skipped'] = survivorsSkipped
     checks.push({ name: 'the others keep training without it', pass: othersAtHeal - othersAtCut >= 2, detail: `${othersAtHeal - othersAtCut} rounds` })
-    checks.push({ name: 'the cut-off peer holds its round instead of training alone', pass: alone === 0 && held, detail: `${alone} rounds alone; ${held ? 'logged' : 'never logged'} holding` })
-    checks.push({ name: 'after healing it catches up and no survivor skips a round', pass: (v.at(-1)?.skipped ?? 0) > 0 && survivorsSkipped === 0, detail: `it skipped ${v.at(-1)?.skipped ?? 0}, the survivors ${survivorsSkipped}` })
+    if (!long) {
+      checks.push({ name: 'the cut-off peer holds its round instead of training alone', pass: alone === 0 && held, detail: `${alone} rounds alone; ${held ? 'logged' : 'never logged'} holding` })
+      checks.push({ name: 'after healing it catches up and no survivor skips a round', pass: (v.at(-1)?.skipped ?? 0) > 0 && survivorsSkipped === 0, detail: `it skipped ${v.at(-1)?.skipped ?? 0}, the survivors ${survivorsSkipped}` })
+    } else {
+      // it held, forgot them, and trained alone at their pace: its round stays near theirs, so healing moves
+      // the four by at most a tenth of what they ran meanwhile (each), not by thousands of rounds
+      const during = othersAtHeal - othersAtCut
+      const worst = Math.max(...survivors.map((i) => records(f.peers[i].dataDir).at(-1)?.skipped ?? 0))
+      const paced = /keeps the run's pace before the cut/.test(logOf(f.peers[victim].dataDir))
+      figures['cut-off peer: rounds alone at the run\'s pace'] = alone
+      checks.push({ name: 'the cut-off peer holds, then trains alone at the run\'s pace', pass: held && paced && alone > 0, detail: `${held ? 'held' : 'never held'}, ${paced ? 'paced' : 'never paced'}, ${alone} rounds alone` })
+      checks.push({ name: 'after healing no survivor skips more than a tenth of the rounds it ran during the cut', pass: worst <= 0.1 * during, detail: `at most ${worst} of ${during}` })
+    }
     checks.push(deadlineCheck(f, survivors, deadlineMs, figures))
     checks.push(exitCheck(f))
   } finally {

@@ -11,7 +11,7 @@ import type { ScenarioName } from '../../scripts/reliability/faults.ts'
 
 describe('reliability: faults on real peer processes (slow)', function () {
   this.timeout(900_000)
-  const names: ScenarioName[] = ['checkpoint-kill', 'restart', 'freeze', 'long-freeze', 'transfer', 'partition', 'isolate']
+  const names: ScenarioName[] = ['checkpoint-kill', 'restart', 'freeze', 'long-freeze', 'transfer', 'partition', 'isolate', 'long-isolate']
   for (const name of names) {
     it(name, async function () {
       const r = await runScenario(name, { seed: 1 })

@@ -67,7 +67,7 @@ describe('reliability (fast): checkpoints under SIGKILL, restart with --resume',
     let fleet: Fleet | undefined
     afterEach(() => { fleet?.killAll() })
 
-    it('the survivor, cut off from most of the run, holds its round instead of training alone, then forgets them and goes on', async () => {
+    it('the survivor, cut off from most of the run, holds its round instead of training alone, then forgets them and goes on at the run\'s pace', async () => {
       const out = mkdtempSync(join(tmpdir(), 'murmur-cutoff-proc-'))
       // heartbeat 100 ms, deadline 500 ms: membership timeout 3 × 100 + 500 = 800 ms, silent members forgotten after 8 s
       fleet = await startFleet({
@@ -82,6 +82,7 @@ describe('reliability (fast): checkpoints under SIGKILL, restart with --resume',
       await f.waitFor(() => /holding at round \d+/.test(logOf(f.peers[0].dataDir)), 10_000, 'the survivor to hold')
       const held = Number(/holding at round (\d+)/.exec(logOf(f.peers[0].dataDir))?.[1])
       await f.waitFor(() => /forgot the 2 silent members/.test(logOf(f.peers[0].dataDir)), 20_000, 'the survivor to forget them')
+      assert.match(logOf(f.peers[0].dataDir), /keeps the run's pace before the cut, [\d.]+ ms a round/)
       await f.waitFor(() => (f.last(0)?.round ?? 0) >= held + 20, 20_000, 'the survivor to go on alone')
       f.peers[0].child.kill('SIGTERM')
       await f.finish(20_000)

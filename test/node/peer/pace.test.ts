@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { RoundPace } from '../../../node/peer/pace.ts'
+import { RecentRoundTime, RoundPace } from '../../../node/peer/pace.ts'
 
 const member = (id: string, round: number, lastSeen: number, extra: { self?: boolean, live?: boolean, state?: 'joining' | 'active' | 'leaving' } = {}) =>
   ({ id, round, lastSeen, self: extra.self ?? false, live: extra.live ?? true, state: extra.state ?? 'active' as const })
@@ -49,5 +49,20 @@ describe('node/peer RoundPace: how fast a running run advances, as a joiner hear
     pace.observe([member('a', 7, 0)])
     pace.observe([member('a', 7, 1000)])
     assert.equal(pace.roundsPerMs(), 0)
+  })
+})
+
+describe('node/peer RecentRoundTime: the pace a peer keeps once alone', () => {
+  it('is the median of the last rounds observed, undefined before any; old rounds and non-finite times drop out', () => {
+    const t = new RecentRoundTime(4)
+    assert.equal(t.medianMs(), undefined)
+    t.observe(10)
+    assert.equal(t.medianMs(), 10)
+    for (const ms of [30, 20, NaN, -1, Infinity]) t.observe(ms)
+    assert.equal(t.medianMs(), 20, 'median of 10, 30, 20')
+    t.observe(40)
+    assert.equal(t.medianMs(), 25, 'median of 10, 30, 20, 40')
+    for (const ms of [1000, 1000, 1000]) t.observe(ms)
+    assert.equal(t.medianMs(), 1000, 'the first four are gone')
   })
 })

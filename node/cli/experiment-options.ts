@@ -7,7 +7,7 @@ import { getOptionalString, UsageError } from './args.ts'
 import type { OptionSpec, ParsedArgs } from './args.ts'
 import { CliError } from './command.ts'
 import { runTopologyOptions } from './topology.ts'
-import { stripJsonComments } from './jsonc.ts'
+import { JsoncSyntaxError, parseJsonc } from './jsonc.ts'
 import { configNotes, EXPERIMENT_BOUNDS as B, EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
 import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID, resolveRunConfig } from '../../lib/experiment/agreement.ts'
 import type { RunConfig } from '../../lib/experiment/agreement.ts'
@@ -111,12 +111,14 @@ function readConfigFile (path: string): Record<string, unknown> {
   }
   let parsed: any
   try {
-    parsed = JSON.parse(stripJsonComments(text)) // murmur init writes comments
-  } catch (err: any) {
-    throw new CliError(`--config '${path}' is not valid JSON (// and /* */ comments allowed): ${err.message}`)
+    // murmur init writes comments; editors add trailing commas and (on Windows) a BOM
+    parsed = parseJsonc(text, 'a JSON object of config fields')
+  } catch (err) {
+    if (err instanceof JsoncSyntaxError) throw new CliError(`--config '${path}' at ${err.message}`)
+    throw err
   }
   // a run's config.json wraps the experiment in { experiment, ... }
-  const exp = parsed?.experiment ?? parsed
+  const exp = parsed.experiment ?? parsed
   if (exp == null || typeof exp !== 'object' || Array.isArray(exp)) throw new CliError(`--config '${path}' must hold a JSON object of config fields`)
   return exp
 }

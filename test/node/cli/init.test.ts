@@ -69,7 +69,7 @@ describe('node/cli/jsonc', () => {
     assert.equal(stripJsonComments('{"a": 1}'), '{"a": 1}')
   })
 
-  it('an unterminated block comment blanks the rest, so JSON.parse reports the file as incomplete', () => {
-    assert.throws(() => JSON.parse(stripJsonComments('{"a": 1 /* open')), SyntaxError)
+  it('an unterminated block comment is refused where it opens (not at the end of the file)', () => {
+    assert.throws(() => stripJsonComments('{"a": 1\n /* open\n'), { name: 'JsoncSyntaxError', line: 2, column: 2 })
   })
 })

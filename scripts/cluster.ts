@@ -184,6 +184,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const swarmKey = getOptionalString(args, 'swarm-key')
   if (swarmKey !== undefined) common.push('--swarm-key', resolve(swarmKey))
   const allowFile = getOptionalString(args, 'allow-peers')
+  // with an allowlist, an observer identity of its own in OUT/observer, allowed too, so that the printed watch hint works
+  let observerDir: string | undefined
   if (allowFile !== undefined) {
     // the cluster's own peers (their identities made now, joiners' too) are allowed beside the file's
     const joins = churn.reduce((n, e) => n + (e.kind === 'join' ? e.count : 0), 0)
@@ -193,8 +195,11 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
       mkdirSync(dataDir, { recursive: true })
       own.push((await loadOrCreateIdentity(dataDir)).peerId)
     }
+    observerDir = join(out, 'observer')
+    const observer = (await loadOrCreateIdentity(observerDir)).peerId
     const merged = join(out, 'allow-peers.txt')
-    writeFileSync(merged, [`# ${resolve(allowFile)}, then this cluster's own peers (written by murmur cluster)`, ...await readAllowlist(resolve(allowFile)), ...own].join('\n') + '\n')
+    writeFileSync(merged, [`# ${resolve(allowFile)}, then this cluster's own peers, then its observer (murmur watch --data-dir ${observerDir}) (written by murmur cluster)`,
+      ...await readAllowlist(resolve(allowFile)), ...own, observer].join('\n') + '\n')
     common.push('--allow-peers', merged)
   }
   const procs: Proc[] = []
@@ -255,7 +260,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const bootstrap = readAddrs(first.dataDir) ?? []
   for (let i = 1; i < config.peers; i++) launch(i, i, bootstrap)
   io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${topologyLabel(config)}, ${config.rounds} rounds -> ${out}`)
-  if (bootstrap.length > 0) io.err(`watch it live: ${watchCommandLine({ bootstrap: bootstrap[0], runId: config.runId, swarmKeyFile: swarmKey === undefined ? undefined : resolve(swarmKey) })} [--http 8080]`)
+  if (bootstrap.length > 0) io.err(`watch it live: ${watchCommandLine({ bootstrap: bootstrap[0], runId: config.runId, swarmKeyFile: swarmKey === undefined ? undefined : resolve(swarmKey), dataDir: observerDir })} [--http 8080]`)
 
   const progress = createProgress({ total: config.rounds, label: 'cluster', isTTY: io.isTTY, write: (t) => { if (!getBoolean(args, 'quiet')) process.stderr.write(t) } })
   const pending = [...churn]

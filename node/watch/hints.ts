@@ -12,13 +12,16 @@ export interface WatchCommandInit {
   runId?: string
   /** the run's --swarm-key file, if it has one */
   swarmKeyFile?: string
+  /** the observer's --data-dir, whose PeerId the peers' --allow-peers list names */
+  dataDir?: string
 }
 
-/** `npx murmur watch …` with what an observer of this run needs: its bootstrap peer, run id and swarm key. */
+/** `npx murmur watch …` with what an observer of this run needs: its bootstrap peer, run id, swarm key and identity. */
 export function watchCommandLine (init: WatchCommandInit): string {
   const args = ['npx', 'murmur', 'watch', '--bootstrap', init.bootstrap]
   if (init.runId !== undefined && init.runId !== DEFAULT_RUN_ID) args.push('--run-id', init.runId)
   if (init.swarmKeyFile !== undefined) args.push('--swarm-key', shellWord(init.swarmKeyFile))
+  if (init.dataDir !== undefined) args.push('--data-dir', shellWord(init.dataDir))
   return args.join(' ')
 }
 
@@ -35,26 +38,41 @@ export interface NoSummaryEvidence {
   connections: number
   /** membership announcements of the run heard so far */
   announcements: number
+  /** this observer's PeerId */
+  observerId?: string
+  /** the --data-dir keeping the observer's key, if any (else its PeerId is new at each start) */
+  dataDir?: string
+  /**
+   * connections the peers closed right after the handshake (the observer's `dropped`): an allowlist refuses after
+   * Noise has proven who dialled, so the dial succeeds and the connection is closed at once
+   */
+  dropped?: number
 }
 
 /**
  * The notice printed once when no peer summary has arrived: what was seen, then every likely cause, those the
  * evidence points to first. Without a connection the address or the swarm key is at fault (pnet refuses a
- * connection whose keys differ); connected but without announcements, the run id or the address; with
- * announcements but no summary, the peers' telemetry or a run that has not begun its rounds.
+ * connection whose keys differ), unless connections were made and closed at once: then an allowlist that does not
+ * name the observer; connected but without announcements, the run id or the address; with announcements but no
+ * summary, the peers' telemetry or a run that has not begun its rounds.
  */
 export function noSummaryNotice (e: NoSummaryEvidence): string {
   const address = `the --bootstrap address (${e.bootstrap.join(', ')}) is not a running peer of this run: use one a peer of the run printed at start (peer id …, --bootstrap …)`
   const key = e.swarmKey === undefined
     ? 'a swarm key mismatch: this observer has no --swarm-key; if the peers run with --swarm-key FILE, pass the same file'
     : `a swarm key mismatch: this observer uses --swarm-key ${e.swarmKey.source} (fingerprint ${e.swarmKey.fingerprint}); the peers must run with the same key (each logs its fingerprint at start), and peers without a key need a watch without one`
-  const allowlist = 'an --allow-peers list on the peers, which refuses this observer (its PeerId is new at each start)'
+  const id = e.observerId === undefined ? '' : ` ${e.observerId}`
+  const allowlist = e.dataDir === undefined
+    ? `an --allow-peers list on the peers that does not name this observer: its PeerId${id} is new at each start; run watch with --data-dir DIR to keep one (--print-id prints it) and add that to the peers' list`
+    : `an --allow-peers list on the peers that does not name this observer: add its PeerId${id} (kept in --data-dir ${e.dataDir}) to the peers' list (they read it at start: restart them with it)`
+  const dropped = e.dropped ?? 0
   const runId = `a wrong --run-id: this observer watches run '${e.runId}'; pass the peers' --run-id`
   const telemetry = 'the peers publish no summaries: they run with --telemetry-every 0, or the run has not begun its rounds (it waits for --peers members)'
   const causes = e.connections === 0
-    ? [address, key, allowlist, runId, telemetry]
+    ? dropped > 0 ? [allowlist, address, key, runId, telemetry] : [address, key, allowlist, runId, telemetry]
     : e.announcements === 0 ? [runId, address, telemetry, key] : [telemetry, runId, address, key]
-  const seen = `connected to ${e.connections} peer${e.connections === 1 ? '' : 's'}, ${e.announcements} membership announcement${e.announcements === 1 ? '' : 's'} of run '${e.runId}' heard`
+  const seen = `connected to ${e.connections} peer${e.connections === 1 ? '' : 's'}` +
+    `${dropped > 0 ? ` (${dropped} connection${dropped === 1 ? '' : 's'} closed by the peer right after the handshake)` : ''}, ${e.announcements} membership announcement${e.announcements === 1 ? '' : 's'} of run '${e.runId}' heard`
   return `no peer summary after ${Number((e.waitedMs / 1000).toFixed(1))} s (${seen}). Likely causes, most likely first:\n` +
     causes.map((c) => `  - ${c}`).join('\n') + '\nStill watching.'
 }

@@ -8,7 +8,7 @@
  * validates what it receives like a peer does (decoder faults and a signer that is not the author are rejected
  * and counted) and forwards only what is valid.
  */
-import type { Logger, PeerId } from '@libp2p/interface'
+import type { Connection, Logger, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { decodeAnnouncement, membershipTopic } from '../membership/index.ts'
@@ -17,12 +17,12 @@ import { ValidationResult } from '../p2p/index.ts'
 import type { PeerNode, PubSubMessage } from '../p2p/index.ts'
 import { decodeSummary, telemetryTopic } from '../telemetry/index.ts'
 import type { RoundSummary } from '../telemetry/index.ts'
-import { REFRESH_MS } from './constants.ts'
+import { DROPPED_WITHIN_MS, REFRESH_MS } from './constants.ts'
 import { InvalidWatchInitError } from './errors.ts'
 import { WatchModel } from './model.ts'
 
 export interface ObserverComponents {
-  node: Pick<PeerNode, 'peerId' | 'services' | 'dial' | 'getConnections' | 'logger'>
+  node: Pick<PeerNode, 'peerId' | 'services' | 'dial' | 'getConnections' | 'logger' | 'addEventListener' | 'removeEventListener'>
 }
 
 export interface ObserverInit {
@@ -38,6 +38,8 @@ export interface ObserverInit {
 export interface Observer {
   readonly model: WatchModel
   readonly peerId: string
+  /** connections closed within DROPPED_WITHIN_MS of opening while started: what a peer's allowlist does to an unlisted observer */
+  readonly dropped: number
   start: () => void
   stop: () => void
 }
@@ -59,6 +61,7 @@ export function createObserver (components: ObserverComponents, init: ObserverIn
   const addrs = new Map<string, Multiaddr[]>()
   const dialing = new Set<string>()
   let timer: ReturnType<typeof setInterval> | undefined
+  let dropped = 0
 
   const validateMember = (_from: PeerId, msg: PubSubMessage): ValidationResult => {
     if (msg.type !== 'signed') { model.reject('announcement', 'unsigned'); return ValidationResult.Reject }
@@ -89,6 +92,15 @@ export function createObserver (components: ObserverComponents, init: ObserverIn
       if (s === undefined) return
       summaries.delete(msg)
       model.summary(s, now())
+    }
+  }
+
+  const onClose = (evt: CustomEvent<Connection>): void => {
+    const c = evt.detail
+    // libp2p stamps the timeline with the wall clock, not the model's clock
+    if (Date.now() - c.timeline.open < DROPPED_WITHIN_MS) {
+      dropped++
+      log('connection to %p closed right after it opened (an allowlist that does not name this observer?)', c.remotePeer)
     }
   }
 
@@ -123,11 +135,13 @@ export function createObserver (components: ObserverComponents, init: ObserverIn
   return {
     model,
     peerId: node.peerId.toString(),
+    get dropped () { return dropped },
     start () {
       if (timer !== undefined) return
       pubsub.topicValidators.set(members, validateMember)
       pubsub.topicValidators.set(telemetry, validateSummary)
       pubsub.addEventListener('message', onMessage)
+      node.addEventListener('connection:close', onClose)
       pubsub.subscribe(members)
       pubsub.subscribe(telemetry)
       timer = setInterval(() => { dialMembers(); model.tick(now()) }, tickMs)
@@ -138,6 +152,7 @@ export function createObserver (components: ObserverComponents, init: ObserverIn
       clearInterval(timer)
       timer = undefined
       pubsub.removeEventListener('message', onMessage)
+      node.removeEventListener('connection:close', onClose)
       pubsub.unsubscribe(members)
       pubsub.unsubscribe(telemetry)
       pubsub.topicValidators.delete(members)

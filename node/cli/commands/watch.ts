@@ -1,9 +1,12 @@
-import { getNumber, getOptionalNumber, getOptionalString, getString, UsageError } from '../args.ts'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { getBoolean, getNumber, getOptionalNumber, getOptionalString, getString, UsageError } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
 import type { Command } from '../command.ts'
 import { CliError, listenFailure } from '../command.ts'
 import { ACCESS_OPTIONS, NETWORK_RUN_OPTIONS } from '../experiment-options.ts'
 import { DEFAULT_RUN_ID } from '../../../lib/experiment/agreement.ts'
+import type { Identity } from '../../p2p/index.ts'
 
 /** --run-id exactly as murmur peer checks it */
 const RUN_ID_OPTION = NETWORK_RUN_OPTIONS.find((o) => o.name === 'run-id') as OptionSpec
@@ -14,6 +17,8 @@ const options: OptionSpec[] = [
   { name: 'bootstrap', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'a running peer of the run, with /p2p/<peer id> (printed by every peer at start) (required)' },
   { ...RUN_ID_OPTION, default: DEFAULT_RUN_ID, description: 'the run to watch (the peers\' --run-id)' },
   { ...SWARM_KEY_OPTION, description: 'the run\'s private swarm key (the peers\' --swarm-key FILE): without the same key an observer cannot connect to them' },
+  { name: 'data-dir', type: 'string', placeholder: 'DIR', description: 'keep this observer\'s key in DIR/identity.key, as murmur peer keeps its own, so that its PeerId stays the same and can go in the peers\' --allow-peers list (default: a new PeerId at each start)' },
+  { name: 'print-id', type: 'boolean', description: 'print the PeerId of --data-dir DIR on stdout (creating the key if there is none) and exit: the line to add to the peers\' --allow-peers file' },
   { name: 'http', type: 'int', min: 0, max: 65535, placeholder: 'PORT', description: 'also serve the live web dashboard at http://HOST:PORT/ (0 = any free port, printed)' },
   { name: 'http-host', type: 'string', default: '127.0.0.1', placeholder: 'HOST', description: 'address the dashboard binds' },
   { name: 'listen', type: 'string', placeholder: 'MULTIADDR[,...]', default: '/ip4/127.0.0.1/tcp/0', description: 'addresses this observer listens on (it dials the peers; nobody needs to dial it)' },
@@ -34,9 +39,18 @@ export const watchCommand: Command = {
   examples: [
     'murmur watch --bootstrap /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...',
     'murmur watch --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --run-id exp7 --http 8080',
-    'murmur watch --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --swarm-key swarm.key'
+    'murmur watch --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --swarm-key swarm.key',
+    'murmur watch --data-dir observer --print-id >> peers.txt   # then: murmur watch --bootstrap ... --data-dir observer'
   ],
   async run (args, io) {
+    const dataDir = getOptionalString(args, 'data-dir')
+    if (getBoolean(args, 'print-id')) {
+      if (dataDir === undefined) throw new UsageError('--print-id prints the PeerId kept in --data-dir DIR: give --data-dir', 'print-id')
+      const identity = await observerIdentity(dataDir)
+      io.out(identity.peerId)
+      io.err(`murmur watch: ${identity.created ? 'created' : 'read'} ${identity.path}; add the PeerId above to the peers' --allow-peers file and watch with --data-dir ${dataDir}`)
+      return 0
+    }
     const bootstrapText = getOptionalString(args, 'bootstrap')
     if (bootstrapText === undefined) throw new UsageError('--bootstrap is required: the address of a running peer of the run, as it prints it at start (…/p2p/12D3KooW…)', 'bootstrap')
     const { generateKeyPair } = await import('@libp2p/crypto/keys')
@@ -52,6 +66,8 @@ export const watchCommand: Command = {
     const swarmKeyFile = getOptionalString(args, 'swarm-key')
     // read before anything starts, so that a missing or unsafe key file fails at once, as murmur peer's does
     const swarmKey = swarmKeyFile === undefined ? undefined : await readSwarmKey(swarmKeyFile)
+    const identity = dataDir === undefined ? undefined : await observerIdentity(dataDir)
+    for (const w of identity?.warnings ?? []) io.err(`murmur watch: warning: ${w}`)
     const { createObserver, noSummaryNotice, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
     const runId = getString(args, 'run-id')
     const peerTimeoutMs = getNumber(args, 'peer-timeout')
@@ -65,8 +81,11 @@ export const watchCommand: Command = {
     const model = new WatchModel({ runId, peerTimeoutMs })
     const listen = splitAddrList(getString(args, 'listen'))
     const bootstrap = splitAddrList(bootstrapText)
+    // one process a --data-dir, as for murmur peer: two nodes with one PeerId push each other out
+    const { lockDataDir } = await import('../../peer/index.ts')
+    const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir)
     const node = await createPeerNode({
-      privateKey: await generateKeyPair('Ed25519'),
+      privateKey: identity?.privateKey ?? await generateKeyPair('Ed25519'),
       listen,
       bootstrap,
       swarmKey,
@@ -74,7 +93,7 @@ export const watchCommand: Command = {
         io.err(`murmur watch: cannot connect to ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.message}. ` +
           `Check the address and that the peer runs; the observer needs the peers' --swarm-key${swarmKey === undefined ? ' if they use one' : ' (this one has fingerprint ' + swarmKey.fingerprint + ')'}`)
       }
-    }).catch((err: unknown) => { throw listenFailure(err) ?? err })
+    }).catch((err: unknown) => { unlock(); throw listenFailure(err) ?? err })
     const observer = createObserver({ node }, { runId, model, tickMs: Math.min(refreshMs, 1000) })
     observer.start()
     let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined
@@ -91,7 +110,7 @@ export const watchCommand: Command = {
           throw err
         }
       }
-      io.err(`murmur watch: observer ${observer.peerId} watching run '${runId}'${swarmKey !== undefined ? ` in the private swarm of key fingerprint ${swarmKey.fingerprint}` : ''}` +
+      io.err(`murmur watch: observer ${observer.peerId}${identity !== undefined ? ` (key in ${identity.path})` : ' (a new PeerId: --data-dir DIR keeps one, for the peers\' --allow-peers)'} watching run '${runId}'${swarmKey !== undefined ? ` in the private swarm of key fingerprint ${swarmKey.fingerprint}` : ''}` +
         `${dashboard !== undefined ? `; dashboard at ${dashboard.url}` : ''}`)
       const started = Date.now()
       const until = durationS > 0 ? started + durationS * 1000 : Infinity
@@ -105,7 +124,8 @@ export const watchCommand: Command = {
         // nothing heard for a whole --peer-timeout: say why that may be, once, and keep watching
         if (notice === undefined && snap.counters.summaries === 0 && snap.time - started >= peerTimeoutMs) {
           notice = `murmur watch: ${noSummaryNotice({
-            runId, waitedMs: snap.time - started, bootstrap, swarmKey, connections: new Set(node.getConnections().map((c) => c.remotePeer.toString())).size, announcements: snap.counters.announcements
+            runId, waitedMs: snap.time - started, bootstrap, swarmKey, connections: new Set(node.getConnections().map((c) => c.remotePeer.toString())).size, announcements: snap.counters.announcements,
+            observerId: observer.peerId, dataDir, dropped: observer.dropped
           })}`
           io.err(notice)
         }
@@ -129,6 +149,20 @@ export const watchCommand: Command = {
       observer.stop()
       await dashboard?.close()
       await node.stop()
+      unlock()
     }
   }
+}
+
+/**
+ * The observer's key, kept in DIR/identity.key by node/p2p loadOrCreateIdentity (murmur peer's own format). A peer's
+ * data dir is refused: the observer would take that peer's PeerId, and the two would push each other out.
+ */
+async function observerIdentity (dataDir: string): Promise<Identity> {
+  const { PEER_FILE } = await import('../../peer/index.ts')
+  if (existsSync(join(dataDir, PEER_FILE))) {
+    throw new UsageError(`--data-dir ${dataDir} is a murmur peer's data dir (it holds ${PEER_FILE}): the observer would take that peer's PeerId; give it a folder of its own`, 'data-dir')
+  }
+  const { loadOrCreateIdentity } = await import('../../p2p/index.ts')
+  return await loadOrCreateIdentity(dataDir)
 }

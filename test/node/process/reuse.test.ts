@@ -51,7 +51,7 @@ describe('murmur cluster: an OUT folder reused from an earlier run', function ()
     assert.equal(summary.exitedCleanly, 2)
     const allowed = readFileSync(join(out, 'run', 'allow-peers.txt'), 'utf8')
     assert.match(allowed, /12D3KooWGsdLw1gJFEMMc68weaEw68YkMPXMCocaybhmJksPd8ZC/)
-    assert.equal(allowed.split('\n').filter((l) => l.startsWith('12D3KooW')).length, 3, 'the file\'s peer and the two of the cluster')
+    assert.equal(allowed.split('\n').filter((l) => l.startsWith('12D3KooW')).length, 4, 'the file\'s peer, the two of the cluster and its observer (OUT/observer)')
   })
 
   it('a join that fires as the run ends does not hang the cluster: a joiner the run is over for is stopped and exits 0', async () => {

@@ -6,11 +6,12 @@ import type { NoSummaryEvidence } from '../../../node/watch/index.ts'
 const BOOTSTRAP = '/ip4/127.0.0.1/tcp/9000/p2p/12D3KooWR4YquwGY7ePvPP9gUJqwvzjFPA9bYne3Tx95THxo2ksY'
 
 describe('node/watch hints', () => {
-  it('watchCommandLine: the run id unless default, the swarm key if any, a path with spaces quoted', () => {
+  it('watchCommandLine: the run id unless default, the swarm key and the observer\'s --data-dir if any, a path with spaces quoted', () => {
     const cases: Array<{ id: string, init: Parameters<typeof watchCommandLine>[0], expected: string }> = [
       { id: 'default run, no key', init: { bootstrap: BOOTSTRAP, runId: DEFAULT_RUN_ID }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP}` },
       { id: 'run id', init: { bootstrap: BOOTSTRAP, runId: 'exp7' }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP} --run-id exp7` },
       { id: 'swarm key', init: { bootstrap: BOOTSTRAP, swarmKeyFile: '/tmp/run/swarm.key' }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP} --swarm-key /tmp/run/swarm.key` },
+      { id: 'observer identity', init: { bootstrap: BOOTSTRAP, swarmKeyFile: '/tmp/run/swarm.key', dataDir: '/tmp/run/observer' }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP} --swarm-key /tmp/run/swarm.key --data-dir /tmp/run/observer` },
       { id: 'quoted key', init: { bootstrap: BOOTSTRAP, runId: 'r', swarmKeyFile: "/tmp/my run/o'k.key" }, expected: `npx murmur watch --bootstrap ${BOOTSTRAP} --run-id r --swarm-key '/tmp/my run/o'\\''k.key'` }
     ]
     for (const c of cases) assert.equal(watchCommandLine(c.init), c.expected, c.id)
@@ -21,7 +22,8 @@ describe('node/watch hints', () => {
     const cases: Array<{ id: string, evidence: NoSummaryEvidence, first: RegExp }> = [
       { id: 'no connection', evidence: base, first: /--bootstrap address \(\/ip4\/127\.0\.0\.1\/tcp\/9000\/p2p\/12D3KooW\w+\) is not a running peer/ },
       { id: 'connected, no announcement', evidence: { ...base, connections: 1 }, first: /a wrong --run-id: this observer watches run 'exp7'/ },
-      { id: 'announcements, no summary', evidence: { ...base, connections: 3, announcements: 40 }, first: /--telemetry-every 0/ }
+      { id: 'announcements, no summary', evidence: { ...base, connections: 3, announcements: 40 }, first: /--telemetry-every 0/ },
+      { id: 'connections dropped after the handshake', evidence: { ...base, dropped: 2 }, first: /an --allow-peers list on the peers that does not name this observer/ }
     ]
     for (const c of cases) {
       const text = noSummaryNotice(c.evidence)
@@ -33,5 +35,14 @@ describe('node/watch hints', () => {
     }
     assert.match(noSummaryNotice(base), /this observer has no --swarm-key; if the peers run with --swarm-key FILE, pass the same file/)
     assert.match(noSummaryNotice({ ...base, swarmKey: { source: 'k.key', fingerprint: '0123456789abcdef' } }), /this observer uses --swarm-key k\.key \(fingerprint 0123456789abcdef\)/)
+  })
+
+  it('noSummaryNotice: the allowlist cause names the observer\'s PeerId, and how to keep one when it has no --data-dir', () => {
+    const base: NoSummaryEvidence = { runId: 'exp7', waitedMs: 10_000, bootstrap: [BOOTSTRAP], connections: 0, announcements: 0, observerId: '12D3KooWObserver', dropped: 1 }
+    const kept = noSummaryNotice({ ...base, dataDir: 'obs' })
+    assert.match(kept, /connected to 0 peers \(1 connection closed by the peer right after the handshake\)/)
+    assert.match(kept, /add its PeerId 12D3KooWObserver \(kept in --data-dir obs\) to the peers' list/)
+    assert.match(noSummaryNotice(base), /its PeerId 12D3KooWObserver is new at each start; run watch with --data-dir DIR to keep one \(--print-id prints it\)/)
+    assert.doesNotMatch(noSummaryNotice({ ...base, dropped: 0 }), /closed by the peer/, 'nothing dropped, nothing said')
   })
 })

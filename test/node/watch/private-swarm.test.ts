@@ -2,27 +2,14 @@ import assert from 'node:assert/strict'
 import { chmodSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EXPERIMENT_DEFAULTS } from '../../../lib/experiment/index.ts'
-import type { RunConfig } from '../../../lib/experiment/index.ts'
 import { main } from '../../../node/cli/main.ts'
-import { createMembership } from '../../../node/membership/index.ts'
-import type { Membership } from '../../../node/membership/index.ts'
-import { bootstrapAddrs, writeSwarmKey } from '../../../node/p2p/index.ts'
-import type { PeerNode, SwarmKey } from '../../../node/p2p/index.ts'
-import type { PeerRecord } from '../../../node/peer/index.ts'
-import { createTelemetryPublisher } from '../../../node/telemetry/index.ts'
+import { writeSwarmKey } from '../../../node/p2p/index.ts'
+import type { SwarmKey } from '../../../node/p2p/index.ts'
 import { runCli } from '../cli/run.ts'
-import { loopbackCluster, waitFor } from '../p2p/util.ts'
+import { startLiveRun } from './live-run.ts'
+import type { LiveRun } from './live-run.ts'
 
-const config: RunConfig = { ...EXPERIMENT_DEFAULTS, runId: 'watch-pnet', roundDeadlineMs: 300, peers: 2, topology: 'ring' }
-
-function record (peerId: string, slot: number, round: number): PeerRecord {
-  return {
-    peerId, slot, round, trainLoss: 0.5, accuracy: 0.9, testLoss: 0.3, bytesSent: 100 * round, bytesThisRound: 100, traffic: {}, members: 2,
-    neighbours: [], received: 0, missing: 0, stale: 0, rejected: {}, exchangeRejected: {}, row: { self: 1, neighbours: [] }, rowSum: 1,
-    lambda2: 0, computeMs: 1, commMs: 1, waitMs: 0, roundMs: 2, elapsedMs: 2 * round, time: Date.now(), skipped: 0
-  }
-}
+const config = { runId: 'watch-pnet' }
 
 /** Runs the CLI in-process, keeping stdout and stderr lines in the order they were written. */
 async function runOrdered (argv: string[]): Promise<{ code: number, lines: Array<{ to: 'out' | 'err', text: string }> }> {
@@ -33,9 +20,7 @@ async function runOrdered (argv: string[]): Promise<{ code: number, lines: Array
 
 describe('murmur watch of a private swarm, real peers over loopback', function () {
   this.timeout(30_000)
-  let nodes: PeerNode[] = []
-  let members: Membership[] = []
-  let timer: ReturnType<typeof setInterval> | undefined
+  let run: LiveRun | undefined
   let dir: string
   let keyFile: string
   let key: SwarmKey
@@ -46,26 +31,12 @@ describe('murmur watch of a private swarm, real peers over loopback', function (
     key = await writeSwarmKey(keyFile)
   })
 
-  afterEach(async () => {
-    clearInterval(timer)
-    await Promise.all(members.splice(0).map(async (m) => { await m.stop() }))
-    await Promise.all(nodes.splice(0).map(async (n) => { await n.stop() }))
-  })
+  afterEach(async () => { await run?.stop(); run = undefined })
 
   /** two members of run `config.runId` in the swarm of `key`, publishing a summary of a new round every 100 ms */
   async function privateRun (): Promise<string> {
-    nodes = await loopbackCluster(2, { swarmKey: key })
-    members = nodes.map((node, slot) => createMembership({ node }, { runId: config.runId, config, slot, heartbeatMs: 100, timeoutMs: 800 }))
-    await Promise.all(members.map(async (m) => { await m.start() }))
-    await waitFor('the members hear each other', () => members.every((m) => m.view().filter((v) => v.live).length === 2))
-    await Promise.all(members.map(async (m) => await m.join(0)))
-    const publishers = nodes.map((node) => createTelemetryPublisher({ pubsub: node.services.pubsub }, { runId: config.runId, seed: 1 }))
-    let round = 0
-    timer = setInterval(() => {
-      round++
-      for (let slot = 0; slot < 2; slot++) publishers[slot].round(record(members[slot].selfId, slot, round), Float32Array.from({ length: 64 }, (_, j) => j + slot))
-    }, 100)
-    return bootstrapAddrs(nodes[0])[0]
+    run = await startLiveRun(config.runId, [{ swarmKey: key }, { swarmKey: key }])
+    return run.bootstrap
   }
 
   it('with the peers\' --swarm-key it connects, sees both peers and their summaries, and gives no notice', async () => {

@@ -27,6 +27,12 @@ export const MAX_TRACKED_PEERS = 1024
 export const FORGET_AFTER_TIMEOUTS = 10
 /** A member silent for this many timeouts: its open connections are taken for dead, aborted and redialed. */
 export const DEAD_CONNECTION_TIMEOUTS = 3
+/**
+ * A lost member whose host refused this many redials in a row (ECONNREFUSED on every address: the host is up
+ * and nothing listens on the member's port) has crashed or exited: it is forgotten then, not at the silent
+ * horizon. A cut network drops or times out dials instead; such a member stays lost until the horizon.
+ */
+export const REFUSED_DIALS_TO_FORGET = 2
 /** Longest run id (it is part of the topic name). */
 export const MAX_RUN_ID_CHARS = 128
 /** Each dial to a member that is not connected yet gives up after this long (ms). */

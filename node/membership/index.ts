@@ -15,5 +15,6 @@ export { memberTopology } from './topology.ts'
 export type { MemberOrder, MemberTopology, TopologyOptions } from './topology.ts'
 export { AnnouncementTooLargeError, InvalidMembershipInitError, MembershipStateError, NotAMemberError } from './errors.ts'
 export {
-  FORGET_AFTER_TIMEOUTS, HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, MAX_TRACKED_PEERS, MEMBERSHIP_VERSION, TIMEOUT_HEARTBEATS
+  FORGET_AFTER_TIMEOUTS, HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, MAX_TRACKED_PEERS, MEMBERSHIP_VERSION, REFUSED_DIALS_TO_FORGET,
+  TIMEOUT_HEARTBEATS
 } from './constants.ts'

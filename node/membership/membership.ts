@@ -14,7 +14,7 @@ import type { TopologySpec } from '../../topologies/index.ts'
 import { penalizePeer, ValidationResult } from '../p2p/index.ts'
 import type { PubSub, PubSubMessage } from '../p2p/index.ts'
 import {
-  DEAD_CONNECTION_TIMEOUTS, FORGET_AFTER_TIMEOUTS, HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ADDR_CHARS, MAX_RUN_ID_CHARS, MAX_TRACKED_PEERS,
+  DEAD_CONNECTION_TIMEOUTS, FORGET_AFTER_TIMEOUTS, REFUSED_DIALS_TO_FORGET, HEARTBEAT_MS, JOIN_LEAD, MAX_ADDRS, MAX_ADDR_CHARS, MAX_RUN_ID_CHARS, MAX_TRACKED_PEERS,
   MEMBER_DIAL_TIMEOUT_MS, MEMBERSHIP_VERSION, TIMEOUT_HEARTBEATS
 } from './constants.ts'
 import { InvalidMembershipInitError, MembershipStateError, NotAMemberError } from './errors.ts'
@@ -85,6 +85,8 @@ export interface MembershipStats {
   publishErrors: number
   dials: number
   dialErrors: number
+  /** lost members forgotten early because their hosts refused REFUSED_DIALS_TO_FORGET redials in a row */
+  forgottenRefused: number
 }
 
 export interface MembershipEvents {
@@ -172,8 +174,10 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   private readonly dialing = new Set<string>()
   /** clock reading of the latest redial of each member that went silent */
   private readonly redialed = new Map<string, number>()
+  /** redials of each lost member that its host refused, in a row */
+  private readonly refusedDials = new Map<string, number>()
   private readonly counters: MembershipStats = {
-    received: 0, accepted: 0, rejected: {}, ignored: { stale: 0, capacity: 0, self: 0 }, published: 0, publishErrors: 0, dials: 0, dialErrors: 0
+    received: 0, accepted: 0, rejected: {}, ignored: { stale: 0, capacity: 0, self: 0 }, published: 0, publishErrors: 0, dials: 0, dialErrors: 0, forgottenRefused: 0
   }
 
   private timer: ReturnType<typeof setInterval> | undefined
@@ -404,11 +408,32 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   private forget (now: number): void {
     const horizon = FORGET_AFTER_TIMEOUTS * this.timeoutMs
     for (const [id, r] of this.members) {
-      if (now - r.lastSeen > horizon) { this.members.delete(id); this.timedOut.delete(id); this.lastSeq.delete(id); this.redialed.delete(id) }
+      if (now - r.lastSeen > horizon) this.forgetMember(id)
     }
     for (const [id, r] of this.refused) {
       if (now - r.lastSeen > horizon) { this.refused.delete(id); this.lastSeq.delete(id) }
     }
+  }
+
+  private forgetMember (id: string): void {
+    this.members.delete(id)
+    this.timedOut.delete(id)
+    this.lastSeq.delete(id)
+    this.redialed.delete(id)
+    this.refusedDials.delete(id)
+  }
+
+  /** a redial of a lost member failed: refused by its host REFUSED_DIALS_TO_FORGET times in a row, it is gone */
+  private redialFailed (id: string, err: Error): void {
+    const r = this.members.get(id)
+    if (r === undefined || isLive(r, this.clock.now(), this.timeoutMs)) return
+    if (!refusedEverywhere(err)) { this.refusedDials.delete(id); return }
+    const n = (this.refusedDials.get(id) ?? 0) + 1
+    this.refusedDials.set(id, n)
+    if (n < REFUSED_DIALS_TO_FORGET) return
+    this.forgetMember(id)
+    this.counters.forgottenRefused++
+    this.log('forgot member %s: its host refused %d redials in a row (the process is gone)', id, n)
   }
 
   private checkSlots (): void {
@@ -484,7 +509,8 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     for (const r of this.members.values()) {
       if (this.dialing.has(r.id) || r.until !== undefined) continue
       const peer = peerIdFromString(r.id)
-      if (!isLive(r, now, this.timeoutMs)) {
+      const lost = !isLive(r, now, this.timeoutMs)
+      if (lost) {
         if (r.since === undefined || now - (this.redialed.get(r.id) ?? r.lastSeen) < this.timeoutMs) continue
         this.redialed.set(r.id, now)
         const connections = this.node.getConnections(peer)
@@ -495,12 +521,17 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
         }
       } else {
         this.redialed.delete(r.id)
+        this.refusedDials.delete(r.id)
         if (this.node.getConnections(peer).length > 0) continue
       }
       this.dialing.add(r.id)
       this.counters.dials++
       this.node.dial(peer, { signal: AbortSignal.timeout(Math.min(MEMBER_DIAL_TIMEOUT_MS, this.timeoutMs)) })
-        .catch((err: Error) => { this.counters.dialErrors++; this.log('could not dial member %s: %e', r.id, err) })
+        .catch((err: Error) => {
+          this.counters.dialErrors++
+          this.log('could not dial member %s: %e', r.id, err)
+          if (lost && this.running) this.redialFailed(r.id, err)
+        })
         .finally(() => { this.dialing.delete(r.id) })
     }
   }
@@ -515,6 +546,12 @@ function toView (r: MemberRecord, live: boolean, self: boolean): MemberView {
   if (r.since !== undefined) v.since = r.since
   if (r.until !== undefined) v.until = r.until
   return v
+}
+
+/** A dial error in which every address tried was refused (ECONNREFUSED): the host answered, no one listens. */
+export function refusedEverywhere (err: unknown): boolean {
+  if (err instanceof AggregateError) return err.errors.length > 0 && err.errors.every(refusedEverywhere)
+  return (err as { code?: unknown } | null)?.code === 'ECONNREFUSED'
 }
 
 function isRound (x: number): boolean {

@@ -17,7 +17,7 @@ import type { Graph } from '../../topologies/index.ts'
 import { writeCheckpoint } from '../checkpoint/index.ts'
 import { BENIGN_REASONS, createGossipExchange } from '../exchange/index.ts'
 import type { GossipExchange } from '../exchange/index.ts'
-import { createMembership, cutOff, FORGET_AFTER_TIMEOUTS } from '../membership/index.ts'
+import { createMembership, cutOff, FORGET_AFTER_TIMEOUTS, REFUSED_DIALS_TO_FORGET } from '../membership/index.ts'
 import type { Membership } from '../membership/index.ts'
 import { accessNotes, bootstrapAddrs, createPeerNode, loadOrCreateIdentity, penalizePeer, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
 import type { SwarmKey } from '../p2p/index.ts'
@@ -374,7 +374,8 @@ async function holdWhileCutOff (m: Membership, round: number, stop: AbortSignal,
   let r = first
   const t0 = performance.now()
   log(`cut off from ${r.lost} of the run's ${r.lost + r.reachable} members at once (this peer's network, more likely than theirs): ` +
-    `holding at round ${round} instead of training alone, until they are heard again or forgotten (${Math.round(FORGET_AFTER_TIMEOUTS * m.timeoutMs / 1000)} s after they went silent)`)
+    `holding at round ${round} instead of training alone, until they are heard again or forgotten (once their hosts refuse ${REFUSED_DIALS_TO_FORGET} redials: ` +
+    `crashed; or ${Math.round(FORGET_AFTER_TIMEOUTS * m.timeoutMs / 1000)} s after they went silent)`)
   while (cutOff(r) && !stop.aborted) {
     await sleep(POLL_MS)
     r = m.reach()

@@ -67,9 +67,10 @@ describe('reliability (fast): checkpoints under SIGKILL, restart with --resume',
     let fleet: Fleet | undefined
     afterEach(() => { fleet?.killAll() })
 
-    it('the survivor, cut off from most of the run, holds its round instead of training alone, then forgets them and goes on at the run\'s pace', async () => {
+    it('the survivor, cut off from most of the run, holds its round instead of training alone; forgets them once their host refuses its redials (long before the silent horizon), then goes on at the run\'s pace', async () => {
       const out = mkdtempSync(join(tmpdir(), 'murmur-cutoff-proc-'))
-      // heartbeat 100 ms, deadline 500 ms: membership timeout 3 × 100 + 500 = 800 ms, silent members forgotten after 8 s
+      // heartbeat 100 ms, deadline 500 ms: membership timeout 3 × 100 + 500 = 800 ms, silent members forgotten after 8 s,
+      // members whose host refuses two redials (one a timeout) after about 1.6 s
       fleet = await startFleet({
         out,
         peers: 3,
@@ -94,7 +95,7 @@ describe('reliability (fast): checkpoints under SIGKILL, restart with --resume',
       const heldRecord = rs.find((r) => r.round === held + 1)
       assert.ok(heldRecord !== undefined)
       assert.equal(heldRecord.members, 1)
-      assert.ok(heldRecord.waitMs >= 5_000, `held ${heldRecord.waitMs} ms before the round`)
+      assert.ok(heldRecord.waitMs >= 300 && heldRecord.waitMs < 8_000, `held ${heldRecord.waitMs} ms before the round: forgotten by the refusals, not the 8 s horizon`)
       assert.ok(rs.filter((r) => r.round <= held && r.members === 1).length === 0, 'no round alone before the hold')
     })
   })

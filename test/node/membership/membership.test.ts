@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import type { Socket } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { EXPERIMENT_DEFAULTS, agreedConfig, configHash } from '../../../lib/experiment/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
-import { createMembership, encodeAnnouncement, membershipTopic } from '../../../node/membership/index.ts'
+import { FORGET_AFTER_TIMEOUTS, createMembership, encodeAnnouncement, membershipTopic } from '../../../node/membership/index.ts'
 import type { Membership, MembershipInit } from '../../../node/membership/index.ts'
 import type { PeerNode } from '../../../node/p2p/index.ts'
 import { bootstrapAddrs, PENALTY_SCORE_WEIGHT, penaltyStats, peerScore } from '../../../node/p2p/index.ts'
@@ -89,6 +91,51 @@ describe('node/membership over real libp2p nodes', function () {
     assert.deepEqual(a.membersAt(1), [a.selfId, b.selfId].sort())
     await waitFor('timed-out event', () => timedOut.length === 1)
     assert.deepEqual(timedOut, [crashed.selfId])
+  })
+
+  it('a member whose host refuses connections (its process is gone) is forgotten after two refused redials, long before the silent horizon', async () => {
+    const ms = await cluster(3)
+    await waitFor('everyone hears everyone', heardAll(ms, 3))
+    await Promise.all(ms.map(async (m) => await m.join(0)))
+    const [a, b, crashed] = ms
+    await waitFor('3 members', () => a.membersAt(0).length === 3 && b.membersAt(0).length === 3)
+    const gone = Date.now()
+    await crashed.stop()
+    await nodes[2].stop()
+    // redials once a timeout: lost at 600 ms, refused at ~600 and ~1,300 ms; the silent horizon is 10 timeouts (6 s)
+    await waitFor('a and b forget the crashed peer', () => [a, b].every((m) => !m.view().some((v) => v.id === crashed.selfId)), 4000)
+    const after = Date.now() - gone
+    assert.ok(after >= TIMEOUT, `forgotten after ${after} ms, before it even timed out`)
+    assert.ok(after < FORGET_AFTER_TIMEOUTS * TIMEOUT, `forgotten after ${after} ms: the silent horizon, not the refusals`)
+    for (const m of [a, b]) {
+      assert.equal(m.stats().forgottenRefused, 1)
+      assert.deepEqual(m.reach(), { reachable: 2, lost: 0 })
+    }
+  })
+
+  it('a member whose host does not answer (a cut, not a crash) stays lost until the silent horizon', async () => {
+    const ms = await cluster(3)
+    await waitFor('everyone hears everyone', heardAll(ms, 3))
+    await Promise.all(ms.map(async (m) => await m.join(0)))
+    const [a, , silent] = ms
+    await waitFor('3 members', () => a.membersAt(0).length === 3)
+    const port = Number(/\/tcp\/(\d+)/.exec(nodes[2].getMultiaddrs()[0].toString())?.[1])
+    await silent.stop()
+    await nodes[2].stop()
+    // something on its port that accepts and never answers: dials time out instead of being refused
+    const sockets: Socket[] = []
+    const hole = createServer((s) => { sockets.push(s); s.on('error', () => {}) })
+    await new Promise<void>((resolve) => hole.listen(port, '127.0.0.1', resolve))
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5 * TIMEOUT))
+      assert.ok(a.stats().dials > 0)
+      assert.equal(a.stats().forgottenRefused, 0)
+      assert.deepEqual(a.reach(), { reachable: 2, lost: 1 }, 'still remembered, and lost')
+      assert.ok(sockets.length > 0, 'a redialed the silent member')
+    } finally {
+      for (const s of sockets) s.destroy()
+      await new Promise((resolve) => hole.close(resolve))
+    }
   })
 
   it('a graceful leave takes effect at the announced round on every peer', async () => {

@@ -19,7 +19,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { runExperiment } from '../lib/experiment/index.ts'
+import { resolveExperiment, runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
 
 /** ALIE needs z well above Baruch et al.'s formula (z ≈ 0 for 2 of 16) to hurt model averaging at all; IPM likewise ε > 1. */
@@ -148,22 +148,59 @@ export function toCsv (result: ByzantineResult): string {
   return [head, ...result.rows.map((r) => [r.attack, r.aggregate, r.accuracy, r.peerAccuracyMean, r.peerAccuracyMin, r.dropPoints, r.ratio, r.rejected, r.diverged, r.seconds.toFixed(1)].map((v) => v ?? '').join(','))].join('\n') + '\n'
 }
 
-async function main (): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '60' },
-      seed: { type: 'string', default: '1' },
-      attacks: { type: 'string' },
-      aggregates: { type: 'string' },
-      out: { type: 'string', default: 'docs/results/byzantine' }
-    }
-  })
+export const USAGE = 'usage: node scripts/byzantine.ts [--rounds N] [--seed S] [--attacks A,B,...] [--aggregates R,S,...] [--out DIR]\n' +
+  '  --rounds      rounds of each run (default 60)\n' +
+  '  --seed        seed of every run, and of the choice of the 2 attackers (default 1)\n' +
+  `  --attacks     attacks to run, besides the attack-free runs (default ${ATTACKS.join(',')})\n` +
+  `  --aggregates  mixing rules to run each with (default ${AGGREGATES.join(',')}; the drop and ratio columns compare with the attack-free mean run, so keep mean in)\n` +
+  '  --out         folder for results.csv, table.md and results.json (default docs/results/byzantine, the README\'s table)'
+
+export interface ByzantineCli { rounds: number, seed: number, attacks?: string[], aggregates?: string[], out: string }
+
+/**
+ * The command line: its options, `help`, or the error to print with the usage (exit code 2). Every attack and
+ * aggregate is checked before any run starts, so a typo does not surface minutes in, after the runs before it.
+ */
+export function parseCli (argv: string[]): ByzantineCli | { help: true } | { error: string } {
+  let values
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        rounds: { type: 'string', default: '60' },
+        seed: { type: 'string', default: '1' },
+        attacks: { type: 'string' },
+        aggregates: { type: 'string' },
+        out: { type: 'string', default: 'docs/results/byzantine' }
+      }
+    }).values
+  } catch (err) {
+    return { error: (err as Error).message }
+  }
+  if (values.help === true) return { help: true }
   const rounds = Number(values.rounds)
   const seed = Number(values.seed)
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected an integer ≥ 1, got ${values.rounds}`)
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected an integer ≥ 0, got ${values.seed}`)
+  if (!Number.isInteger(rounds) || rounds < 1) return { error: `--rounds: expected an integer ≥ 1, got ${values.rounds}` }
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return { error: `--seed: expected an integer in [0, 4294967295], got ${values.seed}` }
   const attacks = values.attacks?.split(',').filter((s) => s !== '')
   const aggregates = values.aggregates?.split(',').filter((s) => s !== '')
+  if (attacks?.length === 0) return { error: '--attacks: expected at least one attack' }
+  if (aggregates?.length === 0) return { error: '--aggregates: expected at least one aggregate' }
+  for (const attack of attacks ?? []) {
+    try { resolveExperiment({ ...BASE, rounds, seed, attack, attackers: 2 } as unknown as Partial<ExperimentConfig>) } catch (err) { return { error: `--attacks: ${(err as Error).message}` } }
+  }
+  for (const aggregate of aggregates ?? []) {
+    try { resolveExperiment({ ...BASE, rounds, seed, aggregate }) } catch (err) { return { error: `--aggregates: ${(err as Error).message}` } }
+  }
+  return { rounds, seed, attacks, aggregates, out: values.out }
+}
+
+async function main (): Promise<void> {
+  const cli = parseCli(process.argv.slice(2))
+  if ('help' in cli) { console.log(USAGE); return }
+  if ('error' in cli) { console.error(`byzantine: ${cli.error}\n${USAGE}`); process.exitCode = 2; return }
+  const { rounds, seed, attacks, aggregates } = cli
   const start = performance.now()
   const result = await runByzantineBenchmark({ rounds, seed, attacks, aggregates })
   const table = formatTable(result)
@@ -172,14 +209,14 @@ async function main (): Promise<void> {
   console.log(header)
   console.log(table)
   console.log(`total ${((performance.now() - start) / 1000).toFixed(0)} s`)
-  const out = resolve(values.out)
+  const out = resolve(cli.out)
   mkdirSync(out, { recursive: true })
   writeFileSync(resolve(out, 'results.csv'), toCsv(result))
-  writeFileSync(resolve(out, 'table.md'), `${header}\n\n${table}\n\nReproduce: \`node scripts/byzantine.ts --rounds ${rounds} --seed ${seed}\`\n`)
+  writeFileSync(resolve(out, 'table.md'), `${header}\n\n${table}\n\nReproduce: \`node scripts/byzantine.ts --rounds ${rounds} --seed ${seed}${attacks !== undefined ? ` --attacks ${attacks.join(',')}` : ''}${aggregates !== undefined ? ` --aggregates ${aggregates.join(',')}` : ''}\`\n`)
   writeFileSync(resolve(out, 'results.json'), JSON.stringify(result, null, 2) + '\n')
   console.log(`wrote ${out}/{results.csv,table.md,results.json}`)
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
   main().catch((err) => { console.error(err); process.exitCode = 1 })
 }

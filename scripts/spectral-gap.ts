@@ -16,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { runExperiment } from '../lib/experiment/index.ts'
+import { resolveExperiment, runExperiment } from '../lib/experiment/index.ts'
 import { buildGraph, lambda2 as lambda2OfW, mixingMatrix } from '../topologies/index.ts'
 import type { Graph } from '../topologies/index.ts'
 import { lineChart, scatterChart } from '../node/report/index.ts'
@@ -46,6 +46,20 @@ try {
 }
 const opts = parsed.values
 if (opts.help) { console.log(USAGE); process.exit(0) }
+// numbers are checked before anything runs or is written: Number('abc') is NaN, and 0 rounds has no accuracy to plot
+for (const [flag, min, max] of [['dpsgd-rounds', 1, 1e7], ['dim', 1, 1e8], ['seed', 0, 0xffffffff], ['max-rounds', 1, 1e7]] as const) {
+  const v = Number(opts[flag])
+  if (!Number.isInteger(v) || v < min || v > max) {
+    console.error(`spectral-gap: --${flag}: expected an integer in [${min}, ${max}], got ${String(opts[flag])}\n${USAGE}`)
+    process.exit(2)
+  }
+}
+try {
+  resolveExperiment({ algo: 'dpsgd', partition: opts.partition })
+} catch (err) {
+  console.error(`spectral-gap: --partition: ${(err as Error).message}\n${USAGE}`)
+  process.exit(2)
+}
 
 // a quick run does not overwrite the committed full results unless asked to
 const out = resolve(opts.out ?? (opts.quick ? 'runs/spectral-gap-quick' : 'docs/results/spectral-gap'))
@@ -155,7 +169,8 @@ async function dpsgdRuns (): Promise<void> {
         }
       }
     })
-    const line = `dpsgd ${spec.padEnd(12)} lambda2 ${lambda2.toFixed(4)}: accuracy ${((s.accuracy ?? 0) * 100).toFixed(2)} %, worst peer ${((s.peerAccuracyMin ?? 0) * 100).toFixed(2)} %, consensus ${s.consensusDistance.toExponential(2)} after ${s.rounds} rounds (${s.wallSeconds.toFixed(0)} s)`
+    const pct = (x: number | null): string => x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`
+    const line = `dpsgd ${spec.padEnd(12)} lambda2 ${lambda2.toFixed(4)}: accuracy ${pct(s.accuracy)}, worst peer ${pct(s.peerAccuracyMin)}, consensus ${s.consensusDistance.toExponential(2)} after ${s.rounds} rounds (${s.wallSeconds.toFixed(0)} s)`
     console.log(line)
     summary.push(line)
   }

@@ -45,7 +45,8 @@ export function randomRegular (n: number, d: number, rng: Rng): Graph {
   if (!Number.isInteger(d) || d < 0 || d >= n) throw new InvalidTopologyError(`regular:d needs an integer degree d in [0, n − 1] = [0, ${n - 1}], got ${String(d)}`)
   if ((n * d) % 2 !== 0) throw new InvalidTopologyError(`regular:${d} needs n·d even (each edge has two ends), got n = ${n}, d = ${d}`)
   if (n === 1) return { n, adjacency: [[]] }
-  if (d === 0 || (d === 1 && n > 2)) throw new InvalidTopologyError(`regular:${d} on n = ${n} can never be connected; use d ≥ 2`)
+  // n = 2 has one connected regular graph, d = 1 (d ≥ 2 does not exist there)
+  if (d === 0 || (d === 1 && n > 2)) throw new InvalidTopologyError(`regular:${d} on n = ${n} can never be connected; use ${n === 2 ? 'd = 1' : 'd ≥ 2'}`)
   if (d === n - 1) return complete(n)
   if (d === 2) return randomCycle(n, rng)
 

@@ -47,13 +47,34 @@ export function normIminusWFromEigenvalues (descending: ArrayLike<number>): numb
 
 /**
  * Rounds until the disagreement has shrunk by ε: ⌈ln(1/ε) / gap⌉, from lambda2^t ≤ e^(−t·gap) ≤ ε.
- * Infinity for gap ≤ 0 (no consensus).
+ * Infinity for gap ≤ 0 (no consensus). A gap of 1 (within round-off) means lambda2 = 0: every eigenvalue of W
+ * but the consensus one is 0, so W = 11ᵀ/n and one round averages exactly: 1, not the bound's ⌈ln(1/ε)⌉ = 7.
+ * (A single peer has nothing to average: summarizeSpectrum and describe report 0 rounds for n = 1.)
  */
 export function mixingTime (gap: number, eps: number = DEFAULT_MIXING_EPS): number {
   if (!(eps > 0 && eps < 1)) throw new RangeError(`mixingTime needs 0 < eps < 1, got ${String(eps)}`)
   if (Number.isNaN(gap)) throw new RangeError('mixingTime needs a spectral gap, got NaN')
   if (gap <= 0) return Infinity
+  if (gap >= 1 - GAP_ROUNDOFF) return 1
   return Math.ceil(Math.log(1 / eps) / gap)
+}
+
+/** mixingTime for a matrix of n nodes: 0 rounds for one node (no disagreement to remove), else mixingTime(gap). */
+function mixingTimeOf (n: number, gap: number, eps: number = DEFAULT_MIXING_EPS): number {
+  if (n <= 1) {
+    mixingTime(gap, eps) // the same argument checks
+    return 0
+  }
+  return mixingTime(gap, eps)
+}
+
+/**
+ * The gap and lambda2 as reported: a gap at or below the solver's round-off is 0 and lambda2 then exactly 1,
+ * so lambda2 + spectralGap = 1 holds in what is printed (a disconnected graph's λ₂ = 1 comes out as 1 − 1 ulp).
+ */
+function snapGap (l2: number): { lambda2: number, spectralGap: number } {
+  const raw = 1 - l2
+  return raw > GAP_ROUNDOFF ? { lambda2: l2, spectralGap: raw } : { lambda2: 1, spectralGap: 0 }
 }
 
 export interface SpectrumSummary {
@@ -61,18 +82,16 @@ export interface SpectrumSummary {
   readonly lambda2: number
   readonly spectralGap: number
   readonly normIminusW: number
-  /** ⌈ln(1/ε)/gap⌉ rounds for ε = 1e-3; Infinity when the gap is 0 */
+  /** ⌈ln(1/ε)/gap⌉ rounds for ε = 1e-3; 1 when lambda2 = 0 (W = 11ᵀ/n), 0 for one node; Infinity when the gap is 0 */
   readonly mixingTime: number
 }
 
 /** lambda2, gap, ‖I − W‖ and mixing time from eigenvalues sorted descending. */
 export function summarizeSpectrum (descending: ArrayLike<number>, eps: number = DEFAULT_MIXING_EPS): SpectrumSummary {
-  const l2 = lambda2FromEigenvalues(descending)
   // A disconnected graph has λ₂ = 1 exactly, computed as 1 ± a few ulps: a gap below the solver's
-  // round-off is reported as 0 so the mixing time reads Infinity rather than 1e16.
-  const raw = 1 - l2
-  const gap = raw > GAP_ROUNDOFF ? raw : 0
-  return { lambda2: l2, spectralGap: gap, normIminusW: normIminusWFromEigenvalues(descending), mixingTime: mixingTime(gap, eps) }
+  // round-off is reported as 0 (and lambda2 as 1) so the mixing time reads Infinity rather than 1e16.
+  const { lambda2: l2, spectralGap: gap } = snapGap(lambda2FromEigenvalues(descending))
+  return { lambda2: l2, spectralGap: gap, normIminusW: normIminusWFromEigenvalues(descending), mixingTime: mixingTimeOf(descending.length, gap, eps) }
 }
 
 export interface TopologySummary extends SpectrumSummary {
@@ -109,16 +128,15 @@ export function describe (graph: Graph, W: WeightMatrix = mixingMatrix(graph)): 
  */
 export function describeSparse (graph: Graph, scheme: WeightScheme | string = DEFAULT_WEIGHT_SCHEME, opts: SparseSpectrumOptions = {}): Omit<TopologySummary, 'eigenvalues'> {
   const s = parseWeightScheme(scheme)
-  const { lambda2: l2, last } = lambda2Sparse(graph, s, opts)
-  const raw = 1 - l2
-  const gap = raw > GAP_ROUNDOFF ? raw : 0
+  const sparse = lambda2Sparse(graph, s, opts)
+  const { lambda2: l2, spectralGap: gap } = snapGap(sparse.lambda2)
   return {
     ...graphStats(graph),
     scheme: s,
     lambda2: l2,
     spectralGap: gap,
-    normIminusW: graph.n === 1 ? 0 : 1 - last,
-    mixingTime: mixingTime(gap)
+    normIminusW: graph.n === 1 ? 0 : 1 - sparse.last,
+    mixingTime: mixingTimeOf(graph.n, gap)
   }
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { createSimulation } from '../sim/index.ts'
+import { NonFiniteModelError } from '../algorithms/index.ts'
 import type { RoundMetrics, SimulationOptions } from '../sim/index.ts'
 import { meanAndSpread } from '../vector/index.ts'
 import { buildGraph, describe, mixingMatrix } from '../../topologies/index.ts'
@@ -175,7 +176,12 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
         yielded = performance.now()
       }
       const stopping = hooks.shouldStop?.() === true
-      const raw = await sim.step(evaluate !== undefined ? { evaluate } : {}, evaluate !== undefined && (r === config.rounds - 1 || stopping))
+      let raw: RoundMetrics
+      try {
+        raw = await sim.step(evaluate !== undefined ? { evaluate } : {}, evaluate !== undefined && (r === config.rounds - 1 || stopping))
+      } catch (err) {
+        throw inMetricsRounds(err, r)
+      }
       const record: MetricsRecord = {
         round: raw.round + 1,
         trainLoss: raw.trainLoss,
@@ -229,6 +235,18 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
     lambda2: info.lambda2,
     spectralGap: info.spectralGap
   }
+}
+
+/**
+ * A peer's NonFiniteModelError names the protocol round r, counted from 0, while metrics.jsonl counts rounds
+ * completed: "round 9" there is a finite record, and the model broke in the 10th round. Say it in the metrics'
+ * numbering, and that the run diverged (the error keeps its name and its protocol `round`).
+ */
+function inMetricsRounds (err: unknown, r: number): unknown {
+  if (!(err instanceof Error) || err.name !== 'NonFiniteModelError') return err
+  const reason = err.message.replace(new RegExp(`^round ${r}: `), '')
+  const held = r === 0 ? 'no round finished' : r === 1 ? 'the metrics hold round 1' : `the metrics hold rounds 1 to ${r}`
+  return new NonFiniteModelError(r, `the run diverged in round ${r + 1} (${held}): ${reason}`)
 }
 
 function describeOrNaN (graph: Graph, scheme: string): { edges: number, lambda2: number, spectralGap: number } {

@@ -91,8 +91,8 @@ export interface TimeBreakdown { round: number, parts: Array<{ label: string, ms
 
 /**
  * Each round's time split. The simulator runs its peers in one thread, so its round's wall time is the sum of
- * every peer's local steps (computeMs × online, tfjs runs synchronously) plus everything else (exchange,
- * mixing, bookkeeping; evaluation is not in wallMs). Peer processes run side by side: their parts are the mean
+ * every peer's own work (computeMs × online: local steps, encoding and mixing; tfjs runs synchronously) plus
+ * everything else (the in-memory exchange, bookkeeping; evaluation is not in wallMs). Peer processes run side by side: their parts are the mean
  * peer's local steps and exchange, and what the slowest peer's round took beyond them.
  */
 export function timeBreakdown (rows: readonly RoundRow[], kind: RunKind): TimeBreakdown[] {
@@ -104,10 +104,11 @@ export function timeBreakdown (rows: readonly RoundRow[], kind: RunKind): TimeBr
     if (kind === 'sim') {
       const steps = compute * (r.online ?? 1)
       const wall = r.roundMs ?? steps + communicate
-      out.push({ round: r.round, parts: [{ label: 'local steps, all peers', ms: Math.min(steps, wall) }, { label: 'exchange, mixing, bookkeeping', ms: Math.max(0, wall - steps) }] })
+      // a peer's computeMs is its local steps, encoding and mixing (lib/algorithms RoundReport): all but the exchange
+      out.push({ round: r.round, parts: [{ label: 'local steps, coding and mixing, all peers', ms: Math.min(steps, wall) }, { label: 'exchange and bookkeeping', ms: Math.max(0, wall - steps) }] })
     } else {
       const rest = r.roundMs === null ? 0 : Math.max(0, r.roundMs - compute - communicate)
-      out.push({ round: r.round, parts: [{ label: 'compute (local steps)', ms: compute }, { label: 'communicate (exchange)', ms: communicate }, { label: 'slowest peer\'s extra', ms: rest }] })
+      out.push({ round: r.round, parts: [{ label: 'compute (local steps, coding, mixing)', ms: compute }, { label: 'communicate (exchange)', ms: communicate }, { label: 'slowest peer\'s extra', ms: rest }] })
     }
   }
   return out
@@ -130,4 +131,29 @@ export function lambda2Values (rows: readonly RoundRow[]): number[] {
   const seen = new Set<number>()
   for (const r of rows) if (r.lambda2 !== null) seen.add(Math.round(r.lambda2 * 1e9) / 1e9)
   return [...seen].sort((a, b) => a - b)
+}
+
+/** A training loss this many times its first round's is divergence, not noise (a healthy run's loss falls from round 1). */
+export const DIVERGENCE_FACTOR = 10
+
+export interface Divergence { firstRound: number, first: number, peakRound: number, peak: number }
+
+/**
+ * Whether the run's mean training loss rose to more than DIVERGENCE_FACTOR times its first recorded value: a
+ * step size too large blows the models up, and they may stay finite (a ReLU network at chance level) without
+ * any error. Null when it did not, or when no training loss is recorded (gossip).
+ */
+export function detectDivergence (rows: readonly RoundRow[]): Divergence | null {
+  let first: RoundRow | undefined
+  let peak: RoundRow | undefined
+  for (const r of rows) {
+    if (r.trainLoss === null) continue
+    first ??= r
+    if (peak === undefined || r.trainLoss > (peak.trainLoss as number)) peak = r
+  }
+  if (first === undefined || peak === undefined) return null
+  const f = first.trainLoss as number
+  const p = peak.trainLoss as number
+  if (!(f > 0) || !(p > DIVERGENCE_FACTOR * f)) return null
+  return { firstRound: first.round, first: f, peakRound: peak.round, peak: p }
 }

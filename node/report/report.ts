@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { buildGraph, describeSparse, fromEdgeList, lambda2, mixingMatrix, parseTopologySpec } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
-import { bytesPerRound, lambda2Values, measureContraction, ROUNDOFF_FLOOR, timeBreakdown } from './analysis.ts'
+import { bytesPerRound, detectDivergence, DIVERGENCE_FACTOR, lambda2Values, measureContraction, ROUNDOFF_FLOOR, timeBreakdown } from './analysis.ts'
 import { absent, escapeHtml, figure, keyValueTable, page } from './html.ts'
 import type { Section } from './html.ts'
 import { lineChart, stackedAreaChart } from './plot.ts'
@@ -85,7 +85,9 @@ function glance (run: LoadedRun, peers: number | undefined): string {
   add('worst peer\'s own model', num(s.peerAccuracyMin) ?? lastOf(rows, (r) => r.peerAccuracyMin), pct)
   add('mean of the peers\' own models', num(s.peerAccuracyMean) ?? lastOf(rows, (r) => r.peerAccuracyMean), pct)
   const r97 = (s.roundsToAccuracy as Record<string, unknown> | undefined)?.['0.97']
-  if (r97 !== undefined) items.push([r97 === null ? 'not reached' : thousands(r97 as number), 'first round at 97 %'])
+  // "not reached" only where an accuracy was measured: a gossip run, or one that never evaluated, has none to reach
+  const measured = num(s.accuracy) !== null || rows.some((r) => r.accuracy !== null)
+  if (r97 !== undefined && (r97 !== null || measured)) items.push([r97 === null ? 'not reached' : thousands(r97 as number), 'first round at 97 %'])
   add('consensus distance (1/n) Σ‖x_i − x̄‖²', num(s.consensusDistance) ?? lastOf(rows, (r) => r.consensusDistance), sci)
   const total = num(s.bytesSent) ?? lastOf(rows, (r) => r.bytesSent)
   add('bytes sent, all peers', total, bytesText)
@@ -99,7 +101,13 @@ function glance (run: LoadedRun, peers: number | undefined): string {
   add('spectral gap 1 − lambda2', num(s.spectralGap), (x) => x.toFixed(6))
   if (typeof s.backend === 'string') items.push([escapeHtml(s.backend), 'tfjs backend'])
   const figures = `<div class="figures">${items.map(([v, l]) => `<div><b>${v}</b><span>${escapeHtml(l)}</span></div>`).join('')}</div>`
-  const notes = run.notes.length > 0 ? `<ul class="notes">${run.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''
+  const all = [...run.notes]
+  const d = detectDivergence(rows)
+  if (d !== null) {
+    all.push(`The run diverged: the mean training loss rose from ${sci(d.first)} (round ${d.firstRound}) to ${sci(d.peak)} (round ${d.peakRound}), ` +
+      `more than ${DIVERGENCE_FACTOR}× its start; its accuracy and consensus figures describe a broken model (a step size too large?).`)
+  }
+  const notes = all.length > 0 ? `<ul class="notes">${all.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''
   return figures + notes
 }
 
@@ -123,7 +131,13 @@ async function accuracySection (run: LoadedRun, algo: string | undefined): Promi
 async function consensusSection (run: LoadedRun): Promise<string> {
   const points: Point[] = run.rows.filter((r) => r.consensusDistance !== null && r.consensusDistance > 0)
     .map((r) => ({ x: r.round, y: r.consensusDistance as number, series: 'consensus distance' }))
-  if (points.length === 0) return absent('No consensus distance was recorded (a cluster records it only on snapshot rounds, from the peers\' saved parameters).')
+  if (points.length === 0) {
+    if (run.rows.some((r) => r.consensusDistance === 0)) {
+      return absent('Every recorded consensus distance is 0: the replicas agree exactly (one peer, or a W = 11ᵀ/n such as Metropolis weights on a complete graph, ' +
+        'which averages in one round), and 0 has no place on a log axis.')
+    }
+    return absent('No consensus distance was recorded (a cluster records it only on snapshot rounds, from the peers\' saved parameters).')
+  }
   const svg = await lineChart({ title: 'Consensus distance vs round', xTitle: 'round', xFormat: 'd', yTitle: '(1/n) Σ‖x_i − x̄‖² (log)', points, logY: true, markers: points.length <= 60 })
   const where = run.kind === 'cluster' ? 'computed from the peers\' parameter snapshots (every <code>--snapshot-every</code> rounds)' : 'computed every round over all peers'
   return figure(svg, 'cons', `How far the replicas are from their average, ${where}. Zero values (exact agreement) have no place on the log axis and are left out.`)
@@ -152,11 +166,19 @@ async function timeSection (run: LoadedRun): Promise<string> {
   }
   const svg = await stackedAreaChart({ title: 'Where a round\'s time goes', xTitle: 'round', xFormat: 'd', yTitle: 'ms', points })
   const what = run.kind === 'sim'
-    ? 'The simulator runs every peer in one thread: a round\'s wall time is all peers\' local steps one after the other, plus the exchange, the mixing and the simulator\'s bookkeeping (evaluation is not counted).'
-    : 'Peer processes run side by side: the mean peer\'s local steps and exchange (which includes waiting for neighbours), and how much longer the slowest peer\'s round took.'
+    ? 'The simulator runs every peer in one thread: a round\'s wall time is all peers\' local steps, encoding and mixing one after the other, plus the in-memory exchange and the simulator\'s bookkeeping (evaluation is not counted).'
+    : 'Peer processes run side by side: the mean peer\'s own work (local steps, encoding, mixing) and exchange (which includes waiting for neighbours), and how much longer the slowest peer\'s round took.'
   const all = [...totals.values()].reduce((a, b) => a + b, 0)
   const share = all > 0 ? ` Over the run: ${[...totals].map(([label, ms]) => `${label} ${(100 * ms / all).toFixed(1)} %`).join(', ')}.` : ''
   return figure(svg, 'time', escapeHtml(what + share))
+}
+
+/** What makes a run's rounds mix with less than the W its lambda2 describes: message loss, peers sitting rounds out. */
+function lossText (config: Record<string, unknown> | null): string | null {
+  const drop = typeof config?.drop === 'number' && config.drop > 0 ? `--drop ${config.drop}` : null
+  const offline = typeof config?.offline === 'number' && config.offline > 0 ? `--offline ${config.offline}` : null
+  const parts = [drop, offline].filter((p) => p !== null)
+  return parts.length === 0 ? null : parts.join(', ')
 }
 
 async function contractionSection (run: LoadedRun, algo: string | undefined, fallback: number | null): Promise<string> {
@@ -180,6 +202,11 @@ async function contractionSection (run: LoadedRun, algo: string | undefined, fal
   if (c.fit !== null) {
     const err = c.fit.relativeError === null || algo !== 'gossip' ? ' against' : `, ${(c.fit.relativeError * 100).toFixed(2)} % from`
     lines.push(`Rounds ${c.fit.from} to ${c.fit.to} (the last third above round-off): measured ${c.fit.rate.toPrecision(5)} a round${err} lambda2² = ${c.fit.predicted.toPrecision(5)}.`)
+  }
+  const lossy = lossText(run.config)
+  if (lossy !== null) {
+    lines.push(`This run lost messages or peers (${lossy}): a missing neighbour's weight stays with the receiver, so its rounds mix with a lazier W ` +
+      'than the full graph\'s that lambda2 describes, and the consensus distance contracts more slowly than lambda2².')
   }
   if (c.belowFloor > 0) lines.push(`${c.belowFloor} later record(s) below ${ROUNDOFF_FLOOR} of the first distance are left out: float32 round-off, not mixing, sets them.`)
   if (algo !== undefined && algo !== 'gossip') {
@@ -210,7 +237,7 @@ function leadText (run: LoadedRun): string {
   const c = run.config ?? {}
   const kind = run.kind === 'sim' ? 'simulator run (murmur sim)' : run.kind === 'cluster' ? 'local cluster of peer processes (murmur cluster)' : 'run'
   const bits = [kind]
-  if (int(c.peers) !== undefined) bits.push(`${String(c.peers)} peers`)
+  if (int(c.peers) !== undefined) bits.push(`${String(c.peers)} ${c.peers === 1 ? 'peer' : 'peers'}`)
   if (str(c.topology) !== undefined) bits.push(`${String(c.topology)} topology, ${str(c.weights) ?? 'metropolis'} weights`)
   if (str(c.algo) !== undefined) bits.push(`${String(c.algo)}${str(c.codec) !== undefined ? `, codec ${String(c.codec)}` : ''}`)
   if (str(c.algo) !== 'gossip' && str(c.dataset) !== undefined) bits.push(`${String(c.dataset)} ${str(c.partition) ?? ''}, model ${str(c.model) ?? ''}`)

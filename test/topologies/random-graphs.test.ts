@@ -85,4 +85,11 @@ describe('topologies/random graphs', () => {
     assert.deepEqual(randomRegular(2, 1, rng).adjacency, [[1], [0]])
     assert.deepEqual(randomRegular(1, 0, rng).adjacency, [[]])
   })
+
+  it('a disconnected regular:d names a degree that exists for its n (d = 1 on two nodes, not d ≥ 2)', () => {
+    const rng = createRng(1)
+    assert.throws(() => randomRegular(2, 0, rng), (err: Error) => err.name === 'InvalidTopologyError' && /use d = 1$/.test(err.message))
+    assert.throws(() => randomRegular(4, 0, rng), (err: Error) => /use d ≥ 2$/.test(err.message))
+    assert.throws(() => randomRegular(4, 1, rng), (err: Error) => /use d ≥ 2$/.test(err.message))
+  })
 })

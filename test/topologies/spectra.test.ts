@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {
-  buildGraph, describe as describeTopology, eigenvalues, fromEdgeList, lambda2, lambda2FromEigenvalues, mixingMatrix,
+  buildGraph, describe as describeTopology, describeSparse, eigenvalues, fromEdgeList, lambda2, lambda2FromEigenvalues, mixingMatrix,
   mixingTime, normIminusW, spectralGap, summarizeSpectrum, torus
 } from '../../topologies/index.ts'
 import { assertThrowsNamed, maxAbsDiff, sortedDescending } from './helpers.ts'
@@ -125,6 +125,35 @@ describe('topologies/spectra: derived quantities', () => {
     assert.equal(s.spectralGap, 0)
     assert.equal(s.mixingTime, Infinity)
     assert.deepEqual(summarizeSpectrum([1, 1, 0.2]).mixingTime, Infinity)
+  })
+
+  it('mixing time: 0 rounds for one peer, 1 when lambda2 = 0 (W = 11ᵀ/n averages exactly), the bound otherwise', () => {
+    // the bound ⌈ln(1/ε)/gap⌉ is 7 at gap 1, but a W whose non-consensus eigenvalues are all 0 is 11ᵀ/n
+    assert.equal(mixingTime(1), 1)
+    assert.equal(mixingTime(1 - 1e-13), 1)
+    assert.equal(mixingTime(0.999), 7)
+    for (const spec of ['ring', 'complete', 'star', 'hypercube', 'exponential']) {
+      const one = describeTopology(buildGraph(spec, 1))
+      assert.equal(one.mixingTime, 0, `${spec} of 1`)
+      assert.equal(one.lambda2 + one.spectralGap, 1)
+      assert.equal(describeSparse(buildGraph(spec, 1)).mixingTime, 0, `${spec} of 1, sparse`)
+      const two = describeTopology(buildGraph(spec, 2))
+      assert.equal(two.mixingTime, 1, `${spec} of 2`)
+      assert.equal(describeSparse(buildGraph(spec, 2)).mixingTime, 1, `${spec} of 2, sparse`)
+    }
+    // ring of 3 and complete graphs under Metropolis weights: W = J/n
+    assert.equal(describeTopology(buildGraph('ring', 3)).mixingTime, 1)
+    assert.equal(describeTopology(buildGraph('complete', 9)).mixingTime, 1)
+    assert.equal(summarizeSpectrum([1]).mixingTime, 0)
+    // lazy weights halve the gap of J/n: the bound applies again
+    assert.equal(describeTopology(buildGraph('complete', 4), mixingMatrix(buildGraph('complete', 4), 'lazy-metropolis')).mixingTime, 14)
+  })
+
+  it('a gap snapped to 0 reports lambda2 = 1 exactly, so lambda2 + gap = 1', () => {
+    const s = describeTopology(fromEdgeList('0 1\n2 3\n'))
+    assert.equal(s.lambda2, 1)
+    assert.equal(s.spectralGap, 0)
+    assert.equal(summarizeSpectrum([1, 0.9999999999999999, 0]).lambda2, 1)
   })
 
   it('describe refuses a W of another size', () => {

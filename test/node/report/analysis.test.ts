@@ -89,6 +89,8 @@ describe('node/report analysis', () => {
   it('splits round time by writer and derives bytes per round from cumulative bytes when needed', () => {
     const sim = timeBreakdown([row(1, { computeMs: 2, commMs: 5, roundMs: 30, online: 8 })], 'sim')
     assert.deepEqual(sim[0].parts.map((p) => p.ms), [16, 14])
+    // computeMs is a peer's local steps, encoding and mixing (lib/algorithms RoundReport): mixing is not in the rest
+    assert.deepEqual(sim[0].parts.map((p) => p.label), ['local steps, coding and mixing, all peers', 'exchange and bookkeeping'])
     const cluster = timeBreakdown([row(1, { computeMs: 20, commMs: 50, roundMs: 100 })], 'cluster')
     assert.deepEqual(cluster[0].parts.map((p) => p.ms), [20, 50, 30])
     assert.deepEqual(timeBreakdown([row(1)], 'sim'), [])

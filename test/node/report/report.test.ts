@@ -113,4 +113,52 @@ describe('murmur report', function () {
     assert.equal((await runCli(['report', dir, '--out', target, '--force'])).code, 0)
     assert.match(readFileSync(target, 'utf8'), /^<!doctype html>/)
   })
+  it('a run without accuracy (gossip) has no "first round at 97 %: not reached"; a training run that never reached it does', async () => {
+    const summary = { rounds: 2, accuracy: null, roundsToAccuracy: { 0.9: null, 0.95: null, 0.97: null, 0.98: null }, consensusDistance: 0.25 }
+    const gossip = tmp()
+    writeFileSync(join(gossip, 'config.json'), JSON.stringify({ experiment: { peers: 4, topology: 'ring', algo: 'gossip', seed: 1 } }))
+    writeFileSync(join(gossip, 'summary.json'), JSON.stringify(summary))
+    writeFileSync(join(gossip, 'metrics.jsonl'), [1, 2].map((round) => JSON.stringify({ round, consensusDistance: 0.5 ** round })).join('\n') + '\n')
+    const g = await buildReport(loadRun(gossip))
+    assert.doesNotMatch(g, /first round at 97/)
+    const train = tmp()
+    writeFileSync(join(train, 'config.json'), JSON.stringify({ experiment: { peers: 4, topology: 'ring', algo: 'dpsgd', seed: 1 } }))
+    writeFileSync(join(train, 'summary.json'), JSON.stringify({ ...summary, accuracy: 0.9 }))
+    writeFileSync(join(train, 'metrics.jsonl'), [1, 2].map((round) => JSON.stringify({ round, trainLoss: 1 / round, accuracy: 0.9, consensusDistance: 0.5 ** round })).join('\n') + '\n')
+    assert.match(await buildReport(loadRun(train)), /<b>not reached<\/b><span>first round at 97 %/)
+  })
+
+  it('one peer: consensus distance 0 every round is exact agreement, not "not recorded"; the lead says "1 peer"', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: { peers: 1, topology: 'ring', algo: 'gossip', seed: 1 } }))
+    writeFileSync(join(dir, 'metrics.jsonl'), [1, 2, 3].map((round) => JSON.stringify({ round, consensusDistance: 0, lambda2: 0 })).join('\n') + '\n')
+    const html = await buildReport(loadRun(dir))
+    assert.match(html, /Every recorded consensus distance is 0/)
+    assert.doesNotMatch(html, /No consensus distance was recorded/)
+    assert.match(html, /· 1 peer ·/)
+  })
+
+  it('a run whose training loss blew up is called diverged at a glance, with the loss it rose from and to', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: { peers: 4, topology: 'ring', algo: 'dpsgd', seed: 1 } }))
+    // as --lr 5 on the MNIST MLP: finite throughout, at chance level in the end
+    const losses = [3.14, 282.6, 4568, 13531, 297.6, 2.49]
+    writeFileSync(join(dir, 'metrics.jsonl'), losses.map((trainLoss, i) => JSON.stringify({ round: i + 1, trainLoss, accuracy: i === 5 ? 0.0959 : null, consensusDistance: 1e7 })).join('\n') + '\n')
+    const html = await buildReport(loadRun(dir))
+    assert.match(html, /The run diverged: the mean training loss rose from 3\.140 \(round 1\) to 1\.353e\+4 \(round 4\)/)
+    // a healthy run, whose loss falls from round 1 (and noise within 10×), is not
+    const ok = tmp()
+    writeFileSync(join(ok, 'metrics.jsonl'), [2.3, 1.2, 0.6, 5.0, 0.3].map((trainLoss, i) => JSON.stringify({ round: i + 1, trainLoss })).join('\n') + '\n')
+    assert.doesNotMatch(await buildReport(loadRun(ok)), /diverged/)
+  })
+  it('a gossip run with message loss says why its contraction is slower than lambda2²; one without says nothing of it', async () => {
+    const make = async (drop: number): Promise<string> => {
+      const dir = tmp()
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: { peers: 8, topology: 'ring', algo: 'gossip', seed: 1, drop, offline: 0 } }))
+      writeFileSync(join(dir, 'metrics.jsonl'), [1, 2, 3, 4].map((round) => JSON.stringify({ round, consensusDistance: 0.8 ** round, lambda2: 0.8 })).join('\n') + '\n')
+      return await buildReport(loadRun(dir))
+    }
+    assert.match(await make(0.3), /This run lost messages or peers \(--drop 0\.3\)/)
+    assert.doesNotMatch(await make(0), /lost messages/)
+  })
 })

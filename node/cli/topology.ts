@@ -57,3 +57,15 @@ export function loadGraph (spec: string, n: number | undefined, opts: { seed: nu
   }
   return buildGraph(parsed, n ?? DEFAULT_GRAPH_NODES, { seed: opts.seed, rows: opts.rows })
 }
+
+/** A value near 0 (a gap) with four significant digits where six decimals would round most of them away. */
+export function formatSmall (x: number): string {
+  return Number.isFinite(x) && x !== 0 && Math.abs(x) < 1e-3 ? x.toPrecision(4) : x.toFixed(6)
+}
+
+/** A value near 1 (lambda2) with enough decimals that 1 − x keeps four significant digits. */
+export function formatNearOne (x: number): string {
+  const d = 1 - x
+  if (!Number.isFinite(x) || !(d > 0) || d >= 1e-3) return x.toFixed(6)
+  return x.toFixed(Math.min(15, Math.ceil(-Math.log10(d)) + 3))
+}

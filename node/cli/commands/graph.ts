@@ -1,6 +1,6 @@
 import { getBoolean, getNumber, getOptionalNumber, getString } from '../args.ts'
 import type { Command } from '../command.ts'
-import { loadGraph, topologyOptions } from '../topology.ts'
+import { formatNearOne, formatSmall, loadGraph, topologyOptions } from '../topology.ts'
 
 function edgesOf (adjacency: ReadonlyArray<ReadonlyArray<number>>): Array<[number, number]> {
   const edges: Array<[number, number]> = []
@@ -10,6 +10,13 @@ function edgesOf (adjacency: ReadonlyArray<ReadonlyArray<number>>): Array<[numbe
 
 function fmt (x: number, digits = 6): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x)
+}
+
+function mixingLine (n: number, mixingTime: number): string {
+  if (!Number.isFinite(mixingTime)) return 'infinite   the gap is 0: the peers never agree'
+  if (n === 1) return '0 rounds   one peer: nothing to average'
+  if (mixingTime === 1) return '1 round   lambda2 = 0: W = 11ᵀ/n averages exactly in one round'
+  return `${mixingTime} rounds   ⌈ln(1/ε)/gap⌉, ε = 1e-3`
 }
 
 export const graphCommand: Command = {
@@ -70,11 +77,13 @@ export const graphCommand: Command = {
       // one node: W = [1] has no second eigenvalue (its only one, 1, is λ1 = λn), and there is nothing to mix
       n === 1
         ? `lambda2      ${fmt(summary.lambda2)}   one peer: W = [1] has no λ2, nothing to average`
-        : `lambda2      ${fmt(summary.lambda2)}   max(|λ2|, |λn|) = max(${fmt(Math.abs(ev[1]))}, ${fmt(Math.abs(ev[n - 1]))})`,
-      `gap          ${fmt(summary.spectralGap)}   1 − lambda2`,
-      `‖I − W‖₂     ${fmt(summary.normIminusW)}`,
-      `mixing time  ${Number.isFinite(summary.mixingTime) ? `${summary.mixingTime} rounds` : 'infinite'}   ⌈ln(1/ε)/gap⌉, ε = 1e-3`,
-      `consensus    distance shrinks by lambda2² = ${fmt(summary.lambda2 ** 2)} a round`
+        : `lambda2      ${formatNearOne(summary.lambda2)}   max(|λ2|, |λn|) = max(${formatNearOne(Math.abs(ev[1]))}, ${formatNearOne(Math.abs(ev[n - 1]))})`,
+      `gap          ${formatSmall(summary.spectralGap)}   1 − lambda2`,
+      `‖I − W‖₂     ${formatSmall(summary.normIminusW)}`,
+      `mixing time  ${mixingLine(n, summary.mixingTime)}`,
+      n === 1
+        ? 'consensus    one peer: its distance to the average is always 0'
+        : `consensus    distance shrinks by lambda2² = ${formatNearOne(summary.lambda2 ** 2)} a round`
     ]
     if (getBoolean(args, 'eigenvalues')) lines.push(`eigenvalues  ${ev.map((v) => v.toFixed(6)).join(' ')}`)
     io.out(lines.join('\n'))

@@ -5,6 +5,7 @@ import type { OptionSpec } from '../args.ts'
 import { CliError } from '../command.ts'
 import type { Command } from '../command.ts'
 import { asOptionError, configFromArgs, SIM_OPTIONS } from '../experiment-options.ts'
+import { formatNearOne, formatSmall } from '../topology.ts'
 import { createProgress } from '../progress.ts'
 import { createNewFolder } from '../../peer/files.ts'
 
@@ -102,9 +103,9 @@ export const simCommand: Command = {
             murmur: { command: 'sim', argv: process.argv.slice(2), version: readVersion(), node: process.versions.node, backend: info.backend },
             derived: { dim: info.dim, edges: info.edges, lambda2: info.lambda2, spectralGap: info.spectralGap, trainSamples: info.trainSamples, shardSizes: info.shardSizes, partitionSkew: info.partitionSkew }
           }, null, 2) + '\n')
-          io.err(`murmur sim: ${config.peers} peers, ${config.topology} (lambda2 ${info.lambda2.toFixed(4)}, gap ${info.spectralGap.toFixed(4)}), ` +
+          io.err(`murmur sim: ${config.peers} ${config.peers === 1 ? 'peer' : 'peers'}, ${config.topology} (lambda2 ${formatNearOne(info.lambda2)}, gap ${formatSmall(info.spectralGap)}), ` +
             `${config.algo}${config.algo === 'gossip' ? ` d=${info.dim}` : ` on ${config.dataset} ${config.partition}, ${config.model} (${info.dim} params), backend ${String(info.backend)}`}, ` +
-            `codec ${config.codec}, ${config.rounds} rounds -> ${out}`)
+            `codec ${config.codec}, ${config.rounds} ${config.rounds === 1 ? 'round' : 'rounds'} -> ${out}`)
           if (config.aggregate !== 'mean' || config.attack !== undefined) {
             io.err(`murmur sim: aggregate ${config.aggregate}${config.attack !== undefined ? `; peers ${(config.attackers ?? []).join(', ')} attack with ${config.attack} (accuracy figures: honest peers only)` : ''}`)
           }
@@ -132,7 +133,7 @@ export const simCommand: Command = {
             ]),
         `consensus         ${summary.rounds === 0 ? 'n/a (no round ran)' : `${sci(summary.consensusDistance, 3)}  (1/n) Σ‖x_i − x̄‖²`}`,
         `bytes sent        ${mb(summary.bytesSent)} total, ${Math.round(summary.bytesPerPeerPerRound).toLocaleString('en-US')} a peer a round`,
-        `topology          lambda2 ${summary.lambda2.toFixed(6)}, gap ${summary.spectralGap.toFixed(6)}`,
+        `topology          lambda2 ${formatNearOne(summary.lambda2)}, gap ${formatSmall(summary.spectralGap)}`,
         `output            ${out}`
       ]
       io.out(lines.join('\n'))

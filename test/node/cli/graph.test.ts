@@ -38,6 +38,22 @@ describe('murmur graph', () => {
     assert.match((await runCli(['graph', '--topology', 'ring'])).out, /over 16 peers/, 'the default for a built topology')
   })
 
+  it('the text names why the mixing time is 0 or 1 round, and a tiny gap keeps its significant digits', async () => {
+    const one = (await runCli(['graph', '--peers', '1'])).out
+    assert.match(one, /mixing time {2}0 rounds {3}one peer: nothing to average/)
+    const exact = (await runCli(['graph', '--topology', 'complete', '--peers', '3'])).out
+    assert.match(exact, /mixing time {2}1 round {3}lambda2 = 0: W = 11ᵀ\/n averages exactly in one round/)
+    const ring = (await runCli(['graph', '--topology', 'ring', '--peers', '12'])).out
+    assert.match(ring, /mixing time {2}\d+ rounds {3}⌈ln\(1\/ε\)\/gap⌉, ε = 1e-3/)
+    // ring of 2048: gap 2.94e-6; six decimals would print 0.000003 and lambda2 0.999997
+    const big = (await runCli(['graph', '--topology', 'ring', '--peers', '2048'])).out
+    const gap = 1 - (1 / 3 + (2 / 3) * Math.cos(2 * Math.PI / 2048))
+    const printedGap = Number(/gap {10}(\S+)/.exec(big)?.[1])
+    const printedL2 = Number(/lambda2 {6}(\S+)/.exec(big)?.[1])
+    assert.ok(Math.abs(printedGap - gap) / gap < 1e-3, `gap printed ${printedGap}, is ${gap}`)
+    assert.ok(Math.abs((1 - printedL2) - gap) / gap < 1e-3, `lambda2 printed ${printedL2}, is ${1 - gap}`)
+  })
+
   it('rejects bad options and impossible graphs with exit codes and names', async () => {
     const unknown = await runCli(['graph', '--topolgy', 'ring'])
     assert.equal(unknown.code, 2)

@@ -45,6 +45,17 @@ describe('murmur sim', function () {
     assert.deepEqual(again.map((r) => [r.consensusDistance, r.bytesSent]), recs.map((r) => [r.consensusDistance, r.bytesSent]))
   })
 
+  it('the header says "1 peer", and a ring too large for four decimals keeps its gap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-'))
+    const one = await runCli(['sim', '--algo', 'gossip', '--peers', '1', '--dim', '10', '--rounds', '2', '--quiet', '--out', join(dir, 'one')])
+    assert.equal(one.code, 0)
+    assert.match(one.err, /murmur sim: 1 peer, ring/)
+    const big = await runCli(['sim', '--algo', 'gossip', '--peers', '512', '--dim', '4', '--rounds', '1', '--quiet', '--out', join(dir, 'big')])
+    assert.equal(big.code, 0)
+    // gap 2/3 (1 − cos(2π/512)) = 5.02e-5: toFixed(4) printed "gap 0.0001" and lambda2 "0.9999" (and "1 rounds")
+    assert.match(big.err, /murmur sim: 512 peers, ring \(lambda2 0\.99994980, gap 0\.00005020\), gossip d=4, codec none, 1 round ->/)
+  })
+
   it('--config of a network run (runId, roundDeadlineMs): simulated, those fields ignored with a note', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-'))
     const file = join(dir, 'run.json')

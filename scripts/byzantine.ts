@@ -21,6 +21,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { resolveExperiment, runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
+import { roundsAndSeed } from './lib/script-args.ts'
 
 /** ALIE needs z well above Baruch et al.'s formula (z ≈ 0 for 2 of 16) to hurt model averaging at all; IPM likewise ε > 1. */
 export const ATTACKS = ['signflip', 'gaussian:10', 'alie:20', 'ipm:2', 'nan'] as const
@@ -179,10 +180,9 @@ export function parseCli (argv: string[]): ByzantineCli | { help: true } | { err
     return { error: (err as Error).message }
   }
   if (values.help === true) return { help: true }
-  const rounds = Number(values.rounds)
-  const seed = Number(values.seed)
-  if (!Number.isInteger(rounds) || rounds < 1) return { error: `--rounds: expected an integer ≥ 1, got ${values.rounds}` }
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return { error: `--seed: expected an integer in [0, 4294967295], got ${values.seed}` }
+  const checked = roundsAndSeed(values)
+  if ('error' in checked) return checked
+  const { rounds, seed } = checked
   const attacks = values.attacks?.split(',').filter((s) => s !== '')
   const aggregates = values.aggregates?.split(',').filter((s) => s !== '')
   if (attacks?.length === 0) return { error: '--attacks: expected at least one attack' }

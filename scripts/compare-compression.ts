@@ -12,6 +12,7 @@ import { runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig, ExperimentSummary } from '../lib/experiment/index.ts'
 import { lineChart } from '../node/report/index.ts'
 import type { Point } from '../node/report/index.ts'
+import { roundsAndSeed } from './lib/script-args.ts'
 
 export interface Arm { name: string, config: Partial<ExperimentConfig> }
 
@@ -92,10 +93,9 @@ export function parseCli (argv: string[]): { rounds: number, seed: number, out: 
     return { error: (err as Error).message }
   }
   if (values.help === true) return { help: true }
-  const rounds = Number(values.rounds)
-  const seed = Number(values.seed)
-  if (!Number.isInteger(rounds) || rounds < 1) return { error: `--rounds: expected an integer ≥ 1, got ${values.rounds}` }
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return { error: `--seed: expected an integer in [0, 4294967295], got ${values.seed}` }
+  const checked = roundsAndSeed(values)
+  if ('error' in checked) return checked
+  const { rounds, seed } = checked
   return { rounds, seed, out: values.out }
 }
 

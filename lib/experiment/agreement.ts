@@ -20,21 +20,26 @@ export type RunConfig = ExperimentConfig & NetworkSettings
 
 /**
  * Fields every peer of a run must share. Per-peer choices (backend, data folder, evaluation limits,
- * simulator-only drop/offline, gossip dim) are not among them.
+ * simulator-only drop/offline) are not among them. `dim` counts for gossip only (agreedConfig): the vectors
+ * averaged must have one length, while a training run's dimension comes from its model and `dim` is unused.
  */
 export const AGREED_FIELDS = [
   'runId', 'peers', 'topology', 'rows', 'weights', 'algo', 'order', 'codec', 'gamma', 'lr', 'momentum', 'weightDecay',
-  'localSteps', 'overlap', 'sync', 'staleness', 'aggregate', 'batch', 'dataset', 'normalize', 'partition', 'model', 'rounds', 'seed', 'roundDeadlineMs'
+  'localSteps', 'overlap', 'sync', 'staleness', 'aggregate', 'batch', 'dataset', 'normalize', 'partition', 'model', 'rounds', 'seed', 'roundDeadlineMs',
+  'dim'
 ] as const
 
 export type AgreedField = typeof AGREED_FIELDS[number]
 export type AgreedConfig = Partial<Record<AgreedField, string | number | boolean | null>>
 
-/** The agreed part of a config, with absent optional fields as null so every peer hashes the same object. */
+/**
+ * The agreed part of a config, with absent optional fields as null so every peer hashes the same object; `dim`
+ * is null unless the algorithm is gossip.
+ */
 export function agreedConfig (config: Partial<RunConfig>): AgreedConfig {
   const out: AgreedConfig = {}
   for (const f of AGREED_FIELDS) {
-    const v = (config as Record<string, unknown>)[f]
+    const v = f === 'dim' && config.algo !== 'gossip' ? undefined : (config as Record<string, unknown>)[f]
     out[f] = v === undefined ? null : v as string | number | boolean
   }
   return out

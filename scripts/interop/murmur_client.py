@@ -1037,12 +1037,12 @@ def decode_vector(frame, codec='none'):
 
 AGREED_FIELDS = ['runId', 'peers', 'topology', 'rows', 'weights', 'algo', 'order', 'codec', 'gamma', 'lr',
                  'momentum', 'weightDecay', 'localSteps', 'overlap', 'sync', 'staleness', 'aggregate', 'batch',
-                 'dataset', 'normalize', 'partition', 'model', 'rounds', 'seed', 'roundDeadlineMs']
+                 'dataset', 'normalize', 'partition', 'model', 'rounds', 'seed', 'roundDeadlineMs', 'dim']
 
 DEFAULTS = dict(peers=16, topology='ring', rows=None, weights='metropolis', algo='dpsgd', order='atc', codec='none',
                 gamma=None, lr=0.05, momentum=0.9, weightDecay=0, localSteps=1, overlap=False, sync='sync',
                 staleness=8, aggregate='mean', batch=32, dataset='mnist', normalize=True, partition='iid',
-                model='mlp', rounds=200, seed=1, roundDeadlineMs=5000)
+                model='mlp', rounds=200, seed=1, roundDeadlineMs=5000, dim=1000)
 
 
 def js_number(x):
@@ -1080,6 +1080,8 @@ def js_json(v):
 def agreed_config(overrides):
     c = dict(DEFAULTS)
     c.update(overrides)
+    if c.get('algo') != 'gossip':
+        c['dim'] = None  # agreed for gossip only (docs/PROTOCOL.md § Config hash)
     return {f: c.get(f) for f in AGREED_FIELDS}
 
 
@@ -1097,7 +1099,7 @@ class Client:
         self.topic = f'murmur/{args.run_id}/members/1'
         self.telemetry_topic = f'murmur/{args.run_id}/telemetry/1'
         cfg = dict(runId=args.run_id, peers=args.peers, algo=args.algo, rounds=args.rounds, seed=args.seed,
-                   roundDeadlineMs=args.round_deadline, topology=args.topology, codec=args.codec)
+                   roundDeadlineMs=args.round_deadline, topology=args.topology, codec=args.codec, dim=args.dim)
         for kv in args.config or []:
             k, v = kv.split('=', 1)
             cfg[k] = json.loads(v)
@@ -1825,7 +1827,7 @@ def main():
     assert [rng.next() for _ in range(3)] == [2442144158, 3238099751, 3819917871]
     assert k_of('0.07', 100) == 7
     ex = agreed_config(dict(runId='mnist-ring'))
-    assert config_hash(ex) == '566d2b7f7b06830e919476c45da1caf204c9401018ac770a5cb299a83bec463d', config_hash(ex)
+    assert config_hash(ex) == '6a551fce308c740bc5bcc3543b5404fb96f879795f9d6d490437704e5466983a', config_hash(ex)
     asyncio.run(Client(args).main())
 
 

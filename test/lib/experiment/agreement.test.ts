@@ -13,6 +13,14 @@ describe('lib/experiment agreement', () => {
     assert.notEqual(configHash({ ...base, gamma: 0.1 }), h, 'an optional field set vs absent differs')
   })
 
+  it('gossip peers must agree on dim (the vectors they average); for training runs dim is unused and not agreed', () => {
+    const gossip = { ...base, algo: 'gossip' as const }
+    assert.notEqual(configHash({ ...gossip, dim: 500 }), configHash({ ...gossip, dim: 1000 }))
+    assert.deepEqual(configDiff(agreedConfig({ ...gossip, dim: 1000 }), agreedConfig({ ...gossip, dim: 500 })), [{ field: 'dim', ours: 1000, theirs: 500 }])
+    assert.equal(configHash({ ...base, dim: 500 }), configHash({ ...base, dim: 1000 }), 'dpsgd: dim does not count')
+    assert.equal(agreedConfig({ ...base, dim: 500 }).dim, null)
+  })
+
   it('a codec or topology spelled differently is the same config: resolved to its canonical text before hashing', () => {
     const a = resolveRunConfig({ codec: 'ef(topk:0.010)', topology: 'erdos-renyi:0.50', runId: 'r1' })
     const b = resolveRunConfig({ codec: 'ef(topk:0.01)', topology: 'erdos-renyi:0.5', runId: 'r1' })

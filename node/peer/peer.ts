@@ -30,6 +30,8 @@ import { lockDataDir } from './lock.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 import { RecentRoundTime, RoundPace } from './pace.ts'
 import { catchUpRound, rejoinState, resumeFromCheckpoint } from './resume.ts'
+import { createJoinWatch, noPeerCauses, noPeerMessage, slotConflictNote, WAIT_NOTE_MS } from './join-watch.ts'
+import type { JoinWatch } from './join-watch.ts'
 import type { Resumed } from './resume.ts'
 
 const POLL_MS = 50
@@ -95,10 +97,12 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
   const access = accessNotes({ swarmKey, allowPeers })
   for (const line of access.info) log(line)
   for (const w of access.warnings) log(`warning: ${w}`)
+  const joinWatch = createJoinWatch()
   const node = await createPeerNode({
     privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns,
     swarmKey, allowPeers, onRefused: refusalReporter(log).onRefused,
     onBootstrapFailed: ({ addr, attempts, error, hadConnections }) => {
+      joinWatch.bootstrapFailed(addr, error)
       const tries = `${attempts} ${attempts === 1 ? 'try' : 'tries'}`
       if (hadConnections) {
         // every other peer left (the end of a run), or the network went: not a wrong address or key
@@ -109,6 +113,8 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         'Check the address and that the peer runs; every peer needs the same --swarm-key, and an --allow-peers list on either side must name the other')
     }
   }).catch(async (err: unknown) => { await stepRunner?.close(); throw err })
+  node.addEventListener('connection:open', () => { joinWatch.opened() })
+  node.addEventListener('connection:close', (e) => { joinWatch.closed(Date.now() - e.detail.timeline.open) })
   const hardStop = new AbortController()
   let exchange: GossipExchange | undefined
   let membership: Membership | undefined
@@ -144,14 +150,25 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     m.addEventListener('refused', (e) => {
       log(`error: refused peer ${e.detail.id}: its run config differs: ${formatConfigDiff(e.detail.diff)}`)
     })
-    m.addEventListener('joined', (e) => { log(`peer ${e.detail.id} (slot ${e.detail.slot}) joins at round ${e.detail.effectiveRound}`) })
-    m.addEventListener('left', (e) => { log(`peer ${e.detail.id} leaves; gone from round ${e.detail.effectiveRound}`) })
-    m.addEventListener('timed-out', (e) => { log(`peer ${e.detail.id} went silent; dropped from the membership`) })
+    m.addEventListener('slot-conflict', (e) => { log(slotConflictNote(e.detail, identity.peerId, config.peers)) })
+    // a peer that announced its leave stops announcing after it: its timeout is no news (and no crash)
+    const leavers = new Set<string>()
+    m.addEventListener('joined', (e) => {
+      const { id, slot, effectiveRound } = e.detail
+      leavers.delete(id)
+      // a member heard for the first time long after it joined (this peer is the newcomer): not a join of now
+      const now = m.view().find((v) => v.id === id)?.round ?? effectiveRound
+      log(now > effectiveRound + MAX_JOIN_LEAD
+        ? `peer ${id} (slot ${slot}) is a member since round ${effectiveRound}, now at round ${now}`
+        : `peer ${id} (slot ${slot}) joins at round ${effectiveRound}`)
+    })
+    m.addEventListener('left', (e) => { leavers.add(e.detail.id); log(`peer ${e.detail.id} leaves; gone from round ${e.detail.effectiveRound}`) })
+    m.addEventListener('timed-out', (e) => { if (!leavers.delete(e.detail.id)) log(`peer ${e.detail.id} went silent; dropped from the membership`) })
     m.addEventListener('stalled', (e) => { log(`this process did not run for ${(e.detail.ms / 1000).toFixed(1)} s (stopped, suspended or starved of CPU): members' silence over that time is not counted`) })
     await m.start()
 
     const waitStart = performance.now()
-    const first = await enterRun(init, m, exchange, algorithm, resumed)
+    const first = await enterRun(init, m, exchange, algorithm, resumed, joinWatch)
     let waitMs = performance.now() - waitStart
     if (first >= config.rounds) {
       log(`the run is over: it ends at round ${config.rounds}, before this peer could take part; nothing to do`)
@@ -400,14 +417,17 @@ function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm)
 
 /**
  * Decides the first round. A running run (someone is active): pull the model of the most advanced active
- * member in full precision, join at R + lead. A new run: join round 0 once `config.peers` members are heard,
+ * member in full precision, join at R + lead. A new run: join round 0 once `config.peers` members in distinct slots are heard,
  * once this peer's start timeout passes, or as soon as any live peer has fixed round 0 (its own count or timeout
  * came first): one peer's decision starts everyone it reaches, so peers whose timeouts differ (they started at
  * different times) still start as one cohort instead of one by one. Then settle(), so that round 0's topology is
  * the same everywhere.
  */
-async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm, resumed: Resumed | undefined): Promise<number> {
+async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm, resumed: Resumed | undefined, joinWatch: JoinWatch): Promise<number> {
   const { config, log } = init
+  const waitStart = performance.now()
+  const noPeer = { runId: config.runId, peerId: m.selfId, peers: config.peers, bootstrap: init.bootstrap }
+  let noteAt = 0
   // hear the others for two heartbeats before deciding, and how fast a running run advances (pace.ts)
   const pace = new RoundPace(m.heartbeatMs / 2)
   const listened = performance.now() + 2 * m.heartbeatMs
@@ -456,10 +476,17 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
     // another peer fixed its first round (0, or its checkpoint's in a restart with --resume)
     const started = others.find((v) => v.state === 'joining' && v.since !== undefined && (v.since === 0 || resumed !== undefined))
     const timedOut = performance.now() >= deadline
-    if (others.length + 1 >= config.peers || started !== undefined || timedOut) {
+    // a full cohort fills the run's slots: two peers in one slot (a --shard typed twice) leave a shard untrained,
+    // so they count once, and the cohort waits for the empty slot (or the timeout) while the slot conflict is logged
+    const slots = new Set([init.slot, ...others.map((v) => v.slot)])
+    if (slots.size >= config.peers || started !== undefined || timedOut) {
       const refusals = m.refusals()
       if (others.length === 0 && refusals.length > 0) {
         throw new ConfigMismatchError(`every peer heard runs another config: ${refusals.map((r) => `${r.id}: ${formatConfigDiff(r.diff)}`).join(' | ')}`)
+      }
+      // told to join through --bootstrap and never heard anyone: a misconfiguration, not a run of one
+      if (others.length === 0 && config.peers > 1 && init.bootstrap.length > 0) {
+        throw new JoinFailedError(noPeerMessage(joinWatch, { ...noPeer, waitedMs: performance.now() - waitStart }))
       }
       if (others.length + 1 < config.peers) {
         log(started !== undefined
@@ -473,6 +500,15 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       const members = m.membersAt(start).length
       if (members < config.peers) log(`warning: starting with ${members} of ${config.peers} peers`)
       return start
+    }
+    // a wait for the cohort says how it goes (at once, then every WAIT_NOTE_MS), with the likely causes while no one is heard
+    if (performance.now() >= noteAt) {
+      noteAt = performance.now() + WAIT_NOTE_MS
+      const heard = others.map((v) => `slot ${v.slot}`).join(', ')
+      const empty = others.length + 1 > slots.size ? `; slots still empty: ${Array.from({ length: config.peers }, (_, i) => i).filter((i) => !slots.has(i)).join(', ')}` : ''
+      log(`waiting for the run's ${config.peers} peers: ${others.length + 1} heard (this one${heard === '' ? '' : ', ' + heard})${empty}; ` +
+        `the run starts when all are heard or in ${Math.max(0, Math.round((deadline - performance.now()) / 1000))} s (--start-timeout)` +
+        (others.length === 0 && init.bootstrap.length > 0 && performance.now() - waitStart >= WAIT_NOTE_MS ? `. No peer heard yet: ${noPeerCauses(joinWatch, noPeer)}` : ''))
     }
     await sleep(POLL_MS)
   }

@@ -1,4 +1,4 @@
-import { getBoolean, getNumber, getOptionalNumber, getOptionalString, UsageError } from '../args.ts'
+import { getBoolean, getNumber, getOptionalNumber, getOptionalString, getString, UsageError } from '../args.ts'
 import type { OptionSpec, ParsedArgs } from '../args.ts'
 import type { CliIO, Command } from '../command.ts'
 import type { MetricsServer, PeerMetrics } from '../../metrics/index.ts'
@@ -19,6 +19,7 @@ export const TRAIN_THREAD_OPTION: OptionSpec = {
 const options: OptionSpec[] = [
   { name: 'data-dir', type: 'string', placeholder: 'DIR', description: 'this peer\'s folder: identity key (its PeerId), metrics.jsonl, checkpoints/, snapshots/, peer.json (required)' },
   { name: 'shard', type: 'string', placeholder: 'I/N', allowed: 'I/N with integers 0 <= I < N, e.g. 3/16', check: (v) => { try { parseShard(String(v)); return undefined } catch (err) { return (err as Error).message } }, description: 'this peer\'s slot i of n: its shard of the seeded split and its random streams; n must equal --peers (required)' },
+  { name: 'print-id', type: 'boolean', description: 'print the PeerId of --data-dir DIR on stdout (creating its identity key if there is none) and exit: the line for every peer\'s --allow-peers file, known before any peer starts' },
   { name: 'own-data', type: 'string', placeholder: 'DIR', description: 'train and test on the four IDX files in DIR (this peer\'s own data, raw or .gz) instead of its shard of the seeded split' },
   { name: 'listen', type: 'string', placeholder: 'MULTIADDR[,...]', default: '/ip4/0.0.0.0/tcp/0', description: 'addresses to listen on' },
   { name: 'announce', type: 'string', placeholder: 'MULTIADDR[,...]', description: 'addresses other peers should dial instead of the listening ones' },
@@ -57,9 +58,11 @@ export const peerCommand: Command = {
   examples: [
     'murmur peer --data-dir peer0 --shard 0/4 --peers 4 --listen /ip4/0.0.0.0/tcp/9000 --rounds 300',
     'murmur peer --data-dir peer1 --shard 1/4 --peers 4 --bootstrap /ip4/192.0.2.1/tcp/9000/p2p/12D3KooW... --rounds 300',
-    'murmur peer --config run.json --data-dir p2 --shard 2/4 --bootstrap /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...'
+    'murmur peer --config run.json --data-dir p2 --shard 2/4 --bootstrap /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...',
+    'murmur peer --data-dir peer0 --print-id >> peers.txt   # its PeerId, for --allow-peers peers.txt'
   ],
   async run (args, io) {
+    if (getBoolean(args, 'print-id')) return await printId(args, io)
     const { runPeer } = await import('../../peer/index.ts')
     const { splitAddrList, parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs } = await import('../../p2p/index.ts')
     // the address flags are checked before anything is loaded, so a typo fails at once as a usage error naming the flag
@@ -72,6 +75,7 @@ export const peerCommand: Command = {
         throw new UsageError(`invalid value for --${flag}: ${(err as Error).message}`, flag, (err as Error).message)
       }
     }
+    const { addressNotes } = await import('../peer-addrs.ts')
     const dataDir = getOptionalString(args, 'data-dir')
     if (dataDir === undefined) throw new UsageError('--data-dir is required: the peer keeps its identity key, metrics and checkpoints there', 'data-dir')
     const shardText = getOptionalString(args, 'shard')
@@ -86,6 +90,8 @@ export const peerCommand: Command = {
     if (partial.peers === undefined) partial.peers = shard.count
     const config = resolveNetworkRunConfig(partial, args, 'peer', io)
     if (config.peers !== shard.count) throw new UsageError(`--shard ${shardText} splits the data into ${shard.count} parts but the run has --peers ${config.peers}`, 'shard')
+    const announced = getOptionalString(args, 'announce')
+    for (const note of addressNotes(parseListenAddrs(getString(args, 'listen')), announced === undefined ? undefined : parseAnnounceAddrs(announced), config.peers)) io.err(`murmur peer: ${note}`)
     if (config.attack !== undefined) io.err(`murmur peer: EXPERIMENT: this peer is Byzantine: it sends '${config.attack}' vectors instead of its model (--attack)`)
     const evalEvery = config.evalEvery
     const stop = new AbortController()
@@ -180,6 +186,26 @@ export const peerCommand: Command = {
       await metricsServer?.close()
     }
   }
+}
+
+/** --print-id: the PeerId this peer will have (its key in --data-dir, created now if there is none), for the allowlists */
+async function printId (args: ParsedArgs, io: CliIO): Promise<number> {
+  const dataDir = getOptionalString(args, 'data-dir')
+  if (dataDir === undefined) throw new UsageError('--print-id prints the PeerId kept in --data-dir DIR: give --data-dir', 'print-id')
+  const { loadOrCreateIdentity } = await import('../../p2p/index.ts')
+  let identity
+  try {
+    identity = await loadOrCreateIdentity(dataDir)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.name === 'InvalidIdentityFileError') throw new CliError(`${e.name}: ${e.message}`)
+    if (typeof e.code === 'string') throw new CliError(`cannot read or create the identity key in --data-dir ${dataDir}: ${e.code} (${e.message})`)
+    throw err
+  }
+  io.out(identity.peerId)
+  for (const w of identity.warnings) io.err(`murmur peer: warning: ${w}`)
+  io.err(`murmur peer: ${identity.created ? 'created' : 'read'} ${identity.path}; the peer started with --data-dir ${dataDir} has this PeerId: add it to every peer's --allow-peers file`)
+  return 0
 }
 
 /**

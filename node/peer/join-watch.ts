@@ -1,0 +1,98 @@
+/**
+ * Why a peer waiting for its run hears no one, as far as it can tell: its connections (how many opened, how many
+ * the other side closed right after the handshake, which is what an --allow-peers list does to a PeerId it does not
+ * name) and the last failure of each bootstrap dial. Read for the notes a waiting peer prints, and for the error it
+ * stops with when its start timeout passes and no peer of the run was ever heard (a peer told to --bootstrap from
+ * someone does not start a run alone: a wrong address, port, swarm key, allowlist or --run-id would otherwise end
+ * in a one-peer "run" that exits 0).
+ */
+
+/** a connection closed within this long after it opened was dropped by the other side's gater (as murmur watch counts them) */
+export const DROPPED_WITHIN_MS = 1000
+/** a waiting peer says how its wait goes this often */
+export const WAIT_NOTE_MS = 30_000
+
+export interface JoinWatch {
+  /** a connection opened (libp2p 'connection:open') */
+  opened: () => void
+  /** a connection closed after `openMs` ms (libp2p 'connection:close') */
+  closed: (openMs: number) => void
+  /** a bootstrap dial failed (PeerNodeInit.onBootstrapFailed) */
+  bootstrapFailed: (addr: string, error: Error) => void
+  readonly connectionsOpened: number
+  readonly dropped: number
+  /** the last failure of each bootstrap address that failed */
+  readonly bootstrapFailures: ReadonlyMap<string, string>
+}
+
+export function createJoinWatch (): JoinWatch {
+  let opened = 0
+  let dropped = 0
+  const failures = new Map<string, string>()
+  return {
+    opened: () => { opened++ },
+    closed: (openMs) => { if (openMs < DROPPED_WITHIN_MS) dropped++ },
+    bootstrapFailed: (addr, error) => { failures.set(addr, `${error.name}: ${error.message}`) },
+    get connectionsOpened () { return opened },
+    get dropped () { return dropped },
+    get bootstrapFailures () { return failures }
+  }
+}
+
+export interface NoPeerContext {
+  runId: string
+  peerId: string
+  peers: number
+  bootstrap: readonly string[]
+  waitedMs: number
+}
+
+/** The likely causes, most likely first, of hearing no peer of the run (one string, for a log line or an error). */
+export function noPeerCauses (w: JoinWatch, c: Omit<NoPeerContext, 'waitedMs'>): string {
+  const causes: string[] = []
+  if (w.dropped > 0) {
+    causes.push(`${w.dropped} connection${w.dropped === 1 ? ' was' : 's were'} closed by the other side right after the handshake: ` +
+      `its --allow-peers list most likely does not name this peer (${c.peerId}); add it to every peer's list and restart them`)
+  }
+  for (const a of c.bootstrap) {
+    const error = w.bootstrapFailures.get(a)
+    if (error === undefined) continue
+    // a loopback address copied from a peer on another machine (started without --announce, or listening on 127.0.0.1)
+    const hint = bootstrapHint(error) + (/^\/ip4\/127\.|^\/ip6\/::1\//.test(a)
+      ? '. If that peer runs on another machine: a loopback address is this machine itself; give that machine\'s address (start the peer with --listen /ip4/0.0.0.0/tcp/PORT --announce /ip4/<its address>/tcp/PORT and copy the --bootstrap line it prints)'
+      : '')
+    causes.push(`could not connect to ${a} (${error}): ${hint}`)
+  }
+  if (w.connectionsOpened > w.dropped) {
+    causes.push(`connected, but no peer announced run '${c.runId}': check that every peer has the same --run-id (and --config)`)
+  }
+  if (causes.length === 0) causes.push('no connection was made: check the --bootstrap address and that the peer runs')
+  return causes.join('; ')
+}
+
+/** What to check after a bootstrap dial failed with `error` (name: message) */
+export function bootstrapHint (error: string): string {
+  if (/does not match expected remote identity/.test(error)) return 'a peer runs at that address, but not the one named by /p2p/…: copy the --bootstrap line that peer printed at start'
+  if (/EncryptionFailedError|Message length too long/.test(error)) return 'the connection broke during encryption: most likely the peers do not have the same --swarm-key (compare the fingerprints each logs at start; one without a key cannot connect to one with)'
+  if (/ECONNREFUSED/.test(error)) return 'nothing listens on that port there: check the port, and that the peer runs'
+  if (/EHOSTUNREACH|ENETUNREACH|Timeout|timed out|aborted/i.test(error)) return 'the address cannot be reached: check the address and that the port is open in the firewalls of both machines'
+  return 'check the address and port (as the first peer printed them), that the peer runs and that its port is open; every peer needs the same --swarm-key (or none)'
+}
+
+/** The error message of a peer whose start timeout passed with no peer of the run heard. */
+export function noPeerMessage (w: JoinWatch, c: NoPeerContext): string {
+  return `no other peer of run '${c.runId}' heard in ${Math.round(c.waitedMs / 1000)} s (--start-timeout), so this peer does not start a ${c.peers}-peer run alone. ` +
+    `${noPeerCauses(w, c)}`
+}
+
+/**
+ * The log line of a slot claimed by several live peers (membership's 'slot-conflict'): they train on the same data
+ * shard with the same random streams. Meant when more machines join than the run has slots (a later peer shares a
+ * slot, as `murmur cluster`'s joiners do); otherwise a --shard typed twice, which nothing else would reveal.
+ */
+export function slotConflictNote (c: { slot: number, ids: readonly string[] }, selfId: string, peers: number): string {
+  const others = c.ids.filter((id) => id !== selfId)
+  if (others.length === c.ids.length) return `note: slot ${c.slot} is claimed by ${c.ids.length} live peers (${c.ids.join(', ')}): they train on the same data shard`
+  return `warning: this peer's slot ${c.slot} (--shard ${c.slot}/${peers}) is also claimed by ${others.join(', ')}: they train on the same data shard with the same random streams. ` +
+    'Meant if more machines join than the run has slots; otherwise stop this peer and restart it with a --shard no live peer has'
+}

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { resolveRunConfig } from '../../../lib/experiment/index.ts'
+import type { RunConfig } from '../../../lib/experiment/index.ts'
+import { METRICS_FILE, runPeer } from '../../../node/peer/index.ts'
+import type { PeerInit, PeerResult } from '../../../node/peer/index.ts'
+import { bootstrapHint, createJoinWatch, noPeerCauses, slotConflictNote } from '../../../node/peer/join-watch.ts'
+
+/** a TCP port nothing listens on (the system gave it, then it was closed) */
+async function closedPort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  await new Promise<void>((resolve) => server.close(() => { resolve() }))
+  return port
+}
+
+/** a valid PeerId of no running peer */
+const STRANGER = '12D3KooWFtdQz4DMziu2w41sDLcduGQuGQkFg64xtcPLrkixqjph'
+
+interface Started { init: PeerInit, stop: AbortController, log: string[], done: Promise<PeerResult>, addrs: Promise<string[]>, peerId: Promise<string> }
+
+const dirs: string[] = []
+const running: Started[] = []
+
+function start (config: RunConfig, slot: number, extra: Partial<PeerInit>): Started {
+  const dataDir = mkdtempSync(join(tmpdir(), 'murmur-join-watch-'))
+  dirs.push(dataDir)
+  const stop = new AbortController()
+  const log: string[] = []
+  let listening: (info: { peerId: string, addrs: string[] }) => void = () => {}
+  const listened = new Promise<{ peerId: string, addrs: string[] }>((resolve) => { listening = resolve })
+  const init: PeerInit = {
+    config, slot, dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, evalEvery: 0, evalLimit: 0, snapshotEvery: 0,
+    checkpointEvery: 0, heartbeatMs: 200, startTimeoutMs: 60_000, stop: stop.signal, log: (line) => { log.push(line) },
+    onListening: (info) => { listening(info) },
+    ...extra
+  }
+  const done = runPeer(init)
+  done.catch(() => {})
+  const s: Started = { init, stop, log, done, addrs: listened.then((i) => i.addrs), peerId: listened.then((i) => i.peerId) }
+  running.push(s)
+  return s
+}
+
+describe('node/peer: a peer that hears no one of its run', function () {
+  this.timeout(60_000)
+  afterEach(async () => {
+    for (const s of running.splice(0)) {
+      s.stop.abort()
+      await s.done.catch(() => {})
+    }
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  })
+
+  it('with a --bootstrap it cannot reach: stops at its start timeout with JoinFailedError naming the address, instead of training alone', async () => {
+    // before: "start timeout: fixing round 0 with 1 of 2 peers heard", then every round alone and exit 0
+    const config = resolveRunConfig({ runId: 'join-watch-refused', peers: 2, algo: 'gossip', dim: 50, rounds: 200, seed: 1, roundDeadlineMs: 1000 })
+    const port = await closedPort()
+    const addr = `/ip4/127.0.0.1/tcp/${port}/p2p/${STRANGER}`
+    const p = start(config, 1, { bootstrap: [addr], startTimeoutMs: 3000 })
+    await assert.rejects(p.done, (err: Error) => {
+      assert.equal(err.name, 'JoinFailedError')
+      assert.match(err.message, /no other peer of run 'join-watch-refused' heard/)
+      assert.ok(err.message.includes(`could not connect to ${addr}`), err.message)
+      assert.match(err.message, /nothing listens on that port/)
+      return true
+    })
+    const metrics = join(p.init.dataDir, METRICS_FILE)
+    assert.equal(existsSync(metrics) ? readFileSync(metrics, 'utf8') : '', '', 'no round was trained')
+    assert.ok(p.log.some((l) => l.startsWith('waiting for the run\'s 2 peers: 1 heard (this one)')), p.log.join('\n'))
+  })
+
+  it('refused by the bootstrap peer\'s --allow-peers: the error says the allowlist does not name it, with its PeerId', async () => {
+    const config = resolveRunConfig({ runId: 'join-watch-allow', peers: 2, algo: 'gossip', dim: 50, rounds: 200, seed: 1, roundDeadlineMs: 1000 })
+    const list = join(mkdtempSync(join(tmpdir(), 'murmur-join-watch-list-')), 'peers.txt')
+    dirs.push(join(list, '..'))
+    writeFileSync(list, `${STRANGER}\n`)
+    const a = start(config, 0, { allowPeersFile: list })
+    const b = start(config, 1, { bootstrap: await a.addrs, startTimeoutMs: 4000 })
+    const id = await b.peerId
+    await assert.rejects(b.done, (err: Error) => {
+      assert.equal(err.name, 'JoinFailedError')
+      assert.match(err.message, /closed by the other side right after the handshake/)
+      assert.ok(err.message.includes(`does not name this peer (${id})`), err.message)
+      return true
+    })
+  })
+
+  it('a new run\'s cohort with two peers in one slot waits for the empty slot instead of starting without its shard', async () => {
+    // before: 2 peers heard of --peers 2, so round 0 was fixed at once with slot 1 (its shard) missing
+    const config = resolveRunConfig({ runId: 'join-watch-cohort', peers: 2, algo: 'gossip', dim: 50, rounds: 30, seed: 1, roundDeadlineMs: 1000 })
+    const a = start(config, 0, {})
+    const b = start(config, 0, { bootstrap: await a.addrs })
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    for (const p of [a, b]) {
+      const metrics = join(p.init.dataDir, METRICS_FILE)
+      assert.equal(existsSync(metrics) ? readFileSync(metrics, 'utf8') : '', '', `no round trained yet:\n${p.log.join('\n')}`)
+    }
+    // the missing slot arrives: the three start together and finish
+    const c = start(config, 1, { bootstrap: await a.addrs })
+    const results = await Promise.all([a.done, b.done, c.done])
+    for (const r of results) assert.equal(r.reason, 'rounds')
+  })
+
+  it('two live peers in one slot: each logs that its slot is also claimed by the other', async () => {
+    const config = resolveRunConfig({ runId: 'join-watch-slot', peers: 2, algo: 'gossip', dim: 50, rounds: 30, seed: 1, roundDeadlineMs: 1000 })
+    const a = start(config, 0, { startTimeoutMs: 4000 })
+    const b = start(config, 0, { bootstrap: await a.addrs, startTimeoutMs: 4000 })
+    await Promise.all([a.done, b.done])
+    const [ida, idb] = [await a.peerId, await b.peerId]
+    assert.ok(a.log.some((l) => l.startsWith('warning: this peer\'s slot 0 (--shard 0/2) is also claimed by ' + idb)), a.log.join('\n'))
+    assert.ok(b.log.some((l) => l.startsWith('warning: this peer\'s slot 0 (--shard 0/2) is also claimed by ' + ida)), b.log.join('\n'))
+  })
+})
+
+describe('node/peer: the log of a neighbour that leaves gracefully', function () {
+  this.timeout(60_000)
+  afterEach(async () => {
+    for (const s of running.splice(0)) {
+      s.stop.abort()
+      await s.done.catch(() => {})
+    }
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  })
+
+  it('says it leaves, and not, once its announcements stop, that it went silent', async () => {
+    // before: "peer … leaves; gone from round R", then a few seconds later "peer … went silent; dropped from the membership"
+    const config = resolveRunConfig({ runId: 'join-watch-leave', peers: 2, algo: 'gossip', dim: 50, rounds: 1_000_000, seed: 1, roundDeadlineMs: 500 })
+    const a = start(config, 0, { startTimeoutMs: 4000 })
+    const b = start(config, 1, { bootstrap: await a.addrs, startTimeoutMs: 4000 })
+    const idb = await b.peerId
+    const until = Date.now() + 20_000
+    while (!a.log.some((l) => l.startsWith(`peer ${idb} (slot 1) joins`)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    b.stop.abort()
+    await b.done
+    // the membership timeout is 3 heartbeats + the round deadline (1.1 s here): wait well past it
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    assert.ok(a.log.some((l) => l.startsWith(`peer ${idb} leaves; gone from round`)), a.log.join('\n'))
+    assert.ok(!a.log.some((l) => l.startsWith(`peer ${idb} went silent`)), a.log.join('\n'))
+  })
+})
+
+describe('node/peer: the log of a peer that joins a running run', function () {
+  this.timeout(60_000)
+  afterEach(async () => {
+    for (const s of running.splice(0)) {
+      s.stop.abort()
+      await s.done.catch(() => {})
+    }
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  })
+
+  it('names the members it finds as members since their round, not as peers joining at round 0 now', async () => {
+    // before: a peer resumed or joining at round 3727 logged "peer … (slot 0) joins at round 0" for every member
+    const config = resolveRunConfig({ runId: 'join-watch-late', peers: 2, algo: 'gossip', dim: 50, rounds: 1_000_000, seed: 1, roundDeadlineMs: 1000 })
+    const a = start(config, 0, { startTimeoutMs: 4000 })
+    const b = start(config, 1, { bootstrap: await a.addrs, startTimeoutMs: 4000 })
+    const [ida, idb] = [await a.peerId, await b.peerId]
+    const rounds = (): number => { const m = join(a.init.dataDir, METRICS_FILE); return existsSync(m) ? readFileSync(m, 'utf8').split('\n').length : 0 }
+    const until = Date.now() + 20_000
+    while (rounds() < 500 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50))
+    const c = start(config, 1, { bootstrap: await a.addrs, startTimeoutMs: 4000 })
+    const idc = await c.peerId
+    while (!c.log.some((l) => l.startsWith('joining a running run')) && Date.now() < until + 20_000) await new Promise((resolve) => setTimeout(resolve, 50))
+    for (const id of [ida, idb]) {
+      assert.ok(c.log.some((l) => new RegExp(`^peer ${id} \\(slot [01]\\) is a member since round 0, now at round [1-9]`).test(l)), c.log.join('\n'))
+      assert.ok(!c.log.some((l) => l.startsWith(`peer ${id} (slot`) && l.includes('joins at round 0')), c.log.join('\n'))
+    }
+    // the members see the newcomer join now, at a round ahead of theirs
+    const until2 = Date.now() + 10_000
+    while (!a.log.some((l) => l.startsWith(`peer ${idc} (slot 1) joins at round `)) && Date.now() < until2) await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.ok(a.log.some((l) => l.startsWith(`peer ${idc} (slot 1) joins at round `)), a.log.join('\n'))
+  })
+})
+
+describe('node/peer join-watch: the causes a waiting peer names', () => {
+  const context = { runId: 'r', peerId: '12D3KooWself', peers: 3, bootstrap: ['/ip4/192.0.2.1/tcp/9000/p2p/12D3KooWa'] }
+
+  it('connections dropped right after the handshake come first (an allowlist), then a bootstrap failure', () => {
+    const w = createJoinWatch()
+    w.opened()
+    w.closed(20)
+    w.bootstrapFailed(context.bootstrap[0], Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' }))
+    const text = noPeerCauses(w, context)
+    assert.ok(text.indexOf('--allow-peers') < text.indexOf('could not connect'), text)
+    assert.ok(text.includes('(12D3KooWself)'), text)
+    assert.ok(text.includes('Error: connect ECONNREFUSED'), text)
+  })
+
+  it('each kind of bootstrap failure gets its own hint', () => {
+    assert.match(bootstrapHint('EncryptionFailedError: read ECONNRESET'), /same --swarm-key/)
+    assert.match(bootstrapHint('EncryptionFailedError: Payload identity key 12D3KooWa does not match expected remote identity key 12D3KooWb'), /not the one named by \/p2p\//)
+    assert.match(bootstrapHint('Error: connection error 10.0.0.1:9001: connect ECONNREFUSED 10.0.0.1:9001'), /nothing listens on that port/)
+    assert.match(bootstrapHint('Error: connect EHOSTUNREACH 10.0.0.99:9000'), /cannot be reached/)
+    assert.match(bootstrapHint('TimeoutError: The operation was aborted due to timeout'), /cannot be reached/)
+  })
+
+  it('a loopback --bootstrap address that failed: it is this machine, not the first peer\'s', () => {
+    const w = createJoinWatch()
+    const addr = '/ip4/127.0.0.1/tcp/9000/p2p/12D3KooWa'
+    w.bootstrapFailed(addr, Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), { name: 'Error' }))
+    const text = noPeerCauses(w, { ...context, bootstrap: [addr] })
+    assert.match(text, /nothing listens on that port there/)
+    assert.match(text, /If that peer runs on another machine: a loopback address is this machine itself/)
+  })
+
+  it('a connection that stayed up but no announcement of the run: a --run-id to check', () => {
+    const w = createJoinWatch()
+    w.opened()
+    w.closed(60_000)
+    assert.match(noPeerCauses(w, context), /no peer announced run 'r': check that every peer has the same --run-id/)
+  })
+
+  it('nothing known yet: the address to check', () => {
+    assert.match(noPeerCauses(createJoinWatch(), context), /no connection was made/)
+  })
+
+  it('a conflict between two other peers is a note, one with this peer a warning', () => {
+    assert.match(slotConflictNote({ slot: 2, ids: ['x', 'y'] }, 'self', 4), /^note: slot 2 is claimed by 2 live peers \(x, y\)/)
+    assert.match(slotConflictNote({ slot: 2, ids: ['self', 'y'] }, 'self', 4), /^warning: this peer's slot 2 \(--shard 2\/4\) is also claimed by y:/)
+  })
+})

@@ -17,19 +17,12 @@ WORK=${WORK:-.scratch/interop/run}; PORT=${PORT:-47301}; PY=${PYTHON:-/usr/bin/p
 RUN=interop-$$
 mkdir -p "$WORK"; rm -rf "$WORK/a" "$WORK/b" "$WORK/dump"
 COMMON="--peers 3 --algo gossip --dim 1000 --codec $CODEC --rounds $ROUNDS --round-deadline 3000 --run-id $RUN --start-timeout 120000 --snapshot-every 1 --quiet"
-PIDS=()
-cleanup () { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-node node/bin/murmur.js peer --data-dir "$WORK/a" --shard 0/3 --listen /ip4/127.0.0.1/tcp/$PORT $COMMON > "$WORK/a.log" 2>&1 &
-PIDS+=($!)
-for i in $(seq 120); do grep -q '^peer id' "$WORK/a.log" && break; sleep 0.5; done
-A=$(sed -n 's/^peer id //p' "$WORK/a.log")
+source scripts/interop/lib.sh
+start_peer a 0/3 $PORT
+A=$(peer_id a)
 [ -n "$A" ] || { echo "peer a did not start:"; cat "$WORK/a.log"; exit 1; }
-node node/bin/murmur.js peer --data-dir "$WORK/b" --shard 1/3 --listen /ip4/127.0.0.1/tcp/$((PORT + 1)) \
-  --bootstrap /ip4/127.0.0.1/tcp/$PORT/p2p/$A $COMMON > "$WORK/b.log" 2>&1 &
-PIDS+=($!)
-for i in $(seq 120); do grep -q '^peer id' "$WORK/b.log" && break; sleep 0.5; done
-echo "murmur peers: a $A, b $(sed -n 's/^peer id //p' "$WORK/b.log")"
+start_peer b 1/3 $((PORT + 1)) /ip4/127.0.0.1/tcp/$PORT/p2p/$A
+echo "murmur peers: a $A, b $(peer_id b)"
 "$PY" scripts/interop/murmur_client.py --bootstrap /ip4/127.0.0.1/tcp/$PORT/p2p/$A --run-id $RUN --peers 3 --slot 2 \
   --rounds $ROUNDS --round-deadline 3000 --codec "$CODEC" --encrypter "$ENC" --telemetry --dump-dir "$WORK/dump" \
   > "$WORK/client.log" 2>&1

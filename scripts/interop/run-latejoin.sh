@@ -10,20 +10,14 @@ WORK=${WORK:-.scratch/interop/latejoin}; PORT=${PORT:-47321}; PY=${PYTHON:-/usr/
 RUN=latejoin-$$
 mkdir -p "$WORK"; rm -rf "$WORK/a" "$WORK/b"
 COMMON="--peers 3 --algo gossip --dim 1000 --rounds 150 --round-deadline 3000 --run-id $RUN --start-timeout 4000"
-PIDS=()
-cleanup () { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-node node/bin/murmur.js peer --data-dir "$WORK/a" --shard 0/3 --listen /ip4/127.0.0.1/tcp/$PORT $COMMON > "$WORK/a.log" 2>&1 &
-PIDS+=($!)
-for i in $(seq 120); do grep -q '^peer id' "$WORK/a.log" && break; sleep 0.5; done
-A=$(sed -n 's/^peer id //p' "$WORK/a.log")
+source scripts/interop/lib.sh
+start_peer a 0/3 $PORT
+A=$(peer_id a)
 "$PY" scripts/interop/murmur_client.py --bootstrap /ip4/127.0.0.1/tcp/$PORT/p2p/$A --run-id $RUN --peers 3 --slot 2 \
   --rounds 150 --round-deadline 3000 --start-timeout 3 --round-sleep 0.1 > "$WORK/client.log" 2>&1 &
 CLIENT=$!
 sleep 12
-node node/bin/murmur.js peer --data-dir "$WORK/b" --shard 1/3 --listen /ip4/127.0.0.1/tcp/$((PORT + 1)) \
-  --bootstrap /ip4/127.0.0.1/tcp/$PORT/p2p/$A $COMMON > "$WORK/b.log" 2>&1 &
-PIDS+=($!)
+start_peer b 1/3 $((PORT + 1)) /ip4/127.0.0.1/tcp/$PORT/p2p/$A
 wait $CLIENT
 grep -E 'sync:|round (0|1|2|3|4|5|149) done|stats' "$WORK/client.log"
 grep -hE 'joins at|joining a running run|behind the run|^done' "$WORK/a.log" "$WORK/b.log"

@@ -10,21 +10,15 @@ WORK=${WORK:-.scratch/interop/probes}; PORT=${PORT:-47311}; PY=${PYTHON:-/usr/bi
 RUN=probes-$$
 mkdir -p "$WORK"; rm -rf "$WORK/a" "$WORK/b"
 COMMON="--peers 3 --algo gossip --dim 1000 --rounds 5 --round-deadline 3000 --run-id $RUN --start-timeout 120000 --quiet"
-PIDS=()
-cleanup () { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-node node/bin/murmur.js peer --data-dir "$WORK/a" --shard 0/3 --listen /ip4/127.0.0.1/tcp/$PORT $COMMON > "$WORK/a.log" 2>&1 &
-PIDS+=($!)
-for i in $(seq 120); do grep -q '^peer id' "$WORK/a.log" && break; sleep 0.5; done
-A=$(sed -n 's/^peer id //p' "$WORK/a.log")
+source scripts/interop/lib.sh
+start_peer a 0/3 $PORT
+A=$(peer_id a)
 PROBES=ok,codec-none-model,two-chunks,algo-base,trailing-request,padded-prefix,bad-crc,dimension,kind-delta,nan,round-mismatch,degree0,wrong-run,version2,empty-chunk,frame-too-large,long-prefix,short-frame,too-large,order,inconsistent,truncated,algo-reserved,sync-ok,sync-round-degree,sync-nonempty,sync-gossip-type
 # another lr: the prober is refused as a member (it never becomes a neighbour), its streams are still read
 "$PY" scripts/interop/murmur_client.py --bootstrap /ip4/127.0.0.1/tcp/$PORT/p2p/$A --run-id $RUN --peers 3 --slot 2 \
   --rounds 5 --round-deadline 3000 --config lr=0.1 --mode probe --probe $PROBES 2>&1 | grep 'probe '
 # a short run so that peer a records its exchange's rejection counts in metrics.jsonl
-node node/bin/murmur.js peer --data-dir "$WORK/b" --shard 1/3 --listen /ip4/127.0.0.1/tcp/$((PORT + 1)) \
-  --bootstrap /ip4/127.0.0.1/tcp/$PORT/p2p/$A $COMMON > "$WORK/b.log" 2>&1 &
-PIDS+=($!)
+start_peer b 1/3 $((PORT + 1)) /ip4/127.0.0.1/tcp/$PORT/p2p/$A
 "$PY" scripts/interop/murmur_client.py --bootstrap /ip4/127.0.0.1/tcp/$PORT/p2p/$A --run-id $RUN --peers 3 --slot 2 \
   --rounds 5 --round-deadline 3000 > "$WORK/client.log" 2>&1
 for i in $(seq 60); do grep -q '^done' "$WORK/a.log" && break; sleep 0.5; done

@@ -46,15 +46,18 @@ function start (config: RunConfig, slot: number, extra: Partial<PeerInit>): Star
   return s
 }
 
+
+/** stops every peer the tests started and removes their folders */
+async function stopAll (): Promise<void> {
+  for (const s of running.splice(0)) {
+    s.stop.abort()
+    await s.done.catch(() => {})
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+}
 describe('node/peer: a peer that hears no one of its run', function () {
   this.timeout(60_000)
-  afterEach(async () => {
-    for (const s of running.splice(0)) {
-      s.stop.abort()
-      await s.done.catch(() => {})
-    }
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-  })
+  afterEach(stopAll)
 
   it('with a --bootstrap it cannot reach: stops at its start timeout with JoinFailedError naming the address, instead of training alone', async () => {
     // before: "start timeout: fixing round 0 with 1 of 2 peers heard", then every round alone and exit 0
@@ -119,13 +122,7 @@ describe('node/peer: a peer that hears no one of its run', function () {
 
 describe('node/peer: the log of a neighbour that leaves gracefully', function () {
   this.timeout(60_000)
-  afterEach(async () => {
-    for (const s of running.splice(0)) {
-      s.stop.abort()
-      await s.done.catch(() => {})
-    }
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-  })
+  afterEach(stopAll)
 
   it('says it leaves, and not, once its announcements stop, that it went silent', async () => {
     // before: "peer … leaves; gone from round R", then a few seconds later "peer … went silent; dropped from the membership"
@@ -147,13 +144,7 @@ describe('node/peer: the log of a neighbour that leaves gracefully', function ()
 
 describe('node/peer: the log of a peer that joins a running run', function () {
   this.timeout(60_000)
-  afterEach(async () => {
-    for (const s of running.splice(0)) {
-      s.stop.abort()
-      await s.done.catch(() => {})
-    }
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-  })
+  afterEach(stopAll)
 
   it('names the members it finds as members since their round, not as peers joining at round 0 now', async () => {
     // before: a peer resumed or joining at round 3727 logged "peer … (slot 0) joins at round 0" for every member

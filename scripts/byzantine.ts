@@ -19,7 +19,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { resolveExperiment, runExperiment } from '../lib/experiment/index.ts'
+import { resolveExperiment, runExperiment, RunDivergedError } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
 import { roundsAndSeed } from './lib/script-args.ts'
 
@@ -95,7 +95,7 @@ export async function runByzantineBenchmark (opts: ByzantineOptions = {}): Promi
         })
       } catch (err) {
         // an honest peer's own model became NaN or infinite: the attack made plain averaging diverge
-        if ((err as Error).name !== 'NonFiniteModelError') throw err
+        if (!(err instanceof RunDivergedError)) throw err
         diverged = true
       }
       const row: ByzantineRow = {

@@ -6,7 +6,7 @@ export { EXPERIMENT_DEFAULTS, EXPERIMENT_BOUNDS, DATASETS, BACKENDS, resolveExpe
 export type { ExperimentConfig, DatasetChoice, BackendChoice, FieldBounds } from './config.ts'
 export { runExperiment, MAX_SIMULATED_PARAMS } from './run.ts'
 export type { MetricsRecord, ExperimentInfo, ExperimentSummary, ExperimentHooks } from './run.ts'
-export { InvalidExperimentConfigError } from './errors.ts'
+export { InvalidExperimentConfigError, RunDivergedError } from './errors.ts'
 export { AGREED_FIELDS, agreedConfig, configHash, configDiff, formatConfigDiff, resolveRunConfig, DEFAULT_RUN_ID, DEFAULT_ROUND_DEADLINE_MS } from './agreement.ts'
 export type { AgreedConfig, AgreedField, NetworkSettings, RunConfig } from './agreement.ts'
 export { prepareTraining } from './setup.ts'

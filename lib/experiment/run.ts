@@ -5,13 +5,12 @@
  */
 
 import { createSimulation } from '../sim/index.ts'
-import { NonFiniteModelError } from '../algorithms/index.ts'
 import type { RoundMetrics, SimulationOptions } from '../sim/index.ts'
 import { meanAndSpread } from '../vector/index.ts'
 import { buildGraph, describe, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import { algorithmConfig, resolveExperiment } from './config.ts'
-import { InvalidExperimentConfigError } from './errors.ts'
+import { InvalidExperimentConfigError, RunDivergedError } from './errors.ts'
 import { prepareTraining } from './setup.ts'
 import type { ExperimentConfig } from './config.ts'
 
@@ -86,6 +85,8 @@ export interface ExperimentSummary {
   dim: number
   lambda2: number
   spectralGap: number
+  /** null for a run that ended; for one stopped by a non-finite model, the round (metrics' numbering) and why */
+  diverged: { round: number, reason: string } | null
 }
 
 export interface ExperimentHooks {
@@ -180,7 +181,7 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
       try {
         raw = await sim.step(evaluate !== undefined ? { evaluate } : {}, evaluate !== undefined && (r === config.rounds - 1 || stopping))
       } catch (err) {
-        throw inMetricsRounds(err, r)
+        throw inMetricsRounds(err, r, () => summarise())
       }
       const record: MetricsRecord = {
         round: raw.round + 1,
@@ -215,25 +216,31 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
   } finally {
     training.dispose()
   }
-  const wallSeconds = (performance.now() - start) / 1000
-  const rounds = last?.round ?? 0
-  return {
-    rounds,
-    accuracy: lastEval.accuracy,
-    testLoss: lastEval.testLoss,
-    peerAccuracyMin: lastEval.min,
-    peerAccuracyMean: lastEval.mean,
-    bestAccuracy: best,
-    roundsToAccuracy: reached,
-    consensusDistance: last?.consensusDistance ?? NaN,
-    bytesSent: last?.bytesSent ?? 0,
-    bytesPerPeerPerRound: rounds > 0 ? (last?.bytesSent ?? 0) / rounds / config.peers : 0,
-    wallSeconds,
-    roundsPerSecond: rounds / Math.max(wallSeconds, 1e-9),
-    backend: training.backend,
-    dim: info.dim,
-    lambda2: info.lambda2,
-    spectralGap: info.spectralGap
+  return summarise()
+
+  /** the figures of the rounds run so far (all of them at the end; those before the failing round on divergence) */
+  function summarise (): ExperimentSummary {
+    const wallSeconds = (performance.now() - start) / 1000
+    const rounds = last?.round ?? 0
+    return {
+      rounds,
+      accuracy: lastEval.accuracy,
+      testLoss: lastEval.testLoss,
+      peerAccuracyMin: lastEval.min,
+      peerAccuracyMean: lastEval.mean,
+      bestAccuracy: best,
+      roundsToAccuracy: reached,
+      consensusDistance: last?.consensusDistance ?? NaN,
+      bytesSent: last?.bytesSent ?? 0,
+      bytesPerPeerPerRound: rounds > 0 ? (last?.bytesSent ?? 0) / rounds / config.peers : 0,
+      wallSeconds,
+      roundsPerSecond: rounds / Math.max(wallSeconds, 1e-9),
+      backend: training.backend,
+      dim: info.dim,
+      lambda2: info.lambda2,
+      spectralGap: info.spectralGap,
+      diverged: null
+    }
   }
 }
 
@@ -242,11 +249,12 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
  * completed: "round 9" there is a finite record, and the model broke in the 10th round. Say it in the metrics'
  * numbering, and that the run diverged (the error keeps its name and its protocol `round`).
  */
-function inMetricsRounds (err: unknown, r: number): unknown {
+function inMetricsRounds (err: unknown, r: number, summarise: () => ExperimentSummary): unknown {
   if (!(err instanceof Error) || err.name !== 'NonFiniteModelError') return err
   const reason = err.message.replace(new RegExp(`^round ${r}: `), '')
   const held = r === 0 ? 'no round finished' : r === 1 ? 'the metrics hold round 1' : `the metrics hold rounds 1 to ${r}`
-  return new NonFiniteModelError(r, `the run diverged in round ${r + 1} (${held}): ${reason}`)
+  const message = `the run diverged in round ${r + 1} (${held}): ${reason}`
+  return new RunDivergedError(r, message, { ...summarise(), diverged: { round: r + 1, reason } })
 }
 
 function describeOrNaN (graph: Graph, scheme: string): { edges: number, lambda2: number, spectralGap: number } {

@@ -102,6 +102,12 @@ function glance (run: LoadedRun, peers: number | undefined): string {
   if (typeof s.backend === 'string') items.push([escapeHtml(s.backend), 'tfjs backend'])
   const figures = `<div class="figures">${items.map(([v, l]) => `<div><b>${v}</b><span>${escapeHtml(l)}</span></div>`).join('')}</div>`
   const all = [...run.notes]
+  const stopped = s.diverged
+  if (typeof stopped === 'object' && stopped !== null && typeof (stopped as { round?: unknown }).round === 'number') {
+    const { round, reason } = stopped as { round: number, reason?: unknown }
+    all.push(`The run stopped in round ${round}: the model became non-finite${typeof reason === 'string' ? ` (${reason})` : ''}; ` +
+      'the figures are those of the rounds before it.')
+  }
   const d = detectDivergence(rows)
   if (d !== null) {
     all.push(`The run diverged: the mean training loss rose from ${sci(d.first)} (round ${d.firstRound}) to ${sci(d.peak)} (round ${d.peakRound}), ` +

@@ -60,7 +60,7 @@ export const simCommand: Command = {
     'murmur sim --algo gossip --topology torus --peers 64 --dim 1000 --rounds 100 --out runs/consensus'
   ],
   async run (args, io) {
-    const { configNotes, runExperiment, resolveExperiment } = await import('../../../lib/experiment/index.ts')
+    const { configNotes, runExperiment, resolveExperiment, RunDivergedError } = await import('../../../lib/experiment/index.ts')
     // a network run's config (a cluster's run.json, a peer's --config) has fields a simulation has no use for
     const { runId, roundDeadlineMs, ...partial } = configFromArgs(args)
     const ignored = Object.entries({ runId, roundDeadlineMs }).filter(([, v]) => v !== undefined).map(([k]) => k)
@@ -119,7 +119,15 @@ export const simCommand: Command = {
           progress.update(rec.round, status)
         },
         shouldStop: () => stop
-      }).catch((err: unknown) => { throw started ? err : asOptionError(err, args) })
+      }).catch((err: unknown) => {
+        if (!started) throw asOptionError(err, args)
+        // the rounds before a divergence are a result too (a step-size sweep wants them): keep their summary
+        if (err instanceof RunDivergedError) {
+          progress.done()
+          writeFileSync(join(out, 'summary.json'), JSON.stringify(err.summary, null, 2) + '\n')
+        }
+        throw err
+      })
       progress.done()
       writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
       const lines = [

@@ -80,6 +80,22 @@ describe('murmur sim', function () {
     assert.equal(summary.backend, 'cpu')
   })
 
+  it('a diverging run exits 1 naming the round, and keeps the summary of the rounds before it in summary.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-'))
+    const out = join(dir, 'div')
+    const { code, err } = await runCli(['sim', '--peers', '2', '--model', 'mlp:16', '--lr', '1000', '--batch', '8', '--rounds', '200', '--eval-every', '0', '--seed', '1', '--backend', 'cpu', '--quiet', '--out', out])
+    assert.equal(code, 1)
+    const m = /RunDivergedError: the run diverged in round (\d+) \(the metrics hold rounds 1 to (\d+)\)/.exec(err)
+    assert.ok(m !== null, err)
+    const recs = records(out)
+    assert.equal(recs.length, Number(m[2]))
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
+    assert.deepEqual(summary.diverged, { round: Number(m[1]), reason: summary.diverged.reason })
+    assert.match(summary.diverged.reason, /not finite/)
+    assert.equal(summary.rounds, recs.length)
+    assert.equal(summary.bytesSent, recs[recs.length - 1].bytesSent)
+  })
+
   it('rejects invalid configs naming the field', async () => {
     const bad = await runCli(['sim', '--codec', 'topk:2', '--rounds', '1', '--quiet', '--out', mkdtempSync(join(tmpdir(), 'murmur-sim-'))])
     assert.equal(bad.code, 2, 'a codec spec is checked as the command line is parsed')

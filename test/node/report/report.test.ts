@@ -151,6 +151,15 @@ describe('murmur report', function () {
     writeFileSync(join(ok, 'metrics.jsonl'), [2.3, 1.2, 0.6, 5.0, 0.3].map((trainLoss, i) => JSON.stringify({ round: i + 1, trainLoss })).join('\n') + '\n')
     assert.doesNotMatch(await buildReport(loadRun(ok)), /diverged/)
   })
+
+  it('a run stopped by a non-finite model (summary.json has diverged) says in which round and why', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'metrics.jsonl'), [2.3, 40].map((trainLoss, i) => JSON.stringify({ round: i + 1, trainLoss })).join('\n') + '\n')
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ rounds: 2, diverged: { round: 3, reason: "the peer's own parameters are not finite" } }))
+    assert.match(await buildReport(loadRun(dir)), /The run stopped in round 3: the model became non-finite \(the peer&#39;s own parameters are not finite\)/)
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ rounds: 2, diverged: null }))
+    assert.doesNotMatch(await buildReport(loadRun(dir)), /The run stopped/)
+  })
   it('a gossip run with message loss says why its contraction is slower than lambda2²; one without says nothing of it', async () => {
     const make = async (drop: number): Promise<string> => {
       const dir = tmp()

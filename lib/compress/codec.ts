@@ -73,6 +73,20 @@ function describe (v: unknown): string {
   return typeof v
 }
 
+/**
+ * The read of a sparse payload: `out[chosen[j]] = values[j]` over zeros (overwrite), or `out[chosen[j]] +=
+ * alpha · values[j]` into what `out` holds, for j < k.
+ */
+export function scatterSparse (out: Float32Array, chosen: ArrayLike<number>, values: Float32Array, k: number, alpha: number, overwrite: boolean): Float32Array {
+  if (overwrite) {
+    out.fill(0)
+    for (let j = 0; j < k; j++) out[chosen[j]] = values[j]
+  } else {
+    for (let j = 0; j < k; j++) out[chosen[j]] += alpha * values[j]
+  }
+  return out
+}
+
 /** Throws 'non-finite' at the first NaN/±Infinity of a float32 run read from a payload. */
 export function checkFiniteValues (values: Float32Array, spec: string): void {
   let probe = 0

@@ -4,7 +4,7 @@ import { HEADER_BYTES, TAG } from './constants.ts'
 import { InvalidPayloadError, NonFiniteInputError } from './errors.ts'
 import { f32Run, f32Window, readU32, writeU32 } from './bytes.ts'
 import { allocPayload, expectLength, readHeader } from './header.ts'
-import { assertFinite, checkFiniteValues, makeCodec } from './codec.ts'
+import { assertFinite, checkFiniteValues, makeCodec, scatterSparse } from './codec.ts'
 import { countOf } from './fraction.ts'
 import type { Fraction } from './fraction.ts'
 import { RadixScratch, radixSortU32 } from './sort.ts'
@@ -57,14 +57,7 @@ export function randkCodec (fraction: Fraction): Codec {
       const values = f32Run(bytes, HEADER_BYTES + RANDK_FIXED, k)
       checkFiniteValues(values, spec)
       const chosen = sampler.sample(readU32(bytes, HEADER_BYTES), d, k)
-      const out = target()
-      if (overwrite) {
-        out.fill(0)
-        for (let j = 0; j < k; j++) out[chosen[j]] = values[j]
-      } else {
-        for (let j = 0; j < k; j++) out[chosen[j]] += alpha * values[j]
-      }
-      return out
+      return scatterSparse(target(), chosen, values, k, alpha, overwrite)
     }
   })
 }

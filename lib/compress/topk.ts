@@ -3,7 +3,7 @@ import { FLAG_BITMAP, HEADER_BYTES, MAX_VARINT_BYTES, TAG } from './constants.ts
 import { InvalidPayloadError } from './errors.ts'
 import { bitsOf, f32Run, f32Window, readU32, writeU32 } from './bytes.ts'
 import { allocPayload, expectLength, readHeader } from './header.ts'
-import { checkFiniteValues, makeCodec, throwNonFinite } from './codec.ts'
+import { checkFiniteValues, makeCodec, scatterSparse, throwNonFinite } from './codec.ts'
 import { countOf } from './fraction.ts'
 import type { Fraction } from './fraction.ts'
 import { TopkScratch, selectTopk } from './select.ts'
@@ -84,14 +84,7 @@ export function topkCodec (fraction: Fraction): Codec {
       else readGaps(bytes, indexAt, d, k, chosen, spec)
       const values = f32Run(bytes, valuesAt, k)
       checkFiniteValues(values, spec)
-      const out = target()
-      if (overwrite) {
-        out.fill(0)
-        for (let j = 0; j < k; j++) out[chosen[j]] = values[j]
-      } else {
-        for (let j = 0; j < k; j++) out[chosen[j]] += alpha * values[j]
-      }
-      return out
+      return scatterSparse(target(), chosen, values, k, alpha, overwrite)
     }
   })
 }

@@ -269,6 +269,34 @@ function openPartitionNetwork (peers: number, opts: ScenarioOptions): PartitionN
   }
 }
 
+/**
+ * A scenario on a network that can be cut: `peers` peers each in its namespace running `runArgs`, handed to `body`
+ * with the figures and checks to fill; what `body` returns overrides fields of `base`. The peers are killed and the
+ * namespaces removed however `body` ends; without namespaces (not root, no `ip`) the scenario is skipped.
+ */
+async function cutScenario (
+  opts: ScenarioOptions,
+  base: Omit<ScenarioResult, 'figures' | 'checks'>,
+  peers: number,
+  runArgs: string[],
+  body: (f: Fleet, net: PartitionNetwork, figures: Record<string, number | string>, checks: Check[]) => Promise<Partial<ScenarioResult> | undefined | void>
+): Promise<ScenarioResult> {
+  const net = openPartitionNetwork(peers, opts)
+  if (typeof net === 'string') return { ...base, figures: {}, checks: [], skipped: net }
+  const figures: Record<string, number | string> = {}
+  const checks: Check[] = []
+  let fleet: Fleet | undefined
+  let extra: Partial<ScenarioResult> | undefined | void
+  try {
+    fleet = await startFleet({ out: base.out, peers, runArgs, host: netnsHost(net) })
+    extra = await body(fleet, net, figures, checks)
+  } finally {
+    fleet?.killAll()
+    net.teardown()
+  }
+  return { ...base, ...extra, figures, checks }
+}
+
 /** Each peer in its namespace of `net`, on its own address, bootstrapping from peer 0's. */
 function netnsHost (net: PartitionNetwork): NonNullable<FleetInit['host']> {
   return (i) => ({
@@ -293,19 +321,7 @@ export async function partitionScenario (opts: ScenarioOptions & { rounds?: numb
   const cutFor = opts.partitionRounds ?? 10
   const out = outDir(opts, 'partition')
   const base: Omit<ScenarioResult, 'figures' | 'checks'> = { name: 'partition', load: `${peers} peers × ${rounds} rounds`, fault: `network cut in halves for ${cutFor} rounds, then healed`, out }
-  const net = openPartitionNetwork(peers, opts)
-  if (typeof net === 'string') return { ...base, figures: {}, checks: [], skipped: net }
-  const figures: Record<string, number | string> = {}
-  const checks: Check[] = []
-  let fleet: Fleet | undefined
-  try {
-    fleet = await startFleet({
-      out,
-      peers,
-      runArgs: trainingArgs('fault-partition', rounds, deadlineMs, ['--partition', 'dirichlet:0.5']),
-      host: netnsHost(net)
-    })
-    const f = fleet
+  return await cutScenario(opts, base, peers, trainingArgs('fault-partition', rounds, deadlineMs, ['--partition', 'dirichlet:0.5']), async (f, net, figures, checks) => {
     const A = [0, 1, 2]
     const B = [3, 4, 5]
     await f.waitFor(() => Math.min(...f.peers.map((p) => f.last(p.index)?.round ?? 0)) >= 50, 240_000, 'round 50 everywhere')
@@ -342,11 +358,7 @@ export async function partitionScenario (opts: ScenarioOptions & { rounds?: numb
     checks.push({ name: 'consensus returns within 2× its pre-partition value', pass: back !== undefined, detail: back === undefined ? 'never' : `${back - heal} rounds after healing` })
     checks.push(deadlineCheck(f, [...A, ...B], deadlineMs, figures))
     checks.push(exitCheck(f))
-  } finally {
-    fleet?.killAll()
-    net.teardown()
-  }
-  return { ...base, figures, checks }
+  })
 }
 
 /**
@@ -371,19 +383,7 @@ export async function isolateScenario (opts: ScenarioOptions = {}, long = false)
   const survivors = [0, 1, 2, 3]
   const out = outDir(opts, name)
   const base: Omit<ScenarioResult, 'figures' | 'checks'> = { name, load: `${peers} peers`, fault: `1 peer cut off the network for ${cutMs / 1000} s, then healed`, out }
-  const net = openPartitionNetwork(peers, opts)
-  if (typeof net === 'string') return { ...base, figures: {}, checks: [], skipped: net }
-  const figures: Record<string, number | string> = {}
-  const checks: Check[] = []
-  let fleet: Fleet | undefined
-  try {
-    fleet = await startFleet({
-      out,
-      peers,
-      runArgs: trainingArgs(`fault-${name}`, 100_000, deadlineMs),
-      host: netnsHost(net)
-    })
-    const f = fleet
+  return await cutScenario(opts, base, peers, trainingArgs(`fault-${name}`, 100_000, deadlineMs), async (f, net, figures, checks) => {
     await f.waitFor(() => Math.min(...f.peers.map((p) => f.last(p.index)?.round ?? 0)) >= 30, 240_000, 'round 30 everywhere')
     const cutAt = f.last(victim)!.round
     const othersAtCut = f.last(0)!.round
@@ -422,9 +422,6 @@ export async function isolateScenario (opts: ScenarioOptions = {}, long = false)
     }
     checks.push(deadlineCheck(f, survivors, deadlineMs, figures))
     checks.push(exitCheck(f))
-  } finally {
-    fleet?.killAll()
-    net.teardown()
-  }
-  return { ...base, load: `${peers} peers × ${fleet?.last(0)?.round ?? 0} rounds`, figures, checks }
+    return { load: `${peers} peers × ${f.last(0)?.round ?? 0} rounds` }
+  })
 }

@@ -73,6 +73,12 @@ export function allowedText (spec: OptionSpec): string {
   return kind + bounds
 }
 
+/** What a missing value should have been: the allowed values, or for a free string its placeholder and meaning. */
+function valueText (spec: OptionSpec): string {
+  if (spec.type !== 'string' || spec.choices != null || spec.allowed != null) return allowedText(spec)
+  return `${spec.placeholder ?? 'a string'} (${spec.description})`
+}
+
 function convert (spec: OptionSpec, raw: string): OptionValue {
   const bad = (): never => { throw new UsageError(`invalid value for --${spec.name}: '${raw}'; expected ${allowedText(spec)}`, spec.name, allowedText(spec)) }
   let value: OptionValue
@@ -173,7 +179,7 @@ export function parseArgs (command: CommandSpec, argv: readonly string[]): Parse
         if (nextArg === 'true' || nextArg === 'false') { raw = nextArg; i++ } else raw = 'true'
       } else {
         if (i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) {
-          throw new UsageError(`option --${spec.name} needs a value: ${allowedText(spec)}`, spec.name, allowedText(spec))
+          throw new UsageError(`option --${spec.name} needs a value: ${valueText(spec)}`, spec.name, allowedText(spec))
         }
         raw = argv[++i]
       }

@@ -25,6 +25,18 @@ function usageErr (argv: string[], option?: string): void {
 }
 
 describe('node/cli/args', () => {
+  it('a missing value says what it should have been: the allowed values, or a free string\'s placeholder and meaning', () => {
+    const missing = (argv: string[]): string => {
+      try { parseArgs(spec, argv) } catch (err) { return (err as Error).message }
+      throw new Error('no error')
+    }
+    assert.equal(missing(['--out']), 'option --out needs a value: a string (output folder)')
+    assert.equal(missing(['--codec']), 'option --codec needs a value: one of none, fp16')
+    assert.equal(missing(['--peers', '--json']), 'option --peers needs a value: an integer in [1, 4096]')
+    const withPlaceholder: CommandSpec = { ...spec, options: [{ name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R, comma-separated' }] }
+    assert.throws(() => parseArgs(withPlaceholder, ['--churn']), /^UsageError: option --churn needs a value: EVENTS \(kill:I@R, comma-separated\)$/)
+  })
+
   it('applies defaults and parses each type', () => {
     const a = parseArgs(spec, [])
     assert.deepEqual(a.values, { peers: 16, topology: 'ring', codec: 'none', lr: 0.1 })

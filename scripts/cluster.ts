@@ -361,8 +361,14 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     const reached = { target: targetWatch.target, round: targetWatch.hit?.round ?? null, accuracy: targetWatch.hit?.accuracy ?? null, testSeconds: targetWatch.evalMs / 1000 }
     writeFileSync(join(out, 'summary.json'), JSON.stringify({ ...summary, untilAccuracy: reached }, null, 2) + '\n')
   }
+  // peers SIGKILLed by a kill event (one that found its slot empty killed nothing), and joiners stopped because the
+  // run ended before they joined, are expected not to exit 0
+  const unclean = procs.filter((p) => p.exitCode !== 0)
+  const killedByChurn = unclean.filter((p) => p.killed === true).length
+  const stoppedWaiting = unclean.filter((p) => p.killed !== true && p.stoppedWaiting === true).length
+  const expectedUnclean = killedByChurn + stoppedWaiting
   io.out([
-    `peers             ${summary.peers} processes (${summary.exitedCleanly} exited 0)`,
+    `peers             ${summary.peers} processes (${peersLine(summary.exitedCleanly, killedByChurn, stoppedWaiting, summary.peers)})`,
     `rounds            ${summary.rounds} in ${wallSeconds.toFixed(1)} s; round time p50 ${summary.roundTimeP50.toFixed(0)} ms, p95 ${summary.roundTimeP95.toFixed(0)} ms`,
     // the averaged model is tested on snapshot rounds only; without any (--snapshot-every 0) it was not measured
     `accuracy          ${summary.accuracy === null ? `n/a${summary.consensusDistance === null ? ' (no snapshots)' : ''}` : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
@@ -373,10 +379,18 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     ...(targetWatch === undefined ? [] : [`until accuracy    ${targetWatch.hit === null ? `${(100 * targetWatch.target).toFixed(2)} % not reached` : `${(100 * targetWatch.hit.accuracy).toFixed(2)} % at round ${targetWatch.hit.round}`} (averaged model; ${(targetWatch.evalMs / 1000).toFixed(1)} s of testing in this process)`]),
     `output            ${out}`
   ].join('\n'))
-  // peers SIGKILLed by a kill event (one that found its slot empty killed nothing), and joiners stopped because the
-  // run ended before they joined, are expected not to exit 0
-  const expectedUnclean = procs.filter((p) => (p.killed === true || p.stoppedWaiting === true) && p.exitCode !== 0).length
   return summary.exitedCleanly === summary.peers - expectedUnclean ? 0 : 1
+}
+
+/** "5 exited 0, 1 killed by churn", naming the processes that failed unexpectedly when any did */
+export function peersLine (clean: number, killed: number, stoppedWaiting: number, total: number): string {
+  const failed = total - clean - killed - stoppedWaiting
+  return [
+    `${clean} exited 0`,
+    ...(killed > 0 ? [`${killed} killed by churn`] : []),
+    ...(stoppedWaiting > 0 ? [`${stoppedWaiting} stopped before joining`] : []),
+    ...(failed > 0 ? [`${failed} failed`] : [])
+  ].join(', ')
 }
 
 if (import.meta.main) {

@@ -24,6 +24,7 @@ describe('murmur cluster: churn with real peer processes', function () {
     assert.equal(code, 0, printed)
     const killed = summary.exits.findIndex((e: any) => e.signal === 'SIGKILL')
     assert.equal(summary.exits[killed].slot, 2)
+    assert.match(printed, /^peers {13}5 processes \(4 exited 0, 1 killed by churn\)$/m)
     const joiner = 4
     const peers = [0, 1, 2, 3, 4].map((i) => metrics(join(out, `peer-${i}`)))
     // survivors finished every round; no exchange waited past the deadline by more than 10 %

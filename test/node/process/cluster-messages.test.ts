@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCluster } from '../../../scripts/cluster.ts'
+import { peersLine, runCluster } from '../../../scripts/cluster.ts'
 
 /**
  * What a small real `murmur cluster` run prints: the topology its peers build (a torus on a prime count of peers is a
@@ -28,5 +28,11 @@ describe('murmur cluster messages', function () {
       assert.doesNotMatch(log, /ignoring/, 'run.json holds the defaults of the sim-only fields: the peers are silent')
     }
     assert.equal(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).drop, 0, 'the run config records what ran')
+  })
+
+  it('the summary\'s peers line names the processes killed by churn, stopped before joining, and failed', () => {
+    assert.equal(peersLine(4, 0, 0, 4), '4 exited 0')
+    assert.equal(peersLine(4, 1, 0, 5), '4 exited 0, 1 killed by churn')
+    assert.equal(peersLine(3, 1, 1, 6), '3 exited 0, 1 killed by churn, 1 stopped before joining, 1 failed')
   })
 })

@@ -34,8 +34,8 @@ export const METRICS = [
   { name: 'peer_info', type: 'gauge', labels: ['slot', 'algo', 'codec', 'topology'], help: 'always 1; the peer\'s slot and run settings as labels' },
   { name: 'round', type: 'gauge', labels: [], help: 'rounds completed by this peer' },
   { name: 'train_loss', type: 'gauge', labels: [], help: 'mean training loss of this round\'s local steps (absent for gossip)' },
-  { name: 'test_accuracy', type: 'gauge', labels: [], help: 'this peer\'s own model on the test set, at its latest evaluation' },
-  { name: 'test_loss', type: 'gauge', labels: [], help: 'test loss at the latest evaluation' },
+  { name: 'test_accuracy', type: 'gauge', labels: [], help: 'this peer\'s own model on the test set, at its latest evaluation (absent before the first)' },
+  { name: 'test_loss', type: 'gauge', labels: [], help: 'test loss at the latest evaluation (absent before the first)' },
   { name: 'members', type: 'gauge', labels: [], help: 'members of the current round in this peer\'s membership view' },
   { name: 'degree', type: 'gauge', labels: [], help: 'neighbours of this peer in the current round\'s topology' },
   { name: 'spectral_gap', type: 'gauge', labels: [], help: '1 - lambda2 of the round\'s mixing matrix W over the members this peer sees' },
@@ -54,18 +54,22 @@ export function createPeerMetrics (init: PeerMetricsInit = {}): PeerMetrics {
   if (init.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX })
   const spec = Object.fromEntries(METRICS.map((m) => [m.name, m]))
   const gauge = (name: string): Gauge => new Gauge({ name: METRIC_PREFIX + name, help: spec[name].help, labelNames: [...spec[name].labels], registers: [registry] })
+  // prom-client starts a gauge without labels at 0; a dashboard reads that 0 as a value (accuracy 0), so a gauge fed
+  // by a measurement has no sample until its first one. An absent series is Prometheus's "not measured" (its HELP and
+  // TYPE lines stay, so the metric is still listed).
+  const measured = (name: string): Gauge => { const g = gauge(name); g.remove({}); return g }
   const counter = (name: string): Counter => new Counter({ name: METRIC_PREFIX + name, help: spec[name].help, labelNames: [...spec[name].labels], registers: [registry] })
   const histogram = (name: string): Histogram => new Histogram({ name: METRIC_PREFIX + name, help: spec[name].help, labelNames: [...spec[name].labels], buckets: [...PHASE_BUCKETS], registers: [registry] })
 
   const info = gauge('peer_info')
   const round = gauge('round')
-  const trainLoss = gauge('train_loss')
-  const testAccuracy = gauge('test_accuracy')
-  const testLoss = gauge('test_loss')
-  const members = gauge('members')
-  const degree = gauge('degree')
-  const gap = gauge('spectral_gap')
-  const lambda2 = gauge('lambda2')
+  const trainLoss = measured('train_loss')
+  const testAccuracy = measured('test_accuracy')
+  const testLoss = measured('test_loss')
+  const members = measured('members')
+  const degree = measured('degree')
+  const gap = measured('spectral_gap')
+  const lambda2 = measured('lambda2')
   const neighbourBytes = counter('neighbour_bytes_total')
   const sentBytes = counter('sent_bytes_total')
   const messages = counter('messages_total')

@@ -14,7 +14,7 @@ export type { NoSummaryEvidence, WatchCommandInit } from './hints.ts'
 export type { Dashboard, DashboardInit } from './dashboard.ts'
 export type { TerminalOptions } from './terminal.ts'
 export type {
-  AccuracyPoint, ConsensusPoint, EventKind, GraphView, LossPoint, PeerRow, PeerStatus, RunInfo, Series, WatchCounters, WatchEvent, WatchSnapshot
+  AccuracyPoint, ConsensusPoint, EventKind, GraphView, LossPoint, PeerRow, PeerStatus, RunEnd, RunInfo, Series, WatchCounters, WatchEvent, WatchSnapshot
 } from './types.ts'
 export { DashboardServerError, InvalidWatchInitError } from './errors.ts'
 export { DEFAULT_HTTP_HOST, PEER_TIMEOUT_MS, REFRESH_MS } from './constants.ts'

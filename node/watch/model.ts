@@ -12,6 +12,8 @@
  * - Network figures of a round (mean and minimum accuracy of the peers' own models, mean training loss, the
  *   consensus distance from the peers' sketches, node/telemetry `consensusFromSketches`) are fixed once every
  *   live peer has reported the round, or the run is FINALIZE_LAG_ROUNDS further, or FINALIZE_AFTER_MS passed.
+ * - The end of the run (RunEnd): once peers of the run were heard and none remains, each having left after its last
+ *   round or gone silent, so that `murmur watch` can say so and stop instead of showing an empty network.
  */
 import type { AgreedConfig } from '../../lib/experiment/index.ts'
 import { applyAnnouncement, memberAtRound, memberTopology } from '../membership/index.ts'
@@ -24,7 +26,7 @@ import {
   MAX_SPECTRUM_NODES, PEER_TIMEOUT_MS, TIMEOUT_HEARTBEATS
 } from './constants.ts'
 import type {
-  AccuracyPoint, ConsensusPoint, EventKind, GraphView, LossPoint, PeerRow, RunInfo, Series, WatchCounters, WatchEvent, WatchSnapshot
+  AccuracyPoint, ConsensusPoint, EventKind, GraphView, LossPoint, PeerRow, RunEnd, RunInfo, Series, WatchCounters, WatchEvent, WatchSnapshot
 } from './types.ts'
 
 export interface WatchModelInit {
@@ -79,6 +81,7 @@ export class WatchModel {
   private readonly loss: Series<LossPoint> = { base: 0, points: [] }
   private readonly counters: WatchCounters = { announcements: 0, summaries: 0, rejected: {}, ignored: {} }
   private spectrum: SpectrumCache | undefined
+  private end: RunEnd | undefined
 
   constructor (init: WatchModelInit) {
     this.runId = init.runId
@@ -156,6 +159,8 @@ export class WatchModel {
         this.event(now, 'silent', m, `peer ${short(m.id)} (slot ${m.slot}) went silent (last heard ${((now - m.lastSeen) / 1000).toFixed(1)} s ago)`)
       }
     }
+    // before forgetting: the end is judged on the peers it was heard from, and stays once they are forgotten
+    this.checkEnd(now)
     for (const [id, m] of this.members) if (now - m.lastSeen > FORGET_AFTER_MS && now - (this.reporters.get(id)?.at ?? 0) > FORGET_AFTER_MS) this.members.delete(id)
     for (const [id, r] of this.reporters) if (now - r.at > FORGET_AFTER_MS && !this.members.has(id)) this.reporters.delete(id)
     this.finalize(now)
@@ -179,7 +184,8 @@ export class WatchModel {
       loss: last(this.loss),
       series: { accuracy: copySeries(this.accuracy), consensus: copySeries(this.consensus), loss: copySeries(this.loss) },
       events: [...this.events],
-      counters: { ...this.counters, rejected: { ...this.counters.rejected }, ignored: { ...this.counters.ignored } }
+      counters: { ...this.counters, rejected: { ...this.counters.rejected }, ignored: { ...this.counters.ignored } },
+      ended: this.end === undefined ? null : { ...this.end }
     }
   }
 
@@ -188,10 +194,10 @@ export class WatchModel {
     return now - m.lastSeen <= TIMEOUT_HEARTBEATS * m.heartbeatMs + (Number.isFinite(deadline) ? deadline : 0)
   }
 
-  /** the config hash most live members announce: the run's */
-  private runHash (): string | undefined {
+  /** the config hash most live members announce: the run's (`silentToo`: most members, silent or not) */
+  private runHash (silentToo = false): string | undefined {
     const counts = new Map<string, number>()
-    for (const m of this.members.values()) if (!m.silent) counts.set(m.configHash, (counts.get(m.configHash) ?? 0) + 1)
+    for (const m of this.members.values()) if (silentToo || !m.silent) counts.set(m.configHash, (counts.get(m.configHash) ?? 0) + 1)
     let best: string | undefined
     let most = 0
     for (const [h, c] of counts) if (c > most) { best = h; most = c }
@@ -297,6 +303,45 @@ export class WatchModel {
     return rows.sort((a, b) => a.slot - b.slot || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   }
 
+  /**
+   * Sets the run's end once no peer of it remains (see `remains`), with an 'ended' event; clears it when one does
+   * again (the run resumed under the same id). Peers of the run: the members of its config, even silent, and the
+   * authors of summaries that never announced.
+   */
+  private checkEnd (now: number): void {
+    const h = this.runHash() ?? this.runHash(true)
+    const ids = [...this.members.values()].filter((m) => m.configHash === h).map((m) => m.id)
+    for (const id of this.reporters.keys()) if (!this.members.has(id)) ids.push(id)
+    if (ids.some((id) => this.remains(id, now))) { this.end = undefined; return }
+    if (this.end !== undefined || ids.length === 0) return
+    let round = 0
+    let left = 0
+    for (const id of ids) {
+      const m = this.members.get(id)
+      if (m?.until !== undefined) left++
+      round = Math.max(round, this.reporters.get(id)?.latest.round ?? m?.round ?? 0)
+    }
+    const silent = ids.length - left
+    const peers = (n: number): string => `${n} ${n === 1 ? 'peer' : 'peers'}`
+    const text = `run ended at round ${round}: ${left > 0 ? `${peers(left)} left${silent > 0 ? `, ${silent} went silent` : ''}` : `${peers(silent)} went silent`}`
+    this.end = { time: now, round, left, silent, text }
+    this.event(now, 'ended', { id: '', slot: null, round }, text)
+  }
+
+  /**
+   * Still part of the run: not a leaver that has reported its last round (a leaver announces its leave a round early
+   * when stopped, and works that round first), and live by the members' rule or heard within the peer timeout. The
+   * longer of the two holds for a silent peer, so that a network hiccup of the observer's does not end the run.
+   */
+  private remains (id: string, now: number): boolean {
+    const m = this.members.get(id)
+    const r = this.reporters.get(id)
+    // summary round R is written once R rounds are done; a leaver's last round is until − 1, so its last summary is `until`
+    if (m?.until !== undefined && (r?.latest.round ?? -1) >= m.until) return false
+    const heard = Math.max(m?.lastSeen ?? -Infinity, r?.at ?? -Infinity)
+    return (m !== undefined && this.isLive(m, now)) || now - heard <= this.peerTimeoutMs
+  }
+
   /** fixes the figures of every pending round that is due, oldest first (curves stay ordered by round) */
   private finalize (now: number): void {
     const rounds = [...this.pending.keys()].sort((a, b) => a - b)
@@ -321,7 +366,7 @@ export class WatchModel {
     }
   }
 
-  private event (time: number, kind: EventKind, m: Pick<MemberRecord, 'id' | 'slot' | 'round'>, text: string): void {
+  private event (time: number, kind: EventKind, m: Pick<WatchEvent, 'id' | 'slot' | 'round'>, text: string): void {
     this.events.push({ seq: ++this.eventSeq, time, kind, id: m.id, slot: m.slot, round: m.round, text })
     if (this.events.length > this.maxEvents) this.events.splice(0, this.events.length - this.maxEvents)
   }

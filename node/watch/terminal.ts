@@ -25,8 +25,9 @@ export function renderTerminal (s: WatchSnapshot, opts: TerminalOptions = {}): s
   const c = colours(opts.color === true)
   const lines: string[] = []
   const clock = new Date(s.time).toISOString().slice(11, 19)
-  const run = s.run === null ? 'waiting for the first membership announcement…' : `${s.run.algo} ${s.run.codec} on ${s.run.topology} (${s.run.weights}), ${s.run.peers} peers, ${s.run.rounds} rounds, seed ${s.run.seed}`
+  const run = s.run === null ? (s.ended === null ? 'waiting for the first membership announcement…' : '') : `${s.run.algo} ${s.run.codec} on ${s.run.topology} (${s.run.weights}), ${s.run.peers} peers, ${s.run.rounds} rounds, seed ${s.run.seed}`
   lines.push(`${c.bold(`murmur watch · run '${s.runId}'`)}  ${run}  ${c.dim(clock)}`)
+  if (s.ended !== null) lines.push(c.bold(s.ended.text))
 
   const live = s.peers.filter((p) => p.status !== 'silent')
   const members = s.peers.filter((p) => p.member).length
@@ -56,7 +57,7 @@ export function renderTerminal (s: WatchSnapshot, opts: TerminalOptions = {}): s
   const events = s.events.slice(-maxEvents)
   if (events.length === 0) lines.push(c.dim('  none yet'))
   for (const e of events) {
-    const tint = e.kind === 'join' || e.kind === 'back' ? c.green : e.kind === 'heard' ? c.dim : c.yellow
+    const tint = e.kind === 'join' || e.kind === 'back' ? c.green : e.kind === 'heard' ? c.dim : e.kind === 'ended' ? c.bold : c.yellow
     lines.push(`  ${c.dim(new Date(e.time).toISOString().slice(11, 19))} ${tint(e.text)}`.slice(0, width + 20))
   }
   const rejected = Object.entries(s.counters.rejected)

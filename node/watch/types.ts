@@ -47,7 +47,7 @@ export interface GraphView {
   eigenvalues: number[] | null
 }
 
-export type EventKind = 'join' | 'leave' | 'silent' | 'back' | 'refused' | 'heard'
+export type EventKind = 'join' | 'leave' | 'silent' | 'back' | 'refused' | 'heard' | 'ended'
 
 export interface WatchEvent {
   /** 1, 2, … in the order events happened */
@@ -57,6 +57,24 @@ export interface WatchEvent {
   id: string
   slot: number | null
   round: number | null
+  text: string
+}
+
+/**
+ * The watched run is over: peers of it were heard, and none remains (each left after reporting its last round, or
+ * went silent: past the members' timeout and the observer's peer timeout both). Kept once its peers are forgotten;
+ * cleared when a peer of the run is heard again.
+ */
+export interface RunEnd {
+  /** observer clock when the end was seen */
+  time: number
+  /** the most rounds a peer of the run completed */
+  round: number
+  /** peers that announced their leave */
+  left: number
+  /** peers that went silent without leaving */
+  silent: number
+  /** 'run ended at round R: K peers left[, S went silent]' */
   text: string
 }
 
@@ -96,4 +114,6 @@ export interface WatchSnapshot {
   /** oldest first */
   events: WatchEvent[]
   counters: WatchCounters
+  /** the run is over (as of the latest tick); null while it runs or before anything is heard */
+  ended: RunEnd | null
 }

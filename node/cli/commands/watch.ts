@@ -25,7 +25,8 @@ const options: OptionSpec[] = [
   { name: 'refresh', type: 'int', min: 100, max: 60_000, default: 1000, placeholder: 'MS', description: 'redraw the terminal view and push to the dashboard this often' },
   { name: 'peer-timeout', type: 'int', min: 500, max: 3_600_000, default: 10_000, placeholder: 'MS', description: 'a peer without a summary for this long is shown silent and left out of the network figures; no summary at all for this long is reported once on stderr, with the likely causes' },
   { name: 'view', type: 'string', choices: ['auto', 'live', 'lines', 'none'], default: 'auto', description: 'terminal output: live (redrawn in place), lines (one status line a refresh), none; auto = live on a terminal, else lines' },
-  { name: 'duration', type: 'int', min: 0, default: 0, placeholder: 'S', description: 'stop after S seconds; 0 = until Ctrl-C' }
+  { name: 'duration', type: 'int', min: 0, default: 0, placeholder: 'S', description: 'stop after S seconds; 0 = until the run ends or Ctrl-C' },
+  { name: 'stay', type: 'boolean', description: 'keep watching once the run has ended (every peer left or went silent), for the --http dashboard or a run resumed under the same --run-id, until --duration or Ctrl-C (default: print the end and exit 0)' }
 ]
 
 export const watchCommand: Command = {
@@ -34,7 +35,8 @@ export const watchCommand: Command = {
   details: 'Joins the run\'s gossipsub topics as an observer: it trains nothing, announces nothing and is never a member or a ' +
     'neighbour. Peers publish a summary each round (murmur peer --telemetry-every); the consensus distance is estimated from ' +
     'the sketches in those summaries (README, "Watching a run"). With --http the same view is a web page with the topology, ' +
-    'the curves and the spectrum of W.',
+    'the curves and the spectrum of W. Once the run has ended (every peer it heard left after its last round, or went ' +
+    'silent past --peer-timeout) it says so, "run ended at round R: K peers left", and exits 0; --stay keeps it watching.',
   options,
   examples: [
     'murmur watch --bootstrap /ip4/127.0.0.1/tcp/9000/p2p/12D3KooW...',
@@ -73,6 +75,7 @@ export const watchCommand: Command = {
     const peerTimeoutMs = getNumber(args, 'peer-timeout')
     const refreshMs = getNumber(args, 'refresh')
     const durationS = getNumber(args, 'duration')
+    const stay = getBoolean(args, 'stay')
     const httpPort = getOptionalNumber(args, 'http')
     const viewOpt = getString(args, 'view')
     const live = viewOpt === 'live' || (viewOpt === 'auto' && process.stdout.isTTY === true)
@@ -115,6 +118,8 @@ export const watchCommand: Command = {
       const started = Date.now()
       const until = durationS > 0 ? started + durationS * 1000 : Infinity
       let lastEvent = 0
+      // the run's end, once said (the time of the RunEnd said); with --stay it is said again only after a resumption
+      let endSaid: number | undefined
       // the no-summary notice, once; the live view also keeps it below the frame, which its redraw would wipe
       let notice: string | undefined
       if (view === 'live') process.stdout.write('\u001b[2J')
@@ -135,11 +140,17 @@ export const watchCommand: Command = {
           process.stdout.write(`\u001b[H${frame.replaceAll('\n', '\u001b[K\n')}\u001b[J`)
         } else if (view === 'lines') {
           const a = snap.accuracy
-          io.out(`${new Date(snap.time).toISOString().slice(11, 19)} round ${snap.round ?? '-'} peers ${snap.peers.filter((p) => p.status !== 'silent').length} ` +
+          // while the run is over there is nothing to report but its end (an event, below): no empty rows
+          if (snap.ended === null) io.out(`${new Date(snap.time).toISOString().slice(11, 19)} round ${snap.round ?? '-'} peers ${snap.peers.filter((p) => p.status !== 'silent').length} ` +
             `gap ${snap.graph?.gap?.toFixed(4) ?? '-'} acc ${a === null ? '-' : `${(a.mean * 100).toFixed(2)}%/${(a.min * 100).toFixed(2)}%`} ` +
             `consensus ${snap.consensus?.value.toExponential(3) ?? '-'}`)
           for (const e of snap.events) if (e.seq > lastEvent) io.out(`${new Date(e.time).toISOString().slice(11, 19)} ${e.text}`)
           lastEvent = snap.events.at(-1)?.seq ?? lastEvent
+        }
+        if (snap.ended !== null && snap.ended.time !== endSaid) {
+          endSaid = snap.ended.time
+          if (!stay) { io.err(`murmur watch: ${snap.ended.text}; exiting (--stay keeps watching)`); return 0 }
+          io.err(`murmur watch: ${snap.ended.text}; still watching (--stay) until ${durationS > 0 ? '--duration' : 'Ctrl-C'}`)
         }
       }
       return 0

@@ -132,7 +132,8 @@ function drawGraph (snap) {
 // ---- header, table, events ----
 function drawText (snap) {
   const r = snap.run
-  $('run').textContent = r === null ? `run '${snap.runId}': waiting for peers…` : `run '${snap.runId}' · ${r.algo} ${r.codec} on ${r.topology} (${r.weights}) · ${r.peers} peers · ${r.rounds} rounds`
+  const ended = snap.ended == null ? '' : ` · ${snap.ended.text}`
+  $('run').textContent = (r === null ? `run '${snap.runId}'${ended === '' ? ': waiting for peers…' : ''}` : `run '${snap.runId}' · ${r.algo} ${r.codec} on ${r.topology} (${r.weights}) · ${r.peers} peers · ${r.rounds} rounds`) + ended
   $('round').textContent = snap.round ?? '-'
   const live = snap.peers.filter((p) => p.status !== 'silent').length
   $('peers').textContent = `${live} / ${snap.peers.filter((p) => p.member).length}`

@@ -39,7 +39,7 @@ describe('murmur watch command line', () => {
   it('lists its options in --help, and murmur --help lists the command', async () => {
     const r = await runCli(['watch', '--help'])
     assert.equal(r.code, 0)
-    for (const o of ['--bootstrap', '--run-id', '--swarm-key', '--data-dir', '--print-id', '--http', '--refresh', '--view']) assert.ok(r.out.includes(o), o)
+    for (const o of ['--bootstrap', '--run-id', '--swarm-key', '--data-dir', '--print-id', '--http', '--refresh', '--view', '--duration', '--stay']) assert.ok(r.out.includes(o), o)
     assert.match((await runCli(['--help'])).out, /watch\s+observe a running network/)
   })
 })

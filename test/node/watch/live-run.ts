@@ -13,6 +13,8 @@ export interface LiveRun {
   config: RunConfig
   /** the first member's address, with /p2p/<id> */
   bootstrap: string
+  /** the end of the run, as murmur peer ends it: the summaries stop, each member announces its leave after the last round summarised, then stops */
+  finish: () => Promise<number>
   stop: () => Promise<void>
 }
 
@@ -49,11 +51,19 @@ export async function startLiveRun (runId: string, nodeInits: Array<Partial<Peer
     await Promise.all(members.map(async (m) => await m.join(0)))
     const publishers = nodes.map((node) => createTelemetryPublisher({ pubsub: node.services.pubsub }, { runId, seed: 1 }))
     let round = 0
+    const finish = async (): Promise<number> => {
+      clearInterval(timer)
+      // summary R is written once R rounds are done: the last round's index is R − 1
+      const last = Math.max(0, round - 1)
+      await Promise.all(members.map(async (m) => { await m.leave(last) }))
+      await Promise.all(members.splice(0).map(async (m) => { await m.stop() }))
+      return round
+    }
     timer = setInterval(() => {
       round++
       for (let slot = 0; slot < n; slot++) publishers[slot].round(record(members[slot].selfId, slot, round, n), Float32Array.from({ length: 64 }, (_, j) => j + slot))
     }, 100)
-    return { config, bootstrap: bootstrap[0], stop }
+    return { config, bootstrap: bootstrap[0], finish, stop }
   } catch (err) {
     await stop()
     throw err

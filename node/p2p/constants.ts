@@ -25,6 +25,11 @@ export const BOOTSTRAP_DELAY_MS = 100
 export const BOOTSTRAP_DIAL_TIMEOUT_MS = 5000
 /** a failing bootstrap address is reported on its first failed redial, then every this many (30 s at the default retry) */
 export const BOOTSTRAP_REPORT_EVERY = 15
+/**
+ * A connection closed within this long (ms) after it opened was dropped by the other side's connection gater: what an
+ * --allow-peers list does to a PeerId it does not name (it closes the connection once the handshake has proven the id).
+ */
+export const DROPPED_WITHIN_MS = 1000
 
 /**
  * Gossipsub for small meshes (a few to a few dozen peers): mesh degree 4 in [2, 8] instead of 6 in [4, 12],

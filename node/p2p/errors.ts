@@ -143,3 +143,24 @@ export class UnscoredPubSubError extends Error {
     this.name = 'UnscoredPubSubError'
   }
 }
+
+/**
+ * A bootstrap dial that connected, then lost the connection within DROPPED_WITHIN_MS: the other side closed it right
+ * after the handshake, which is what its --allow-peers list does to a PeerId it does not name.
+ */
+export class BootstrapConnectionDroppedError extends Error {
+  static override name = 'BootstrapConnectionDroppedError'
+  /** the bootstrap address dialled */
+  readonly addr: string
+  /** this node's PeerId, the one the remote's list must name */
+  readonly peerId: string
+  /** how long the connection stayed open (ms) */
+  readonly openMs: number
+  constructor (addr: string, peerId: string, openMs: number, message: string) {
+    super(message)
+    this.name = 'BootstrapConnectionDroppedError'
+    this.addr = addr
+    this.peerId = peerId
+    this.openMs = openMs
+  }
+}

@@ -17,6 +17,7 @@ export { FrameTooLargeError, TlsConnectionError } from './encrypter-errors.ts'
 export { nativeTls, nativeTlsStats, TLS_PROTOCOL } from './tls-native.ts'
 export type { NativeTlsStats } from './tls-native.ts'
 export type { PeerNode, PeerNodeInit, PeerServices } from './node.ts'
+export type { BootstrapFailure } from './bootstrap-redial.ts'
 export { createPubSub, ValidationResult } from './pubsub.ts'
 export { penalizePeer, penaltyStats, peerScore } from './penalty.ts'
 export type { PenaltyStats, PubSubHolder } from './penalty.ts'
@@ -33,10 +34,10 @@ export {
 export {
   InvalidIdentityFileError, InvalidPeerIdError, MissingPeerIdError, UnparsableMultiaddrError, UnsupportedAddressError,
   AllowlistNotFoundError, InsecureSwarmKeyError, InvalidAllowlistError, InvalidSwarmKeyError, SwarmKeyExistsError,
-  SwarmKeyNotFoundError, UnscoredPubSubError
+  SwarmKeyNotFoundError, UnscoredPubSubError, BootstrapConnectionDroppedError
 } from './errors.ts'
 export type { AddressFlag } from './errors.ts'
 export {
-  BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, IDENTITY_FILE, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS,
+  BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, DROPPED_WITHIN_MS, IDENTITY_FILE, INBOUND_CONNECTION_THRESHOLD, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS,
   PENALTY_HALF_LIFE_MS, PENALTY_SCORE_WEIGHT
 } from './constants.ts'

@@ -15,12 +15,12 @@ import type { Ping } from '@libp2p/ping'
 import { bootstrap } from '@libp2p/bootstrap'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import { parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs, peerIdOfAddr } from './addrs.ts'
 import {
-  BOOTSTRAP_DELAY_MS, BOOTSTRAP_DIAL_TIMEOUT_MS, BOOTSTRAP_REPORT_EVERY, BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, INBOUND_CONNECTION_THRESHOLD,
-  LOOPBACK_ALLOW, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
+  BOOTSTRAP_DELAY_MS, BOOTSTRAP_RETRY_MS, DEFAULT_LISTEN, INBOUND_CONNECTION_THRESHOLD, LOOPBACK_ALLOW, MAX_CONNECTIONS, MAX_INCOMING_PENDING_CONNECTIONS
 } from './constants.ts'
+import { keepBootstrapped } from './bootstrap-redial.ts'
+import type { BootstrapFailure } from './bootstrap-redial.ts'
 import { allowlistGater } from './allowlist.ts'
 import type { RefusedPeer } from './allowlist.ts'
 import { privateSwarm } from './private-swarm.ts'
@@ -61,9 +61,10 @@ export interface PeerNodeInit {
   /**
    * called when a redial of a bootstrap address fails while the node has no connection: on the first failure
    * of each address, then every BOOTSTRAP_REPORT_EVERY-th (a wrong address, port, swarm key or allowlist
-   * otherwise leaves a peer waiting alone without a word)
+   * otherwise leaves a peer waiting alone without a word). A redial whose connection the other side closes
+   * within DROPPED_WITHIN_MS (an --allow-peers list without this PeerId) fails with BootstrapConnectionDroppedError.
    */
-  onBootstrapFailed?: (failure: { addr: string, attempts: number, error: Error, hadConnections: boolean }) => void
+  onBootstrapFailed?: (failure: BootstrapFailure) => void
   pubsub?: PubSubInit
   /**
    * a private swarm's pre-shared key (readSwarmKey): every connection is encrypted with it before Noise, so
@@ -118,35 +119,4 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
   keepBootstrapped(node, bootstrapList, init.bootstrapRetryMs ?? BOOTSTRAP_RETRY_MS, init.onBootstrapFailed)
   if (init.start !== false) await node.start()
   return node
-}
-
-/**
- * @libp2p/bootstrap dials its list once, shortly after start; peers of a cluster started together may dial
- * before the bootstrap peer listens. While the node has no connection at all, redial the list.
- */
-function keepBootstrapped (node: PeerNode, list: readonly string[], everyMs: number, onFailed?: PeerNodeInit['onBootstrapFailed']): void {
-  if (list.length === 0 || everyMs <= 0) return
-  const addrs = list.map((a) => multiaddr(a))
-  const failures = new Map<string, number>()
-  // a node that had connections and lost them all (its neighbours left, or the network went) is not misconfigured
-  let hadConnections = false
-  let timer: ReturnType<typeof setInterval> | undefined
-  const log = node.logger.forComponent('murmur:node:p2p')
-  node.addEventListener('connection:open', () => { hadConnections = true })
-  node.addEventListener('start', () => {
-    timer = setInterval(() => {
-      if (node.status !== 'started' || node.getConnections().length > 0) return
-      for (const ma of addrs) {
-        node.dial(ma, { signal: AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS) })
-          .then(() => { failures.delete(ma.toString()) }, (err: Error) => {
-            log('bootstrap redial of %a failed: %e', ma, err)
-            const attempts = (failures.get(ma.toString()) ?? 0) + 1
-            failures.set(ma.toString(), attempts)
-            if (node.status === 'started' && (attempts === 1 || attempts % BOOTSTRAP_REPORT_EVERY === 0)) onFailed?.({ addr: ma.toString(), attempts, error: err, hadConnections })
-          })
-      }
-    }, everyMs)
-    timer.unref()
-  })
-  node.addEventListener('stop', () => { clearInterval(timer) })
 }

@@ -1,9 +1,15 @@
 /** Other peers of the run refused this one (or it them): their agreed config differs. */
 export class ConfigMismatchError extends Error {
   static override name = 'ConfigMismatchError'
-  constructor (message: string) {
+  /** the agreed fields that differ from some refusing peer's, in AGREED_FIELDS order (empty when only the hash does) */
+  readonly fields: readonly string[]
+  /** how many peers refused this one */
+  readonly peers: number
+  constructor (message: string, fields: readonly string[] = [], peers = 0) {
     super(message)
     this.name = 'ConfigMismatchError'
+    this.fields = fields
+    this.peers = peers
   }
 }
 

@@ -6,9 +6,9 @@
  * someone does not start a run alone: a wrong address, port, swarm key, allowlist or --run-id would otherwise end
  * in a one-peer "run" that exits 0).
  */
+// a connection closed within DROPPED_WITHIN_MS of opening was dropped by the other side's gater (as murmur watch counts them)
+import { DROPPED_WITHIN_MS } from '../p2p/index.ts'
 
-/** a connection closed within this long after it opened was dropped by the other side's gater (as murmur watch counts them) */
-export const DROPPED_WITHIN_MS = 1000
 /** a waiting peer says how its wait goes this often */
 export const WAIT_NOTE_MS = 30_000
 
@@ -57,6 +57,8 @@ export function noPeerCauses (w: JoinWatch, c: Omit<NoPeerContext, 'waitedMs'>):
   for (const a of c.bootstrap) {
     const error = w.bootstrapFailures.get(a)
     if (error === undefined) continue
+    // the dropped connections above: the same cause, said once
+    if (w.dropped > 0 && error.startsWith('BootstrapConnectionDroppedError')) continue
     // a loopback address copied from a peer on another machine (started without --announce, or listening on 127.0.0.1)
     const hint = bootstrapHint(error) + (/^\/ip4\/127\.|^\/ip6\/::1\//.test(a)
       ? '. If that peer runs on another machine: a loopback address is this machine itself; give that machine\'s address (start the peer with --listen /ip4/0.0.0.0/tcp/PORT --announce /ip4/<its address>/tcp/PORT and copy the --bootstrap line it prints)'
@@ -72,6 +74,7 @@ export function noPeerCauses (w: JoinWatch, c: Omit<NoPeerContext, 'waitedMs'>):
 
 /** What to check after a bootstrap dial failed with `error` (name: message) */
 export function bootstrapHint (error: string): string {
+  if (/^BootstrapConnectionDroppedError/.test(error)) return 'the other side\'s --allow-peers list most likely does not name this peer'
   if (/does not match expected remote identity/.test(error)) return 'a peer runs at that address, but not the one named by /p2p/…: copy the --bootstrap line that peer printed at start'
   if (/EncryptionFailedError|Message length too long/.test(error)) return 'the connection broke during encryption: most likely the peers do not have the same --swarm-key (compare the fingerprints each logs at start; one without a key cannot connect to one with)'
   if (/ECONNREFUSED/.test(error)) return 'nothing listens on that port there: check the port, and that the peer runs'

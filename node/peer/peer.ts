@@ -24,13 +24,14 @@ import type { SwarmKey } from '../p2p/index.ts'
 import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { startTrainWorker } from '../train-thread/index.ts'
 import type { TrainWorker } from '../train-thread/index.ts'
-import { ConfigMismatchError, JoinFailedError } from './errors.ts'
+import { JoinFailedError } from './errors.ts'
 import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
 import { lockDataDir } from './lock.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 import { RecentRoundTime, RoundPace } from './pace.ts'
 import { catchUpRound, rejoinState, resumeFromCheckpoint } from './resume.ts'
 import { createJoinWatch, noPeerCauses, noPeerMessage, slotConflictNote, WAIT_NOTE_MS } from './join-watch.ts'
+import { configMismatchError, createMismatchWatch, mismatchGraceMs, mismatchNote } from './mismatch.ts'
 import type { JoinWatch } from './join-watch.ts'
 import type { Resumed } from './resume.ts'
 
@@ -109,8 +110,10 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         log(`no connection left; redialing bootstrap peer ${addr} failed (${tries}): ${error.name}: ${error.message}. It may have left the run; this peer waits for the others`)
         return
       }
-      log(`warning: cannot connect to bootstrap peer ${addr} (${tries}): ${error.name}: ${error.message}. ` +
-        'Check the address and that the peer runs; every peer needs the same --swarm-key, and an --allow-peers list on either side must name the other')
+      // a connection the other side closed right after the handshake: the error names the cause and the fix itself
+      log(`warning: cannot connect to bootstrap peer ${addr} (${tries}): ${error.name}: ${error.message}` + (error.name === 'BootstrapConnectionDroppedError'
+        ? ''
+        : '. Check the address and that the peer runs; every peer needs the same --swarm-key, and an --allow-peers list on either side must name the other'))
     }
   }).catch(async (err: unknown) => { await stepRunner?.close(); throw err })
   node.addEventListener('connection:open', () => { joinWatch.opened() })
@@ -436,6 +439,9 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
     await sleep(POLL_MS)
   }
   const deadline = performance.now() + init.startTimeoutMs
+  // joined through --bootstrap and refused by every peer heard: stop after a grace, not at the start timeout (mismatch.ts)
+  const graceMs = mismatchGraceMs(m.timeoutMs)
+  const mismatch = createMismatchWatch({ graceMs, stopEarly: init.bootstrap.length > 0 })
   for (;;) {
     if (init.stop.aborted) throw new JoinFailedError('stopped before joining the run')
     // a member heard past the last round: the run is over (the caller says so and leaves)
@@ -444,6 +450,12 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
     // peers that announced leaving are neither a cohort to start with nor a model to pull
     const others = m.view().filter((v) => !v.self && v.live && v.state !== 'leaving')
     const active = others.filter((v) => v.state === 'active')
+    const heardRefusing = m.refusals()
+    const refused = mismatch.check(others.length, heardRefusing, performance.now())
+    // refused by every peer heard: the mismatch note says when it stops, and the waiting note would contradict it
+    const stoppingEarly = init.bootstrap.length > 0 && others.length === 0 && heardRefusing.length > 0
+    if (refused.began && stoppingEarly) log(mismatchNote(heardRefusing, graceMs))
+    if (refused.error !== undefined) throw refused.error
     if (active.length > 0) {
       // a run heard for the first time: its pace needs a member's second announcement (at most two more heartbeats)
       const paced = performance.now() + 2 * m.heartbeatMs
@@ -481,9 +493,7 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
     const slots = new Set([init.slot, ...others.map((v) => v.slot)])
     if (slots.size >= config.peers || started !== undefined || timedOut) {
       const refusals = m.refusals()
-      if (others.length === 0 && refusals.length > 0) {
-        throw new ConfigMismatchError(`every peer heard runs another config: ${refusals.map((r) => `${r.id}: ${formatConfigDiff(r.diff)}`).join(' | ')}`)
-      }
+      if (others.length === 0 && refusals.length > 0) throw configMismatchError(refusals, performance.now() - waitStart)
       // told to join through --bootstrap and never heard anyone: a misconfiguration, not a run of one
       if (others.length === 0 && config.peers > 1 && init.bootstrap.length > 0) {
         throw new JoinFailedError(noPeerMessage(joinWatch, { ...noPeer, waitedMs: performance.now() - waitStart }))
@@ -502,7 +512,7 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       return start
     }
     // a wait for the cohort says how it goes (at once, then every WAIT_NOTE_MS), with the likely causes while no one is heard
-    if (performance.now() >= noteAt) {
+    if (performance.now() >= noteAt && !stoppingEarly) {
       noteAt = performance.now() + WAIT_NOTE_MS
       const heard = others.map((v) => `slot ${v.slot}`).join(', ')
       const empty = others.length + 1 > slots.size ? `; slots still empty: ${Array.from({ length: config.peers }, (_, i) => i).filter((i) => !slots.has(i)).join(', ')}` : ''

@@ -25,11 +25,6 @@ export const FORGET_AFTER_MS = 120_000
 export const MAX_PEERS = 1024
 /** Largest membership graph whose spectrum is computed (dense eigenvalues, O(n³), cached per member set). */
 export const MAX_SPECTRUM_NODES = 512
-/**
- * A connection the remote closes within this long of its opening counts as dropped: an --allow-peers list refuses
- * after the Noise handshake (node/p2p allowlistGater), so the observer's dial succeeds and the peer closes it at once.
- */
-export const DROPPED_WITHIN_MS = 1000
 /** Terminal view and dashboard refresh period (ms). */
 export const REFRESH_MS = 1000
 /** Dashboard clients (server-sent event streams) at once. */

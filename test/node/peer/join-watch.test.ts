@@ -91,6 +91,12 @@ describe('node/peer: a peer that hears no one of its run', function () {
       assert.ok(err.message.includes(`does not name this peer (${id})`), err.message)
       return true
     })
+    // before: the bootstrap dial itself succeeded (the connection was closed only after it), so no warning was logged
+    const [addr] = await a.addrs
+    const warning = b.log.find((l) => l.startsWith(`warning: cannot connect to bootstrap peer ${addr} `))
+    assert.ok(warning !== undefined, b.log.join('\n'))
+    assert.ok(warning.includes('BootstrapConnectionDroppedError'), warning)
+    assert.ok(warning.includes(`--allow-peers list most likely does not name this peer (${id})`), warning)
   })
 
   it('a new run\'s cohort with two peers in one slot waits for the empty slot instead of starting without its shard', async () => {
@@ -117,6 +123,52 @@ describe('node/peer: a peer that hears no one of its run', function () {
     const [ida, idb] = [await a.peerId, await b.peerId]
     assert.ok(a.log.some((l) => l.startsWith('warning: this peer\'s slot 0 (--shard 0/2) is also claimed by ' + idb)), a.log.join('\n'))
     assert.ok(b.log.some((l) => l.startsWith('warning: this peer\'s slot 0 (--shard 0/2) is also claimed by ' + ida)), b.log.join('\n'))
+  })
+})
+
+describe('node/peer: a peer whose run config matches no one it hears', function () {
+  this.timeout(60_000)
+  afterEach(stopAll)
+  const base = { peers: 2, algo: 'gossip', dim: 50, rounds: 30, seed: 1, roundDeadlineMs: 1000 } as const
+
+  it('refused by every peer it joined: stops well before its start timeout with ConfigMismatchError naming the field and the fix; the peer it joined keeps waiting', async () => {
+    // before: the refusal was logged at once, then the peer waited its whole --start-timeout (30 s here) and only then failed
+    const ours = resolveRunConfig({ ...base, runId: 'join-watch-mismatch' })
+    const a = start(ours, 0, { startTimeoutMs: 30_000 })
+    const t0 = performance.now()
+    const b = start(resolveRunConfig({ ...base, runId: 'join-watch-mismatch', lr: 0.3 }), 1, { bootstrap: await a.addrs, startTimeoutMs: 30_000 })
+    const ida = await a.peerId
+    const err = await b.done.then(() => undefined, (e: unknown) => e as Error & { fields?: string[], peers?: number })
+    const ms = performance.now() - t0
+    assert.ok(ms < 10_000, `stopped after ${Math.round(ms)} ms; its start timeout is 30,000 ms`)
+    assert.ok(err !== undefined, 'b fails')
+    assert.equal(err.name, 'ConfigMismatchError')
+    assert.deepEqual(err.fields, ['lr'])
+    assert.equal(err.peers, 1)
+    assert.ok(err.message.includes(`${ida}: lr: ours 0.3, theirs 0.05`), err.message)
+    assert.match(err.message, /same --config file and flags as the others/)
+    assert.ok(b.log.some((l) => l.startsWith(`error: refused peer ${ida}: its run config differs: lr: ours 0.3, theirs 0.05`)), b.log.join('\n'))
+    // the first peer (no --bootstrap: the others come to it) is not stopped by one misconfigured joiner
+    const settled = await Promise.race([a.done.then(() => true, () => true), new Promise((resolve) => setTimeout(() => { resolve(false) }, 200))])
+    assert.equal(settled, false, a.log.join('\n'))
+    // and a joiner with its config starts the run with it
+    const c = start(ours, 1, { bootstrap: await a.addrs, startTimeoutMs: 30_000 })
+    const results = await Promise.all([a.done, c.done])
+    for (const r of results) assert.equal(r.reason, 'rounds')
+  })
+
+  it('a peer with its config heard within the grace: it joins that one instead of stopping', async () => {
+    const a = start(resolveRunConfig({ ...base, runId: 'join-watch-mismatch-late' }), 0, { startTimeoutMs: 30_000 })
+    const theirs = resolveRunConfig({ ...base, runId: 'join-watch-mismatch-late', lr: 0.3 })
+    const b = start(theirs, 0, { bootstrap: await a.addrs, startTimeoutMs: 30_000 })
+    // b hears a, is refused, and says it will stop unless a peer of its config is heard: only then does c start
+    const note = (l: string): boolean => /^every peer heard so far refuses this peer's run config \(differing: lr\): it stops in \d+ s unless/.test(l)
+    const until = Date.now() + 10_000
+    while (!b.log.some(note) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.ok(b.log.some(note), b.log.join('\n'))
+    const c = start(theirs, 1, { bootstrap: await a.addrs, startTimeoutMs: 30_000 })
+    const results = await Promise.all([b.done, c.done])
+    for (const r of results) assert.equal(r.reason, 'rounds')
   })
 })
 
@@ -181,6 +233,17 @@ describe('node/peer join-watch: the causes a waiting peer names', () => {
     assert.ok(text.indexOf('--allow-peers') < text.indexOf('could not connect'), text)
     assert.ok(text.includes('(12D3KooWself)'), text)
     assert.ok(text.includes('Error: connect ECONNREFUSED'), text)
+  })
+
+  it('a bootstrap connection dropped right after the handshake is said once, as the allowlist cause', () => {
+    const w = createJoinWatch()
+    w.opened()
+    w.closed(8)
+    w.bootstrapFailed(context.bootstrap[0], Object.assign(new Error('connected, then the other side closed the connection 8 ms after the handshake: …'), { name: 'BootstrapConnectionDroppedError' }))
+    const text = noPeerCauses(w, context)
+    assert.match(text, /^1 connection was closed by the other side right after the handshake: its --allow-peers list most likely does not name this peer \(12D3KooWself\)/)
+    assert.ok(!text.includes('could not connect'), text)
+    assert.match(bootstrapHint('BootstrapConnectionDroppedError: connected, then …'), /--allow-peers list most likely does not name this peer/)
   })
 
   it('each kind of bootstrap failure gets its own hint', () => {

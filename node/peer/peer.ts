@@ -234,8 +234,9 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         slowMs = performance.now() - t0
       }
       // cut off from most of the run (its own network failed, the likelier story): hold this round instead of
-      // training alone, so that on reconnecting it catches up with the run rather than pulling the run forward
-      if (!leaving && config.sync !== 'async') {
+      // training alone, so that on reconnecting it catches up with the run rather than pulling the run forward.
+      // Asynchronous peers too: they go at their own pace, but alone one would fit its own shard, not the run's model
+      if (!leaving) {
         const held = await holdWhileCutOff(m, round, init.stop, log)
         waitMs += held.ms
         if (held.forgot && m.reach().reachable === 1 && withNeighbours.medianMs() !== undefined) {

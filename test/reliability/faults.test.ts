@@ -67,36 +67,39 @@ describe('reliability (fast): checkpoints under SIGKILL, restart with --resume',
     let fleet: Fleet | undefined
     afterEach(() => { fleet?.killAll() })
 
-    it('the survivor, cut off from most of the run, holds its round instead of training alone; forgets them once their host refuses its redials (long before the silent horizon), then goes on at the run\'s pace', async () => {
-      const out = mkdtempSync(join(tmpdir(), 'murmur-cutoff-proc-'))
-      // heartbeat 100 ms, deadline 500 ms: membership timeout 3 × 100 + 500 = 800 ms, silent members forgotten after 8 s,
-      // members whose host refuses two redials (one a timeout) after about 1.6 s
-      fleet = await startFleet({
-        out,
-        peers: 3,
-        runArgs: ['--algo', 'gossip', '--dim', '500', '--rounds', '1000000', '--heartbeat', '100', '--round-deadline', '500',
-          '--snapshot-every', '0', '--start-timeout', '20000', '--run-id', 'cutoff-fast']
+    // asynchronous peers too: each goes at its own pace, but one that lost most of the run at once would train alone
+    for (const sync of ['sync', 'async']) {
+      it(`--sync ${sync}: the survivor, cut off from most of the run, holds its round instead of training alone; forgets them once their host refuses its redials (long before the silent horizon), then goes on at the run's pace`, async () => {
+        const out = mkdtempSync(join(tmpdir(), 'murmur-cutoff-proc-'))
+        // heartbeat 100 ms, deadline 500 ms: membership timeout 3 × 100 + 500 = 800 ms, silent members forgotten after 8 s,
+        // members whose host refuses two redials (one a timeout) after about 1.6 s
+        fleet = await startFleet({
+          out,
+          peers: 3,
+          runArgs: ['--algo', 'gossip', '--dim', '500', '--rounds', '1000000', '--heartbeat', '100', '--round-deadline', '500',
+            '--snapshot-every', '0', '--start-timeout', '20000', '--run-id', `cutoff-fast-${sync}`, '--sync', sync]
+        })
+        const f = fleet
+        await f.waitFor(() => (f.last(0)?.round ?? 0) >= 20, 30_000, 'round 20')
+        for (const i of [1, 2]) { f.peers[i].child.kill('SIGKILL'); await f.peers[i].exited }
+        await f.waitFor(() => /holding at round \d+/.test(logOf(f.peers[0].dataDir)), 10_000, 'the survivor to hold')
+        const held = Number(/holding at round (\d+)/.exec(logOf(f.peers[0].dataDir))?.[1])
+        await f.waitFor(() => /forgot the 2 silent members/.test(logOf(f.peers[0].dataDir)), 20_000, 'the survivor to forget them')
+        assert.match(logOf(f.peers[0].dataDir), /keeps the run's pace before the cut, [\d.]+ ms a round/)
+        await f.waitFor(() => (f.last(0)?.round ?? 0) >= held + 20, 20_000, 'the survivor to go on alone')
+        f.peers[0].child.kill('SIGTERM')
+        await f.finish(20_000)
+        assert.equal(f.peers[0].exit?.code, 0)
+        const log = logOf(f.peers[0].dataDir)
+        assert.match(log, /cut off from 2 of the run's 3 members at once/)
+        const rs = records(f.peers[0].dataDir)
+        // while it held: no round ran; the round it held is the first it ran alone, after forgetting them
+        const heldRecord = rs.find((r) => r.round === held + 1)
+        assert.ok(heldRecord !== undefined)
+        assert.equal(heldRecord.members, 1)
+        assert.ok(heldRecord.waitMs >= 300 && heldRecord.waitMs < 8_000, `held ${heldRecord.waitMs} ms before the round: forgotten by the refusals, not the 8 s horizon`)
+        assert.ok(rs.filter((r) => r.round <= held && r.members === 1).length === 0, 'no round alone before the hold')
       })
-      const f = fleet
-      await f.waitFor(() => (f.last(0)?.round ?? 0) >= 20, 30_000, 'round 20')
-      for (const i of [1, 2]) { f.peers[i].child.kill('SIGKILL'); await f.peers[i].exited }
-      await f.waitFor(() => /holding at round \d+/.test(logOf(f.peers[0].dataDir)), 10_000, 'the survivor to hold')
-      const held = Number(/holding at round (\d+)/.exec(logOf(f.peers[0].dataDir))?.[1])
-      await f.waitFor(() => /forgot the 2 silent members/.test(logOf(f.peers[0].dataDir)), 20_000, 'the survivor to forget them')
-      assert.match(logOf(f.peers[0].dataDir), /keeps the run's pace before the cut, [\d.]+ ms a round/)
-      await f.waitFor(() => (f.last(0)?.round ?? 0) >= held + 20, 20_000, 'the survivor to go on alone')
-      f.peers[0].child.kill('SIGTERM')
-      await f.finish(20_000)
-      assert.equal(f.peers[0].exit?.code, 0)
-      const log = logOf(f.peers[0].dataDir)
-      assert.match(log, /cut off from 2 of the run's 3 members at once/)
-      const rs = records(f.peers[0].dataDir)
-      // while it held: no round ran; the round it held is the first it ran alone, after forgetting them
-      const heldRecord = rs.find((r) => r.round === held + 1)
-      assert.ok(heldRecord !== undefined)
-      assert.equal(heldRecord.members, 1)
-      assert.ok(heldRecord.waitMs >= 300 && heldRecord.waitMs < 8_000, `held ${heldRecord.waitMs} ms before the round: forgotten by the refusals, not the 8 s horizon`)
-      assert.ok(rs.filter((r) => r.round <= held && r.members === 1).length === 0, 'no round alone before the hold')
-    })
+    }
   })
 })

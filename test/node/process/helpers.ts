@@ -17,7 +17,12 @@ export interface PeerProcess {
 
 /** Starts `murmur peer` as a real process with the test's Node. */
 export function startPeer (args: string[]): PeerProcess {
-  const child = spawn(process.execPath, [MURMUR, 'peer', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  return startMurmur('peer', args)
+}
+
+/** Starts `murmur COMMAND ARGS` as a real process with the test's Node, its output collected. */
+export function startMurmur (command: string, args: string[]): PeerProcess {
+  const child = spawn(process.execPath, [MURMUR, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout?.on('data', (b) => { out += String(b) })

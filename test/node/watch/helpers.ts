@@ -3,6 +3,7 @@ import { EXPERIMENT_DEFAULTS, agreedConfig, configHash } from '../../../lib/expe
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 import type { Announcement } from '../../../node/membership/index.ts'
 import { SKETCH_SIZE } from '../../../node/telemetry/index.ts'
+import { WatchModel } from '../../../node/watch/index.ts'
 import type { RoundSummary } from '../../../node/telemetry/index.ts'
 
 export const config: RunConfig = { ...EXPERIMENT_DEFAULTS, runId: 'watch-test', roundDeadlineMs: 1000, peers: 4, topology: 'ring', rounds: 100 }
@@ -27,4 +28,13 @@ export function summary (slot: number, round: number, over: Partial<RoundSummary
     sketch: sketch ? { seed: 77 + round, values: new Float32Array(SKETCH_SIZE).fill(slot + 1) } : null,
     ...over
   }
+}
+
+/** four members of round 0 at `t0`, announced again 500 ms later; rounds 1..rounds summarised by every peer (the last at t0 + 500 + rounds) */
+export function runningModel (rounds: number, t0: number): WatchModel {
+  const m = new WatchModel({ runId: config.runId })
+  for (let slot = 0; slot < 4; slot++) m.announce(announcement(slot, 1, { state: 'joining', effectiveRound: undefined }), t0)
+  for (let slot = 0; slot < 4; slot++) m.announce(announcement(slot, 2, { round: rounds }), t0 + 500)
+  for (let r = 1; r <= rounds; r++) for (let slot = 0; slot < 4; slot++) m.summary(summary(slot, r), t0 + 500 + r)
+  return m
 }

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict'
 import { WatchModel, renderTerminal } from '../../../node/watch/index.ts'
 import { SKETCH_SIZE, consensusFromSketches } from '../../../node/telemetry/index.ts'
-import { announcement, config, ids, summary } from './helpers.ts'
+import { announcement, config, ids, runningModel, summary } from './helpers.ts'
 
 const T0 = 1_000_000
 
-/** four members of round 0, announced twice a second; rounds 1..rounds summarised by every peer */
-function running (rounds: number): WatchModel {
-  const m = new WatchModel({ runId: config.runId })
-  for (let slot = 0; slot < 4; slot++) m.announce(announcement(slot, 1, { state: 'joining', effectiveRound: undefined }), T0)
-  for (let slot = 0; slot < 4; slot++) m.announce(announcement(slot, 2, { round: rounds }), T0 + 500)
-  for (let r = 1; r <= rounds; r++) for (let slot = 0; slot < 4; slot++) m.summary(summary(slot, r), T0 + 500 + r)
-  return m
-}
+const running = (rounds: number): WatchModel => runningModel(rounds, T0)
 
 describe('node/watch WatchModel and terminal view', () => {
   it('builds the run\'s membership graph and its spectrum from the announcements (ring of 4: gap 2/3)', () => {

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MURMUR, bootstrapOf, startPeer, waitFor } from '../process/helpers.ts'
+import { bootstrapOf, startMurmur, startPeer, waitFor } from '../process/helpers.ts'
 import type { PeerProcess } from '../process/helpers.ts'
 
 const ROUNDS = 40
 const FAST = ['--listen', '/ip4/127.0.0.1/tcp/0', '--heartbeat', '150', '--round-deadline', '2000', '--algo', 'gossip', '--dim', '500', '--quiet', '--rounds', String(ROUNDS)]
 
 /** `murmur watch ARGS` as a real process */
-function startWatch (args: string[]): PeerProcess {
-  const child = spawn(process.execPath, [MURMUR, 'watch', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (b) => { out += String(b) })
-  child.stderr?.on('data', (b) => { err += String(b) })
-  const exit = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => { child.on('exit', (code, signal) => { resolve({ code, signal }) }) })
-  return { child, out: () => out, err: () => err, exit }
-}
+const startWatch = (args: string[]): PeerProcess => startMurmur('watch', args)
 
 describe('murmur watch of murmur peer processes that finish their run', function () {
   this.timeout(60_000)

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict'
 import { PEER_TIMEOUT_MS, WatchModel, renderTerminal } from '../../../node/watch/index.ts'
-import { announcement, config, summary } from './helpers.ts'
+import { announcement, config, runningModel, summary } from './helpers.ts'
 
 const T0 = 1_000_000
 /** a member announced twice 500 ms apart is judged on 3 heartbeats of 950 ms plus the run's 1 s deadline */
 const TIMEOUT = 3 * 950 + config.roundDeadlineMs
 
-/** four members of round 0; rounds 1..rounds summarised by every peer (the last summary at T0 + 500 + rounds) */
-function running (rounds: number): WatchModel {
-  const m = new WatchModel({ runId: config.runId })
-  for (let slot = 0; slot < 4; slot++) m.announce(announcement(slot, 1, { state: 'joining', effectiveRound: undefined }), T0)
-  for (let slot = 0; slot < 4; slot++) m.announce(announcement(slot, 2, { round: rounds }), T0 + 500)
-  for (let r = 1; r <= rounds; r++) for (let slot = 0; slot < 4; slot++) m.summary(summary(slot, r), T0 + 500 + r)
-  return m
-}
+const running = (rounds: number): WatchModel => runningModel(rounds, T0)
 
 /** peer `slot` leaves after the run's last round (index rounds − 1: it is no longer a member from round `rounds`) */
 function leave (m: WatchModel, slot: number, rounds: number, at: number): void {

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { CommandSpec, ParsedArgs } from './args.ts'
 
 /** Where a command writes: injected so tests can capture output. */
@@ -48,9 +50,57 @@ export function describeFailure (err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined
   if (err instanceof CliError) return err.message
   const code = (err as NodeJS.ErrnoException).code
-  if (typeof code === 'string' && USER_CODES.has(code)) return err.message
+  if (typeof code === 'string' && USER_CODES.has(code)) return systemFailure(err as NodeJS.ErrnoException, code)
   if (!BUG_NAMES.has(err.name) && !INTERNAL_NAME.test(err.name)) return `${err.name}: ${err.message}`
   return undefined
+}
+
+/** what a system error about a path means, in words */
+const CODE_WORDS: Record<string, string> = {
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  ENOENT: 'no such file or folder',
+  EEXIST: 'it already exists and is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded'
+}
+
+/** "it is a folder, not a file (EISDIR)" for a file system error, its message for any other */
+export function fsReason (err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  const code = typeof e?.code === 'string' ? e.code : undefined
+  if (code === undefined) return e instanceof Error ? e.message : String(err)
+  return CODE_WORDS[code] !== undefined ? `${CODE_WORDS[code]} (${code})` : e.message
+}
+
+/**
+ * Refuses, before any work, an output file path that cannot be written: a folder (suggesting `example` inside it),
+ * or a path through a file or a missing folder. `flag` names the option in the message.
+ */
+export function checkOutFile (out: string, flag: string, example: string): void {
+  if (existsSync(out) && statSync(out).isDirectory()) throw new CliError(`${flag} '${out}' is a folder; give a file path, e.g. ${join(out, example)}`)
+  checkOutFolder(dirname(out), flag, out)
+}
+
+/** Refuses an output folder path that runs through a file (a folder not yet there is created later). */
+export function checkOutFolder (dir: string, flag: string, target = dir): void {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(d)) {
+      if (!statSync(d).isDirectory()) throw new CliError(`${flag}: '${d}' is a file, not a folder, so '${target}' cannot be created`)
+      return
+    }
+    if (dirname(d) === d) return
+  }
+}
+
+/** "'runs': it is a folder, not a file (EISDIR: illegal operation on a directory, open 'runs')" */
+function systemFailure (err: NodeJS.ErrnoException, code: string): string {
+  const words = CODE_WORDS[code]
+  if (words === undefined) return err.message
+  return `${typeof err.path === 'string' ? `'${err.path}': ` : ''}${words} (${err.message})`
 }
 
 /**

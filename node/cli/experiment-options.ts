@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { getOptionalString, UsageError } from './args.ts'
 import type { OptionSpec, ParsedArgs } from './args.ts'
-import { CliError } from './command.ts'
+import { CliError, fsReason } from './command.ts'
 import { runTopologyOptions } from './topology.ts'
 import { JsoncSyntaxError, parseJsonc } from './jsonc.ts'
 import { configNotes, EXPERIMENT_BOUNDS as B, EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
@@ -107,7 +107,7 @@ function readConfigFile (path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8')
   } catch (err: any) {
-    throw new CliError(`cannot read --config '${path}': ${err.code ?? err.message}`)
+    throw new CliError(`cannot read --config '${path}': ${fsReason(err)}`)
   }
   let parsed: any
   try {

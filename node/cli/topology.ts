@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { buildGraph, fromEdgeList, parseTopologySpec, TOPOLOGY_FORMS, WEIGHT_SCHEMES } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import type { OptionSpec } from './args.ts'
-import { CliError } from './command.ts'
+import { CliError, fsReason } from './command.ts'
 
 /** The topology options shared by every command that builds a graph. */
 export const topologyOptions: OptionSpec[] = [
@@ -50,7 +50,7 @@ export function loadGraph (spec: string, n: number | undefined, opts: { seed: nu
     try {
       text = readFileSync(parsed.path, 'utf8')
     } catch (err: any) {
-      throw new CliError(`cannot read the edge list '${parsed.path}': ${err.code ?? err.message}`)
+      throw new CliError(`cannot read the edge list '${parsed.path}': ${fsReason(err)}`)
     }
     const graph = fromEdgeList(text, n)
     return graph

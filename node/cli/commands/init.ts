@@ -1,9 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { allowedText, getBoolean, getString } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
 import type { Command } from '../command.ts'
-import { CliError } from '../command.ts'
+import { CliError, checkOutFile, fsReason } from '../command.ts'
 import { CONFIG_FIELDS, SIM_OPTIONS } from '../experiment-options.ts'
 import { PRESET_NAMES, PRESETS } from '../presets.ts'
 import type { Preset } from '../presets.ts'
@@ -84,12 +84,14 @@ export const initCommand: Command = {
     const name = getString(args, 'preset')
     const preset = PRESETS.find((p) => p.name === name) as Preset
     const out = resolve(getString(args, 'out'))
+    checkOutFile(out, '--out', 'run.jsonc')
     if (existsSync(out) && !getBoolean(args, 'force')) throw new CliError(`'${out}' exists; pass --force to overwrite it, or --out another file`)
     const resolved = resolveExperiment(preset.config) as unknown as Record<string, unknown>
     try {
+      mkdirSync(dirname(out), { recursive: true })
       writeFileSync(out, presetText(preset, resolved))
     } catch (err: any) {
-      throw new CliError(`cannot write '${out}': ${String(err.code ?? err.message)}`)
+      throw new CliError(`cannot write '${out}': ${fsReason(err)}`)
     }
     io.out(`${out}: preset '${preset.name}'. Run it: ${preset.run.replace('FILE', out)}`)
     return 0

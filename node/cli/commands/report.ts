@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { getOptionalString } from '../args.ts'
 import type { Command } from '../command.ts'
-import { CliError } from '../command.ts'
+import { CliError, checkOutFile, fsReason } from '../command.ts'
 
 export const reportCommand: Command = {
   name: 'report',
@@ -27,6 +27,7 @@ export const reportCommand: Command = {
     const dir = args.positionals[0]
     const given = getOptionalString(args, 'out')
     const out = resolve(given ?? join(dir, 'report.html'))
+    if (given !== undefined) checkOutFile(out, '--out', 'report.html')
     if (given !== undefined && existsSync(out) && args.values.force !== true) {
       throw new CliError(`--out '${out}' exists; pass --force to overwrite it, or choose another file`)
     }
@@ -43,7 +44,7 @@ export const reportCommand: Command = {
     try {
       await writeFile(out, html)
     } catch (err: any) {
-      throw new CliError(`cannot write the report to '${out}': ${String(err.code ?? err.message)}`)
+      throw new CliError(`cannot write the report to '${out}': ${fsReason(err)}`)
     }
     for (const note of run.notes) io.err(`  note: ${note}`)
     io.out(`${out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} kB)`)

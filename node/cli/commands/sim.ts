@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, 
 import { join, resolve } from 'node:path'
 import { getBoolean, getOptionalString } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
-import { CliError } from '../command.ts'
+import { CliError, checkOutFolder } from '../command.ts'
 import type { Command } from '../command.ts'
 import { asOptionError, configFromArgs, SIM_OPTIONS } from '../experiment-options.ts'
 import { formatNearOne, formatSmall } from '../topology.ts'
@@ -38,6 +38,7 @@ const RUN_FILES = ['metrics.jsonl', 'summary.json']
 
 /** Refuses, before any work, an --out that is not a folder or already holds a run (unless forced). */
 function checkOut (out: string, force: boolean): void {
+  checkOutFolder(out, '--out')
   if (!existsSync(out)) return
   if (!statSync(out).isDirectory()) throw new CliError(`--out '${out}' exists and is not a folder`)
   const found = RUN_FILES.filter((f) => existsSync(join(out, f)))

@@ -1,6 +1,7 @@
+import { resolve } from 'node:path'
 import { getBoolean, getOptionalString, UsageError } from '../args.ts'
 import type { Command } from '../command.ts'
-import { CliError } from '../command.ts'
+import { CliError, checkOutFile, fsReason } from '../command.ts'
 
 export const swarmKeyCommand: Command = {
   name: 'swarm-key',
@@ -28,6 +29,7 @@ export const swarmKeyCommand: Command = {
       io.err(`swarm key fingerprint ${parseSwarmKey(text).fingerprint}; if you redirected it to a file, run chmod 600 on it (or use --out FILE)`)
       return 0
     }
+    checkOutFile(resolve(out), '--out', 'swarm.key')
     try {
       const key = await writeSwarmKey(out, { force })
       io.err(`wrote ${out} (mode 0600), fingerprint ${key.fingerprint}; copy it to every peer and start them with --swarm-key ${out}`)
@@ -35,7 +37,7 @@ export const swarmKeyCommand: Command = {
     } catch (err) {
       const e = err as NodeJS.ErrnoException
       if (e.name === 'SwarmKeyExistsError') throw new CliError(`${e.name}: ${e.message}`)
-      if (typeof e.code === 'string') throw new CliError(`cannot write --out ${out}: ${e.code} (${e.message})`)
+      if (typeof e.code === 'string') throw new CliError(`cannot write --out ${out}: ${fsReason(e)}`)
       throw err
     }
   }

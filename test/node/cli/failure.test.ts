@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
-import { CliError, describeFailure } from '../../../node/cli/command.ts'
+import { mkdirSync, openSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { CliError, describeFailure, fsReason } from '../../../node/cli/command.ts'
 
 class DatasetNotFoundError extends Error {
   constructor (message: string) { super(message); this.name = 'DatasetNotFoundError' }
@@ -11,7 +12,13 @@ describe('node/cli describeFailure', () => {
     assert.equal(describeFailure(new CliError('cannot read x')), 'cannot read x')
     let fsError: unknown
     try { mkdirSync('/dev/null/x') } catch (err) { fsError = err }
-    assert.match(describeFailure(fsError) ?? '', /^ENOTDIR: not a directory, mkdir '\/dev\/null\/x'$/)
+    assert.equal(describeFailure(fsError), "'/dev/null/x': part of the path is a file, not a folder (ENOTDIR: not a directory, mkdir '/dev/null/x')")
+    try { openSync(tmpdir(), 'w') } catch (err) { fsError = err }
+    assert.match(describeFailure(fsError) ?? '', /^'[^']+': it is a folder, not a file \(EISDIR: /)
+    assert.equal(fsReason(fsError), 'it is a folder, not a file (EISDIR)')
+    try { readFileSync('/nonexistent-murmur/x') } catch (err) { fsError = err }
+    assert.match(describeFailure(fsError) ?? '', /^'\/nonexistent-murmur\/x': no such file or folder \(ENOENT: /)
+    assert.equal(fsReason(new Error('plain')), 'plain')
     assert.equal(describeFailure(new DatasetNotFoundError('no files')), 'DatasetNotFoundError: no files')
   })
 

@@ -21,6 +21,26 @@ function configOf (file: string): Record<string, unknown> {
 describe('murmur init', function () {
   this.timeout(20_000)
 
+  it('output paths: a folder, a path through a file, and a missing folder (created) are handled before writing, in words', async () => {
+    const dir = tmp()
+    const folder = await runCli(['init', '--out', dir, '--force'])
+    assert.equal(folder.code, 1)
+    assert.match(folder.err, new RegExp(`--out '${dir}' is a folder; give a file path, e.g. ${join(dir, 'run.jsonc')}`))
+    writeFileSync(join(dir, 'afile'), '')
+    const through = await runCli(['init', '--out', join(dir, 'afile', 'x.jsonc')])
+    assert.equal(through.code, 1)
+    assert.match(through.err, /--out: '[^']*afile' is a file, not a folder, so '[^']*x\.jsonc' cannot be created/)
+    const nested = join(dir, 'configs', 'a', 'run.jsonc')
+    assert.equal((await runCli(['init', '--out', nested])).code, 0)
+    assert.match(readFileSync(nested, 'utf8'), /"peers"/)
+    const key = await runCli(['swarm-key', '--out', dir, '--force'])
+    assert.equal(key.code, 1)
+    assert.match(key.err, /is a folder; give a file path, e\.g\. .*swarm\.key/)
+    const sim = await runCli(['sim', '--algo', 'gossip', '--dim', '4', '--rounds', '1', '--quiet', '--out', join(dir, 'afile', 'run')])
+    assert.equal(sim.code, 1)
+    assert.match(sim.err, /--out: '[^']*afile' is a file, not a folder/)
+  })
+
   it('every preset: --config of the written file resolves to exactly the preset, and every field is commented', async () => {
     const dir = tmp()
     for (const preset of PRESETS) {

@@ -161,7 +161,9 @@ function parses (field: string, value: unknown, parse: (s: string) => unknown): 
   }
 }
 
-const KNOWN = new Set(Object.keys(EXPERIMENT_DEFAULTS).concat(['rows', 'gamma', 'datasetDir', 'attack', 'attackers']))
+/** every field an experiment config may hold (a run config adds runId and roundDeadlineMs: agreement.ts) */
+export const EXPERIMENT_FIELDS: readonly string[] = Object.keys(EXPERIMENT_DEFAULTS).concat(['rows', 'gamma', 'datasetDir', 'attack', 'attackers'])
+const KNOWN = new Set(EXPERIMENT_FIELDS)
 
 /** Defaults filled in, every field checked; unknown fields are errors (a typo must not be ignored). */
 export function resolveExperiment (partial: Partial<ExperimentConfig>): ExperimentConfig {

@@ -2,7 +2,7 @@
  * lib/experiment: one simulated experiment from a flat config (data, partition, model, topology,
  * algorithm, codec, rounds), reported a round at a time. Used by `murmur sim` and the scripts.
  */
-export { EXPERIMENT_DEFAULTS, EXPERIMENT_BOUNDS, DATASETS, BACKENDS, resolveExperiment, algorithmConfig, configNotes } from './config.ts'
+export { EXPERIMENT_DEFAULTS, EXPERIMENT_BOUNDS, EXPERIMENT_FIELDS, DATASETS, BACKENDS, resolveExperiment, algorithmConfig, configNotes } from './config.ts'
 export type { ExperimentConfig, DatasetChoice, BackendChoice, FieldBounds } from './config.ts'
 export { runExperiment, MAX_SIMULATED_PARAMS } from './run.ts'
 export type { MetricsRecord, ExperimentInfo, ExperimentSummary, ExperimentHooks } from './run.ts'

@@ -105,7 +105,7 @@ function orNull (v: number | undefined): number | null {
 export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: ExperimentHooks = {}): Promise<ExperimentSummary> {
   const config = resolveExperiment(partial)
   if (config.attack !== undefined && config.attackers === undefined) {
-    throw new InvalidExperimentConfigError('attackers', `attackers: the simulator needs the peers that run attack '${config.attack}': a count (e.g. 2, chosen from the seed) or slots (e.g. [3, 7])`)
+    throw new InvalidExperimentConfigError('attackers', `attackers: attack '${config.attack}' needs the peers that run it: --attackers N (a count, chosen from the seed) or --attackers 3,7 (slots); in a config file "attackers": 2 or [3, 7]`)
   }
   const graph: Graph = buildGraph(config.topology, config.peers, { seed: config.seed, rows: config.rows })
   const spectrum = describeOrNaN(graph, config.weights)

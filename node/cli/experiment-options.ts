@@ -3,12 +3,12 @@
  * `murmur peer`, and how a command line plus an optional --config file become a config.
  */
 import { readFileSync } from 'node:fs'
-import { getOptionalString, UsageError } from './args.ts'
+import { closest, getOptionalString, UsageError } from './args.ts'
 import type { OptionSpec, ParsedArgs } from './args.ts'
 import { CliError, fsReason } from './command.ts'
 import { runTopologyOptions } from './topology.ts'
 import { JsoncSyntaxError, parseJsonc } from './jsonc.ts'
-import { configNotes, EXPERIMENT_BOUNDS as B, EXPERIMENT_DEFAULTS as D } from '../../lib/experiment/config.ts'
+import { configNotes, EXPERIMENT_BOUNDS as B, EXPERIMENT_DEFAULTS as D, EXPERIMENT_FIELDS } from '../../lib/experiment/config.ts'
 import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_RUN_ID, resolveRunConfig } from '../../lib/experiment/agreement.ts'
 import type { RunConfig } from '../../lib/experiment/agreement.ts'
 import { CODEC_FORMS, parseCodec } from '../../lib/compress/index.ts'
@@ -120,6 +120,13 @@ function readConfigFile (path: string): Record<string, unknown> {
   // a run's config.json wraps the experiment in { experiment, ... }
   const exp = parsed.experiment ?? parsed
   if (exp == null || typeof exp !== 'object' || Array.isArray(exp)) throw new CliError(`--config '${path}' must hold a JSON object of config fields`)
+  // a typo in a file is named with the file and the likely field, as a mistyped flag is
+  const fields = [...EXPERIMENT_FIELDS, 'runId', 'roundDeadlineMs']
+  for (const key of Object.keys(exp)) {
+    if (fields.includes(key)) continue
+    const hint = closest(key, fields)
+    throw new CliError(`--config '${path}': unknown field '${key}'${hint !== undefined ? `; did you mean '${hint}'?` : ''} (fields: ${fields.join(', ')}; murmur init writes them all with their meaning)`)
+  }
   return exp
 }
 

@@ -14,7 +14,8 @@ export interface ProgressInit {
 
 export interface Progress {
   update: (done: number, status?: string) => void
-  done: (status?: string) => void
+  /** the last line, at `at` (default: the total; a run stopped early gives the count it reached) */
+  done: (status?: string, at?: number) => void
 }
 
 function clock (ms: number): string {
@@ -55,8 +56,8 @@ export function createProgress (init: ProgressInit): Progress {
   }
   return {
     update: (done, status) => { draw(done, status, false) },
-    done: (status) => {
-      draw(init.total, status, true)
+    done: (status, at = init.total) => {
+      draw(at, status, true)
       if (init.isTTY) init.write('\n')
     }
   }

@@ -124,12 +124,12 @@ export const simCommand: Command = {
         if (!started) throw asOptionError(err, args)
         // the rounds before a divergence are a result too (a step-size sweep wants them): keep their summary
         if (err instanceof RunDivergedError) {
-          progress.done()
+          progress.done(undefined, err.summary.rounds)
           writeFileSync(join(out, 'summary.json'), JSON.stringify(err.summary, null, 2) + '\n')
         }
         throw err
       })
-      progress.done()
+      progress.done(undefined, summary.rounds)
       writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
       const lines = [
         `rounds            ${summary.rounds} in ${summary.wallSeconds.toFixed(1)} s (${summary.roundsPerSecond.toFixed(1)} rounds/s)`,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { formatHelp, parseArgs } from '../../../node/cli/args.ts'
 import type { CommandSpec } from '../../../node/cli/args.ts'
-import { progressLine } from '../../../node/cli/progress.ts'
+import { createProgress, progressLine } from '../../../node/cli/progress.ts'
 
 const spec: CommandSpec = {
   name: 'demo',
@@ -25,6 +25,18 @@ function usageErr (argv: string[], option?: string): void {
 }
 
 describe('node/cli/args', () => {
+  it('a progress bar stopped early ends at the count reached, not the total', () => {
+    let text = ''
+    const p = createProgress({ total: 2000, label: 'sim', isTTY: false, write: (t) => { text += t }, now: () => 0 })
+    p.update(361)
+    p.done(undefined, 361)
+    assert.match(text.trim().split('\n').at(-1) ?? '', /^sim \S+ 361\/2000 {2}18% /)
+    let full = ''
+    const q = createProgress({ total: 10, label: 'sim', isTTY: false, write: (t) => { full += t }, now: () => 0 })
+    q.done()
+    assert.match(full, /10\/10 100%/)
+  })
+
   it('a missing value says what it should have been: the allowed values, or a free string\'s placeholder and meaning', () => {
     const missing = (argv: string[]): string => {
       try { parseArgs(spec, argv) } catch (err) { return (err as Error).message }

@@ -268,6 +268,14 @@ export function configNotes (config: ExperimentConfig): string[] {
   const notes: string[] = []
   if (config.gamma !== undefined && config.algo !== 'choco') notes.push(`gamma ${config.gamma} is ignored: it is CHOCO-SGD's consensus step (--algo choco), and this run is ${config.algo}`)
   if (config.rows !== undefined && parseTopologySpec(config.topology).kind !== 'torus') notes.push(`rows ${config.rows} is ignored: it shapes --topology torus, and this run's topology is ${config.topology}`)
+  // a field that differs from its default but does nothing in this run: said, since the user meant something by it
+  const D = EXPERIMENT_DEFAULTS
+  if (config.algo !== 'gossip' && config.dim !== D.dim) notes.push(`dim ${config.dim} is ignored: it sizes the vector of --algo gossip; a training run's parameters are its model's (${config.model})`)
+  if (config.algo === 'gossip') {
+    const training = (['model', 'dataset', 'partition', 'lr', 'batch', 'momentum', 'localSteps'] as const).filter((k) => config[k] !== D[k])
+    if (training.length > 0) notes.push(`${training.join(', ')} ${training.length === 1 ? 'is' : 'are'} ignored: --algo gossip averages a vector of --dim values and trains nothing`)
+  }
+  if (config.sync !== 'async' && config.staleness !== D.staleness) notes.push(`staleness ${config.staleness} is ignored: it bounds the age of the models mixed by --sync async, and this run is synchronous`)
   if (config.algo === 'gossip' || config.algo === 'dpsgd') {
     const kind = /^[a-z0-9]+/.exec(config.codec)?.[0]
     if (kind === 'topk' || kind === 'randk' || kind === 'qsgd' || kind === 'sign') {

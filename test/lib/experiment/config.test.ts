@@ -54,4 +54,16 @@ describe('lib/experiment configNotes', () => {
     assert.deepEqual(notes({ peers: 8, topology: 'ring', rows: 2 }), ['rows 2 is ignored: it shapes --topology torus, and this run\'s topology is ring'])
     assert.deepEqual(notes({ peers: 8, topology: 'torus', rows: 2 }), [])
   })
+
+  it('dim without gossip, training fields with gossip, and staleness without --sync async are named as ignored', () => {
+    assert.deepEqual(notes({ algo: 'dpsgd', dim: 50 }), ['dim 50 is ignored: it sizes the vector of --algo gossip; a training run\'s parameters are its model\'s (mlp)'])
+    assert.deepEqual(notes({ algo: 'gossip', dim: 50 }), [])
+    assert.deepEqual(notes({ algo: 'gossip', model: 'cnn', partition: 'dirichlet:0.1', lr: 0.3 }), ['model, partition, lr are ignored: --algo gossip averages a vector of --dim values and trains nothing'])
+    assert.deepEqual(notes({ algo: 'gossip', lr: 0.3 }), ['lr is ignored: --algo gossip averages a vector of --dim values and trains nothing'])
+    assert.deepEqual(notes({ staleness: 3 }), ['staleness 3 is ignored: it bounds the age of the models mixed by --sync async, and this run is synchronous'])
+    assert.deepEqual(notes({ sync: 'async', staleness: 3 }), [])
+    // the defaults say nothing
+    assert.deepEqual(notes({}), [])
+    assert.deepEqual(notes({ algo: 'gossip' }), [])
+  })
 })

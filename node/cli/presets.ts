@@ -16,7 +16,7 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'mnist-ring',
     summary: 'the main job: 16 peers on a ring train the MNIST MLP (784-128-10) with D-PSGD, 600 rounds (README: 97.36 % averaged model)',
-    run: 'murmur sim --config FILE --out runs/mnist-ring',
+    run: 'murmur sim --config FILE --out runs/mnist-ring-config',
     config: { peers: 16, topology: 'ring', algo: 'dpsgd', codec: 'none', dataset: 'mnist', model: 'mlp', partition: 'iid', rounds: 600 }
   },
   {

@@ -12,3 +12,5 @@ export type { AgreedConfig, AgreedField, NetworkSettings, RunConfig } from './ag
 export { prepareTraining } from './setup.ts'
 export type { TrainingSetup } from './setup.ts'
 export { chooseAttackers, resolveByzantine } from './byzantine.ts'
+export { DIVERGENCE_FACTOR, detectDivergence } from './divergence.ts'
+export type { Divergence } from './divergence.ts'

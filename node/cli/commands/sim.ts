@@ -61,7 +61,7 @@ export const simCommand: Command = {
     'murmur sim --algo gossip --topology torus --peers 64 --dim 1000 --rounds 100 --out runs/consensus'
   ],
   async run (args, io) {
-    const { configNotes, runExperiment, resolveExperiment, RunDivergedError } = await import('../../../lib/experiment/index.ts')
+    const { configNotes, detectDivergence, DIVERGENCE_FACTOR, runExperiment, resolveExperiment, RunDivergedError } = await import('../../../lib/experiment/index.ts')
     // a network run's config (a cluster's run.json, a peer's --config) has fields a simulation has no use for
     const { runId, roundDeadlineMs, ...partial } = configFromArgs(args)
     const ignored = Object.entries({ runId, roundDeadlineMs }).filter(([, v]) => v !== undefined).map(([k]) => k)
@@ -87,6 +87,7 @@ export const simCommand: Command = {
     const onSigint = (): void => { stop = true; io.err('\nmurmur sim: stopping after this round (Ctrl-C again to abort)'); process.once('SIGINT', () => process.exit(130)) }
     process.once('SIGINT', onSigint)
     let lastAcc: number | null = null
+    const losses: Array<{ round: number, trainLoss: number }> = []
     try {
       const summary = await runExperiment(config, {
         onStart: (info) => {
@@ -113,6 +114,7 @@ export const simCommand: Command = {
         },
         onRound: (rec) => {
           appendFileSync(metricsPath, JSON.stringify(rec) + '\n')
+          losses.push({ round: rec.round, trainLoss: rec.trainLoss })
           if (rec.accuracy !== null) lastAcc = rec.accuracy
           const status = config.algo === 'gossip'
             ? `consensus ${sci(rec.consensusDistance, 2)}`
@@ -146,6 +148,12 @@ export const simCommand: Command = {
         `output            ${out}`
       ]
       io.out(lines.join('\n'))
+      // finite but blown up: exit 0 (the run ran), and say so rather than let the figures pass for a result
+      const d = detectDivergence(losses)
+      if (d !== null) {
+        io.err(`murmur sim: warning: the run diverged: the mean training loss rose from ${sci(d.first, 3)} (round ${d.firstRound}) to ${sci(d.peak, 3)} (round ${d.peakRound}), ` +
+          `more than ${DIVERGENCE_FACTOR}× its start; the figures above describe a broken model (a step size too large? try a smaller --lr)`)
+      }
       return 0
     } finally {
       process.removeListener('SIGINT', onSigint)

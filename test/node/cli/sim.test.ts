@@ -96,6 +96,16 @@ describe('murmur sim', function () {
     assert.equal(summary.bytesSent, recs[recs.length - 1].bytesSent)
   })
 
+  it('a run whose loss blew up but stayed finite exits 0 with a warning naming the rise; a healthy run has none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-sim-'))
+    const blown = await runCli(['sim', '--peers', '4', '--model', 'mlp:16', '--lr', '500', '--batch', '8', '--rounds', '40', '--eval-every', '0', '--seed', '1', '--backend', 'cpu', '--quiet', '--out', join(dir, 'blown')])
+    assert.equal(blown.code, 0, blown.err)
+    assert.match(blown.err, /murmur sim: warning: the run diverged: the mean training loss rose from \S+ \(round 1\) to \S+ \(round \d+\), more than 10× its start/)
+    const fine = await runCli(['sim', '--peers', '4', '--model', 'mlp:16', '--batch', '8', '--rounds', '20', '--eval-every', '0', '--seed', '1', '--backend', 'cpu', '--quiet', '--out', join(dir, 'fine')])
+    assert.equal(fine.code, 0)
+    assert.doesNotMatch(fine.err, /diverged/)
+  })
+
   it('rejects invalid configs naming the field', async () => {
     const bad = await runCli(['sim', '--codec', 'topk:2', '--rounds', '1', '--quiet', '--out', mkdtempSync(join(tmpdir(), 'murmur-sim-'))])
     assert.equal(bad.code, 2, 'a codec spec is checked as the command line is parsed')

@@ -24,9 +24,10 @@ function fieldDocs (): Map<string, OptionSpec> {
 function comment (spec: OptionSpec | undefined, field: string): string {
   if (spec === undefined) return `  // ${field} (no command-line flag)`
   const allowed = spec.type === 'boolean' ? 'true or false' : allowedText(spec)
-  // a description that already lists the forms (topology, codec) needs no second list
-  const first = spec.choices?.[0] ?? spec.allowed?.replace(/^one of /, '').split(/[ ,]/)[0]
-  const listed = first !== undefined && spec.description.includes(first)
+  // a description that already lists the forms (topology, codec) needs no second list; its "(default: X)" lists nothing
+  const text = spec.description.replace(/\(default: [^)]*\)/g, '')
+  const forms = spec.choices ?? (spec.allowed !== undefined ? [spec.allowed.replace(/^one of /, '').split(/[ ,]/)[0]] : [])
+  const listed = forms.length > 0 && forms.every((f) => text.includes(f))
   return `  // --${spec.name}: ${spec.description}${listed ? '' : `; allowed: ${allowed}`}`
 }
 

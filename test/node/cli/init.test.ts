@@ -41,6 +41,16 @@ describe('murmur init', function () {
     assert.match(sim.err, /--out: '[^']*afile' is a file, not a folder/)
   })
 
+  it('a field\'s comment lists its allowed values unless its description already names them all (its default is not a list)', async () => {
+    const file = join(tmp(), 'run.jsonc')
+    assert.equal((await runCli(['init', '--out', file])).code, 0)
+    const text = readFileSync(file, 'utf8')
+    assert.match(text, /\/\/ --weights: .*allowed: one of metropolis, max-degree, lazy-metropolis, lazy-max-degree/)
+    assert.match(text, /\/\/ --dataset: .*allowed: one of mnist, fashion-mnist/)
+    assert.match(text, /\/\/ --backend: .*allowed: one of auto, tensorflow, wasm, cpu/)
+    assert.doesNotMatch(text, /\/\/ --codec: .*allowed:/, 'the codec description lists its forms')
+  })
+
   it('every preset: --config of the written file resolves to exactly the preset, and every field is commented', async () => {
     const dir = tmp()
     for (const preset of PRESETS) {

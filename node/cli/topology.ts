@@ -55,7 +55,9 @@ export function loadGraph (spec: string, n: number | undefined, opts: { seed: nu
     const graph = fromEdgeList(text, n)
     return graph
   }
-  return buildGraph(parsed, n ?? DEFAULT_GRAPH_NODES, { seed: opts.seed, rows: opts.rows })
+  // torus:RxC names its size: without --peers it is R × C nodes
+  const sized = parsed.kind === 'torus' && parsed.rows !== undefined && parsed.cols !== undefined ? parsed.rows * parsed.cols : undefined
+  return buildGraph(parsed, n ?? sized ?? DEFAULT_GRAPH_NODES, { seed: opts.seed, rows: opts.rows })
 }
 
 /** A value near 0 (a gap) with four significant digits where six decimals would round most of them away. */

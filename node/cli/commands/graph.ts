@@ -26,7 +26,7 @@ export const graphCommand: Command = {
     '(schema in the README: n, topology, weights (the matrix W, row by row), weightScheme, seed, edgeCount, edges, degrees, degree, connected, eigenvalues, ' +
     'lambda2, spectralGap, normIminusW, mixingTime).',
   options: [
-    { name: 'peers', type: 'int', min: 1, max: 4096, description: 'number of nodes n (default: 16; for file:PATH, its largest node + 1)' },
+    { name: 'peers', type: 'int', min: 1, max: 4096, description: 'number of nodes n (default: 16; for file:PATH, its largest node + 1; for torus:RxC, R × C)' },
     ...topologyOptions,
     { name: 'seed', type: 'int', min: 0, max: 0xffffffff, default: 1, description: 'seed of the random topologies' },
     { name: 'json', type: 'boolean', description: 'print one JSON object instead of text' },
@@ -70,9 +70,12 @@ export const graphCommand: Command = {
       return 0
     }
     const ev = summary.eigenvalues
+    // an edge list numbered from 1: node 0 alone, every other node linked
+    const deg = degrees(graph)
+    const oneBased = topology.startsWith('file:') && n > 2 && deg[0] === 0 && deg.subarray(1).every((d) => d > 0)
     const lines = [
       `${topology} over ${n} ${n === 1 ? 'peer' : 'peers'}, seed ${seed}, weights ${scheme}`,
-      `edges        ${summary.edges}${summary.connected ? '' : '  (NOT connected: peers will never agree)'}`,
+      `edges        ${summary.edges}${summary.connected ? '' : `  (NOT connected: peers will never agree${oneBased ? '; node 0 has no edge: node numbers start at 0, is the list numbered from 1?' : ''})`}`,
       `degree       min ${summary.degree.min}  mean ${summary.degree.mean.toFixed(2)}  max ${summary.degree.max}`,
       // one node: W = [1] has no second eigenvalue (its only one, 1, is λ1 = λn), and there is nothing to mix
       n === 1

@@ -36,6 +36,13 @@ describe('murmur graph', () => {
     assert.match(inferred.out, /over 4 peers/)
     assert.doesNotMatch(inferred.out, /NOT connected/)
     assert.match((await runCli(['graph', '--topology', 'ring'])).out, /over 16 peers/, 'the default for a built topology')
+    assert.match((await runCli(['graph', '--topology', 'torus:3x5'])).out, /over 15 peers/, 'torus:RxC names its size')
+    // numbered from 1: node 0 alone is named as the likely cause
+    const oneBased = join(dir, 'one-based.txt')
+    writeFileSync(oneBased, '1 2\n2 3\n3 4\n4 1\n')
+    const ob = await runCli(['graph', '--topology', `file:${oneBased}`])
+    assert.match(ob.out, /NOT connected: peers will never agree; node 0 has no edge: node numbers start at 0, is the list numbered from 1\?/)
+    assert.doesNotMatch(inferred.out, /numbered from 1/)
   })
 
   it('the text names why the mixing time is 0 or 1 round, and a tiny gap keeps its significant digits', async () => {

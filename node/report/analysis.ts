@@ -10,15 +10,35 @@ import type { RoundRow, RunKind } from './types.ts'
 /**
  * Below this fraction of the first recorded distance float32 round-off flattens the curve (FACTS.md: squared
  * distance floor about 1e-13 to 1e-12 absolute for d = 1,000); scripts/spectral-gap.ts uses the same floor.
+ * Relative to the first record, so it only means something when that record is far above round-off: see
+ * ROUNDOFF_PER_COORDINATE for the absolute part of the floor.
  */
 export const ROUNDOFF_FLOOR = 1e-11
+
+/**
+ * The absolute part of the round-off floor, per coordinate of the model: a consensus distance at or below
+ * ROUNDOFF_PER_COORDINATE × dim is float32 noise, whatever the first record was. Why this value: float32's unit
+ * round-off is u = 2⁻²⁴ ≈ 6e-8, so each coordinate of magnitude s carries an error near u·s and (1/n) Σ‖x_i − x̄‖²
+ * floors near dim · u² · s² ≈ 4e-15 · dim · s² (measured: 1.4e-16 · dim on a 4-peer cluster ring, 1.8e-15 · dim on
+ * an 8-peer simulated ring, gossip's N(0, 1) vectors). 1e-10 per coordinate is four to five decades above that, so
+ * the floor's share of a record kept is below 1e-4 and cannot bend the measured rate; a gossip run starts near
+ * dim · (1 − 1/n), so this is also about 1e-10 of its initial distance. It matters where the relative floor fails: a
+ * cluster measures the distance only on snapshot rounds, and its first snapshot may already be at round-off.
+ */
+export const ROUNDOFF_PER_COORDINATE = 1e-10
+
+/**
+ * A λ₂² below this is 0: λ₂ of a graph whose W averages exactly (a 3-peer ring, a complete graph) comes out of the
+ * eigensolver as ~1e-17, not 0, and a contraction of 1e-12 a round is far beyond what float32 can measure anyway.
+ */
+export const LAMBDA_SQ_ZERO = 1e-12
 
 export interface ContractionPoint {
   /** the later round of the pair */
   round: number
   /** per-round factor (c_r / c_prev)^(1/(r − prev)) */
   measured: number
-  /** λ₂² of the rounds in between (mean of the recorded λ₂², else the fallback) */
+  /** λ₂² of the rounds in between (mean of the recorded λ₂², else the fallback; 0 below LAMBDA_SQ_ZERO) */
   predicted: number
 }
 
@@ -34,10 +54,19 @@ export interface ContractionFit {
 
 export interface Contraction {
   points: ContractionPoint[]
-  /** over the last third of the rounds above the round-off floor, as scripts/spectral-gap.ts measures it */
+  /** over the last third of the rounds above the round-off floor, as scripts/spectral-gap.ts measures it; null with fewer than two such records */
   fit: ContractionFit | null
-  /** rounds left out because the distance had reached the round-off floor */
+  /** records (a consensus distance, 0 included) left out because the distance had reached the round-off floor */
   belowFloor: number
+  /** the first round whose record is at or below the floor (every later one is left out too), or null when none is */
+  floorRound: number | null
+  /** the floor: max(ROUNDOFF_PER_COORDINATE × dim, ROUNDOFF_FLOOR × the first record) */
+  floor: number
+}
+
+export interface ContractionOptions {
+  /** coordinates of the model (gossip's --dim, or the network's parameter count); unknown counts as 1, the least strict floor */
+  dim?: number
 }
 
 function lambdaSq (rows: readonly RoundRow[], from: number, to: number, fallback: number | null): number | null {
@@ -46,25 +75,28 @@ function lambdaSq (rows: readonly RoundRow[], from: number, to: number, fallback
   for (const r of rows) {
     if (r.round > from && r.round <= to && r.lambda2 !== null) { sum += r.lambda2 * r.lambda2; count++ }
   }
-  if (count > 0) return sum / count
-  return fallback === null ? null : fallback * fallback
+  const sq = count > 0 ? sum / count : fallback === null ? null : fallback * fallback
+  return sq !== null && sq < LAMBDA_SQ_ZERO ? 0 : sq
 }
 
 /**
  * Measured contraction of the consensus distance between consecutive rounds that recorded one (every round in
- * the simulator, evaluation/snapshot rounds in a cluster), against λ₂². `fallbackLambda2` stands in for rounds
- * without a recorded λ₂ (computed from the run's topology). Points without a λ₂ at all are left out.
+ * the simulator, snapshot rounds in a cluster), against λ₂²: a pair k rounds apart gives the per-round factor
+ * (c_r / c_prev)^(1/k). Only records above the round-off floor count (ContractionOptions.dim, ROUNDOFF_PER_COORDINATE),
+ * and from the first record at or below it on nothing does. `fallbackLambda2` stands in for rounds without a recorded
+ * λ₂ (computed from the run's topology). Points without a λ₂ at all are left out.
  */
-export function measureContraction (rows: readonly RoundRow[], fallbackLambda2: number | null): Contraction {
-  const withDist = rows.filter((r) => r.consensusDistance !== null && r.consensusDistance > 0)
+export function measureContraction (rows: readonly RoundRow[], fallbackLambda2: number | null, opts: ContractionOptions = {}): Contraction {
+  const records = rows.filter((r) => r.consensusDistance !== null)
   const points: ContractionPoint[] = []
-  if (withDist.length < 2) return { points, fit: null, belowFloor: 0 }
-  const start = withDist[0].consensusDistance as number
-  let end = withDist.length
-  for (let i = 1; i < withDist.length; i++) {
-    if (!((withDist[i].consensusDistance as number) > start * ROUNDOFF_FLOOR)) { end = i; break }
-  }
-  const clean = withDist.slice(0, end)
+  const dim = opts.dim !== undefined && opts.dim >= 1 ? opts.dim : 1
+  const first = records.length > 0 ? records[0].consensusDistance as number : 0
+  const floor = Math.max(ROUNDOFF_PER_COORDINATE * dim, ROUNDOFF_FLOOR * first)
+  let end = records.findIndex((r) => !((r.consensusDistance as number) > floor))
+  if (end < 0) end = records.length
+  const clean = records.slice(0, end)
+  const floorRound = end < records.length ? records[end].round : null
+  const belowFloor = records.length - clean.length
   for (let i = 1; i < clean.length; i++) {
     const a = clean[i - 1]
     const b = clean[i]
@@ -76,15 +108,15 @@ export function measureContraction (rows: readonly RoundRow[], fallbackLambda2: 
   let fit: ContractionFit | null = null
   if (clean.length >= 2) {
     const lo = Math.min(Math.floor((clean.length - 1) * 2 / 3), clean.length - 2)
-    const first = clean[lo]
+    const from = clean[lo]
     const last = clean[clean.length - 1]
-    const predicted = lambdaSq(rows, first.round, last.round, fallbackLambda2)
+    const predicted = lambdaSq(rows, from.round, last.round, fallbackLambda2)
     if (predicted !== null) {
-      const rate = Math.pow((last.consensusDistance as number) / (first.consensusDistance as number), 1 / (last.round - first.round))
-      fit = { rate, predicted, relativeError: predicted > 0 ? Math.abs(rate - predicted) / predicted : null, from: first.round, to: last.round }
+      const rate = Math.pow((last.consensusDistance as number) / (from.consensusDistance as number), 1 / (last.round - from.round))
+      fit = { rate, predicted, relativeError: predicted > 0 ? Math.abs(rate - predicted) / predicted : null, from: from.round, to: last.round }
     }
   }
-  return { points, fit, belowFloor: withDist.length - clean.length }
+  return { points, fit, belowFloor, floorRound, floor }
 }
 
 export interface TimeBreakdown { round: number, parts: Array<{ label: string, ms: number }> }
@@ -93,7 +125,7 @@ export interface TimeBreakdown { round: number, parts: Array<{ label: string, ms
  * Each round's time split. The simulator runs its peers in one thread, so its round's wall time is the sum of
  * every peer's own work (computeMs × online: local steps, encoding and mixing; tfjs runs synchronously) plus
  * everything else (the in-memory exchange, bookkeeping; evaluation is not in wallMs). Peer processes run side by side: their parts are the mean
- * peer's local steps and exchange, and what the slowest peer's round took beyond them.
+ * peer's local steps and exchange, and what the slowest peer's round took beyond them (its evaluation, snapshot and bookkeeping, and its lag).
  */
 export function timeBreakdown (rows: readonly RoundRow[], kind: RunKind): TimeBreakdown[] {
   const out: TimeBreakdown[] = []
@@ -108,7 +140,7 @@ export function timeBreakdown (rows: readonly RoundRow[], kind: RunKind): TimeBr
       out.push({ round: r.round, parts: [{ label: 'local steps, coding and mixing, all peers', ms: Math.min(steps, wall) }, { label: 'exchange and bookkeeping', ms: Math.max(0, wall - steps) }] })
     } else {
       const rest = r.roundMs === null ? 0 : Math.max(0, r.roundMs - compute - communicate)
-      out.push({ round: r.round, parts: [{ label: 'compute (local steps, coding, mixing)', ms: compute }, { label: 'communicate (exchange)', ms: communicate }, { label: 'slowest peer\'s extra', ms: rest }] })
+      out.push({ round: r.round, parts: [{ label: 'compute (local steps, coding, mixing)', ms: compute }, { label: 'communicate (exchange)', ms: communicate }, { label: 'rest of the slowest peer\'s round', ms: rest }] })
     }
   }
   return out

@@ -4,10 +4,10 @@
  */
 export { checkRow, loadRun, parseMetrics, toRow, VALID_ROW } from './load.ts'
 export type { ParsedMetrics, SkippedLine } from './load.ts'
-export { buildReport, lambda2OfConfig } from './report.ts'
+export { buildReport, lambda2OfConfig, roundsOf } from './report.ts'
 export type { ReportOptions } from './report.ts'
-export { measureContraction, timeBreakdown, bytesPerRound, lambda2Values, detectDivergence, DIVERGENCE_FACTOR, ROUNDOFF_FLOOR } from './analysis.ts'
-export type { Contraction, ContractionFit, ContractionPoint, Divergence, TimeBreakdown } from './analysis.ts'
+export { measureContraction, timeBreakdown, bytesPerRound, lambda2Values, detectDivergence, DIVERGENCE_FACTOR, LAMBDA_SQ_ZERO, ROUNDOFF_FLOOR, ROUNDOFF_PER_COORDINATE } from './analysis.ts'
+export type { Contraction, ContractionFit, ContractionOptions, ContractionPoint, Divergence, TimeBreakdown } from './analysis.ts'
 export { escapeHtml, inlineSvg } from './html.ts'
 export { lineChart, scatterChart, stackedAreaChart, renderSpec } from './plot.ts'
 export type { Point, LineChartInit, ScatterInit } from './plot.ts'

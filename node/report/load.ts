@@ -4,7 +4,7 @@
  * absence of the run itself, or a metrics.jsonl of which no line is a valid row: each other problem becomes a note
  * (bad lines by number, rows with values out of range dropped), so a report of a crashed run still shows what exists.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { InvalidMetricsError, RunNotFoundError } from './errors.ts'
 import type { LoadedRun, RoundRow, RunKind } from './types.ts'
@@ -165,6 +165,27 @@ function asObject (v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null
 }
 
+function positiveInt (v: unknown): number | null {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : null
+}
+
+/** A cluster peer's parameter snapshot is raw little-endian float32 (node/peer files.ts): its size / 4 is the model's dim. */
+function snapshotDim (dir: string): number | null {
+  try {
+    for (const peer of readdirSync(dir).filter((d) => /^peer-\d+$/.test(d)).sort()) {
+      const snaps = join(dir, peer, 'snapshots')
+      if (!existsSync(snaps)) continue
+      const file = readdirSync(snaps).find((f) => f.endsWith('.f32'))
+      if (file === undefined) continue
+      const size = statSync(join(snaps, file)).size
+      if (size > 0 && size % 4 === 0) return size / 4
+    }
+  } catch {
+    // an unreadable peer folder: the dimension stays unknown, and the round-off floor takes one coordinate
+  }
+  return null
+}
+
 export function loadRun (dirArg: string): LoadedRun {
   const dir = resolve(dirArg)
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -178,11 +199,14 @@ export function loadRun (dirArg: string): LoadedRun {
   const notes: string[] = []
   let rows: RoundRow[] = []
   let skippedLines = 0
+  let metrics: LoadedRun['metrics'] = 'absent'
   if (existsSync(metricsPath)) {
     let parsed: ParsedMetrics | undefined
     try {
       parsed = parseMetrics(readFileSync(metricsPath, 'utf8'))
+      metrics = 'read'
     } catch (err: any) {
+      metrics = 'unreadable'
       notes.push(`metrics.jsonl cannot be read (${String(err.code ?? err.message)}).`)
     }
     if (parsed !== undefined) {
@@ -198,6 +222,9 @@ export function loadRun (dirArg: string): LoadedRun {
   } else {
     notes.push('metrics.jsonl is absent: no per-round plots.')
   }
+
+  let summary: Record<string, unknown> | null = null
+  if ('value' in summaryRead) summary = summaryRead.value
 
   let kind: RunKind = 'unknown'
   let config: Record<string, unknown> | null = null
@@ -217,13 +244,20 @@ export function loadRun (dirArg: string): LoadedRun {
   } else {
     if ('error' in simConfig) notes.push(`config.json ${simConfig.error}.`)
     if ('error' in runConfig) notes.push(`run.json ${runConfig.error}.`)
-    notes.push('No run config (config.json or run.json): the config section is empty and lambda2 comes from the metrics only.')
+    const lambda2 = rows.length > 0
+      ? 'lambda2 comes from the metrics only'
+      : typeof summary?.lambda2 === 'number' ? 'lambda2 is summary.json\'s only' : 'no lambda2 is known'
+    notes.push(`No run config (config.json or run.json): the config section is empty and ${lambda2}.`)
   }
   if (kind !== 'cluster' && existsSync(join(dir, 'peer-0'))) kind = 'cluster'
 
-  let summary: Record<string, unknown> | null = null
-  if ('value' in summaryRead) summary = summaryRead.value
-  else notes.push('missing' in summaryRead ? 'summary.json is absent (the run may not have finished): figures come from the last metrics records.' : `summary.json ${summaryRead.error}.`)
+  const derived = 'value' in simConfig ? asObject(simConfig.value.derived) : null
+  // a training run's config.dim is gossip's option, not its network's size
+  const dim = positiveInt(derived?.dim) ?? positiveInt(summary?.dim) ?? (config?.algo === 'gossip' ? positiveInt(config.dim) : null) ??
+    (kind === 'cluster' ? snapshotDim(dir) : null)
 
-  return { dir, kind, config, configFile, provenance, summary, rows, skippedLines, notes }
+  if ('missing' in summaryRead) notes.push('summary.json is absent (the run may not have finished): figures come from the last metrics records.')
+  else if ('error' in summaryRead) notes.push(`summary.json ${summaryRead.error}.`)
+
+  return { dir, kind, config, configFile, provenance, summary, metrics, rows, dim, skippedLines, notes }
 }

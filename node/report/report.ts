@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { buildGraph, describeSparse, fromEdgeList, lambda2, mixingMatrix, parseTopologySpec } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
-import { bytesPerRound, detectDivergence, DIVERGENCE_FACTOR, lambda2Values, measureContraction, ROUNDOFF_FLOOR, timeBreakdown } from './analysis.ts'
+import { bytesPerRound, detectDivergence, DIVERGENCE_FACTOR, LAMBDA_SQ_ZERO, lambda2Values, measureContraction, ROUNDOFF_FLOOR, ROUNDOFF_PER_COORDINATE, timeBreakdown } from './analysis.ts'
 import { absent, escapeHtml, figure, keyValueTable, page } from './html.ts'
 import type { Section } from './html.ts'
 import { lineChart, stackedAreaChart } from './plot.ts'
@@ -59,6 +59,8 @@ export function lambda2OfConfig (config: Record<string, unknown> | null, baseDir
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`
 const sci = (x: number): string => x === 0 ? '0' : Math.abs(x) >= 1e-2 && Math.abs(x) < 1e4 ? x.toPrecision(4) : x.toExponential(3)
 const thousands = (x: number): string => Math.round(x).toLocaleString('en-US')
+/** λ₂² for the text: 0 below LAMBDA_SQ_ZERO (eigensolver round-off of a λ₂ that is 0 in theory), else 5 significant digits */
+const lambdaSqText = (x: number): string => x < LAMBDA_SQ_ZERO ? '0' : x.toPrecision(5)
 function bytesText (x: number): string {
   if (x >= 1e9) return `${(x / 1e9).toFixed(2)} GB`
   if (x >= 1e6) return `${(x / 1e6).toFixed(2)} MB`
@@ -74,12 +76,24 @@ function lastOf (rows: readonly RoundRow[], pick: (r: RoundRow) => number | null
   return null
 }
 
+/** The run's rounds: summary.json's, else the last round of metrics.jsonl; null when neither says. */
+export function roundsOf (run: LoadedRun): number | null {
+  return num(run.summary?.rounds) ?? (run.rows.length > 0 ? run.rows[run.rows.length - 1].round : null)
+}
+
+/** What a per-round section says when metrics.jsonl gave no rows: null when it did. */
+function noRows (run: LoadedRun, what: string, glanceHint = false): string | null {
+  if (run.rows.length > 0) return null
+  const why = run.metrics === 'absent' ? 'metrics.jsonl is absent' : run.metrics === 'unreadable' ? 'metrics.jsonl cannot be read' : 'metrics.jsonl holds no rounds'
+  return absent(`${why}: no ${what}.${glanceHint && run.summary !== null ? ' At a glance shows summary.json\'s figures for the end of the run.' : ''}`)
+}
+
 function glance (run: LoadedRun, peers: number | undefined): string {
   const s = run.summary ?? {}
   const rows = run.rows
   const items: Array<[string, string]> = []
   const add = (label: string, value: number | null, fmt: (x: number) => string): void => { if (value !== null) items.push([fmt(value), label]) }
-  const rounds = num(s.rounds) ?? (rows.length > 0 ? rows[rows.length - 1].round : null)
+  const rounds = roundsOf(run)
   add('rounds', rounds, thousands)
   add('averaged model, test accuracy', num(s.accuracy) ?? lastOf(rows, (r) => r.accuracy), pct)
   add('worst peer\'s own model', num(s.peerAccuracyMin) ?? lastOf(rows, (r) => r.peerAccuracyMin), pct)
@@ -117,7 +131,30 @@ function glance (run: LoadedRun, peers: number | undefined): string {
   return figures + notes
 }
 
+/** How the run tested its models, by who ran it: the simulator and cluster peers use different options. */
+function evaluationText (run: LoadedRun): string {
+  const c = run.config ?? {}
+  const every = int(c.evalEvery)
+  const samples = (limit: number | undefined, option: string): string => limit === undefined
+    ? `the test samples <code>${option}</code> allows (0 = all)`
+    : limit === 0 ? `all the test samples (<code>${option} 0</code>)` : `the first ${thousands(limit)} test samples (<code>${option}</code>)`
+  const everyText = every !== undefined ? ` (${every})` : ''
+  const evalRounds = `<code>--eval-every</code>${everyText} rounds`
+  if (run.kind === 'sim') {
+    return `Measured on ${evalRounds} and the last round. The averaged model x̄ = (1/n) Σ x_i is tested on ${samples(int(c.evalLimit), '--eval-limit')}; ` +
+      `each peer's own model on ${samples(int(c.peerEvalLimit), '--peer-eval-limit')} between evaluations and on all of them in the last round.`
+  }
+  if (run.kind === 'cluster') {
+    return 'The averaged model x̄ = (1/n) Σ x_i is tested by murmur cluster, from the parameters the peers saved, on snapshot rounds ' +
+      `(<code>--snapshot-every</code>, by default <code>--eval-every</code>${everyText}) and the last round; each peer tests its own model on its ${evalRounds} ` +
+      `and the last round. Both use ${samples(int(c.evalLimit), '--eval-limit')} every time.`
+  }
+  return 'Measured on the run\'s evaluation rounds; the averaged model is x̄ = (1/n) Σ x_i, each peer\'s own model is its replica.'
+}
+
 async function accuracySection (run: LoadedRun, algo: string | undefined): Promise<string> {
+  const none = noRows(run, 'accuracy round by round', true)
+  if (none !== null) return none
   const points: Point[] = []
   for (const r of run.rows) {
     if (r.accuracy !== null) points.push({ x: r.round, y: r.accuracy, series: 'averaged model x̄' })
@@ -130,11 +167,13 @@ async function accuracySection (run: LoadedRun, algo: string | undefined): Promi
       : 'No accuracy was recorded in metrics.jsonl (no evaluation round was reached).')
   }
   const svg = await lineChart({ title: 'Test accuracy vs round', xTitle: 'round', xFormat: 'd', yTitle: 'test accuracy', points, markers: true })
-  return figure(svg, 'acc', 'Measured on evaluation rounds (<code>--eval-every</code>) and the last round. The averaged model is x̄ = (1/n) Σ x_i; ' +
-    'each peer\'s own model is tested on the first <code>--peer-eval-limit</code> test samples between evaluations and on all of them at the end.')
+  // HTML: fixed words, numbers and option names only
+  return figure(svg, 'acc', evaluationText(run))
 }
 
 async function consensusSection (run: LoadedRun): Promise<string> {
+  const none = noRows(run, 'consensus distance round by round')
+  if (none !== null) return none
   const points: Point[] = run.rows.filter((r) => r.consensusDistance !== null && r.consensusDistance > 0)
     .map((r) => ({ x: r.round, y: r.consensusDistance as number, series: 'consensus distance' }))
   if (points.length === 0) {
@@ -150,6 +189,8 @@ async function consensusSection (run: LoadedRun): Promise<string> {
 }
 
 async function bytesSection (run: LoadedRun, peers: number | undefined): Promise<string> {
+  const none = noRows(run, 'byte counts round by round')
+  if (none !== null) return none
   const series = bytesPerRound(run.rows)
   if (series.length === 0) return absent('No byte counts were recorded (bytesThisRound / bytesSent).')
   const points: Point[] = series.map((b) => ({ x: b.round, y: b.bytes, series: 'all peers' }))
@@ -159,7 +200,35 @@ async function bytesSection (run: LoadedRun, peers: number | undefined): Promise
   return figure(svg, 'bytes', `Every byte the peers sent, codec payload and framing included. Mean ${bytesText(mean)} a round${perPeer}.`)
 }
 
-async function timeSection (run: LoadedRun): Promise<string> {
+/** summary.json's timeShare of a cluster run (scripts/lib/cluster-merge.ts): shares of the peers' summed round and wait time. */
+function timeShareOf (summary: Record<string, unknown> | null): { compute: number, communicate: number, wait: number } | null {
+  const t = summary?.timeShare
+  if (t === null || typeof t !== 'object') return null
+  const { compute, communicate, wait } = t as Record<string, unknown>
+  const c = num(compute)
+  const m = num(communicate)
+  const w = num(wait)
+  return c === null || m === null || w === null ? null : { compute: c, communicate: m, wait: w }
+}
+
+/**
+ * The run's time split as murmur cluster printed it, and what its three shares leave out. cluster-merge divides each
+ * by the peers' summed roundMs + waitMs; a peer's roundMs (node/peer peer.ts) holds its compute and exchange, and
+ * also the evaluation of its own model, the parameter snapshot and the round's bookkeeping (membership, topology,
+ * lambda2), which no share names: the remainder is those, so the parts sum to 100 %.
+ */
+function clusterShareText (share: { compute: number, communicate: number, wait: number }, algo: string | undefined): string {
+  const other = Math.max(0, 1 - share.compute - share.communicate - share.wait)
+  const p = (x: number): string => `${(100 * x).toFixed(1)} %`
+  return ` Over the run, of the peers' summed time (summary.json, as murmur cluster prints it): compute ${p(share.compute)}, ` +
+    `communicate ${p(share.communicate)}, wait ${p(share.wait)}, other (${algo === 'gossip' ? '' : 'evaluating the peer\'s own model, '}writing snapshots, ` +
+    `the round's bookkeeping) ${p(other)}. Wait is time blocked outside the exchange: for the run to start or the peer's join round, or held while cut off from the run.`
+}
+
+async function timeSection (run: LoadedRun, algo: string | undefined): Promise<string> {
+  const none = noRows(run, 'timings round by round')
+  const share = run.kind === 'cluster' ? timeShareOf(run.summary) : null
+  if (none !== null) return share === null ? none : `${none}<p>${escapeHtml(clusterShareText(share, algo).trim())}</p>`
   const rounds = timeBreakdown(run.rows, run.kind)
   if (rounds.length === 0) return absent('No timings were recorded (computeMs / commMs).')
   const points: Point[] = []
@@ -173,10 +242,12 @@ async function timeSection (run: LoadedRun): Promise<string> {
   const svg = await stackedAreaChart({ title: 'Where a round\'s time goes', xTitle: 'round', xFormat: 'd', yTitle: 'ms', points })
   const what = run.kind === 'sim'
     ? 'The simulator runs every peer in one thread: a round\'s wall time is all peers\' local steps, encoding and mixing one after the other, plus the in-memory exchange and the simulator\'s bookkeeping (evaluation is not counted).'
-    : 'Peer processes run side by side: the mean peer\'s own work (local steps, encoding, mixing) and exchange (which includes waiting for neighbours), and how much longer the slowest peer\'s round took.'
+    : 'Peer processes run side by side. Each round: the mean peer\'s own work (local steps, encoding, mixing) and exchange (which includes waiting for neighbours), ' +
+      'and the rest of the slowest peer\'s round (its evaluation, snapshot and bookkeeping, and how much longer it took).'
   const all = [...totals.values()].reduce((a, b) => a + b, 0)
-  const share = all > 0 ? ` Over the run: ${[...totals].map(([label, ms]) => `${label} ${(100 * ms / all).toFixed(1)} %`).join(', ')}.` : ''
-  return figure(svg, 'time', escapeHtml(what + share))
+  const plotted = all > 0 ? ` Over the plotted rounds: ${[...totals].map(([label, ms]) => `${label} ${(100 * ms / all).toFixed(1)} %`).join(', ')}.` : ''
+  // a cluster's summary has the split over every peer's time, the one murmur cluster prints: that one, not the plot's
+  return figure(svg, 'time', escapeHtml(what + (share !== null ? clusterShareText(share, algo) : plotted)))
 }
 
 /** What makes a run's rounds mix with less than the W its lambda2 describes: message loss, peers sitting rounds out. */
@@ -188,13 +259,22 @@ function lossText (config: Record<string, unknown> | null): string | null {
 }
 
 async function contractionSection (run: LoadedRun, algo: string | undefined, fallback: number | null): Promise<string> {
+  const none = noRows(run, 'consensus distances to measure a contraction from')
+  if (none !== null) return none
   const recorded = lambda2Values(run.rows)
-  const c = measureContraction(run.rows, fallback)
+  const c = measureContraction(run.rows, fallback, { dim: run.dim ?? undefined })
   const source = recorded.length > 0
     ? `lambda2 as recorded in the metrics (${recorded.length === 1 ? recorded[0].toFixed(6) : `${recorded.length} values from ${recorded[0].toFixed(4)} to ${recorded[recorded.length - 1].toFixed(4)}: the topology changed with membership`})`
     : fallback !== null ? `lambda2 ${fallback.toFixed(6)}, computed from the run config's topology (the metrics record none)` : ''
+  const floorText = `at or below ${sci(c.floor)} (${ROUNDOFF_PER_COORDINATE} × the model's ${run.dim === null ? 'coordinates, unknown here: taken as 1' : `${thousands(run.dim)} coordinates`}, ` +
+    `or ${ROUNDOFF_FLOOR} of the first recorded distance, whichever is larger)`
   if (c.points.length === 0) {
     if (recorded.length === 0 && fallback === null) return absent('No lambda2: the metrics record none and the run config (peers, topology, weights, seed) is absent or cannot be rebuilt.')
+    const positive = run.rows.some((r) => r.consensusDistance !== null && r.consensusDistance > 0)
+    if (c.floorRound !== null && positive) {
+      return absent(`The consensus reached float32 round-off by round ${c.floorRound}; too few records above it to measure a contraction. ` +
+        `A record ${floorText} is round-off, not mixing${run.kind === 'cluster' ? '; a cluster records the distance only on snapshot rounds (--snapshot-every), and fast mixing reaches round-off before the first or second of them' : ''}.`)
+    }
     return absent('Fewer than two rounds with a positive consensus distance: nothing to measure a contraction from.')
   }
   const points: Point[] = []
@@ -207,14 +287,14 @@ async function contractionSection (run: LoadedRun, algo: string | undefined, fal
   const lines: string[] = [`Per round, the ratio of consecutive consensus distances (over k rounds between records, its k-th root) beside ${escapeHtml(source)}.`]
   if (c.fit !== null) {
     const err = c.fit.relativeError === null || algo !== 'gossip' ? ' against' : `, ${(c.fit.relativeError * 100).toFixed(2)} % from`
-    lines.push(`Rounds ${c.fit.from} to ${c.fit.to} (the last third above round-off): measured ${c.fit.rate.toPrecision(5)} a round${err} lambda2² = ${c.fit.predicted.toPrecision(5)}.`)
+    lines.push(`Rounds ${c.fit.from} to ${c.fit.to} (the last third above round-off): measured ${c.fit.rate.toPrecision(5)} a round${err} lambda2² = ${lambdaSqText(c.fit.predicted)}.`)
   }
   const lossy = lossText(run.config)
   if (lossy !== null) {
     lines.push(`This run lost messages or peers (${lossy}): a missing neighbour's weight stays with the receiver, so its rounds mix with a lazier W ` +
       'than the full graph\'s that lambda2 describes, and the consensus distance contracts more slowly than lambda2².')
   }
-  if (c.belowFloor > 0) lines.push(`${c.belowFloor} later record(s) below ${ROUNDOFF_FLOOR} of the first distance are left out: float32 round-off, not mixing, sets them.`)
+  if (c.belowFloor > 0) lines.push(`${c.belowFloor} record(s) from round ${String(c.floorRound)} on are left out: the consensus distance was ${floorText}, which float32 round-off, not mixing, sets.`)
   if (algo !== undefined && algo !== 'gossip') {
     lines.push('This is a training run: every round\'s local steps pull the replicas apart again, so the ratio settles near 1 once the distance is at its steady state; only gossip averaging (<code>--algo gossip</code>) contracts at lambda2².')
   }
@@ -261,7 +341,7 @@ export async function buildReport (run: LoadedRun, opts: ReportOptions = {}): Pr
     { id: 'accuracy', title: 'Accuracy vs round', body: await accuracySection(run, algo) },
     { id: 'consensus', title: 'Consensus distance vs round', body: await consensusSection(run) },
     { id: 'bytes', title: 'Bytes per round', body: await bytesSection(run, peers) },
-    { id: 'time', title: 'Round-time breakdown', body: await timeSection(run) },
+    { id: 'time', title: 'Round-time breakdown', body: await timeSection(run, algo) },
     { id: 'contraction', title: 'Measured contraction vs lambda2²', body: await contractionSection(run, algo, fallback) },
     { id: 'config', title: 'Run config', body: configSection(run) }
   ]

@@ -37,7 +37,14 @@ export interface LoadedRun {
   /** the `murmur` block of a simulator's config.json (command, argv, version, node, backend) */
   provenance: Record<string, unknown> | null
   summary: Record<string, unknown> | null
+  /** whether metrics.jsonl was there to read: sections without rows say which it was */
+  metrics: 'read' | 'absent' | 'unreadable'
   rows: RoundRow[]
+  /**
+   * coordinates of the model: config.json's derived.dim or summary.json's dim (murmur sim); run.json's dim for a
+   * gossip cluster, else a peer's parameter snapshot's size (raw float32); null when none says
+   */
+  dim: number | null
   /** non-empty lines of metrics.jsonl that gave no row: not metrics records (a torn last line of a killed run), or rows with values out of range */
   skippedLines: number
   /** what is missing or unreadable, one sentence each, shown at the top of the report */

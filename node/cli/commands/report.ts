@@ -23,7 +23,7 @@ export const reportCommand: Command = {
     'murmur cluster --peers 4 --rounds 30 --out runs/c1 && murmur report runs/c1 --out c1.html'
   ],
   async run (args, io) {
-    const { buildReport, loadRun } = await import('../../report/index.ts')
+    const { buildReport, loadRun, roundsOf } = await import('../../report/index.ts')
     const dir = args.positionals[0]
     const given = getOptionalString(args, 'out')
     const out = resolve(given ?? join(dir, 'report.html'))
@@ -39,7 +39,11 @@ export const reportCommand: Command = {
       if ((err as Error).name === 'InvalidMetricsError') throw new CliError((err as Error).message)
       throw err
     }
-    io.err(`murmur report: ${run.rows.length} rounds from ${run.dir} (${run.kind}); rendering plots`)
+    const rounds = roundsOf(run)
+    const count = rounds === null ? 'rounds unknown' : `${rounds} ${rounds === 1 ? 'round' : 'rounds'}`
+    const source = run.rows.length > 0 ? '' : ` (summary.json's; metrics.jsonl ${run.metrics === 'absent' ? 'is absent' : run.metrics === 'unreadable' ? 'cannot be read' : 'holds no rounds'})`
+    const writer = run.kind === 'unknown' ? 'writer unknown: no config.json or run.json' : `murmur ${run.kind}`
+    io.err(`murmur report: ${run.dir} (${writer}), ${count}${source}; rendering plots`)
     const html = await buildReport(run, { generatedAt: new Date().toISOString() })
     try {
       await writeFile(out, html)

@@ -39,6 +39,45 @@ describe('node/report analysis', () => {
     for (const p of c.points) assert.ok(Math.abs(p.measured - 0.1) < 1e-9, 'no point from the flattened tail')
   })
 
+  it('a cluster gossip run already at float32 round-off on its first snapshot gives no contraction, and says from which round', () => {
+    // murmur cluster --peers 4 --algo gossip --dim 50: lambda2² = 1/9 a round, 20 rounds between snapshots, so the
+    // first snapshot is at round-off (8.6e-14) and the next ones at 0; the first record is no scale for the floor
+    const l2 = 1 / 3
+    const ring4 = [20, 40, 60, 80].map((round, i) => row(round, { consensusDistance: i === 0 ? 8.6e-14 : 0, lambda2: l2 }))
+    const c = measureContraction(ring4, null, { dim: 50 })
+    assert.equal(c.fit, null)
+    assert.deepEqual(c.points, [])
+    assert.equal(c.floorRound, 20)
+    assert.equal(c.belowFloor, 4)
+    // 8 peers: a flat plateau from 1.7e-12 to 6.1e-13 is round-off wobble, not a contraction of 0.44 a round
+    const plateau = [1.7e-12, 1.1e-12, 8.0e-13, 6.9e-13, 6.1e-13, 6.1e-13].map((d, i) => row(20 * (i + 1), { consensusDistance: d, lambda2: 0.749 }))
+    const p = measureContraction(plateau, null, { dim: 50 })
+    assert.equal(p.fit, null)
+    assert.equal(p.floorRound, 20)
+    // without a known dimension the floor still counts one coordinate: 1e-12 is round-off for any model
+    assert.equal(measureContraction(plateau, null).fit, null)
+  })
+
+  it('measures a cluster\'s per-round rate from snapshots 20 rounds apart while they are above the absolute floor', () => {
+    const q = 0.6
+    // 50 × 0.6^r is above 1e-10 × 50 up to round 45: the records of rounds 20 and 40 count, later ones are round-off
+    const rows = [20, 40, 60, 80, 100].map((round) => row(round, { consensusDistance: 50 * Math.pow(q, round), lambda2: Math.sqrt(q) }))
+    const c = measureContraction(rows, null, { dim: 50 })
+    assert.ok(c.fit !== null && Math.abs(c.fit.rate - q) < 1e-9, String(c.fit?.rate))
+    assert.deepEqual([c.fit.from, c.fit.to], [20, 40])
+    assert.equal(c.floorRound, 60)
+    assert.equal(c.belowFloor, 3)
+  })
+
+  it('takes a lambda2² below 1e-12 (a 3-peer ring: 0 up to eigensolver round-off) as 0, with no relative error', () => {
+    const rows = [1, 2, 3].map((round) => row(round, { consensusDistance: 0.01 + 0.001 * round, lambda2: 1.7554e-17 }))
+    const c = measureContraction(rows, null)
+    assert.ok(c.fit !== null)
+    assert.equal(c.fit.predicted, 0)
+    assert.equal(c.fit.relativeError, null)
+    for (const p of c.points) assert.equal(p.predicted, 0)
+  })
+
   it('parses metrics.jsonl: skips torn and non-record lines, keeps the last record of a round, nulls absent fields', () => {
     const text = [
       JSON.stringify({ round: 2, consensusDistance: 0.5, accuracy: null }),

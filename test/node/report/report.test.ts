@@ -30,7 +30,8 @@ describe('murmur report', function () {
     const run = loadRun(dir)
     const lambda2 = 1 / 3 + (2 / 3) * Math.cos(2 * Math.PI / 8)
     assert.ok(Math.abs((lambda2OfConfig(run.config) as number) - lambda2) < 1e-12, 'lambda2 rebuilt from config.json')
-    const fit = measureContraction(run.rows, null).fit
+    assert.equal(run.dim, 200, 'the model\'s coordinates, from config.json\'s derived block')
+    const fit = measureContraction(run.rows, null, { dim: run.dim ?? undefined }).fit
     assert.ok(fit !== null && fit.relativeError !== null && fit.relativeError < 0.02, `measured ${String(fit?.rate)} vs ${lambda2 ** 2}`)
   })
 
@@ -169,5 +170,70 @@ describe('murmur report', function () {
     }
     assert.match(await make(0.3), /This run lost messages or peers \(--drop 0\.3\)/)
     assert.doesNotMatch(await make(0), /lost messages/)
+  })
+
+  it('a cluster gossip run at float32 round-off from its first snapshot: says so instead of a contraction', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ peers: 4, topology: 'ring', weights: 'metropolis', algo: 'gossip', dim: 50, seed: 1, evalEvery: 20 }))
+    mkdirSync(join(dir, 'peer-0'))
+    const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ round: 20 * (i + 1), consensusDistance: i === 0 ? 8.6e-14 : 0, lambda2: 1 / 3, bytesThisRound: 1792 }))
+    writeFileSync(join(dir, 'metrics.jsonl'), lines.join('\n') + '\n')
+    const html = await buildReport(loadRun(dir))
+    assert.match(html, /consensus reached float32 round-off by round 20; too few records above it to measure a contraction/)
+    assert.doesNotMatch(html, /% from lambda2²/)
+    assert.doesNotMatch(html, /measured 1\.0000 a round/)
+  })
+
+  it('a cluster run\'s time split is summary.json\'s, with the remainder named so the parts sum to 100 %', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ peers: 4, topology: 'ring', algo: 'dpsgd', seed: 1, evalEvery: 20, evalLimit: 0 }))
+    mkdirSync(join(dir, 'peer-0'))
+    writeFileSync(join(dir, 'metrics.jsonl'), [1, 2].map((round) => JSON.stringify({ round, computeMs: 1, commMs: 40, roundMsMax: 47 })).join('\n') + '\n')
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ rounds: 2, timeShare: { compute: 0.021, communicate: 0.736, wait: 0.164 } }))
+    mkdirSync(join(dir, 'peer-0', 'snapshots'))
+    writeFileSync(join(dir, 'peer-0', 'snapshots', 'round-00000002.f32'), new Uint8Array(4 * 10))
+    const run = loadRun(dir)
+    assert.equal(run.dim, 10, 'a training cluster\'s dimension is its snapshots\' float32 count, not run.json\'s gossip dim')
+    const html = await buildReport(run)
+    assert.match(html, /compute 2\.1 %, communicate 73\.6 %, wait 16\.4 %, other \([^)]*\) 7\.9 %/)
+    assert.doesNotMatch(html, /communicate \(exchange\) 85/)
+  })
+
+  it('says how each kind of run tests its peers\' models: --peer-eval-limit for murmur sim only', async () => {
+    const make = async (file: string, config: object): Promise<string> => {
+      const dir = tmp()
+      writeFileSync(join(dir, file), JSON.stringify(config))
+      writeFileSync(join(dir, 'metrics.jsonl'), [20, 40].map((round) => JSON.stringify({ round, accuracy: 0.9, peerAccuracyMin: 0.88, peerAccuracyMean: 0.89 })).join('\n') + '\n')
+      return await buildReport(loadRun(dir))
+    }
+    const cluster = await make('run.json', { peers: 4, topology: 'ring', algo: 'dpsgd', seed: 1, evalEvery: 20, evalLimit: 0, peerEvalLimit: 2000 })
+    assert.doesNotMatch(cluster, /peer-eval-limit/)
+    assert.match(cluster, /--snapshot-every/)
+    assert.match(cluster, /all 0?\s*test samples|all the test samples|on all of the test set|every test sample/)
+    const sim = await make('config.json', { experiment: { peers: 4, topology: 'ring', algo: 'dpsgd', seed: 1, evalEvery: 20, evalLimit: 0, peerEvalLimit: 2000 } })
+    assert.match(sim, /--peer-eval-limit/)
+  })
+
+  it('a lambda2 that is 0 in theory (a 3-peer ring) is printed as 0, not as 3e-33', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: { peers: 3, topology: 'ring', algo: 'dpsgd', seed: 1 } }))
+    writeFileSync(join(dir, 'metrics.jsonl'), [1, 2, 3, 4].map((round) => JSON.stringify({ round, consensusDistance: 0.01 + 0.001 * round, lambda2: 1.7554e-17 })).join('\n') + '\n')
+    const html = await buildReport(loadRun(dir))
+    assert.doesNotMatch(html, /e-3\d/)
+    assert.match(html, /lambda2² = 0\b/)
+  })
+
+  it('a folder with summary.json only: stdout and the page agree on the rounds, and nothing blames metrics.jsonl for what it lacks', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ rounds: 30, accuracy: 0.91, consensusDistance: 0.002 }))
+    const { code, err } = await runCli(['report', dir])
+    assert.equal(code, 0, err)
+    assert.match(err, /30 rounds/)
+    assert.doesNotMatch(err, /\b0 rounds|\(unknown\)/)
+    assert.doesNotMatch(err, /from the metrics only/)
+    const html = readFileSync(join(dir, 'report.html'), 'utf8')
+    assert.match(html, /<b>30<\/b><span>rounds/)
+    assert.doesNotMatch(html, /recorded in metrics\.jsonl|no evaluation round was reached|from the metrics only/)
+    assert.match(html, /metrics\.jsonl is absent/)
   })
 })

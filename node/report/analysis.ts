@@ -165,27 +165,6 @@ export function lambda2Values (rows: readonly RoundRow[]): number[] {
   return [...seen].sort((a, b) => a - b)
 }
 
-/** A training loss this many times its first round's is divergence, not noise (a healthy run's loss falls from round 1). */
-export const DIVERGENCE_FACTOR = 10
-
-export interface Divergence { firstRound: number, first: number, peakRound: number, peak: number }
-
-/**
- * Whether the run's mean training loss rose to more than DIVERGENCE_FACTOR times its first recorded value: a
- * step size too large blows the models up, and they may stay finite (a ReLU network at chance level) without
- * any error. Null when it did not, or when no training loss is recorded (gossip).
- */
-export function detectDivergence (rows: readonly RoundRow[]): Divergence | null {
-  let first: RoundRow | undefined
-  let peak: RoundRow | undefined
-  for (const r of rows) {
-    if (r.trainLoss === null) continue
-    first ??= r
-    if (peak === undefined || r.trainLoss > (peak.trainLoss as number)) peak = r
-  }
-  if (first === undefined || peak === undefined) return null
-  const f = first.trainLoss as number
-  const p = peak.trainLoss as number
-  if (!(f > 0) || !(p > DIVERGENCE_FACTOR * f)) return null
-  return { firstRound: first.round, first: f, peakRound: peak.round, peak: p }
-}
+// divergence of the training loss: one rule for murmur sim's warning and the report (lib/experiment/divergence.ts)
+export { DIVERGENCE_FACTOR, detectDivergence } from '../../lib/experiment/divergence.ts'
+export type { Divergence } from '../../lib/experiment/divergence.ts'

@@ -9,12 +9,12 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatHelp, getBoolean, getOptionalNumber, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
-import { CliError, describeFailure, SIGNAL_REPEAT_MS } from '../node/cli/command.ts'
+import { checkOutFolder, CliError, describeFailure, SIGNAL_REPEAT_MS } from '../node/cli/command.ts'
 import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS, resolveNetworkRunConfig, withoutSimOnlyFields } from '../node/cli/experiment-options.ts'
 import { HEARTBEAT_BOUNDS, TRAIN_THREAD_OPTION, trainThread, whenParentGone } from '../node/cli/commands/peer.ts'
@@ -23,7 +23,7 @@ import type { RunConfig } from '../lib/experiment/index.ts'
 import { archivePreviousRun, PEER_FILE, readLastRecord } from '../node/peer/index.ts'
 import { loadOrCreateIdentity, readAllowlist } from '../node/p2p/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
-import { parseChurn } from './lib/churn.ts'
+import { churnLine, churnSkipReason, churnText, parseChurn } from './lib/churn.ts'
 import { createClusterTargetWatch } from './lib/cluster-target.ts'
 import { watchCommandLine } from '../node/watch/index.ts'
 import { parseSlowdown } from './lib/slowdown.ts'
@@ -51,14 +51,18 @@ const PEER_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=128', 
 /**
  * glibc gives every thread that mallocs its own arena (up to 8 a core); a peer's message buffers then spread over
  * many half-empty arenas. Two arenas: 276 instead of 302 MB peak for 3 MNIST peers (measured), no slowdown seen.
+ * MURMUR_CLUSTER=1 tells `murmur peer` that a local cluster started it: it then leaves out its note that a loopback
+ * --listen accepts connections from this machine only, which is the point of a local cluster (node/cli/commands/peer.ts).
  */
-const peerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' })
+const peerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', MURMUR_CLUSTER: '1' })
 
 const options: OptionSpec[] = [
-  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder (default: runs/cluster-<time>)' },
-  ...NETWORK_RUN_OPTIONS,
+  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder; one that holds a run (run.json, metrics.jsonl or summary.json) is refused without --force (default: runs/cluster-<time>)' },
+  { name: 'force', type: 'boolean', description: 'run in an --out DIR that holds a run: its metrics.jsonl, summary.json, run.json, plots and report.html are removed first; each peer folder\'s earlier files go to its previous/' },
+  ...NETWORK_RUN_OPTIONS.map((o) => o.name !== 'attack' ? o : { ...o, description: 'EXPERIMENTS ONLY: the --attackers peers send signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of their model (needs --attackers)' }),
+  { name: 'attackers', type: 'string', placeholder: 'N|I,J,...', description: 'with --attack: how many peers attack (chosen from the seed, as in murmur sim), or their slots as a list (3,7; one slot: 3,); the others are honest, and the averaged model and the accuracy figures are theirs' },
   ...ACCESS_OPTIONS,
-  { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir), comma-separated' },
+  { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir), comma-separated; R below --rounds. An event is applied once a peer has recorded round R (later on a fast run: the churn line says so), and not at all once the run, or the targeted peer, is past its last round' },
   TRAIN_THREAD_OPTION,
   { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps F−1 times the CPU time each round took it, as if F times slower (murmur peer --slowdown)' },
   { name: 'heartbeat', type: 'int', ...HEARTBEAT_BOUNDS, placeholder: 'MS', description: `membership heartbeat of every peer (default: 500, or 50 × peers when that is longer, at most ${HEARTBEAT_BOUNDS.max})` },
@@ -96,7 +100,8 @@ export const CLUSTER_SPEC: CommandSpec = {
   examples: [
     'murmur cluster --peers 4 --rounds 300 --out runs/c4',
     'murmur cluster --peers 16 --algo choco --codec topk:0.01 --gamma 0.05 --lr 0.02 --rounds 1000 --out runs/c16',
-    'murmur cluster --peers 8 --algo gossip --rounds 100 --churn "kill:3@30,join:1@50" --out runs/churn'
+    'murmur cluster --peers 8 --algo gossip --rounds 100 --churn "kill:3@30,join:1@50" --out runs/churn',
+    'murmur cluster --peers 8 --algo dpsgd --aggregate trimmed:1 --attack signflip --attackers 1 --rounds 200 --out runs/byz'
   ]
 }
 
@@ -119,6 +124,10 @@ interface Proc {
   /** SIGKILLed by a churn kill event, so expected not to exit 0 */
   killed?: boolean
 }
+
+/** how often the cluster reads the peers' last records (ms); more often while a churn event is pending */
+const POLL_MS = 250
+const CHURN_POLL_MS = 50
 
 /** how long after the run is over a peer that has not joined it gets to notice by itself before it is stopped (ms) */
 const OVER_GRACE_MS = 5000
@@ -159,18 +168,57 @@ function rssKb (pid: number | undefined): number {
   }
 }
 
-export async function runCluster (argv: string[], io: { out: (s: string) => void, err: (s: string) => void, isTTY: boolean }): Promise<number> {
+/** The files that make a folder a cluster run's: --out refuses to run over them without --force. */
+const RUN_FILES = ['run.json', 'metrics.jsonl', 'summary.json']
+/** what a cluster (or murmur report, or scripts/netns-cluster.ts) writes at the top of OUT: --force removes them */
+const isRunOutput = (name: string): boolean => [...RUN_FILES, 'report.html', 'commands.txt', 'allow-peers.txt'].includes(name) || name.endsWith('.svg')
+
+/**
+ * Refuses, before any peer starts, an --out that is a file or holds a run (unless forced, as murmur sim does); with
+ * --force, removes that run's top-level files so that no stale plot or report sits beside the new run's.
+ */
+function prepareOut (out: string, force: boolean): void {
+  checkOutFolder(out, '--out') // a file where the folder (or a parent) should be: said as such, not as EEXIST
+  if (!existsSync(out)) return
+  const found = RUN_FILES.filter((f) => existsSync(join(out, f)))
+  if (found.length === 0) return
+  if (!force) throw new UsageError(`--out '${out}' holds a run (${found.join(', ')}); pass --force to replace it, or --out another folder`, 'out')
+  for (const f of readdirSync(out)) if (isRunOutput(f)) rmSync(join(out, f), { force: true })
+}
+
+/**
+ * The attack of a cluster and who runs it: as in murmur sim, --attack needs --attackers (a count, chosen from the
+ * seed, or slots); the rest of the config, without them, is what every peer gets in run.json (each attacker gets its
+ * own --attack). Before, --attack went into run.json and every peer attacked.
+ */
+function splitAttack (args: ReturnType<typeof parseArgs>, io: { err: (s: string) => void }): { config: RunConfig, attack?: { spec: string, slots: number[] } } {
+  const { attackers, ...given } = configFromArgs(args)
+  if (attackers !== undefined && args.values.attackers === undefined) {
+    // a config file's attackers are refused, as by murmur peer: which peers attack is said on the command line
+    throw new UsageError('attackers (from --config) is not read by murmur cluster: name the attacking peers on its command line, --attackers N|I,J (with --attack SPEC)', 'attackers')
+  }
+  const partial = withoutSimOnlyFields(given, 'cluster', io)
+  if (attackers !== undefined) partial.attackers = attackers
+  const { attack, attackers: slots, ...config } = resolveNetworkRunConfig(partial, args, 'cluster', io)
+  if (attack === undefined) return { config }
+  if (slots === undefined) {
+    throw new UsageError(`--attack ${attack} needs --attackers, as in murmur sim: the peers that attack, a count (e.g. --attackers 1, chosen from the seed) or slots (--attackers 3,7; one slot: 3,); the others stay honest`, 'attack')
+  }
+  return { config, attack: { spec: attack, slots } }
+}
+
+export async function runCluster (argv: string[], io: { out: (s: string) => void, err: (s: string) => void, isTTY: boolean, progress?: (s: string) => void }): Promise<number> {
   const args = parseArgs(CLUSTER_SPEC, argv)
   if (args.help) { io.out(formatHelp(CLUSTER_SPEC)); return 0 }
-  const partial = withoutSimOnlyFields(configFromArgs(args), 'cluster', io)
-  const config: RunConfig = resolveNetworkRunConfig(partial, args, 'cluster', io)
+  const { config, attack } = splitAttack(args, io)
   trainThread(args, config) // the peers' own check, so that a bad combination fails here and not in every peer
-  const churn: ChurnEvent[] = parseChurn(getOptionalString(args, 'churn') ?? '', config.peers)
+  const churn: ChurnEvent[] = parseChurn(getOptionalString(args, 'churn') ?? '', config.peers, config.rounds)
   const slowdown = parseSlowdown(getOptionalString(args, 'slowdown') ?? '', config.peers)
   if (churn.some((e) => e.kind === 'restart') && Number(args.values['checkpoint-every']) === 0) {
     throw new UsageError('--churn restart:I@R restarts a peer with --resume from its checkpoints, and without --checkpoint-every N it has none (it would start as a new peer); add --checkpoint-every, e.g. 10', 'churn')
   }
   const out = resolve(getOptionalString(args, 'out') ?? join('runs', `cluster-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`))
+  prepareOut(out, getBoolean(args, 'force'))
   mkdirSync(out, { recursive: true })
   const runFile = join(out, 'run.json')
   writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n')
@@ -210,7 +258,9 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     p.logFrom = fstatSync(log).size
     p.child = spawn(process.execPath, [...PEER_NODE_FLAGS, MURMUR, 'peer', ...common, ...extra, '--data-dir', p.dataDir, '--shard', `${p.slot}/${config.peers}`,
       ...(bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : []),
-      ...(slowdown.has(p.slot) ? ['--slowdown', String(slowdown.get(p.slot))] : [])],
+      ...(slowdown.has(p.slot) ? ['--slowdown', String(slowdown.get(p.slot))] : []),
+      // an attacker's slot attacks in every life: a restart, a joiner that takes the slot
+      ...(attack?.slots.includes(p.slot) === true ? ['--attack', attack.spec] : [])],
     // a process group of its own: a terminal's Ctrl-C reaches the cluster only, which asks each peer once. The IPC
     // channel closes when this process dies, however it dies (SIGKILL too, when no handler runs): the peer then
     // leaves as on SIGTERM (murmur peer's whenParentGone), so a dead cluster leaves no peers behind
@@ -260,9 +310,16 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const bootstrap = readAddrs(first.dataDir) ?? []
   for (let i = 1; i < config.peers; i++) launch(i, i, bootstrap)
   io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${topologyLabel(config)}, ${config.rounds} rounds -> ${out}`)
+  if (attack !== undefined) {
+    io.err(`murmur cluster: EXPERIMENT: ${attack.slots.length === 1 ? 'peer' : 'peers'} ${attack.slots.join(', ')} ${attack.slots.length === 1 ? 'attacks' : 'attack'} with ${attack.spec} (--attackers); the averaged model and the accuracy figures are the honest peers'`)
+  }
   if (bootstrap.length > 0) io.err(`watch it live: ${watchCommandLine({ bootstrap: bootstrap[0], runId: config.runId, swarmKeyFile: swarmKey === undefined ? undefined : resolve(swarmKey), dataDir: observerDir })} [--http 8080]`)
 
-  const progress = createProgress({ total: config.rounds, label: 'cluster', isTTY: io.isTTY, write: (t) => { if (!getBoolean(args, 'quiet')) process.stderr.write(t) } })
+  const writeProgress = io.progress ?? ((t: string) => { process.stderr.write(t) })
+  const progress = createProgress({ total: config.rounds, label: 'cluster', isTTY: io.isTTY, write: (t) => { if (!getBoolean(args, 'quiet')) writeProgress(t) } })
+  /** what became of each churn event, for the summary */
+  const churnOutcomes: Array<{ event: string, scheduled: number, round: number | null, outcome: string, started?: Proc[] }> = []
+  const honest = (p: Proc): boolean => attack?.slots.includes(p.slot) !== true
   const pending = [...churn]
   const freed: number[] = []
   const timeoutAt = start + Number(args.values.timeout) * 1000
@@ -310,57 +367,69 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     }
     for (const ev of pending.filter((e) => e.round <= maxRound)) {
       pending.splice(pending.indexOf(ev), 1)
-      if ((ev.kind === 'join' || ev.kind === 'restart') && over) {
-        io.err(`\nchurn: ${ev.kind}:${ev.kind === 'join' ? ev.count : ev.slot}@${ev.round} not done: the run is over`)
+      const said = (round: number | null, outcome: string, line: string, started?: Proc[]): void => {
+        churnOutcomes.push({ event: churnText(ev), scheduled: ev.round, round, outcome, started })
+        io.err(`\n${line}`)
+      }
+      // a peer already SIGKILLed may not have been seen to exit yet (two kills in one poll): it is gone all the same
+      const target = ev.kind === 'join' ? undefined : procs.find((p) => p.slot === ev.slot && p.exitCode === undefined && p.killed !== true)
+      const skip = churnSkipReason(ev, { rounds: config.rounds, maxRound, over, targetRound: target === undefined ? undefined : rounds[procs.indexOf(target)] })
+      if (skip !== undefined) {
+        said(null, `not done: ${skip}`, `churn: ${churnText(ev)} not done at round ${maxRound}: ${skip}`)
         continue
       }
       if (ev.kind === 'join') {
-        for (let k = 0; k < ev.count; k++) {
-          const slot = freed.shift() ?? (procs.length % config.peers)
-          const p = launch(slot, procs.length, liveBootstrap())
-          io.err(`\nchurn: round ${maxRound}: started peer-${procs.indexOf(p)} in slot ${slot}`)
-        }
+        const started: Proc[] = []
+        for (let k = 0; k < ev.count; k++) started.push(launch(freed.shift() ?? (procs.length % config.peers), procs.length, liveBootstrap()))
+        said(maxRound, 'done', churnLine(ev, maxRound, `started ${started.map((p) => `peer-${procs.indexOf(p)} in slot ${p.slot}`).join(', ')}`), started)
+      } else if (target === undefined) {
+        said(null, 'not done: no live peer in the slot', `churn: ${churnText(ev)}: no live peer in slot ${ev.slot} at round ${maxRound}`)
+      } else if (ev.kind === 'restart') {
+        await restart(target, liveBootstrap(target))
+        said(maxRound, 'done', churnLine(ev, maxRound, `SIGKILL peer-${procs.indexOf(target)} (slot ${ev.slot}), restarted with --resume`))
       } else {
-        // a peer already SIGKILLed may not have been seen to exit yet (two kills in one poll): it is gone all the same
-        const target = procs.find((p) => p.slot === ev.slot && p.exitCode === undefined && p.killed !== true)
-        if (target === undefined) { io.err(`\nchurn: no live peer in slot ${ev.slot} at round ${maxRound}`); continue }
-        if (ev.kind === 'restart') {
-          await restart(target, liveBootstrap(target))
-          io.err(`\nchurn: round ${maxRound}: SIGKILL peer-${procs.indexOf(target)} (slot ${ev.slot}), restarted with --resume`)
-          continue
-        }
         target.child.kill(ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM')
         if (ev.kind === 'kill') target.killed = true
         freed.push(ev.slot)
-        io.err(`\nchurn: round ${maxRound}: ${ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM'} peer-${procs.indexOf(target)} (slot ${ev.slot})`)
+        said(maxRound, 'done', churnLine(ev, maxRound, `${ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM'} peer-${procs.indexOf(target)} (slot ${ev.slot})`))
       }
     }
-    const hit = targetWatch !== undefined && stopping === 0 ? targetWatch.poll(alive().map((p) => ({ dataDir: p.dataDir, startRound: p.late ? p.startRound : undefined }))) : null
+    const hit = targetWatch !== undefined && stopping === 0 ? targetWatch.poll(alive().filter(honest).map((p) => ({ dataDir: p.dataDir, startRound: p.late ? p.startRound : undefined }))) : null
     if (hit !== null) {
       stopping = 1 // as a first SIGINT: every peer leaves gracefully; a real SIGINT now kills them
       io.err(`\nmurmur cluster: the averaged model reached ${(100 * hit.accuracy).toFixed(2)} % at round ${hit.round} (target ${(100 * (untilAccuracy ?? 0)).toFixed(2)} %): asking the peers to leave`)
       for (const p of alive()) p.child.kill('SIGTERM')
     }
     const tested = targetWatch?.last == null ? '' : `, averaged ${(100 * targetWatch.last.accuracy).toFixed(2)} % at ${targetWatch.last.round}`
-    progress.update(Math.min(...rounds.filter((_, i) => procs[i].exitCode === undefined || procs[i].exitCode === 0).concat([maxRound])), `peers ${alive().length}${tested}`)
+    progress.update(progressRound(procs.map((p, i) => ({ ...p, round: rounds[i] }))), `peers ${alive().length}${tested}`)
     if (performance.now() > timeoutAt) {
       io.err(`\nmurmur cluster: timeout after ${String(args.values.timeout)} s: killing the peers`)
       for (const p of alive()) p.child.kill('SIGKILL')
     }
-    await sleep(250)
+    // a churn event is applied at the first poll past its round: polled more often while one is pending
+    await sleep(pending.length > 0 ? CHURN_POLL_MS : POLL_MS)
   }
-  progress.done()
+  // the round the run reached (a run stopped early, by --until-accuracy, a signal or --timeout, did not reach the total)
+  progress.done(undefined, Math.max(0, ...procs.map((p) => readRounds(p.dataDir))))
   targetWatch?.dispose()
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
   process.off('exit', killAll)
   const wallSeconds = (performance.now() - start) / 1000
-  const summary = await mergeCluster({ out, config, peers: procs.map((p) => ({ dataDir: p.dataDir, slot: p.slot, exitCode: p.exitCode ?? null, signal: p.signal ?? null, peakRssMb: p.peakRssKb / 1024 })), wallSeconds })
-  if (targetWatch !== undefined) {
-    // why the run stopped, in the summary beside the merge's figures
-    const reached = { target: targetWatch.target, round: targetWatch.hit?.round ?? null, accuracy: targetWatch.hit?.accuracy ?? null, testSeconds: targetWatch.evalMs / 1000 }
-    writeFileSync(join(out, 'summary.json'), JSON.stringify({ ...summary, untilAccuracy: reached }, null, 2) + '\n')
+  const summary = await mergeCluster({ out, config, peers: procs.map((p) => ({ dataDir: p.dataDir, slot: p.slot, exitCode: p.exitCode ?? null, signal: p.signal ?? null, peakRssMb: p.peakRssKb / 1024, attacker: !honest(p) })), wallSeconds })
+  // joiners that recorded no round: started too late (the run ended before they were let in), so the join did not happen
+  const joinersWithoutRounds = procs.filter((p, i) => i >= config.peers && readRounds(p.dataDir) === 0).length
+  const joinOutcome = (outcome: string, started: Proc[] | undefined): string => {
+    const idle = (started ?? []).filter((p) => readRounds(p.dataDir) === 0).length
+    return idle === 0 ? outcome : `${outcome}, but ${idle} of ${started?.length ?? 0} started took no part (no round recorded: the run was over before ${idle === 1 ? 'it' : 'they'} joined)`
   }
+  // the cluster's own facts beside the merge's figures: what churn did, who attacked, why the run stopped
+  const extra = {
+    ...(churn.length > 0 ? { churn: churnOutcomes.map(({ started, ...o }) => ({ ...o, outcome: joinOutcome(o.outcome, started) })).concat(pending.map((ev) => ({ event: churnText(ev), scheduled: ev.round, round: null, outcome: 'not done: the run ended before its round' }))), joinersWithoutRounds } : {}),
+    ...(attack !== undefined ? { attack } : {}),
+    ...(targetWatch !== undefined ? { untilAccuracy: { target: targetWatch.target, round: targetWatch.hit?.round ?? null, accuracy: targetWatch.hit?.accuracy ?? null, testSeconds: targetWatch.evalMs / 1000 } } : {})
+  }
+  if (Object.keys(extra).length > 0) writeFileSync(join(out, 'summary.json'), JSON.stringify({ ...summary, ...extra }, null, 2) + '\n')
   // peers SIGKILLed by a kill event (one that found its slot empty killed nothing), and joiners stopped because the
   // run ended before they joined, are expected not to exit 0
   const unclean = procs.filter((p) => p.exitCode !== 0)
@@ -368,7 +437,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const stoppedWaiting = unclean.filter((p) => p.killed !== true && p.stoppedWaiting === true).length
   const expectedUnclean = killedByChurn + stoppedWaiting
   io.out([
-    `peers             ${summary.peers} processes (${peersLine(summary.exitedCleanly, killedByChurn, stoppedWaiting, summary.peers)})`,
+    `peers             ${summary.peers} processes (${peersLine(summary.exitedCleanly, killedByChurn, stoppedWaiting, summary.peers, joinersWithoutRounds)})`,
     `rounds            ${summary.rounds} in ${wallSeconds.toFixed(1)} s; round time p50 ${summary.roundTimeP50.toFixed(0)} ms, p95 ${summary.roundTimeP95.toFixed(0)} ms`,
     // the averaged model is tested on snapshot rounds only; without any (--snapshot-every 0) it was not measured
     `accuracy          ${summary.accuracy === null ? `n/a${summary.consensusDistance === null ? ' (no snapshots)' : ''}` : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
@@ -382,15 +451,29 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   return summary.exitedCleanly === summary.peers - expectedUnclean ? 0 : 1
 }
 
-/** "5 exited 0, 1 killed by churn", naming the processes that failed unexpectedly when any did */
-export function peersLine (clean: number, killed: number, stoppedWaiting: number, total: number): string {
+/**
+ * "5 exited 0, 1 killed by churn", naming the processes that failed unexpectedly when any did, and the joiners that
+ * recorded no round (a joiner that finds the run over exits 0 without taking part: the join did not happen)
+ */
+export function peersLine (clean: number, killed: number, stoppedWaiting: number, total: number, joinersWithoutRounds = 0): string {
   const failed = total - clean - killed - stoppedWaiting
   return [
     `${clean} exited 0`,
     ...(killed > 0 ? [`${killed} killed by churn`] : []),
     ...(stoppedWaiting > 0 ? [`${stoppedWaiting} stopped before joining`] : []),
     ...(failed > 0 ? [`${failed} failed`] : [])
-  ].join(', ')
+  ].join(', ') + (joinersWithoutRounds > 0 ? `; ${joinersWithoutRounds} ${joinersWithoutRounds === 1 ? 'joiner' : 'joiners'} took no part (no round recorded)` : '')
+}
+
+/**
+ * The round the progress line shows while the run goes on: that of the slowest live peer taking part, leaving out
+ * peers gone (killed, left, failed: one that left at round 600 once held the line there) and a joiner or restarted
+ * peer until it records a round of this life (a joiner waiting at round 0 once made it 0); the highest recorded round
+ * when no peer is left to count.
+ */
+export function progressRound (peers: ReadonlyArray<{ round: number, startRound: number, late: boolean, exitCode?: number | null, killed?: boolean }>): number {
+  const counted = peers.filter((p) => p.exitCode === undefined && p.killed !== true && (!p.late || p.round > p.startRound))
+  return counted.length > 0 ? Math.min(...counted.map((p) => p.round)) : Math.max(0, ...peers.map((p) => p.round))
 }
 
 if (import.meta.main) {

@@ -10,13 +10,20 @@ export type ChurnEvent =
 
 const EVENT = /^(kill|leave|join|restart):(\d+)@(\d+)$/
 
-export function parseChurn (text: string, peers: number): ChurnEvent[] {
+/**
+ * The events of --churn, sorted by round. With `rounds` (the run's --rounds), an event at or after the last round is
+ * refused: the cluster applies an event once the peers have recorded its round, so by then the run is over.
+ */
+export function parseChurn (text: string, peers: number, rounds?: number): ChurnEvent[] {
   if (text.trim() === '') return []
   return text.split(',').map((part): ChurnEvent => {
     const m = EVENT.exec(part.trim())
     if (m === null) throw new UsageError(`invalid value for --churn: '${part}'; expected kill:SLOT@ROUND, leave:SLOT@ROUND, restart:SLOT@ROUND or join:COUNT@ROUND, comma-separated`, 'churn')
     const n = Number(m[2])
     const round = Number(m[3])
+    if (rounds !== undefined && round >= rounds) {
+      throw new UsageError(`invalid value for --churn: '${part.trim()}': round ${round} is not before the run's last round (--rounds ${rounds}), so the run would be over when it happens; choose a round below ${rounds}`, 'churn')
+    }
     if (m[1] === 'join') {
       if (n < 1) throw new UsageError(`invalid value for --churn: '${part}': join needs a count ≥ 1`, 'churn')
       return { kind: 'join', count: n, round }
@@ -25,4 +32,40 @@ export function parseChurn (text: string, peers: number): ChurnEvent[] {
     if (n === 0) throw new UsageError(`invalid value for --churn: '${part}': slot 0 is the bootstrap peer; choose another`, 'churn')
     return { kind: m[1] as 'kill' | 'leave' | 'restart', slot: n, round }
   }).sort((a, b) => a.round - b.round)
+}
+
+/** an event as written in --churn: kill:3@50, join:2@80 */
+export function churnText (ev: ChurnEvent): string {
+  return `${ev.kind}:${ev.kind === 'join' ? ev.count : ev.slot}@${ev.round}`
+}
+
+/** what the cluster knows when an event falls due */
+export interface ChurnState {
+  /** the run's last round (--rounds) */
+  rounds: number
+  /** the highest round any peer has recorded */
+  maxRound: number
+  /** a peer has finished the last round and exited */
+  over: boolean
+  /** kill, leave, restart: the last round the peer in the slot has recorded */
+  targetRound?: number
+}
+
+/**
+ * Why an event that falls due is not applied, or undefined to apply it. The cluster applies an event once a peer has
+ * recorded its round, which on a fast run can be after the run's end: a joiner started then announces a round past
+ * the last and takes no part, and a peer that has recorded the last round is leaving anyway (killing it would count
+ * a finished peer as killed by churn). A kill or leave of a peer still behind (a slow peer of an asynchronous run)
+ * is still applied.
+ */
+export function churnSkipReason (ev: ChurnEvent, s: ChurnState): string | undefined {
+  if (s.over) return 'the run is over'
+  if (ev.kind === 'join' && s.maxRound >= s.rounds) return `the run is over (a peer has recorded its last round, ${s.rounds})`
+  if (ev.kind !== 'join' && s.targetRound !== undefined && s.targetRound >= s.rounds) return `the run is over for slot ${ev.slot} (its peer has recorded its last round, ${s.rounds})`
+  return undefined
+}
+
+/** "churn: round 406 (scheduled 300): WHAT", the scheduled round said when the event fires later than it */
+export function churnLine (ev: ChurnEvent, round: number, what: string): string {
+  return `churn: round ${round}${round !== ev.round ? ` (scheduled ${ev.round})` : ''}: ${what}`
 }

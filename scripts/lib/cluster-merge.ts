@@ -13,7 +13,15 @@ import type { PeerRecord } from '../../node/peer/index.ts'
 import { lineChart } from '../../node/report/index.ts'
 import type { Point } from '../../node/report/index.ts'
 
-export interface ClusterPeer { dataDir: string, slot: number, exitCode: number | null, signal: string | null, peakRssMb: number }
+export interface ClusterPeer {
+  dataDir: string
+  slot: number
+  exitCode: number | null
+  signal: string | null
+  peakRssMb: number
+  /** ran --attack: left out of the averaged model and the accuracy figures, which are the honest peers' (as in murmur sim) */
+  attacker?: boolean
+}
 
 export interface ClusterSummary {
   peers: number
@@ -65,13 +73,15 @@ export async function mergeCluster (opts: { out: string, config: RunConfig, peer
   let lastPeers: { min: number | null, mean: number | null } = { min: null, mean: null }
   const byRound = new Map<number, PeerRecord[]>()
   for (const rs of perPeer) for (const r of rs) byRound.set(r.round, [...(byRound.get(r.round) ?? []), r])
+  const honest = peers.filter((p) => p.attacker !== true)
+  const honestRecords = new Set(perPeer.filter((_, i) => peers[i].attacker !== true).flat())
   const dim = training.dim
   for (let round = 1; round <= maxRound; round++) {
     const rs = byRound.get(round) ?? []
     bytes += rs.reduce((s, r) => s + r.bytesThisRound, 0)
     const losses = rs.map((r) => r.trainLoss).filter((x) => Number.isFinite(x))
-    const accs = rs.map((r) => r.accuracy).filter((x): x is number => x !== null)
-    const snaps = peers.map((p) => readSnapshot(snapshotPath(p.dataDir, round), dim)).filter((s): s is Float32Array => s !== undefined)
+    const accs = rs.filter((r) => honestRecords.has(r)).map((r) => r.accuracy).filter((x): x is number => x !== null)
+    const snaps = honest.map((p) => readSnapshot(snapshotPath(p.dataDir, round), dim)).filter((s): s is Float32Array => s !== undefined)
     let consensus: number | null = null
     let accuracy: number | null = null
     let testLoss: number | null = null

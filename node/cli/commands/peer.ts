@@ -91,7 +91,11 @@ export const peerCommand: Command = {
     const config = resolveNetworkRunConfig(partial, args, 'peer', io)
     if (config.peers !== shard.count) throw new UsageError(`--shard ${shardText} splits the data into ${shard.count} parts but the run has --peers ${config.peers}`, 'shard')
     const announced = getOptionalString(args, 'announce')
-    for (const note of addressNotes(parseListenAddrs(getString(args, 'listen')), announced === undefined ? undefined : parseAnnounceAddrs(announced), config.peers)) io.err(`murmur peer: ${note}`)
+    for (const note of addressNotes(parseListenAddrs(getString(args, 'listen')), announced === undefined ? undefined : parseAnnounceAddrs(announced), config.peers)) {
+      // murmur cluster chose a loopback --listen for its peers: its note about other machines is beside the point there
+      if (process.env.MURMUR_CLUSTER === '1' && note.startsWith('note:')) continue
+      io.err(`murmur peer: ${note}`)
+    }
     if (config.attack !== undefined) io.err(`murmur peer: EXPERIMENT: this peer is Byzantine: it sends '${config.attack}' vectors instead of its model (--attack)`)
     const evalEvery = config.evalEvery
     const stop = new AbortController()

@@ -12,12 +12,12 @@ import { listCheckpoints } from '../../../node/checkpoint/index.ts'
 describe('murmur cluster: an OUT folder reused from an earlier run', function () {
   this.timeout(120_000)
 
-  it('runs again, with the new peers finding each other and the new run\'s rounds in the merge', async () => {
+  it('runs again (with --force), with the new peers finding each other and the new run\'s rounds in the merge', async () => {
     const out = mkdtempSync(join(tmpdir(), 'murmur-reuse-'))
     const run = async (rounds: number, extra: string[] = []): Promise<{ code: number, summary: { rounds: number, exitedCleanly: number } }> => {
       const code = await runCluster([
         '--peers', '2', '--algo', 'gossip', '--dim', '64', '--rounds', String(rounds), '--heartbeat', '200', '--timeout', '60',
-        '--out', out, '--quiet', '--run-id', 'reuse-test', ...extra
+        '--out', out, '--force', '--quiet', '--run-id', 'reuse-test', ...extra
       ], { out: () => {}, err: () => {}, isTTY: false })
       return { code, summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) }
     }

@@ -135,7 +135,8 @@ export function closest (word: string, candidates: readonly string[]): string | 
     const d = distance(word, c)
     if (d < bestD) { bestD = d; best = c }
   }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined
+  // never a word that shares no letter's place with it ('x' is not a typo of 'lr')
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) && bestD < word.length ? best : undefined
 }
 
 /**

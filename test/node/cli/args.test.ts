@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { formatHelp, parseArgs } from '../../../node/cli/args.ts'
+import { closest, formatHelp, parseArgs } from '../../../node/cli/args.ts'
 import type { CommandSpec } from '../../../node/cli/args.ts'
 import { createProgress, progressLine } from '../../../node/cli/progress.ts'
 
@@ -25,6 +25,13 @@ function usageErr (argv: string[], option?: string): void {
 }
 
 describe('node/cli/args', () => {
+  it('closest: a near miss is suggested, a word too short to be a typo of anything is not', () => {
+    assert.equal(closest('topolgy', ['topology', 'peers']), 'topology')
+    assert.equal(closest('peres', ['topology', 'peers']), 'peers')
+    assert.equal(closest('x', ['lr', 'dim']), undefined)
+    assert.equal(closest('zzzzzzzz', ['topology', 'peers']), undefined)
+  })
+
   it('a progress bar stopped early ends at the count reached, not the total', () => {
     let text = ''
     const p = createProgress({ total: 2000, label: 'sim', isTTY: false, write: (t) => { text += t }, now: () => 0 })

@@ -11,8 +11,8 @@ export type ChurnEvent =
 const EVENT = /^(kill|leave|join|restart):(\d+)@(\d+)$/
 
 /**
- * The events of --churn, sorted by round. With `rounds` (the run's --rounds), an event at or after the last round is
- * refused: the cluster applies an event once the peers have recorded its round, so by then the run is over.
+ * The events of --churn, sorted by round. With `rounds` (the run's --rounds), a join or restart at or after the last
+ * round, and a kill or leave after it, are refused: the cluster applies an event once a peer has recorded its round.
  */
 export function parseChurn (text: string, peers: number, rounds?: number): ChurnEvent[] {
   if (text.trim() === '') return []
@@ -21,8 +21,11 @@ export function parseChurn (text: string, peers: number, rounds?: number): Churn
     if (m === null) throw new UsageError(`invalid value for --churn: '${part}'; expected kill:SLOT@ROUND, leave:SLOT@ROUND, restart:SLOT@ROUND or join:COUNT@ROUND, comma-separated`, 'churn')
     const n = Number(m[2])
     const round = Number(m[3])
-    if (rounds !== undefined && round >= rounds) {
-      throw new UsageError(`invalid value for --churn: '${part.trim()}': round ${round} is not before the run's last round (--rounds ${rounds}), so the run would be over when it happens; choose a round below ${rounds}`, 'churn')
+    // a new peer needs rounds left to take part; a kill or leave may fall on the last round: once the fastest peer
+    // has done it, it stops a slower one (a straggler of an asynchronous run) that is still behind
+    const starts = m[1] === 'join' || m[1] === 'restart'
+    if (rounds !== undefined && (starts ? round >= rounds : round > rounds)) {
+      throw new UsageError(`invalid value for --churn: '${part.trim()}': round ${round} is ${starts ? 'not before the run\'s last round' : 'past the run\'s last round'} (--rounds ${rounds}), so the run would be over when it happens; choose a round ${starts ? `below ${rounds}` : `up to ${rounds}`}`, 'churn')
     }
     if (m[1] === 'join') {
       if (n < 1) throw new UsageError(`invalid value for --churn: '${part}': join needs a count ≥ 1`, 'churn')
@@ -59,8 +62,10 @@ export interface ChurnState {
  * is still applied.
  */
 export function churnSkipReason (ev: ChurnEvent, s: ChurnState): string | undefined {
-  if (s.over) return 'the run is over'
-  if (ev.kind === 'join' && s.maxRound >= s.rounds) return `the run is over (a peer has recorded its last round, ${s.rounds})`
+  if (ev.kind === 'join' || ev.kind === 'restart') {
+    if (s.over) return 'the run is over'
+    if (s.maxRound >= s.rounds) return `the run is over (a peer has recorded its last round, ${s.rounds})`
+  }
   if (ev.kind !== 'join' && s.targetRound !== undefined && s.targetRound >= s.rounds) return `the run is over for slot ${ev.slot} (its peer has recorded its last round, ${s.rounds})`
   return undefined
 }

@@ -18,10 +18,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { resolveExperiment, runExperiment, RunDivergedError } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
-import { roundsAndSeed } from './lib/script-args.ts'
+import { parseScriptArgs } from './lib/script-args.ts'
 
 /** ALIE needs z well above Baruch et al.'s formula (z ≈ 0 for 2 of 16) to hurt model averaging at all; IPM likewise ε > 1. */
 export const ATTACKS = ['signflip', 'gaussian:10', 'alie:20', 'ipm:2', 'nan'] as const
@@ -163,26 +162,9 @@ export interface ByzantineCli { rounds: number, seed: number, attacks?: string[]
  * aggregate is checked before any run starts, so a typo does not surface minutes in, after the runs before it.
  */
 export function parseCli (argv: string[]): ByzantineCli | { help: true } | { error: string } {
-  let values
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        rounds: { type: 'string', default: '60' },
-        seed: { type: 'string', default: '1' },
-        attacks: { type: 'string' },
-        aggregates: { type: 'string' },
-        out: { type: 'string', default: 'docs/results/byzantine' }
-      }
-    }).values
-  } catch (err) {
-    return { error: (err as Error).message }
-  }
-  if (values.help === true) return { help: true }
-  const checked = roundsAndSeed(values)
-  if ('error' in checked) return checked
-  const { rounds, seed } = checked
+  const parsed = parseScriptArgs(argv, { rounds: 60, out: 'docs/results/byzantine' }, ['attacks', 'aggregates'])
+  if (!('values' in parsed)) return parsed
+  const { rounds, seed, values } = parsed
   const attacks = values.attacks?.split(',').filter((s) => s !== '')
   const aggregates = values.aggregates?.split(',').filter((s) => s !== '')
   if (attacks?.length === 0) return { error: '--attacks: expected at least one attack' }

@@ -7,12 +7,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig, ExperimentSummary } from '../lib/experiment/index.ts'
 import { lineChart } from '../node/report/index.ts'
 import type { Point } from '../node/report/index.ts'
-import { roundsAndSeed } from './lib/script-args.ts'
+import { parseScriptArgs } from './lib/script-args.ts'
 
 export interface Arm { name: string, config: Partial<ExperimentConfig> }
 
@@ -86,17 +85,9 @@ export const USAGE = 'usage: node scripts/compare-compression.ts [--rounds N] [-
 
 /** The command line: its options, `help`, or the error to print with the usage (exit code 2). */
 export function parseCli (argv: string[]): { rounds: number, seed: number, out: string } | { help: true } | { error: string } {
-  let values
-  try {
-    values = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, rounds: { type: 'string', default: '600' }, seed: { type: 'string', default: '1' }, out: { type: 'string', default: 'docs/results/compression' } } }).values
-  } catch (err) {
-    return { error: (err as Error).message }
-  }
-  if (values.help === true) return { help: true }
-  const checked = roundsAndSeed(values)
-  if ('error' in checked) return checked
-  const { rounds, seed } = checked
-  return { rounds, seed, out: values.out }
+  const parsed = parseScriptArgs(argv, { rounds: 600, out: 'docs/results/compression' })
+  if (!('values' in parsed)) return parsed
+  return { rounds: parsed.rounds, seed: parsed.seed, out: parsed.values.out }
 }
 
 if (import.meta.main) {

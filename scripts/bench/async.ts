@@ -58,6 +58,8 @@ export interface ModeRun {
   mixedSlow: Array<{ slot: number, rounds: number, withSlow: number }>
   /** per peer: its main thread's mean CPU time a round (NaN when the metrics lack it), after the first SKIP rounds */
   cpuMs: Array<{ slot: number, cpuMs: number }>
+  /** rounds a peer held because it was cut off from most of the run ("holding at round" in its log.txt), all peers */
+  held: number
   wallSeconds: number
 }
 
@@ -102,11 +104,17 @@ async function runMode (args: string[], o: AsyncBenchOptions, slow: number): Pro
       mixedSlow.push({ slot, rounds: rows.length, withSlow: rows.filter((r) => r.row.neighbours.some((n) => n.id === slowId)).length })
     }
     const config: RunConfig = resolveRunConfig(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as Partial<RunConfig>)
+    const held = heldRounds(Array.from({ length: o.peers }, (_, slot) => readFileSync(join(peerDir(slot), 'log.txt'), 'utf8')))
     const { own, averaged } = await evaluateFinal(config, o.peers, peerDir)
-    return { peers, own, averaged, mixedSlow, cpuMs, wallSeconds }
+    return { peers, own, averaged, mixedSlow, cpuMs, held, wallSeconds }
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
+}
+
+/** How many rounds the peers' logs say they held, cut off from most of the run (node/peer's holdWhileCutOff). */
+export function heldRounds (logs: readonly string[]): number {
+  return logs.reduce((n, log) => n + (log.match(/holding at round \d+ instead of training alone/g)?.length ?? 0), 0)
 }
 
 /** every peer's newest checkpoint, and their average, on the whole test set */
@@ -164,7 +172,7 @@ export function formatAsync (options: Partial<AsyncBenchOptions>, r: AsyncBenchR
     return `${name} others ${meanOf(others.map((p) => p.roundsPerSecond)).toFixed(2)} rounds/s (compute ${meanOf(others.map((p) => p.computeMs)).toFixed(0)} ms a round), ` +
       `slowed peer ${(slowPeer?.roundsPerSecond ?? NaN).toFixed(2)} rounds/s (${run.own.find((m) => m.slot === r.slow)?.round ?? '?'} rounds); ` +
       `averaged model ${pct(run.averaged)}; each peer's own: ${run.own.map((m) => pct(m.accuracy)).join(', ')}; ` +
-      `slowed peer in its neighbours' rows: ${mixed} rounds; ${run.wallSeconds.toFixed(0)} s`
+      `slowed peer in its neighbours' rows: ${mixed} rounds; rounds held cut off: ${run.held}; ${run.wallSeconds.toFixed(0)} s`
   }
   const diff = (r.async.averaged - r.sync.averaged) * 100
   const cpuOf = (slowed: boolean): number => meanOf(r.async.cpuMs.filter((c) => (c.slot === r.slow) === slowed).map((c) => c.cpuMs))

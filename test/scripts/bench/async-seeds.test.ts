@@ -4,7 +4,8 @@
  * The runs themselves are real peer processes (npm run bench -- --full); here only the arithmetic of the summary.
  */
 import assert from 'node:assert/strict'
-import { accuracyChange, formatAsyncSeeds } from '../../../scripts/bench/async.ts'
+import { readFileSync } from 'node:fs'
+import { accuracyChange, formatAsyncSeeds, heldRounds } from '../../../scripts/bench/async.ts'
 import type { AsyncBenchResult } from '../../../scripts/bench/async.ts'
 
 /** A result with only what the summary reads: the speed-up and the two averaged models' accuracies. */
@@ -34,5 +35,22 @@ describe('scripts/bench/async: the summary over seeds', () => {
     const text = formatAsyncSeeds([1, 2], [result(2.2, 0.97, 0.96), result(2.2, 0.97, 0.9695)])
     assert.match(text, /\(mean −0\.52\)/)
     assert.match(text, /not met on the means; met by 1 of 2 seeds/)
+  })
+})
+
+describe('scripts/bench/async: rounds held cut off', () => {
+  it('counts the peers\' "holding at round" lines, not the lines that end a hold', () => {
+    const a = '[12:00:01] holding at round 40 instead of training alone, until they are heard again or forgotten\n' +
+      '[12:00:03] hearing the run again after holding 2.0 s: 2 other members heard, 0 still silent\n' +
+      '[12:00:09] holding at round 77 instead of training alone, until they are heard again\n' +
+      '[12:00:10] stopped while holding at round 77 (1.0 s)\n'
+    assert.equal(heldRounds([a, 'round 1\nround 2\n', '']), 2)
+    assert.equal(heldRounds(['no hold here']), 0)
+  })
+
+  it('matches the line murmur peer writes when it holds', () => {
+    // the bench reads the peers' logs: the phrase it counts must be the one node/peer/peer.ts logs
+    const source = readFileSync(new URL('../../../node/peer/peer.ts', import.meta.url), 'utf8')
+    assert.match(source, /`holding at round \$\{round\} instead of training alone/)
   })
 })

@@ -9,7 +9,7 @@ import { parsePartitionSpec } from '../data/index.ts'
 import { ALGORITHMS, DEFAULT_AGGREGATE, SYNC_MODES, canonicalAggregate, constants as algorithmConstants, resolveConfig } from '../algorithms/index.ts'
 import { resolveByzantine } from './byzantine.ts'
 import type { AlgorithmConfig, AlgorithmName, StepOrder, SyncMode } from '../algorithms/index.ts'
-import { formatTopologySpec, parseTopologySpec, parseWeightScheme } from '../../topologies/index.ts'
+import { buildGraph, degrees, formatTopologySpec, parseTopologySpec, parseWeightScheme } from '../../topologies/index.ts'
 import { InvalidExperimentConfigError } from './errors.ts'
 
 export type DatasetChoice = 'mnist' | 'fashion-mnist'
@@ -284,5 +284,31 @@ export function configNotes (config: ExperimentConfig): string[] {
         `use --algo choco for strong compression, or fp16 or ef(${config.codec})`)
     }
   }
+  const trimmed = /^trimmed:(\d+)$/.exec(config.aggregate)
+  if (trimmed !== null) {
+    const b = Number(trimmed[1])
+    const degreeRange = topologyDegrees(config)
+    // a peer mixes its own model and its d neighbours': at most ⌊d/2⌋ values can go at each end (aggregate.ts)
+    if (degreeRange !== undefined && b > Math.floor(degreeRange.min / 2)) {
+      const { min, max } = degreeRange
+      const degree = min === max ? `degree ${min}` : `degrees ${min} to ${max}`
+      notes.push(`aggregate trimmed:${b} is lowered where a peer has fewer than ${2 * b} neighbours: it mixes its own model and d neighbours', ` +
+        `so at most ⌊d/2⌋ values go at each end of each coordinate; ${config.topology} over ${config.peers} peers has ${degree}, ` +
+        `so ${min === max ? `every peer trims ${Math.floor(min / 2)}` : `peers trim ${Math.floor(min / 2)} to ${Math.min(b, Math.floor(max / 2))}`}. ` +
+        'A denser topology (e.g. --topology regular:D or exponential) tolerates more attackers')
+    }
+  }
   return notes
+}
+
+/** the least and largest degree of the run's starting graph; undefined when it cannot be built here (a file: topology, a bad spec) */
+function topologyDegrees (config: ExperimentConfig): { min: number, max: number } | undefined {
+  let g
+  try {
+    g = buildGraph(config.topology, config.peers, { seed: config.seed, rows: config.rows })
+  } catch {
+    return undefined
+  }
+  const d = degrees(g)
+  return { min: Math.min(...d), max: Math.max(...d) }
 }

@@ -55,6 +55,18 @@ describe('lib/experiment configNotes', () => {
     assert.deepEqual(notes({ peers: 8, topology: 'torus', rows: 2 }), [])
   })
 
+  it('trimmed:B beyond what the topology\'s degree can trim is named, with the B each peer really uses', () => {
+    const [ring] = notes({ peers: 8, topology: 'ring', aggregate: 'trimmed:5' })
+    assert.match(ring, /^aggregate trimmed:5 is lowered where a peer has fewer than 10 neighbours: .*ring over 8 peers has degree 2, so every peer trims 1\. /)
+    assert.equal(notes({ peers: 8, topology: 'ring', aggregate: 'trimmed:2' }).length, 1)
+    // a ring trims 1 and a complete graph of 8 trims 3: nothing to say
+    assert.deepEqual(notes({ peers: 8, topology: 'ring', aggregate: 'trimmed:1' }), [])
+    assert.deepEqual(notes({ peers: 8, topology: 'complete', aggregate: 'trimmed:3' }), [])
+    // a star: the centre has 7 neighbours, the leaves 1
+    assert.match(notes({ peers: 8, topology: 'star', aggregate: 'trimmed:2' })[0], /star over 8 peers has degrees 1 to 7, so peers trim 0 to 2\./)
+    assert.deepEqual(notes({ peers: 8, topology: 'ring', aggregate: 'clip:0.5' }), [])
+  })
+
   it('dim without gossip, training fields with gossip, and staleness without --sync async are named as ignored', () => {
     assert.deepEqual(notes({ algo: 'dpsgd', dim: 50 }), ['dim 50 is ignored: it sizes the vector of --algo gossip; a training run\'s parameters are its model\'s (mlp)'])
     assert.deepEqual(notes({ algo: 'gossip', dim: 50 }), [])

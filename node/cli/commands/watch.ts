@@ -93,8 +93,11 @@ export const watchCommand: Command = {
       bootstrap,
       swarmKey,
       onBootstrapFailed: ({ addr, attempts, error }) => {
-        io.err(`murmur watch: cannot connect to ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.message}. ` +
-          `Check the address and that the peer runs; the observer needs the peers' --swarm-key${swarmKey === undefined ? ' if they use one' : ' (this one has fingerprint ' + swarmKey.fingerprint + ')'}`)
+        // a connection the peer's allowlist closed: the address and key were right, and the error says what to do
+        const hint = error.name === 'BootstrapConnectionDroppedError'
+          ? ''
+          : ` Check the address and that the peer runs; the observer needs the peers' --swarm-key${swarmKey === undefined ? ' if they use one' : ' (this one has fingerprint ' + swarmKey.fingerprint + ')'}`
+        io.err(`murmur watch: cannot connect to ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.message}.${hint}`)
       }
     }).catch((err: unknown) => { unlock(); throw listenFailure(err) ?? err })
     const observer = createObserver({ node }, { runId, model, tickMs: Math.min(refreshMs, 1000) })

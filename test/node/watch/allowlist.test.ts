@@ -42,13 +42,19 @@ describe('murmur watch of a run with --allow-peers, real peers over loopback', f
   it('off the list: the peers drop it after the handshake, and the notice puts the allowlist first with the PeerId to add', async () => {
     const { bootstrap } = await allowlistedRun([])
     const dataDir = join(dir, 'observer')
-    const r = await runCli(['watch', '--bootstrap', bootstrap, '--run-id', RUN_ID, '--data-dir', dataDir, '--view', 'none', '--refresh', '200', '--peer-timeout', '1500', '--duration', '2'])
+    // 4 s: the first redial (BOOTSTRAP_RETRY_MS, 2 s) is dropped too, and that dial's failure is printed
+    const r = await runCli(['watch', '--bootstrap', bootstrap, '--run-id', RUN_ID, '--data-dir', dataDir, '--view', 'none', '--refresh', '200', '--peer-timeout', '1500', '--duration', '4'])
     assert.equal(r.code, 0, r.err)
     const id = (await loadOrCreateIdentity(dataDir)).peerId
     const notice = r.err.split('murmur watch: ').find((t) => t.startsWith('no peer summary')) ?? ''
     assert.match(notice, /connected to 0 peers \([1-9]\d* connections? closed by the peer right after the handshake\)/, r.err)
     const causes = notice.split('\n').filter((l) => l.startsWith('  - '))
     assert.match(causes[0], new RegExp(`--allow-peers list on the peers that does not name this observer: add its PeerId ${id} \\(kept in --data-dir ${dataDir.replaceAll('.', '\\.')}\\)`))
+
+    // the dial's own line names the allowlist; the wrong-address advice would mislead here
+    const dial = r.err.split('\n').find((l) => l.startsWith('murmur watch: cannot connect to')) ?? ''
+    assert.match(dial, /its --allow-peers list most likely does not name this peer/, r.err)
+    assert.doesNotMatch(dial, /Check the address/)
   })
 
   it('off the list without --data-dir: the notice says its PeerId is new at each start and how to keep one', async () => {

@@ -25,6 +25,11 @@ export const FORGET_AFTER_MS = 120_000
 export const MAX_PEERS = 1024
 /** Largest membership graph whose spectrum is computed (dense eigenvalues, O(n³), cached per member set). */
 export const MAX_SPECTRUM_NODES = 512
+/**
+ * A tick this much later than its period means the observer itself was stopped (Ctrl-Z, SIGSTOP, a machine
+ * asleep): the time it could not listen is given back to the peers instead of being held against them (ms).
+ */
+export const OBSERVER_STALL_MS = 3000
 /** Terminal view and dashboard refresh period (ms). */
 export const REFRESH_MS = 1000
 /** Dashboard clients (server-sent event streams) at once. */

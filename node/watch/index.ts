@@ -17,4 +17,4 @@ export type {
   AccuracyPoint, ConsensusPoint, EventKind, GraphView, LossPoint, PeerRow, PeerStatus, RunEnd, RunInfo, Series, WatchCounters, WatchEvent, WatchSnapshot
 } from './types.ts'
 export { DashboardServerError, InvalidWatchInitError } from './errors.ts'
-export { DEFAULT_HTTP_HOST, PEER_TIMEOUT_MS, REFRESH_MS } from './constants.ts'
+export { DEFAULT_HTTP_HOST, OBSERVER_STALL_MS, PEER_TIMEOUT_MS, REFRESH_MS } from './constants.ts'

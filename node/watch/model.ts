@@ -166,6 +166,20 @@ export class WatchModel {
     this.finalize(now)
   }
 
+  /**
+   * The observer itself could not listen for `ms` up to `now` (its process was stopped or its machine slept): every
+   * peer's last-heard time moves on by as much, so that the pause is not taken for the peers' silence (nor for the
+   * run's end), and the peers have their usual timeout from now to be heard again.
+   */
+  stalled (ms: number, now: number): void {
+    if (!(ms > 0)) return
+    for (const m of this.members.values()) m.lastSeen = Math.min(now, m.lastSeen + ms)
+    for (const r of this.reporters.values()) r.at = Math.min(now, r.at + ms)
+    for (const p of this.pending.values()) p.created = Math.min(now, p.created + ms)
+    this.event(now, 'stalled', { id: '', slot: null, round: this.currentRound(now) ?? 0 },
+      `this observer was stopped for ${(ms / 1000).toFixed(1)} s (suspended, or its machine slept): that time is not counted against the peers`)
+  }
+
   snapshot (now: number): WatchSnapshot {
     const run = this.runInfo()
     const current = this.currentRound(now)

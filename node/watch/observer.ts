@@ -17,7 +17,7 @@ import { DROPPED_WITHIN_MS, ValidationResult } from '../p2p/index.ts'
 import type { PeerNode, PubSubMessage } from '../p2p/index.ts'
 import { decodeSummary, telemetryTopic } from '../telemetry/index.ts'
 import type { RoundSummary } from '../telemetry/index.ts'
-import { REFRESH_MS } from './constants.ts'
+import { OBSERVER_STALL_MS, REFRESH_MS } from './constants.ts'
 import { InvalidWatchInitError } from './errors.ts'
 import { WatchModel } from './model.ts'
 
@@ -144,7 +144,15 @@ export function createObserver (components: ObserverComponents, init: ObserverIn
       node.addEventListener('connection:close', onClose)
       pubsub.subscribe(members)
       pubsub.subscribe(telemetry)
-      timer = setInterval(() => { dialMembers(); model.tick(now()) }, tickMs)
+      let last = now()
+      timer = setInterval(() => {
+        const t = now()
+        // a tick far past its time: this process was stopped, not the peers silent
+        if (t - last > tickMs + OBSERVER_STALL_MS) model.stalled(t - last - tickMs, t)
+        last = t
+        dialMembers()
+        model.tick(t)
+      }, tickMs)
       timer.unref()
     },
     stop () {

@@ -47,7 +47,7 @@ export interface GraphView {
   eigenvalues: number[] | null
 }
 
-export type EventKind = 'join' | 'leave' | 'silent' | 'back' | 'refused' | 'heard' | 'ended'
+export type EventKind = 'join' | 'leave' | 'silent' | 'back' | 'refused' | 'heard' | 'ended' | 'stalled'
 
 export interface WatchEvent {
   /** 1, 2, … in the order events happened */

@@ -84,3 +84,27 @@ describe('node/watch WatchModel: the end of the watched run', () => {
     assert.ok(!renderTerminal(running(5).snapshot(T0 + 600)).includes('run ended'))
   })
 })
+
+describe('node/watch: an observer that was itself stopped (Ctrl-Z, SIGSTOP, a machine asleep)', () => {
+  it('WatchModel.stalled gives the pause back to the peers: no silence and no end on waking, an event saying so', () => {
+    const m = running(5)
+    const wake = T0 + 600_000
+    m.stalled(600_000 - 500, wake)
+    m.tick(wake)
+    const s = m.snapshot(wake)
+    assert.equal(s.ended, null, 'the peers were not heard because the observer did not listen')
+    assert.deepEqual(s.events.filter((e) => e.kind === 'silent'), [])
+    assert.equal(s.peers.filter((p) => p.status === 'silent').length, 0)
+    assert.match(s.events.at(-1)?.text ?? '', /^this observer was stopped for 599\.5 s .*not counted against the peers/)
+    // still judged as usual from then on: nothing heard for the timeouts after waking ends the run
+    const later = wake + PEER_TIMEOUT_MS + TIMEOUT + 1
+    m.tick(later)
+    assert.equal(m.snapshot(later).ended?.text, 'run ended at round 5: 4 peers went silent')
+  })
+
+  it('without it the same pause reads as every peer gone silent: the run would be called over', () => {
+    const m = running(5)
+    m.tick(T0 + 600_000)
+    assert.equal(m.snapshot(T0 + 600_000).ended?.text, 'run ended at round 5: 4 peers went silent')
+  })
+})

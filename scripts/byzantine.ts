@@ -14,13 +14,15 @@
  * (clip the farthest quarter of the neighbour weight, i.e. 2 of 7) covers δ_i. On a ring or a 4×4 torus a
  * peer can have as many Byzantine as honest neighbours, where no local rule can tell them apart.
  *
- *   node scripts/byzantine.ts [--rounds 60] [--seed 1] [--out docs/results/byzantine] [--attacks signflip,...]
+ *   node scripts/byzantine.ts [--rounds 60] [--seed 1] [--attacks signflip,...] [--aggregates mean,...] [--out docs/results/byzantine]   (--help for more)
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { resolveExperiment, runExperiment, RunDivergedError } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
-import { parseScriptArgs } from './lib/script-args.ts'
+import { getNumber, getString } from '../node/cli/args.ts'
+import { allowedOf, listOption, outOption, parseScriptArgs, roundsOption, runScript, seedOption, splitList } from './lib/script-args.ts'
+import type { ScriptSpec } from './lib/script-args.ts'
 
 /** ALIE needs z well above Baruch et al.'s formula (z ≈ 0 for 2 of 16) to hurt model averaging at all; IPM likewise ε > 1. */
 export const ATTACKS = ['signflip', 'gaussian:10', 'alie:20', 'ipm:2', 'nan'] as const
@@ -148,40 +150,67 @@ export function toCsv (result: ByzantineResult): string {
   return [head, ...result.rows.map((r) => [r.attack, r.aggregate, r.accuracy, r.peerAccuracyMean, r.peerAccuracyMin, r.dropPoints, r.ratio, r.rejected, r.diverged, r.seconds.toFixed(1)].map((v) => v ?? '').join(','))].join('\n') + '\n'
 }
 
-export const USAGE = 'usage: node scripts/byzantine.ts [--rounds N] [--seed S] [--attacks A,B,...] [--aggregates R,S,...] [--out DIR]\n' +
-  '  --rounds      rounds of each run (default 60)\n' +
-  '  --seed        seed of every run, and of the choice of the 2 attackers (default 1)\n' +
-  `  --attacks     attacks to run, besides the attack-free runs (default ${ATTACKS.join(',')})\n` +
-  `  --aggregates  mixing rules to run each with (default ${AGGREGATES.join(',')}; the drop and ratio columns compare with the attack-free mean run, so keep mean in)\n` +
-  '  --out         folder for results.csv, table.md and results.json (default docs/results/byzantine, the README\'s table)'
-
-export interface ByzantineCli { rounds: number, seed: number, attacks?: string[], aggregates?: string[], out: string }
-
-/**
- * The command line: its options, `help`, or the error to print with the usage (exit code 2). Every attack and
- * aggregate is checked before any run starts, so a typo does not surface minutes in, after the runs before it.
- */
-export function parseCli (argv: string[]): ByzantineCli | { help: true } | { error: string } {
-  const parsed = parseScriptArgs(argv, { rounds: 60, out: 'docs/results/byzantine' }, ['attacks', 'aggregates'])
-  if (!('values' in parsed)) return parsed
-  const { rounds, seed, values } = parsed
-  const attacks = values.attacks?.split(',').filter((s) => s !== '')
-  const aggregates = values.aggregates?.split(',').filter((s) => s !== '')
-  if (attacks?.length === 0) return { error: '--attacks: expected at least one attack' }
-  if (aggregates?.length === 0) return { error: '--aggregates: expected at least one aggregate' }
-  for (const attack of attacks ?? []) {
-    try { resolveExperiment({ ...BASE, rounds, seed, attack, attackers: 2 } as unknown as Partial<ExperimentConfig>) } catch (err) { return { error: `--attacks: ${(err as Error).message}` } }
-  }
-  for (const aggregate of aggregates ?? []) {
-    try { resolveExperiment({ ...BASE, rounds, seed, aggregate }) } catch (err) { return { error: `--aggregates: ${(err as Error).message}` } }
-  }
-  return { rounds, seed, attacks, aggregates, out: values.out }
+/** A run config of the benchmark with this attack or aggregate, or the library's refusal of it (saying what it expected). */
+function checkCondition (change: Partial<ExperimentConfig>): void {
+  resolveExperiment({ ...BASE, rounds: 1, seed: 1, ...change })
 }
 
-async function main (): Promise<void> {
-  const cli = parseCli(process.argv.slice(2))
-  if ('help' in cli) { console.log(USAGE); return }
-  if ('error' in cli) { console.error(`byzantine: ${cli.error}\n${USAGE}`); process.exitCode = 2; return }
+export const BYZANTINE_SPEC: ScriptSpec = {
+  name: 'byzantine',
+  run: 'node scripts/byzantine.ts',
+  summary: '16 simulated peers train the MNIST MLP with D-PSGD on the exponential graph while 2 of them (a seeded choice) send crafted vectors',
+  details: 'Runs every attack of --attacks, and an attack-free run, with every mixing rule of --aggregates; prints a table of the honest ' +
+    'peers\' accuracy with the drop and ratio against the attack-free mean run, and writes results.csv, table.md and results.json to --out. ' +
+    'Every attack and aggregate is checked before the first run starts. About 5 minutes with the defaults.',
+  options: [
+    roundsOption(60, 'rounds of each run'),
+    seedOption('seed of every run, and of the choice of the 2 attackers'),
+    listOption('attacks', {
+      placeholder: 'A,B,...',
+      allowed: allowedOf('attack'),
+      default: ATTACKS,
+      description: 'attacks to run, besides the attack-free runs',
+      check: (attack) => { checkCondition({ attack, attackers: 2 } as unknown as Partial<ExperimentConfig>) }
+    }),
+    listOption('aggregates', {
+      placeholder: 'R,S,...',
+      allowed: allowedOf('aggregate'),
+      default: AGGREGATES,
+      description: 'mixing rules to run each condition with; the drop and ratio columns compare with the attack-free mean run, so keep mean in',
+      check: (aggregate) => { checkCondition({ aggregate }) }
+    }),
+    outOption('folder for results.csv, table.md and results.json; the default holds the README\'s table', 'docs/results/byzantine')
+  ],
+  examples: [
+    'node scripts/byzantine.ts --rounds 15 --attacks alie:20 --aggregates mean,clip:auto --out runs/byz   # one attack, 4 short runs'
+  ],
+  exitCodes: '0 when every run finished (a diverged run is a result, not a failure), 1 on an error, 2 for a bad option.'
+}
+
+export interface ByzantineCli { rounds: number, seed: number, attacks: string[], aggregates: string[], out: string }
+
+/**
+ * The command line: its options or `help`; throws a UsageError naming the option at fault (exit code 2). Every attack
+ * and aggregate is checked here, before any run starts, so a typo does not surface minutes in, after the runs before it.
+ */
+export function parseCli (argv: readonly string[]): ByzantineCli | { help: true } {
+  const args = parseScriptArgs(BYZANTINE_SPEC, argv)
+  if (args.help) return { help: true }
+  return {
+    rounds: getNumber(args, 'rounds'),
+    seed: getNumber(args, 'seed'),
+    attacks: splitList(getString(args, 'attacks')),
+    aggregates: splitList(getString(args, 'aggregates')),
+    out: getString(args, 'out')
+  }
+}
+
+/** ` --attacks ...` / ` --aggregates ...` of the reproduce line, when not the defaults. */
+function listFlag (name: string, list: readonly string[], defaults: readonly string[]): string {
+  return list.join(',') === defaults.join(',') ? '' : ` --${name} ${list.join(',')}`
+}
+
+async function main (cli: ByzantineCli): Promise<undefined> {
   const { rounds, seed, attacks, aggregates } = cli
   const start = performance.now()
   const result = await runByzantineBenchmark({ rounds, seed, attacks, aggregates })
@@ -194,11 +223,12 @@ async function main (): Promise<void> {
   const out = resolve(cli.out)
   mkdirSync(out, { recursive: true })
   writeFileSync(resolve(out, 'results.csv'), toCsv(result))
-  writeFileSync(resolve(out, 'table.md'), `${header}\n\n${table}\n\nReproduce: \`node scripts/byzantine.ts --rounds ${rounds} --seed ${seed}${attacks !== undefined ? ` --attacks ${attacks.join(',')}` : ''}${aggregates !== undefined ? ` --aggregates ${aggregates.join(',')}` : ''}\`\n`)
+  writeFileSync(resolve(out, 'table.md'), `${header}\n\n${table}\n\nReproduce: \`node scripts/byzantine.ts --rounds ${rounds} --seed ${seed}${listFlag('attacks', attacks, ATTACKS)}${listFlag('aggregates', aggregates, AGGREGATES)}\`\n`)
   writeFileSync(resolve(out, 'results.json'), JSON.stringify(result, null, 2) + '\n')
   console.log(`wrote ${out}/{results.csv,table.md,results.json}`)
+  return undefined
 }
 
 if (import.meta.main) {
-  main().catch((err) => { console.error(err); process.exitCode = 1 })
+  runScript(BYZANTINE_SPEC, process.argv.slice(2), parseCli, main).catch((err) => { console.error(err); process.exitCode = 1 })
 }

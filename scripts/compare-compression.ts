@@ -3,7 +3,7 @@
  * seed and rounds. Prints accuracy of the averaged model, the worst single peer, rounds and bytes of both,
  * and their ratios; writes CSV and an accuracy plot to --out.
  *
- *   node scripts/compare-compression.ts [--rounds 600] [--out docs/results/compression] [--seed 1]
+ *   node scripts/compare-compression.ts [--rounds 600] [--seed 1] [--out docs/results/compression]   (--help for more)
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -11,7 +11,9 @@ import { runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig, ExperimentSummary } from '../lib/experiment/index.ts'
 import { lineChart } from '../node/report/index.ts'
 import type { Point } from '../node/report/index.ts'
-import { parseScriptArgs } from './lib/script-args.ts'
+import { getNumber, getString } from '../node/cli/args.ts'
+import { outOption, parseScriptArgs, roundsOption, runScript, seedOption } from './lib/script-args.ts'
+import type { ScriptSpec } from './lib/script-args.ts'
 
 export interface Arm { name: string, config: Partial<ExperimentConfig> }
 
@@ -77,28 +79,38 @@ function pct (x: number | null): string {
   return x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`
 }
 
-export const USAGE = 'usage: node scripts/compare-compression.ts [--rounds N] [--seed S] [--out DIR]\n' +
-  '  --rounds  rounds of each run (default 600; the targets below are for 600)\n' +
-  '  --seed    seed of both runs (default 1)\n' +
-  '  --out     folder for compression.csv, summary.json and accuracy.svg (default docs/results/compression, the README\'s figures)\n' +
-  'Exit code 1 when CHOCO-SGD misses a target (averaged model ≤ 1 point behind D-PSGD, worst peer ≤ 3, ≥ 50× fewer bytes); 2 for a bad option.'
+export const COMPARE_COMPRESSION_SPEC: ScriptSpec = {
+  name: 'compare-compression',
+  run: 'node scripts/compare-compression.ts',
+  npm: 'compare-compression',
+  summary: 'D-PSGD (dense) vs CHOCO-SGD (top-1 %) on the main job: 16 peers, ring, MNIST MLP, iid, batch 32, same seed and rounds',
+  details: 'Prints the accuracy of the averaged model and of the worst single peer, the bytes sent, and CHOCO-SGD\'s gaps and byte ratio ' +
+    'against its targets (averaged model ≤ 1 point behind D-PSGD, worst peer ≤ 3 points, ≥ 50× fewer bytes); writes compression.csv, ' +
+    'summary.json and accuracy.svg to --out. About 45 s at 600 rounds.',
+  options: [
+    roundsOption(600, 'rounds of each run (the targets are for 600)'),
+    seedOption('seed of both runs'),
+    outOption('folder for compression.csv, summary.json and accuracy.svg; the default holds the README\'s figures', 'docs/results/compression')
+  ],
+  examples: [
+    'node scripts/compare-compression.ts --rounds 100 --out runs/compression   # a quick look, not the published figures',
+    'npm run compare-compression'
+  ],
+  exitCodes: '0 when CHOCO-SGD meets every target, 1 when it misses one, 2 for a bad option.'
+}
 
-/** The command line: its options, `help`, or the error to print with the usage (exit code 2). */
-export function parseCli (argv: string[]): { rounds: number, seed: number, out: string } | { help: true } | { error: string } {
-  const parsed = parseScriptArgs(argv, { rounds: 600, out: 'docs/results/compression' })
-  if (!('values' in parsed)) return parsed
-  return { rounds: parsed.rounds, seed: parsed.seed, out: parsed.values.out }
+export interface CompressionCli { rounds: number, seed: number, out: string }
+
+/** The command line: its options or `help`; throws a UsageError naming the option at fault (exit code 2). */
+export function parseCli (argv: readonly string[]): CompressionCli | { help: true } {
+  const args = parseScriptArgs(COMPARE_COMPRESSION_SPEC, argv)
+  if (args.help) return { help: true }
+  return { rounds: getNumber(args, 'rounds'), seed: getNumber(args, 'seed'), out: getString(args, 'out') }
 }
 
 if (import.meta.main) {
-  const cli = parseCli(process.argv.slice(2))
-  if ('help' in cli) {
-    console.log(USAGE)
-  } else if ('error' in cli) {
-    console.error(`compare-compression: ${cli.error}\n${USAGE}`)
-    process.exitCode = 2
-  } else {
+  await runScript(COMPARE_COMPRESSION_SPEC, process.argv.slice(2), parseCli, async (cli) => {
     const r = await runCompressionComparison(cli)
-    if (r.averagedGapPoints > 1 || r.worstPeerGapPoints > 3 || r.bytesRatio < 50) process.exitCode = 1
-  }
+    return r.averagedGapPoints > 1 || r.worstPeerGapPoints > 3 || r.bytesRatio < 50 ? 1 : 0
+  })
 }

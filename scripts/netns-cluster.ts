@@ -3,7 +3,7 @@
  * address, joined through a bridge, started with exactly the commands a user runs on separate hosts
  * (listen on 0.0.0.0, announce the host's address, bootstrap from the first peer's printed multiaddr).
  *
- *   node scripts/netns-cluster.ts --peers 3 --rounds 100 [run options of murmur peer] [--out DIR | --keep]
+ *   node scripts/netns-cluster.ts --peers 3 --rounds 100 [run options of murmur peer] [--out DIR | --keep]   (--help for all)
  *
  * Needs root (network namespaces, a bridge, veth pairs); elsewhere it prints "skipped: <why>" and exits 0.
  * Whatever happens (failure, SIGINT, SIGTERM), the namespaces it made are deleted before it exits.
@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { formatHelp, getBoolean, getNumber, getOptionalString, parseArgs, UsageError } from '../node/cli/args.ts'
-import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
-import { configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
+import { getBoolean, getNumber, getOptionalString, UsageError } from '../node/cli/args.ts'
+import type { OptionSpec } from '../node/cli/args.ts'
+import { asOptionError, configFromArgs, NETWORK_RUN_OPTIONS } from '../node/cli/experiment-options.ts'
 import { TRAIN_THREAD_OPTION } from '../node/cli/commands/peer.ts'
 import { resolveRunConfig } from '../lib/experiment/index.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
@@ -29,6 +29,8 @@ import type { NetnsHost, NetnsNetwork } from './lib/netns.ts'
 import { verifyPeers } from './lib/netns-verify.ts'
 import type { PeerSummary } from './lib/netns-verify.ts'
 import { LINK_RATE_ALLOWED, parseLinkRate, shapeLinks } from './lib/link-rate.ts'
+import { parseScriptArgs, scriptHelp, usageErrorText } from './lib/script-args.ts'
+import type { ScriptSpec } from './lib/script-args.ts'
 
 /** the rate parser of --link-rate (scripts/lib/link-rate.ts), kept importable from here */
 export { parseLinkRate }
@@ -36,31 +38,43 @@ export { parseLinkRate }
 const REPO = fileURLToPath(new URL('..', import.meta.url))
 const MURMUR = fileURLToPath(new URL('../node/bin/murmur.js', import.meta.url))
 const BOOTSTRAP_LINE = /other peers join with: --bootstrap (\S+)/
+/** The run options of murmur peer, with what they mean here: every peer gets one address, and the same run.json. */
+function asHere (o: OptionSpec): OptionSpec {
+  if (o.name === 'peers') return { ...o, min: 2, max: NETNS_PLAN.maxPeers, description: `${o.description}, one namespace and address each` }
+  if (o.name === 'attack') return { ...o, description: 'EXPERIMENTS ONLY: every peer sends signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of its model (the attack goes into the run.json all peers share)' }
+  return o
+}
+
 const options: OptionSpec[] = [
-  ...NETWORK_RUN_OPTIONS,
+  ...NETWORK_RUN_OPTIONS.map(asHere),
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'keep the peers\' folders, run.json, commands.txt and summary.json here (default: a temporary folder, removed at the end unless --keep)' },
-  { name: 'keep', type: 'boolean', description: 'keep the output folder (the namespaces are always removed)' },
+  { name: 'keep', type: 'boolean', default: false, description: 'keep the output folder (the namespaces are always removed)' },
   { name: 'port', type: 'int', min: 1, max: 65_535, default: 9000, description: 'the TCP port every peer listens on inside its namespace' },
   { name: 'heartbeat', type: 'int', min: 20, default: 500, placeholder: 'MS', description: 'membership heartbeat of every peer' },
   { name: 'timeout', type: 'int', min: 1, default: 600, placeholder: 'S', description: 'give up (kill the peers, tear down, exit 1) after this many seconds' },
-  { name: 'verbose', type: 'boolean', description: 'print every ip command as it runs' },
+  { name: 'verbose', type: 'boolean', default: false, description: 'print every ip command as it runs' },
   TRAIN_THREAD_OPTION,
   {
     name: 'link-rate', type: 'string', placeholder: 'RATE', allowed: LINK_RATE_ALLOWED, check: (v) => parseLinkRate(String(v)) === undefined ? `expected ${LINK_RATE_ALLOWED}` : undefined,
-    description: 'shape every peer\'s link to RATE each way (tc tbf on its eth0 and on its bridge port), like hosts on a LAN of that speed (default: unshaped)'
+    description: `shape every peer's link to RATE each way (tc tbf on its eth0 and on its bridge port), like hosts on a LAN of that speed; RATE is ${LINK_RATE_ALLOWED} (default: unshaped)`
   }
 ]
 
-export const NETNS_CLUSTER_SPEC: CommandSpec = {
+export const NETNS_CLUSTER_SPEC: ScriptSpec = {
   name: 'netns-cluster',
+  run: 'node scripts/netns-cluster.ts',
   summary: `N murmur peers in N network namespaces (${SUBNET_TEXT} behind a bridge), started like peers on separate machines`,
   details: 'Needs root. Creates namespaces murmur-<pid>-0..N-1 and murmur-<pid>-hub, runs the peers with ip netns exec, checks ' +
-    'that every peer finished its rounds and heard peers of other namespaces, prints a summary and removes everything it created.',
+    'that every peer finished its rounds and heard peers of other namespaces, prints a summary and removes everything it created ' +
+    '(also on failure, SIGINT or SIGTERM). Without root, iproute2 or kernel support it prints "netns-cluster: skipped: <why>". ' +
+    'The run options are those of murmur peer (see murmur peer --help); defaults are the run config\'s.',
   options,
   examples: [
     'node scripts/netns-cluster.ts --peers 3 --rounds 100',
-    'node scripts/netns-cluster.ts --peers 4 --algo dpsgd --model softmax --rounds 50 --out runs/netns'
-  ]
+    'node scripts/netns-cluster.ts --peers 4 --algo dpsgd --model softmax --rounds 50 --out runs/netns',
+    'node scripts/netns-cluster.ts --peers 4 --overlap --link-rate 100mbit --rounds 50'
+  ],
+  exitCodes: '0 when every check passed (or the run was skipped), 1 when a check failed or the run timed out, 2 for a bad option, 130 when interrupted.'
 }
 
 interface Io { out: (s: string) => void, err: (s: string) => void }
@@ -135,9 +149,15 @@ function formatSummary (peers: PeerSummary[], seconds: number, config: RunConfig
 }
 
 export async function runNetnsCluster (argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(NETNS_CLUSTER_SPEC, argv)
-  if (args.help) { io.out(formatHelp(NETNS_CLUSTER_SPEC)); return 0 }
-  const config: RunConfig = resolveRunConfig(configFromArgs(args) as Partial<RunConfig>)
+  const args = parseScriptArgs(NETNS_CLUSTER_SPEC, argv)
+  if (args.help) { io.out(scriptHelp(NETNS_CLUSTER_SPEC)); return 0 }
+  let config: RunConfig
+  try {
+    config = resolveRunConfig(configFromArgs(args) as Partial<RunConfig>)
+  } catch (err) {
+    // the library's refusal of a field an option set (--rows against --peers, say) is that option's usage error
+    throw asOptionError(err, args)
+  }
   if (config.peers < 2 || config.peers > NETNS_PLAN.maxPeers) throw new UsageError(`--peers must be 2 to ${NETNS_PLAN.maxPeers} (one namespace and address each), got ${config.peers}`, 'peers')
   const port = getNumber(args, 'port')
   const heartbeat = getNumber(args, 'heartbeat')
@@ -224,7 +244,8 @@ export async function runNetnsCluster (argv: string[], io: Io): Promise<number> 
 if (import.meta.main) {
   runNetnsCluster(process.argv.slice(2), { out: (s) => { console.log(s) }, err: (s) => { console.error(s) } })
     .then((code) => { process.exitCode = code }, (err) => {
-      if (err instanceof UsageError || (err as Error).name?.startsWith('Invalid') === true) { console.error(`netns-cluster: ${(err as Error).message}`); process.exitCode = 2; return }
+      if (err instanceof UsageError) { console.error(usageErrorText(NETNS_CLUSTER_SPEC, err)); process.exitCode = 2; return }
+      if ((err as Error).name?.startsWith('Invalid') === true || (err as Error).name === 'CliError') { console.error(`netns-cluster: ${(err as Error).message}`); process.exitCode = 2; return }
       console.error(`netns-cluster: ${(err as Error).name}: ${(err as Error).message}`)
       process.exitCode = 1
     })

@@ -10,64 +10,88 @@
  * Writes CSV and SVG plots to --out (default docs/results/spectral-gap). Exit code 1 when a measured
  * rate misses lambda2² by more than 5 %.
  *
- *   node scripts/spectral-gap.ts [--out DIR] [--quick] [--dpsgd-rounds 300] [--partition iid] [--no-dpsgd] [--no-consensus]
- *                                [--dim 1000] [--seed 1]
+ *   node scripts/spectral-gap.ts [--out DIR] [--quick] [--no-consensus] [--no-dpsgd] [--partition iid] [--dpsgd-rounds 300]
+ *                                [--dim 1000] [--seed 1] [--max-rounds 4000]   (--help for more)
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import { resolveExperiment, runExperiment } from '../lib/experiment/index.ts'
+import { runExperiment } from '../lib/experiment/index.ts'
 import { buildGraph, lambda2 as lambda2OfW, mixingMatrix } from '../topologies/index.ts'
 import type { Graph } from '../topologies/index.ts'
 import { lineChart, scatterChart } from '../node/report/index.ts'
 import type { Point } from '../node/report/index.ts'
+import { getBoolean, getNumber, getOptionalString, getString, UsageError } from '../node/cli/args.ts'
+import { allowedOf, MAX_ROUNDS, outOption, parseScriptArgs, runScript, seedOption, simOption } from './lib/script-args.ts'
+import type { ScriptSpec } from './lib/script-args.ts'
 
-const USAGE = 'usage: node scripts/spectral-gap.ts [--out DIR] [--quick] [--dpsgd-rounds N] [--partition iid|...] [--no-dpsgd] [--no-consensus] [--dim D] [--seed S] [--max-rounds R]\n' +
-  '  --out  default docs/results/spectral-gap (the README\'s figures), or runs/spectral-gap-quick with --quick'
-let parsed
-try {
-  parsed = parseArgs({
-    options: {
-      help: { type: 'boolean', short: 'h', default: false },
-      out: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-    'no-dpsgd': { type: 'boolean', default: false },
-    'no-consensus': { type: 'boolean', default: false },
-    partition: { type: 'string', default: 'iid' },
-    'dpsgd-rounds': { type: 'string', default: '300' },
-    dim: { type: 'string', default: '1000' },
-    seed: { type: 'string', default: '1' },
-      'max-rounds': { type: 'string', default: '4000' }
+/** relative floor: below (this × start) float32 round-off starts to flatten the curve (FACTS.md) */
+const FLOOR = 1e-11
+/** the largest relative error of a measured contraction against lambda2² that passes */
+const TOLERANCE = 0.05
+
+export const SPECTRAL_GAP_SPEC: ScriptSpec = {
+  name: 'spectral-gap',
+  run: 'node scripts/spectral-gap.ts',
+  npm: 'spectral-gap',
+  summary: 'How the spectral gap drives consensus and accuracy: a gossip-averaging sweep of topologies × n against lambda2², then D-PSGD on MNIST',
+  details: 'The consensus sweep runs gossip averaging of seeded random vectors on ring, torus, exponential, regular:4, erdos-renyi ' +
+    '(p = 2 ln n / n) and complete graphs of n = 8, 16, 32, 64, 128 peers (8, 16, 32 with --quick), and compares the measured per-round ' +
+    'contraction of the consensus distance with lambda2² (seconds). The D-PSGD part trains the MNIST MLP on 16 peers over ring, torus, ' +
+    'exponential and complete graphs (most of a full run\'s minute). CSV and SVG files go to --out.',
+  options: [
+    outOption('folder for the CSV and SVG files (default: docs/results/spectral-gap, the README\'s figures; with --quick: runs/spectral-gap-quick)'),
+    { name: 'quick', type: 'boolean', default: false, description: 'consensus sweep over n = 8, 16, 32 only; the D-PSGD runs stay the same' },
+    { name: 'no-consensus', type: 'boolean', default: false, description: 'skip the consensus sweep' },
+    { name: 'no-dpsgd', type: 'boolean', default: false, description: 'skip the D-PSGD runs (the consensus sweep alone takes seconds)' },
+    { ...simOption('partition'), default: 'iid', description: `data split of the D-PSGD runs: ${allowedOf('partition')}` },
+    { name: 'dpsgd-rounds', type: 'int', min: 1, max: MAX_ROUNDS, default: 300, description: 'rounds of each D-PSGD run' },
+    { name: 'dim', type: 'int', min: 1, max: 100_000_000, default: 1000, placeholder: 'D', description: 'dimension of the averaged random vectors in the consensus sweep' },
+    seedOption('seed of the graphs, the vectors and the D-PSGD runs'),
+    {
+      name: 'max-rounds', type: 'int', min: 1, max: MAX_ROUNDS, default: 4000,
+      description: 'the most rounds of one consensus run (each runs until lambda2^(2t) reaches the float32 floor, about 1e-11 of the start)'
     }
-  })
-} catch (err) {
-  console.error(`spectral-gap: ${(err as Error).message}\n${USAGE}`)
-  process.exit(2)
-}
-const opts = parsed.values
-if (opts.help) { console.log(USAGE); process.exit(0) }
-// numbers are checked before anything runs or is written: Number('abc') is NaN, and 0 rounds has no accuracy to plot
-for (const [flag, min, max] of [['dpsgd-rounds', 1, 1e7], ['dim', 1, 1e8], ['seed', 0, 0xffffffff], ['max-rounds', 1, 1e7]] as const) {
-  const v = Number(opts[flag])
-  if (!Number.isInteger(v) || v < min || v > max) {
-    console.error(`spectral-gap: --${flag}: expected an integer in [${min}, ${max}], got ${String(opts[flag])}\n${USAGE}`)
-    process.exit(2)
-  }
-}
-try {
-  resolveExperiment({ algo: 'dpsgd', partition: opts.partition })
-} catch (err) {
-  console.error(`spectral-gap: --partition: ${(err as Error).message}\n${USAGE}`)
-  process.exit(2)
+  ],
+  examples: [
+    'node scripts/spectral-gap.ts --quick --no-dpsgd   # the consensus sweep for n <= 32, in seconds, into runs/spectral-gap-quick',
+    'npm run spectral-gap -- --partition dirichlet:0.1 --out runs/spectral-gap-noniid'
+  ],
+  exitCodes: `0 when every measured contraction is within ${TOLERANCE * 100} % of lambda2², 1 when one misses, 2 for a bad option.`
 }
 
-// a quick run does not overwrite the committed full results unless asked to
-const out = resolve(opts.out ?? (opts.quick ? 'runs/spectral-gap-quick' : 'docs/results/spectral-gap'))
-mkdirSync(out, { recursive: true })
-const dim = Number(opts.dim)
-const seed = Number(opts.seed)
-const maxRounds = Number(opts['max-rounds'])
-const sizes = opts.quick ? [8, 16, 32] : [8, 16, 32, 64, 128]
+export interface SpectralGapCli {
+  out: string
+  quick: boolean
+  consensus: boolean
+  dpsgd: boolean
+  partition: string
+  dpsgdRounds: number
+  dim: number
+  seed: number
+  maxRounds: number
+}
+
+/** The command line: its options or `help`; throws a UsageError naming the option at fault (exit code 2), before anything runs or is written. */
+export function parseCli (argv: readonly string[]): SpectralGapCli | { help: true } {
+  const args = parseScriptArgs(SPECTRAL_GAP_SPEC, argv)
+  if (args.help) return { help: true }
+  const quick = getBoolean(args, 'quick')
+  const cli: SpectralGapCli = {
+    // a quick run does not overwrite the committed full results unless asked to
+    out: getOptionalString(args, 'out') ?? (quick ? 'runs/spectral-gap-quick' : 'docs/results/spectral-gap'),
+    quick,
+    consensus: !getBoolean(args, 'no-consensus'),
+    dpsgd: !getBoolean(args, 'no-dpsgd'),
+    partition: getString(args, 'partition'),
+    dpsgdRounds: getNumber(args, 'dpsgd-rounds'),
+    dim: getNumber(args, 'dim'),
+    seed: getNumber(args, 'seed'),
+    maxRounds: getNumber(args, 'max-rounds')
+  }
+  if (!cli.consensus && !cli.dpsgd) throw new UsageError('--no-consensus with --no-dpsgd leaves nothing to run', 'no-consensus', 'at most one of --no-consensus and --no-dpsgd')
+  return cli
+}
+
 /** erdos-renyi at p = 2 ln n / n: above the connectivity threshold ln n / n, still sparse */
 const topologies = (n: number): Array<{ name: string, spec: string }> => [
   { name: 'ring', spec: 'ring' },
@@ -77,10 +101,6 @@ const topologies = (n: number): Array<{ name: string, spec: string }> => [
   { name: 'erdos-renyi', spec: `erdos-renyi:${Math.min(1, Number((2 * Math.log(n) / n).toFixed(4)))}` },
   { name: 'complete', spec: 'complete' }
 ]
-
-/** relative floor: below (this × start) float32 round-off starts to flatten the curve (FACTS.md) */
-const FLOOR = 1e-11
-const TOLERANCE = 0.05
 
 interface RateRow { topology: string, spec: string, n: number, lambda2: number, predicted: number, measured: number, relErr: number, ok: boolean, from: number, to: number, rounds: number, seconds: number }
 
@@ -99,7 +119,9 @@ function measuredRate (d: number[]): { rate: number, from: number, to: number } 
   return { rate: Math.pow(d[to] / d[from], 1 / (to - from)), from, to }
 }
 
-async function consensusSweep (): Promise<RateRow[]> {
+async function consensusSweep (cli: SpectralGapCli, out: string): Promise<RateRow[]> {
+  const { dim, seed, maxRounds } = cli
+  const sizes = cli.quick ? [8, 16, 32] : [8, 16, 32, 64, 128]
   const rows: RateRow[] = []
   const curves: string[] = ['topology,n,round,consensusDistance']
   const curvePoints = new Map<number, Point[]>()
@@ -148,8 +170,9 @@ async function consensusSweep (): Promise<RateRow[]> {
   return rows
 }
 
-async function dpsgdRuns (): Promise<void> {
-  const rounds = Number(opts['dpsgd-rounds'])
+async function dpsgdRuns (cli: SpectralGapCli, out: string): Promise<void> {
+  const { seed, partition } = cli
+  const rounds = cli.dpsgdRounds
   const n = 16
   const lines = ['topology,n,lambda2,round,accuracy,peerAccuracyMin,consensusDistance']
   const acc: Point[] = []
@@ -158,7 +181,7 @@ async function dpsgdRuns (): Promise<void> {
   const summary: string[] = []
   for (const spec of ['ring', 'torus', 'exponential', 'complete']) {
     let lambda2 = NaN
-    const s = await runExperiment({ algo: 'dpsgd', peers: n, topology: spec, rounds, evalEvery: Math.max(5, Math.round(rounds / 20)), seed, peerEvalLimit: 2000, partition: opts.partition }, {
+    const s = await runExperiment({ algo: 'dpsgd', peers: n, topology: spec, rounds, evalEvery: Math.max(5, Math.round(rounds / 20)), seed, peerEvalLimit: 2000, partition }, {
       onStart: (info) => { lambda2 = info.lambda2 },
       onRound: (rec) => {
         if (rec.round % 5 === 0 || rec.accuracy !== null) cons.push({ x: rec.round, y: rec.consensusDistance, series: spec })
@@ -177,18 +200,24 @@ async function dpsgdRuns (): Promise<void> {
   writeFileSync(join(out, 'dpsgd.csv'), lines.join('\n') + '\n')
   writeFileSync(join(out, 'dpsgd-summary.txt'), summary.join('\n') + '\n')
   writeFileSync(join(out, 'dpsgd-accuracy.svg'), await lineChart({
-    title: `D-PSGD, ${n} peers, MNIST MLP, ${opts.partition}: averaged-model test accuracy`, xTitle: 'round', yTitle: 'accuracy', points: acc, seriesTitle: 'topology', markers: true
+    title: `D-PSGD, ${n} peers, MNIST MLP, ${partition}: averaged-model test accuracy`, xTitle: 'round', yTitle: 'accuracy', points: acc, seriesTitle: 'topology', markers: true
   }))
   writeFileSync(join(out, 'dpsgd-worst-peer.svg'), await lineChart({
-    title: `D-PSGD, ${n} peers, ${opts.partition}: worst single peer's own model (2,000 test samples; all at the end)`, xTitle: 'round', yTitle: 'accuracy', points: worst, seriesTitle: 'topology', markers: true
+    title: `D-PSGD, ${n} peers, ${partition}: worst single peer's own model (2,000 test samples; all at the end)`, xTitle: 'round', yTitle: 'accuracy', points: worst, seriesTitle: 'topology', markers: true
   }))
   writeFileSync(join(out, 'dpsgd-consensus.svg'), await lineChart({
-    title: `D-PSGD, ${n} peers, ${opts.partition}: consensus distance`, xTitle: 'round', yTitle: '(1/n) Σ‖x_i − x̄‖² (log)', points: cons, logY: true, seriesTitle: 'topology'
+    title: `D-PSGD, ${n} peers, ${partition}: consensus distance`, xTitle: 'round', yTitle: '(1/n) Σ‖x_i − x̄‖² (log)', points: cons, logY: true, seriesTitle: 'topology'
   }))
 }
 
-const rows = opts['no-consensus'] === true ? [] : await consensusSweep()
-if (opts['no-dpsgd'] !== true) await dpsgdRuns()
-const missed = rows.filter((r) => !r.ok)
-if (rows.length > 0) console.log(`\n${rows.length - missed.length}/${rows.length} measured contractions within ${TOLERANCE * 100} % of lambda2²; worst error ${(Math.max(...rows.filter((r) => r.predicted > 1e-9).map((r) => r.relErr)) * 100).toFixed(2)} %. Output in ${out}`)
-if (missed.length > 0) process.exitCode = 1
+async function main (cli: SpectralGapCli): Promise<number | undefined> {
+  const out = resolve(cli.out)
+  mkdirSync(out, { recursive: true })
+  const rows = cli.consensus ? await consensusSweep(cli, out) : []
+  if (cli.dpsgd) await dpsgdRuns(cli, out)
+  const missed = rows.filter((r) => !r.ok)
+  if (rows.length > 0) console.log(`\n${rows.length - missed.length}/${rows.length} measured contractions within ${TOLERANCE * 100} % of lambda2²; worst error ${(Math.max(...rows.filter((r) => r.predicted > 1e-9).map((r) => r.relErr)) * 100).toFixed(2)} %. Output in ${out}`)
+  return missed.length > 0 ? 1 : undefined
+}
+
+if (import.meta.main) await runScript(SPECTRAL_GAP_SPEC, process.argv.slice(2), parseCli, main)

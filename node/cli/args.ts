@@ -37,6 +37,13 @@ export interface CommandSpec {
   examples?: readonly string[]
   /** whether positional arguments are accepted (described in details) */
   positionals?: { name: string, min: number, max: number }
+  /** how the command is run, in its usage line and errors; default `murmur <name>` (a script: `node scripts/X.ts`) */
+  invocation?: string
+}
+
+/** how `command` is run: `murmur <name>` unless it says otherwise */
+export function invocationOf (command: CommandSpec): string {
+  return command.invocation ?? `murmur ${command.name}`
 }
 
 export interface ParsedArgs {
@@ -154,7 +161,7 @@ export function parseArgs (command: CommandSpec, argv: readonly string[]): Parse
     if (arg === '--') { positionals.push(...argv.slice(i + 1)); break }
     if (!arg.startsWith('--')) {
       if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) {
-        throw new UsageError(`unknown option '${arg}' for 'murmur ${command.name}'; options are long (--name); see 'murmur ${command.name} --help'`, arg)
+        throw new UsageError(`unknown option '${arg}' for '${invocationOf(command)}'; options are long (--name); see '${invocationOf(command)} --help'`, arg)
       }
       positionals.push(arg)
       continue
@@ -170,7 +177,7 @@ export function parseArgs (command: CommandSpec, argv: readonly string[]): Parse
     }
     if (spec == null) {
       const hint = closest(name, [...byName.keys()])
-      throw new UsageError(`unknown option --${name} for 'murmur ${command.name}'${hint != null ? `; did you mean --${hint}?` : ''} (see 'murmur ${command.name} --help')`, name)
+      throw new UsageError(`unknown option --${name} for '${invocationOf(command)}'${hint != null ? `; did you mean --${hint}?` : ''} (see '${invocationOf(command)} --help')`, name)
     }
     if (values[spec.name] !== undefined) throw new UsageError(`option --${spec.name} given twice`, spec.name)
     let raw = inline
@@ -192,10 +199,10 @@ export function parseArgs (command: CommandSpec, argv: readonly string[]): Parse
   }
   if (!help && command.positionals != null) {
     const { name, min, max } = command.positionals
-    if (positionals.length < min) throw new UsageError(`'murmur ${command.name}' needs ${min === max ? min : `at least ${min}`} ${name} argument(s)`, name)
-    if (positionals.length > max) throw new UsageError(`'murmur ${command.name}' takes at most ${max} ${name} argument(s), got ${positionals.length}: ${positionals.join(' ')}`, name)
+    if (positionals.length < min) throw new UsageError(`'${invocationOf(command)}' needs ${min === max ? min : `at least ${min}`} ${name} argument(s)`, name)
+    if (positionals.length > max) throw new UsageError(`'${invocationOf(command)}' takes at most ${max} ${name} argument(s), got ${positionals.length}: ${positionals.join(' ')}`, name)
   } else if (!help && positionals.length > 0) {
-    throw new UsageError(`'murmur ${command.name}' takes no positional arguments, got '${positionals[0]}'`)
+    throw new UsageError(`'${invocationOf(command)}' takes no positional arguments, got '${positionals[0]}'`)
   }
   return { values, positionals, help }
 }
@@ -204,7 +211,7 @@ export function parseArgs (command: CommandSpec, argv: readonly string[]): Parse
 export function formatHelp (command: CommandSpec): string {
   const lines: string[] = []
   const pos = command.positionals != null ? ` ${command.positionals.name}` : ''
-  lines.push(`Usage: murmur ${command.name} [options]${pos}`, '', command.summary)
+  lines.push(`Usage: ${invocationOf(command)} [options]${pos}`, '', command.summary)
   if (command.details != null) lines.push('', command.details)
   lines.push('', 'Options:')
   const heads = command.options.map((o) => `  --${o.name}${o.type === 'boolean' ? '' : ` ${o.placeholder ?? (o.type === 'string' ? 'VALUE' : o.type === 'int' ? 'N' : 'X')}`}`)

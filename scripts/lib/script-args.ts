@@ -1,41 +1,118 @@
-import { parseArgs } from 'node:util'
+import { allowedText, formatHelp, parseArgs, UsageError } from '../../node/cli/args.ts'
+import type { CommandSpec, OptionSpec, ParsedArgs } from '../../node/cli/args.ts'
+import { SIM_OPTIONS } from '../../node/cli/experiment-options.ts'
 
-/** Option checks shared by the research scripts (scripts/compare-compression.ts, scripts/byzantine.ts). */
+/**
+ * The command line of the research scripts (scripts/spectral-gap.ts, compare-compression.ts, byzantine.ts,
+ * netns-cluster.ts), declared the way the murmur commands declare theirs (node/cli/args.ts): one list of options
+ * drives the parsing, the checks (each mistake a UsageError naming the option and what it allows) and `--help`.
+ * What differs is how a script is run: `node scripts/X.ts`, not `murmur X`, in its usage line and its errors.
+ */
+export interface ScriptSpec extends CommandSpec {
+  /** how the script is run, e.g. `node scripts/byzantine.ts` */
+  run: string
+  /** the npm script of package.json that runs it, if any */
+  npm?: string
+  /** what each exit code means, shown at the end of --help */
+  exitCodes: string
+}
 
-/** `--rounds` (an integer ≥ 1) and `--seed` (a 32-bit unsigned integer) from their texts, or the error to print. */
-export function roundsAndSeed (values: { rounds: string, seed: string }): { rounds: number, seed: number } | { error: string } {
-  const rounds = Number(values.rounds)
-  const seed = Number(values.seed)
-  if (!Number.isInteger(rounds) || rounds < 1) return { error: `--rounds: expected an integer ≥ 1, got ${values.rounds}` }
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return { error: `--seed: expected an integer in [0, 4294967295], got ${values.seed}` }
-  return { rounds, seed }
+/** The most rounds a run takes (lib/experiment's bound on `rounds`). */
+export const MAX_ROUNDS = 10_000_000
+
+/** The option of `murmur sim` that sets this config field's value (its allowed forms and check), for a script's option of the same meaning. */
+export function simOption (name: string): OptionSpec {
+  const spec = SIM_OPTIONS.find((o) => o.name === name)
+  if (spec === undefined) throw new Error(`murmur sim has no option --${name}`)
+  return spec
+}
+
+/** The allowed forms of a `murmur sim` option, as its --help and errors word them. */
+export function allowedOf (name: string): string {
+  return allowedText(simOption(name))
+}
+
+/** `--rounds N`: an integer in [1, MAX_ROUNDS]. */
+export function roundsOption (defaultRounds: number, description: string): OptionSpec {
+  return { name: 'rounds', type: 'int', min: 1, max: MAX_ROUNDS, default: defaultRounds, description }
+}
+
+/** `--seed N`: a 32-bit unsigned integer, 1 by default. */
+export function seedOption (description: string): OptionSpec {
+  return { name: 'seed', type: 'int', min: 0, max: 0xffffffff, default: 1, description }
+}
+
+/** `--out DIR`, with its default folder when it has one (else say it in `description`). */
+export function outOption (description: string, defaultOut?: string): OptionSpec {
+  return { name: 'out', type: 'string', placeholder: 'DIR', default: defaultOut, description }
 }
 
 /**
- * A research script's command line: `--help`, `--rounds` (default `rounds`), `--seed` (default 1), `--out` (default
- * `out`) and the string options named in `extra`; the checked rounds and seed with every value, `help`, or the error
- * to print with the usage.
+ * A comma-separated list, each item checked by `check` (which throws on a bad one, saying what it expected):
+ * `--attacks signflip,nan`. An empty list is refused.
  */
-export function parseScriptArgs (argv: string[], defaults: { rounds: number, out: string }, extra: readonly string[] = []):
-{ rounds: number, seed: number, values: Record<string, string | undefined> & { out: string } } | { help: true } | { error: string } {
-  let values
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        rounds: { type: 'string', default: String(defaults.rounds) },
-        seed: { type: 'string', default: '1' },
-        out: { type: 'string', default: defaults.out },
-        ...Object.fromEntries(extra.map((name) => [name, { type: 'string' as const }]))
+export function listOption (name: string, init: { placeholder: string, allowed: string, default: readonly string[], description: string, check: (item: string) => void }): OptionSpec {
+  return {
+    name,
+    type: 'string',
+    placeholder: init.placeholder,
+    allowed: `a comma-separated list of ${init.allowed}`,
+    default: init.default.join(','),
+    description: `${init.description}; each one of ${init.allowed}`,
+    check: (v) => {
+      const items = splitList(String(v))
+      if (items.length === 0) return `expected a comma-separated list of ${init.allowed}`
+      for (const item of items) {
+        try { init.check(item) } catch (err) { return (err as Error).message }
       }
-    }).values as Record<string, string | boolean | undefined>
-  } catch (err) {
-    return { error: (err as Error).message }
+      return undefined
+    }
   }
-  if (values.help === true) return { help: true }
-  const text = values as Record<string, string | undefined> & { rounds: string, seed: string, out: string }
-  const checked = roundsAndSeed(text)
-  if ('error' in checked) return checked
-  return { ...checked, values: text }
+}
+
+/** The items of a list option's value. */
+export function splitList (value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+}
+
+/**
+ * Parses a script's argv (without `node` and the script) against its options: every absent option takes its
+ * default, and `help` is set for `-h` / `--help`. Throws a UsageError naming the option at fault, and the script as
+ * it is run (`node scripts/X.ts`).
+ */
+export function parseScriptArgs (spec: ScriptSpec, argv: readonly string[]): ParsedArgs {
+  return parseArgs({ ...spec, invocation: spec.run }, argv)
+}
+
+/** The `--help` of a script: how to run it, what it does, every option with its default and allowed values, examples, exit codes. */
+export function scriptHelp (spec: ScriptSpec): string {
+  const lines = formatHelp({ ...spec, invocation: spec.run }).split('\n')
+  if (spec.npm !== undefined) lines.splice(1, 0, `       npm run ${spec.npm} -- [options]`)
+  return `${lines.join('\n')}\n\nExit codes: ${spec.exitCodes}`
+}
+
+/** What a script prints for a usage error (exit code 2): `name: message`, and where the options are listed. */
+export function usageErrorText (spec: ScriptSpec, err: UsageError): string {
+  const help = `'${spec.run} --help'`
+  return `${spec.name}: ${err.message}${err.message.includes(help) ? '' : `\nsee ${help} for every option, its default and allowed values`}`
+}
+
+/**
+ * Runs a script's `main` on its command line: `--help` prints the help (exit code 0) and a usage error its message
+ * (exit code 2), before `main` starts. `parse` turns argv into the script's options, throwing a UsageError.
+ */
+export async function runScript<T extends object> (spec: ScriptSpec, argv: readonly string[], parse: (argv: readonly string[]) => T | { help: true },
+  main: (cli: T) => Promise<number | undefined>): Promise<void> {
+  let cli
+  try {
+    cli = parse(argv)
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(usageErrorText(spec, err))
+    process.exitCode = 2
+    return
+  }
+  if ('help' in cli) { console.log(scriptHelp(spec)); return }
+  const code = await main(cli)
+  if (code !== undefined) process.exitCode = code
 }

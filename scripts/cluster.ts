@@ -20,9 +20,10 @@ import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS, resolveNetworkRunC
 import { HEARTBEAT_BOUNDS, TRAIN_THREAD_OPTION, trainThread, whenParentGone } from '../node/cli/commands/peer.ts'
 import { createProgress } from '../node/cli/progress.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
-import { archivePreviousRun, PEER_FILE, readLastRecord } from '../node/peer/index.ts'
+import { archivePreviousRun, LOCK_FILE, lockDataDir, PEER_FILE, readLastRecord } from '../node/peer/index.ts'
 import { loadOrCreateIdentity, readAllowlist } from '../node/p2p/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
+import type { TimeShare } from './lib/cluster-merge.ts'
 import { churnLine, churnSkipReason, churnText, parseChurn } from './lib/churn.ts'
 import { createClusterTargetWatch } from './lib/cluster-target.ts'
 import { watchCommandLine } from '../node/watch/index.ts'
@@ -58,7 +59,7 @@ const peerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_ARENA_MAX: pr
 
 const options: OptionSpec[] = [
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder; one that holds a run (run.json, metrics.jsonl or summary.json) is refused without --force (default: runs/cluster-<time>)' },
-  { name: 'force', type: 'boolean', description: 'run in an --out DIR that holds a run: its metrics.jsonl, summary.json, run.json, plots and report.html are removed first; each peer folder\'s earlier files go to its previous/' },
+  { name: 'force', type: 'boolean', description: 'run in an --out DIR that holds a run: its metrics.jsonl, summary.json, run.json, plots and report.html are removed first; peer-0 to peer-(--peers − 1) keep their identity and move their earlier files to their previous/; every other peer-N folder (an earlier, larger run\'s) is deleted. Refused, with nothing removed, when such a folder holds a file murmur did not write or a live peer' },
   ...NETWORK_RUN_OPTIONS.map((o) => o.name !== 'attack' ? o : { ...o, description: 'EXPERIMENTS ONLY: the --attackers peers send signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of their model (needs --attackers)' }),
   { name: 'attackers', type: 'string', placeholder: 'N|I,J,...', description: 'with --attack: how many peers attack (chosen from the seed, as in murmur sim), or their slots as a list (3,7; one slot: 3,); the others are honest, and the averaged model and the accuracy figures are theirs' },
   ...ACCESS_OPTIONS,
@@ -170,19 +171,81 @@ function rssKb (pid: number | undefined): number {
 
 /** The files that make a folder a cluster run's: --out refuses to run over them without --force. */
 const RUN_FILES = ['run.json', 'metrics.jsonl', 'summary.json']
-/** what a cluster (or murmur report, or scripts/netns-cluster.ts) writes at the top of OUT: --force removes them */
-const isRunOutput = (name: string): boolean => [...RUN_FILES, 'report.html', 'commands.txt', 'allow-peers.txt'].includes(name) || name.endsWith('.svg')
+/**
+ * what a cluster (cluster-merge's plots), murmur report or scripts/netns-cluster.ts writes at the top of OUT: --force
+ * removes them. The plots by name: a drawing of the user's (any .svg) once went with them.
+ */
+const isRunOutput = (name: string): boolean => [...RUN_FILES, 'accuracy.svg', 'consensus.svg', 'report.html', 'commands.txt', 'allow-peers.txt'].includes(name)
 
 /**
- * Refuses, before any peer starts, an --out that is a file or holds a run (unless forced, as murmur sim does); with
- * --force, removes that run's top-level files so that no stale plot or report sits beside the new run's.
+ * What murmur writes in a peer's data dir (node/peer files.ts, lock.ts; node/p2p identity.ts; node/checkpoint), as
+ * a tree: a name pattern, and for a folder what it may hold. Temporary files of a writer killed mid-write included.
  */
-function prepareOut (out: string, force: boolean): void {
+interface Owned { name: RegExp, holds?: Owned[] }
+const TEMP = /^\.tmp-\d+-/
+const CHECKPOINTS: Owned[] = [{ name: /^checkpoint-\d{10}\.ckpt$/ }, { name: TEMP }]
+const PEER_TREE: Owned[] = [
+  { name: /^(identity\.key|log\.txt|metrics\.jsonl|peer\.json|lock)$/ },
+  { name: /^lock\.\d+$/ }, // a stale lock being taken over
+  { name: /^identity\.key\.\d+\.[0-9a-f]+\.tmp$/ },
+  { name: /^snapshots$/, holds: [{ name: /^round-\d{8,}\.f32$/ }, { name: TEMP }] },
+  { name: /^checkpoints$/, holds: [...CHECKPOINTS, { name: /^superseded$/, holds: CHECKPOINTS }] },
+  // an earlier run moved aside (archivePreviousRun): previous/<time>/ with its metrics and checkpoints
+  { name: /^previous$/, holds: [{ name: /^\d{8}T\d{6}Z(-\d+)?$/, holds: [{ name: /^metrics\.jsonl$/ }, { name: /^checkpoints$/, holds: [...CHECKPOINTS, { name: /^superseded$/, holds: CHECKPOINTS }] }] }] }
+]
+
+/** The paths under `dir` (relative) that murmur did not write: anything PEER_TREE does not name, or a file where it wants a folder. */
+function foreignEntries (dir: string, tree: Owned[] = PEER_TREE, prefix = ''): string[] {
+  const found: string[] = []
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix + entry.name
+    const owned = tree.find((o) => o.name.test(entry.name))
+    if (owned === undefined || (owned.holds !== undefined) !== entry.isDirectory()) found.push(rel)
+    else if (owned.holds !== undefined) found.push(...foreignEntries(join(dir, entry.name), owned.holds, `${rel}/`))
+  }
+  return found
+}
+
+/**
+ * Refuses, before any peer starts, an --out that is a file or holds a run (unless forced, as murmur sim does). With
+ * --force, removes that run's top-level files so that no stale plot or report sits beside the new run's, and the
+ * peer folders it does not start (peer-N, N ≥ `peers`: an earlier, larger run's, its joiners'), which would otherwise
+ * sit beside the new run's with their metrics and snapshots. A peer folder is removed only when it holds nothing but
+ * what murmur writes and no live peer holds its lock; otherwise nothing at all is removed and the run is refused.
+ * The folders the run starts in keep their identity and move their earlier files to previous/ (launch).
+ */
+export function prepareOut (out: string, force: boolean, peers: number): void {
   checkOutFolder(out, '--out') // a file where the folder (or a parent) should be: said as such, not as EEXIST
   if (!existsSync(out)) return
   const found = RUN_FILES.filter((f) => existsSync(join(out, f)))
   if (found.length === 0) return
   if (!force) throw new UsageError(`--out '${out}' holds a run (${found.join(', ')}); pass --force to replace it, or --out another folder`, 'out')
+  const leftover = readdirSync(out, { withFileTypes: true })
+    .flatMap((e) => { const m = /^peer-(\d+)$/.exec(e.name); return m !== null && e.isDirectory() && Number(m[1]) >= peers ? [join(out, e.name)] : [] })
+  const foreign = leftover.map((dir) => ({ dir, paths: foreignEntries(dir) })).filter((f) => f.paths.length > 0)
+  if (foreign.length > 0) {
+    const list = foreign.map((f) => `${f.dir} (${f.paths.slice(0, 5).join(', ')}${f.paths.length > 5 ? `, and ${f.paths.length - 5} more` : ''})`).join('; ')
+    throw new UsageError(`--force: the earlier run in '${out}' has peer folders this run of ${peers} ${peers === 1 ? 'peer' : 'peers'} does not start, and they hold files murmur did not write: ${list}. ` +
+      'Nothing was removed; move those files out (or delete the folders), then run again, or use another --out', 'force')
+  }
+  // a live peer holding a leftover folder's lock: a run is still going here; the locks taken stay until the folders go.
+  // Refused, the folders are left as they were: a stale lock taken over is put back
+  const taken: Array<{ dir: string, release: () => void, stale?: string }> = []
+  try {
+    for (const dir of leftover) {
+      const lock = join(dir, LOCK_FILE)
+      const stale = existsSync(lock) ? readFileSync(lock, 'utf8') : undefined
+      taken.push({ dir, stale, release: lockDataDir(dir) })
+    }
+  } catch (err) {
+    for (const { dir, release, stale } of taken) {
+      release()
+      if (stale !== undefined) writeFileSync(join(dir, LOCK_FILE), stale)
+    }
+    if ((err as Error).name !== 'DataDirInUseError') throw err
+    throw new CliError(`--force: ${(err as Error).message.replace(/; give every peer.*$/, '')}: a run may still be going in '${out}'. Nothing was removed; stop it first, or use another --out`)
+  }
+  for (const dir of leftover) rmSync(dir, { recursive: true, force: true })
   for (const f of readdirSync(out)) if (isRunOutput(f)) rmSync(join(out, f), { force: true })
 }
 
@@ -218,7 +281,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     throw new UsageError('--churn restart:I@R restarts a peer with --resume from its checkpoints, and without --checkpoint-every N it has none (it would start as a new peer); add --checkpoint-every, e.g. 10', 'churn')
   }
   const out = resolve(getOptionalString(args, 'out') ?? join('runs', `cluster-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`))
-  prepareOut(out, getBoolean(args, 'force'))
+  prepareOut(out, getBoolean(args, 'force'), config.peers)
   mkdirSync(out, { recursive: true })
   const runFile = join(out, 'run.json')
   writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n')
@@ -443,12 +506,21 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     `accuracy          ${summary.accuracy === null ? `n/a${summary.consensusDistance === null ? ' (no snapshots)' : ''}` : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
     `consensus         ${summary.consensusDistance === null ? 'n/a' : summary.consensusDistance.toExponential(3)}`,
     `bytes sent        ${(summary.bytesSent / 1e6).toFixed(2)} MB`,
-    `time split        compute ${(summary.timeShare.compute * 100).toFixed(1)} %, communicate ${(summary.timeShare.communicate * 100).toFixed(1)} %, wait ${(summary.timeShare.wait * 100).toFixed(1)} %`,
+    `time split        ${timeSplitLine(summary.timeShare)}`,
     `peak RSS          max ${summary.peakRssMbMax.toFixed(0)} MB a peer`,
     ...(targetWatch === undefined ? [] : [`until accuracy    ${targetWatch.hit === null ? `${(100 * targetWatch.target).toFixed(2)} % not reached` : `${(100 * targetWatch.hit.accuracy).toFixed(2)} % at round ${targetWatch.hit.round}`} (averaged model; ${(targetWatch.evalMs / 1000).toFixed(1)} s of testing in this process)`]),
     `output            ${out}`
   ].join('\n'))
   return summary.exitedCleanly === summary.peers - expectedUnclean ? 0 : 1
+}
+
+/**
+ * "compute 0.3 %, communicate 70.1 %, wait 23.4 %, other 6.2 % (evaluation, snapshots, bookkeeping)": the peers'
+ * summed time (cluster-merge timeSplit), its remainder named so that the parts sum to 100 %
+ */
+function timeSplitLine (t: TimeShare): string {
+  const p = (x: number): string => `${(x * 100).toFixed(1)} %`
+  return `compute ${p(t.compute)}, communicate ${p(t.communicate)}, wait ${p(t.wait)}, other ${p(t.other)} (evaluation, snapshots, bookkeeping)`
 }
 
 /**

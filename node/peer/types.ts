@@ -83,7 +83,11 @@ export interface PeerRecord {
   computeMs: number
   /** in the exchange until the own message was handed off and the neighbours' arrived (or the deadline) */
   commMs: number
-  /** blocked outside the exchange: waiting for the start of the run or for the join round */
+  /**
+   * blocked outside the exchange: waiting for the start of the run or for the join round (before this life's first
+   * round, so outside its roundMs), or, inside the round (so also in roundMs), held while cut off from most of the
+   * run or paused alone at the run's pace
+   */
   waitMs: number
   /**
    * CPU time of the peer's main thread during the round (the sleep of --slowdown excluded; the local steps of

@@ -169,10 +169,15 @@ function positiveInt (v: unknown): number | null {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : null
 }
 
-/** A cluster peer's parameter snapshot is raw little-endian float32 (node/peer files.ts): its size / 4 is the model's dim. */
-function snapshotDim (dir: string): number | null {
+/**
+ * A cluster peer's parameter snapshot is raw little-endian float32 (node/peer files.ts): its size / 4 is the model's dim.
+ * With `processes` (summary.json's peers: peer-0 to peer-(processes − 1), joiners included) only the run's own peer
+ * folders are read, not one an earlier, larger run left in the folder.
+ */
+function snapshotDim (dir: string, processes: number | null): number | null {
   try {
-    for (const peer of readdirSync(dir).filter((d) => /^peer-\d+$/.test(d)).sort()) {
+    const folders = readdirSync(dir).flatMap((name) => { const m = /^peer-(\d+)$/.exec(name); return m === null ? [] : [{ name, i: Number(m[1]) }] })
+    for (const { name: peer } of folders.filter(({ i }) => processes === null || i < processes).sort((a, b) => a.i - b.i)) {
       const snaps = join(dir, peer, 'snapshots')
       if (!existsSync(snaps)) continue
       const file = readdirSync(snaps).find((f) => f.endsWith('.f32'))
@@ -254,7 +259,7 @@ export function loadRun (dirArg: string): LoadedRun {
   const derived = 'value' in simConfig ? asObject(simConfig.value.derived) : null
   // a training run's config.dim is gossip's option, not its network's size
   const dim = positiveInt(derived?.dim) ?? positiveInt(summary?.dim) ?? (config?.algo === 'gossip' ? positiveInt(config.dim) : null) ??
-    (kind === 'cluster' ? snapshotDim(dir) : null)
+    (kind === 'cluster' ? snapshotDim(dir, positiveInt(summary?.peers)) : null)
 
   if ('missing' in summaryRead) notes.push('summary.json is absent (the run may not have finished): figures come from the last metrics records.')
   else if ('error' in summaryRead) notes.push(`summary.json ${summaryRead.error}.`)

@@ -11,6 +11,7 @@ import { absent, escapeHtml, figure, keyValueTable, page } from './html.ts'
 import type { Section } from './html.ts'
 import { lineChart, stackedAreaChart } from './plot.ts'
 import type { Point } from './plot.ts'
+import type { TimeBreakdown } from './analysis.ts'
 import type { LoadedRun, RoundRow } from './types.ts'
 
 /** Above this many peers the fallback λ₂ uses Lanczos instead of a dense eigendecomposition. */
@@ -200,25 +201,29 @@ async function bytesSection (run: LoadedRun, peers: number | undefined): Promise
   return figure(svg, 'bytes', `Every byte the peers sent, codec payload and framing included. Mean ${bytesText(mean)} a round${perPeer}.`)
 }
 
-/** summary.json's timeShare of a cluster run (scripts/lib/cluster-merge.ts): shares of the peers' summed round and wait time. */
-function timeShareOf (summary: Record<string, unknown> | null): { compute: number, communicate: number, wait: number } | null {
+/**
+ * summary.json's timeShare of a cluster run (scripts/lib/cluster-merge.ts timeSplit): shares of the peers' summed
+ * time. `other` is there since the merge counts a hold once; an older summary lacks it, and it is then the remainder.
+ */
+function timeShareOf (summary: Record<string, unknown> | null): { compute: number, communicate: number, wait: number, other: number | null } | null {
   const t = summary?.timeShare
   if (t === null || typeof t !== 'object') return null
-  const { compute, communicate, wait } = t as Record<string, unknown>
+  const { compute, communicate, wait, other } = t as Record<string, unknown>
   const c = num(compute)
   const m = num(communicate)
   const w = num(wait)
-  return c === null || m === null || w === null ? null : { compute: c, communicate: m, wait: w }
+  return c === null || m === null || w === null ? null : { compute: c, communicate: m, wait: w, other: num(other) }
 }
 
 /**
- * The run's time split as murmur cluster printed it, and what its three shares leave out. cluster-merge divides each
- * by the peers' summed roundMs + waitMs; a peer's roundMs (node/peer peer.ts) holds its compute and exchange, and
- * also the evaluation of its own model, the parameter snapshot and the round's bookkeeping (membership, topology,
- * lambda2), which no share names: the remainder is those, so the parts sum to 100 %.
+ * The run's time split as murmur cluster printed it, and what its three measured shares leave out: a peer's round
+ * (node/peer peer.ts) holds its compute and exchange, and also the evaluation of its own model, the parameter snapshot
+ * and the round's bookkeeping (membership, topology, lambda2), which no share names: the remainder is those, so the
+ * parts sum to 100 %. (Before timeSplit, a round held while cut off was counted twice in the whole, and its hold
+ * showed up in this remainder.)
  */
-function clusterShareText (share: { compute: number, communicate: number, wait: number }, algo: string | undefined): string {
-  const other = Math.max(0, 1 - share.compute - share.communicate - share.wait)
+function clusterShareText (share: { compute: number, communicate: number, wait: number, other: number | null }, algo: string | undefined): string {
+  const other = share.other ?? Math.max(0, 1 - share.compute - share.communicate - share.wait)
   const p = (x: number): string => `${(100 * x).toFixed(1)} %`
   return ` Over the run, of the peers' summed time (summary.json, as murmur cluster prints it): compute ${p(share.compute)}, ` +
     `communicate ${p(share.communicate)}, wait ${p(share.wait)}, other (${algo === 'gossip' ? '' : 'evaluating the peer\'s own model, '}writing snapshots, ` +
@@ -245,9 +250,24 @@ async function timeSection (run: LoadedRun, algo: string | undefined): Promise<s
     : 'Peer processes run side by side. Each round: the mean peer\'s own work (local steps, encoding, mixing) and exchange (which includes waiting for neighbours), ' +
       'and the rest of the slowest peer\'s round (its evaluation, snapshot and bookkeeping, and how much longer it took).'
   const all = [...totals.values()].reduce((a, b) => a + b, 0)
-  const plotted = all > 0 ? ` Over the plotted rounds: ${[...totals].map(([label, ms]) => `${label} ${(100 * ms / all).toFixed(1)} %`).join(', ')}.` : ''
   // a cluster's summary has the split over every peer's time, the one murmur cluster prints: that one, not the plot's
-  return figure(svg, 'time', escapeHtml(what + (share !== null ? clusterShareText(share, algo) : plotted)))
+  if (share !== null) return figure(svg, 'time', escapeHtml(what + clusterShareText(share, algo)))
+  const whose = run.kind === 'sim' ? 'of their summed wall time' : 'of the slowest peer\'s round time summed over them'
+  const split = all > 0 ? ` Over ${timedRoundsText(rounds, run.rows.length)}, ${whose}: ${[...totals].map(([label, ms]) => `${label} ${(100 * ms / all).toFixed(1)} %`).join(', ')}.` : ''
+  const notPrinted = run.kind === 'cluster'
+    ? ` ${run.summary === null ? 'summary.json is absent (the run may not have finished)' : 'summary.json holds no time split'}, so this is not the split murmur cluster prints ` +
+      '(over every peer\'s time, with the time peers waited for the run to start or held while cut off): here a round counts once, at its slowest peer.'
+    : ''
+  return figure(svg, 'time', escapeHtml(what + split + notPrinted))
+}
+
+/** "the 40 rounds in metrics.jsonl (rounds 1 to 40)", or "38 of the 40 rounds ... (those with timings, ...)" */
+function timedRoundsText (timed: readonly TimeBreakdown[], rows: number): string {
+  const first = timed[0].round
+  const last = timed[timed.length - 1].round
+  const span = timed.length === 1 ? `round ${first}` : `rounds ${first} to ${last}`
+  if (timed.length === rows) return timed.length === 1 ? `the one round in metrics.jsonl (${span})` : `the ${rows} rounds in metrics.jsonl (${span})`
+  return `${timed.length} of the ${rows} rounds in metrics.jsonl (those with timings, ${span})`
 }
 
 /** What makes a run's rounds mix with less than the W its lambda2 describes: message loss, peers sitting rounds out. */

@@ -35,21 +35,79 @@ export interface ClusterSummary {
   roundTimeP50: number
   roundTimeP95: number
   wallSeconds: number
-  /** shares of the peers' summed time: local steps, inside the exchange (sending and receiving), blocked before rounds */
-  timeShare: { compute: number, communicate: number, wait: number }
+  /** shares of the peers' summed time (timeSplit): compute, exchange, waiting, and the rest of their rounds; they sum to 1 */
+  timeShare: TimeShare
   peakRssMb: number[]
   peakRssMbMax: number
   exits: Array<{ slot: number, exitCode: number | null, signal: string | null }>
 }
 
-function records (dataDir: string): PeerRecord[] {
+/** A peer's records in the order it wrote them, every life of a restarted peer included. */
+function rawRecords (dataDir: string): PeerRecord[] {
   const path = join(dataDir, 'metrics.jsonl')
   if (!existsSync(path)) return []
-  const parsed = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
     try { return [JSON.parse(l) as PeerRecord] } catch { return [] } // a peer killed mid-write leaves a torn last line
   })
-  // a peer restarted with --resume records again the rounds between its checkpoint and its crash: the last one counts
-  return [...new Map(parsed.map((r) => [r.round, r])).values()].sort((a, b) => a.round - b.round)
+}
+
+/** One record a round: a peer restarted with --resume records again the rounds between its checkpoint and its crash, and the last one counts. */
+function lastPerRound (raw: readonly PeerRecord[]): PeerRecord[] {
+  return [...new Map(raw.map((r) => [r.round, r])).values()].sort((a, b) => a.round - b.round)
+}
+
+/**
+ * Shares of the peers' summed time. compute: local steps, coding and mixing (with --slowdown's sleep); communicate:
+ * in the exchange; wait: blocked outside the exchange (for the run to start or the join round, held while cut off,
+ * paused alone at the run's pace); other: the rest of the rounds (evaluating the peer's own model, snapshots, the
+ * round's bookkeeping; a checkpoint is written after the round's record, so in no share). They sum to 1 (all 0 without time).
+ */
+export interface TimeShare { compute: number, communicate: number, wait: number, other: number }
+
+/** The fields of a peer record the time split reads; elapsedMs and time tell a restarted peer's lives apart. */
+export type TimedRecord = Pick<PeerRecord, 'computeMs' | 'commMs' | 'waitMs' | 'roundMs'> & Partial<Pick<PeerRecord, 'elapsedMs' | 'time'>>
+
+const ms = (x: unknown): number => typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : 0
+
+/**
+ * A peer's waitMs is of two kinds (node/peer peer.ts): the wait to enter the run (its start, or the join round of a
+ * joiner or a restarted peer) comes before the first round of a process's life, outside that round's roundMs; a hold
+ * while cut off and a pause alone happen inside a round, so its roundMs holds them already. Adding every waitMs to
+ * every roundMs counted those twice: a peer held 5 s in one round added 10 s to the whole, and every share shrank.
+ * So the whole is each record's roundMs, plus the waitMs of a life's first record, plus (should a later record's wait
+ * not fit in its round beside its compute and exchange) the part that does not. Every record counts, a round redone
+ * after a restart too: that time was spent.
+ */
+export function timeSplit (peers: ReadonlyArray<readonly TimedRecord[]>): TimeShare {
+  let compute = 0
+  let comm = 0
+  let wait = 0
+  let whole = 0
+  for (const rs of peers) {
+    let prev: TimedRecord | undefined
+    for (const r of rs) {
+      const [c, m, w, round] = [ms(r.computeMs), ms(r.commMs), ms(r.waitMs), ms(r.roundMs)]
+      compute += c
+      comm += m
+      wait += w
+      whole += round + (startsLife(prev, r) ? w : Math.max(0, w - Math.max(0, round - c - m)))
+      prev = r
+    }
+  }
+  if (!(whole > 0)) return { compute: 0, communicate: 0, wait: 0, other: 0 }
+  // compute + exchange + wait fit in the whole by construction; max(0) only absorbs float round-off
+  const share = { compute: compute / whole, communicate: comm / whole, wait: wait / whole }
+  return { ...share, other: Math.max(0, 1 - share.compute - share.communicate - share.wait) }
+}
+
+/**
+ * The first record of a process's life: the file's first, or one written by a process that started after the record
+ * before it was written (time − elapsedMs is when the process started; --resume appends to the same metrics.jsonl).
+ */
+function startsLife (prev: TimedRecord | undefined, r: TimedRecord): boolean {
+  if (prev === undefined) return true
+  if (typeof r.time !== 'number' || typeof r.elapsedMs !== 'number' || typeof prev.time !== 'number') return false
+  return r.time - r.elapsedMs > prev.time
 }
 
 function quantile (sorted: number[], q: number): number {
@@ -59,7 +117,8 @@ function quantile (sorted: number[], q: number): number {
 
 export async function mergeCluster (opts: { out: string, config: RunConfig, peers: ClusterPeer[], wallSeconds: number }): Promise<ClusterSummary> {
   const { out, config, peers } = opts
-  const perPeer = peers.map((p) => records(p.dataDir))
+  const raw = peers.map((p) => rawRecords(p.dataDir))
+  const perPeer = raw.map(lastPerRound)
   const maxRound = Math.max(0, ...perPeer.map((rs) => rs.length > 0 ? rs[rs.length - 1].round : 0))
   const training = await prepareTraining(config)
   const lines: string[] = []
@@ -126,10 +185,6 @@ export async function mergeCluster (opts: { out: string, config: RunConfig, peer
   writeFileSync(join(out, 'metrics.jsonl'), lines.join('\n') + (lines.length > 0 ? '\n' : ''))
   const all = perPeer.flat()
   const roundTimes = all.map((r) => r.roundMs).sort((a, b) => a - b)
-  const compute = all.reduce((s, r) => s + r.computeMs, 0)
-  const comm = all.reduce((s, r) => s + r.commMs, 0)
-  const wait = all.reduce((s, r) => s + r.waitMs, 0)
-  const total = all.reduce((s, r) => s + r.roundMs + r.waitMs, 0)
   const summary: ClusterSummary = {
     peers: peers.length,
     exitedCleanly: peers.filter((p) => p.exitCode === 0).length,
@@ -142,7 +197,7 @@ export async function mergeCluster (opts: { out: string, config: RunConfig, peer
     roundTimeP50: quantile(roundTimes, 0.5),
     roundTimeP95: quantile(roundTimes, 0.95),
     wallSeconds: opts.wallSeconds,
-    timeShare: { compute: total > 0 ? compute / total : 0, communicate: total > 0 ? comm / total : 0, wait: total > 0 ? wait / total : 0 },
+    timeShare: timeSplit(raw),
     peakRssMb: peers.map((p) => Math.round(p.peakRssMb)),
     peakRssMbMax: Math.max(0, ...peers.map((p) => p.peakRssMb)),
     exits: peers.map((p) => ({ slot: p.slot, exitCode: p.exitCode, signal: p.signal }))

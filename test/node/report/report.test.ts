@@ -236,4 +236,35 @@ describe('murmur report', function () {
     assert.doesNotMatch(html, /recorded in metrics\.jsonl|no evaluation round was reached|from the metrics only/)
     assert.match(html, /metrics\.jsonl is absent/)
   })
+
+  it('a cluster folder without summary.json: the time split says which rounds and whose time it covers, and that it is not murmur cluster\'s', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ peers: 3, topology: 'ring', algo: 'gossip', seed: 1 }))
+    mkdirSync(join(dir, 'peer-0'))
+    // rounds 1 to 3 timed; round 4 recorded bytes only (no peer's timings reached the merge)
+    const rows = [1, 2, 3].map((round) => ({ round, computeMs: 1, commMs: 4, roundMsMax: 10, bytesThisRound: 10 })).concat([{ round: 4, bytesThisRound: 10 } as never])
+    writeFileSync(join(dir, 'metrics.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n')
+    const html = await buildReport(loadRun(dir))
+    const time = html.slice(html.indexOf('<section id="time">'), html.indexOf('</section>', html.indexOf('<section id="time">')))
+    assert.doesNotMatch(time, /plotted rounds/, 'says which rounds, not "the plotted rounds"')
+    assert.match(time, /3 of the 4 rounds in metrics\.jsonl \(those with timings, rounds 1 to 3\)/)
+    assert.match(time, /slowest peer&#39;s round|slowest peer's round/)
+    assert.match(time, /compute \(local steps, coding, mixing\) 10\.0 %, communicate \(exchange\) 40\.0 %, rest of the slowest peer(&#39;|')s round 50\.0 %/)
+    assert.match(time, /summary\.json is absent/)
+    assert.match(time, /not the split murmur cluster prints/)
+  })
+
+  it('the model\'s dimension is read from the snapshots of summary.json\'s peers only, not from a peer folder an earlier, larger run left', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ peers: 2, topology: 'ring', algo: 'dpsgd', seed: 1 }))
+    writeFileSync(join(dir, 'metrics.jsonl'), JSON.stringify({ round: 1, consensusDistance: 0.1 }) + '\n')
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ peers: 2, rounds: 1 }))
+    for (const [peer, bytes] of [['peer-0', 0], ['peer-1', 0], ['peer-2', 4 * 10]] as const) {
+      mkdirSync(join(dir, peer, 'snapshots'), { recursive: true })
+      if (bytes > 0) writeFileSync(join(dir, peer, 'snapshots', 'round-00000001.f32'), new Uint8Array(bytes))
+    }
+    assert.equal(loadRun(dir).dim, null, 'peer-2 is not one of this run\'s 2 peer processes')
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({ peers: 3, rounds: 1 }))
+    assert.equal(loadRun(dir).dim, 10, 'a joiner, peer-2 of 3 processes, counts')
+  })
 })

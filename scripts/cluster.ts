@@ -252,14 +252,12 @@ export function prepareOut (out: string, force: boolean, peers: number): void {
 /**
  * The attack of a cluster and who runs it: as in murmur sim, --attack needs --attackers (a count, chosen from the
  * seed, or slots); the rest of the config, without them, is what every peer gets in run.json (each attacker gets its
- * own --attack). Before, --attack went into run.json and every peer attacked.
+ * own --attack). Before, --attack went into run.json and every peer attacked. Both may come from --config too (a
+ * sim's config.json: the cluster then runs the sim's attacked experiment with the same slots); the command line wins.
+ * (murmur peer refuses a config file's attackers: there, which peer attacks is each peer's own --attack.)
  */
-function splitAttack (args: ReturnType<typeof parseArgs>, io: { err: (s: string) => void }): { config: RunConfig, attack?: { spec: string, slots: number[] } } {
+export function splitAttack (args: ReturnType<typeof parseArgs>, io: { err: (s: string) => void }): { config: RunConfig, attack?: { spec: string, slots: number[] } } {
   const { attackers, ...given } = configFromArgs(args)
-  if (attackers !== undefined && args.values.attackers === undefined) {
-    // a config file's attackers are refused, as by murmur peer: which peers attack is said on the command line
-    throw new UsageError('attackers (from --config) is not read by murmur cluster: name the attacking peers on its command line, --attackers N|I,J (with --attack SPEC)', 'attackers')
-  }
   const partial = withoutSimOnlyFields(given, 'cluster', io)
   if (attackers !== undefined) partial.attackers = attackers
   const { attack, attackers: slots, ...config } = resolveNetworkRunConfig(partial, args, 'cluster', io)

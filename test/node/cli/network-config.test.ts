@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from '../../../node/cli/args.ts'
 import { peerCommand } from '../../../node/cli/commands/peer.ts'
 import { withoutSimOnlyFields } from '../../../node/cli/experiment-options.ts'
-import { CLUSTER_SPEC, defaultHeartbeat, runCluster } from '../../../scripts/cluster.ts'
+import { CLUSTER_SPEC, defaultHeartbeat, runCluster, splitAttack } from '../../../scripts/cluster.ts'
 import { runCli } from './run.ts'
 
 function tmp (): string {
@@ -84,9 +84,23 @@ describe('the run config of murmur peer and murmur cluster', function () {
     const p = await runCli(['peer', '--data-dir', tmp(), '--shard', '0/2', '--config', attackers])
     assert.equal(p.code, 2, p.err)
     assert.match(p.err, /^murmur peer: attackers \(from --config\) is a simulator setting: it only applies to murmur sim/)
-    const ca = await cluster(['--peers', '2', '--config', attackers])
-    assert.equal(ca.error.name, 'UsageError')
-    assert.equal(ca.error.option, 'attackers')
+  })
+
+  it('murmur cluster reads a config file\'s attack and attackers (a sim\'s config.json), the command line winning', () => {
+    const noErr = { err: (t: string) => { assert.fail(`no warning expected: ${t}`) } }
+    const split = (argv: string[]): ReturnType<typeof splitAttack> => splitAttack(parseArgs(CLUSTER_SPEC, argv), noErr)
+    // a sim's config.json holds the resolved slots
+    const slots = split(['--peers', '4', '--config', configFile({ algo: 'gossip', attack: 'signflip', attackers: [2] })])
+    assert.deepEqual(slots.attack, { spec: 'signflip', slots: [2] })
+    assert.equal((slots.config as unknown as Record<string, unknown>).attack, undefined, 'the attack is not in every peer\'s run.json')
+    // a count is chosen from the seed, as murmur sim does: one slot of the four
+    const counted = split(['--peers', '4', '--config', configFile({ algo: 'gossip', attack: 'signflip', attackers: 1 })])
+    assert.equal(counted.attack?.slots.length, 1)
+    assert.ok(counted.attack!.slots[0] >= 0 && counted.attack!.slots[0] < 4)
+    const overridden = split(['--peers', '4', '--attackers', '0,3', '--config', configFile({ algo: 'gossip', attack: 'signflip', attackers: [2] })])
+    assert.deepEqual(overridden.attack?.slots, [0, 3])
+    // attackers without an attack, from the file: refused as on the command line
+    assert.throws(() => split(['--peers', '4', '--config', configFile({ algo: 'gossip', attackers: [2] })]), /attack/)
   })
 
   it('a config that will not do what it seems to ask is warned of by sim, peer and cluster alike (configNotes)', async () => {

@@ -4,7 +4,7 @@
  */
 export { createMembership } from './membership.ts'
 export type {
-  Membership, MembershipComponents, MembershipEvents, MembershipInit, MembershipNode, MembershipStats, MemberView, Refusal
+  IdentityConflict, Membership, MembershipComponents, MembershipEvents, MembershipInit, MembershipNode, MembershipStats, MemberView, Refusal
 } from './membership.ts'
 export { MEMBER_STATES, decodeAnnouncement, encodeAnnouncement, membershipTopic } from './message.ts'
 export type { Announcement, AnnouncementFault, DecodeResult, MemberState } from './message.ts'

@@ -104,7 +104,22 @@ export interface MembershipEvents {
   rejected: CustomEvent<{ from: string, fault: string, detail: string }>
   /** this process did not run for `ms` (SIGSTOP, suspend, starved of CPU): members' silence over it was not counted */
   stalled: CustomEvent<{ ms: number }>
+  /**
+   * two processes announce with one PeerId (a copied identity.key): this peer's own (another process claims another
+   * slot, or addresses none of which are ours), or another peer's (its announcements alternate between two claims of
+   * slot and addresses, which one process never does). Once for each PeerId and claim
+   */
+  'identity-conflict': CustomEvent<IdentityConflict>
 }
+
+/** What the processes sharing PeerId `id` claim: slot and announced addresses of each (ours first when `id` is ours). */
+export interface IdentityConflict { id: string, self: boolean, claims: Array<{ slot: number, addrs: string[] }> }
+
+/** how many earlier claims (slot and addresses) of a peer are kept to tell two processes under its PeerId apart */
+const EARLIER_CLAIMS = 4
+/** identity conflicts said at most (each once): a bound on what a flood of alternating claims can cost */
+const MAX_IDENTITY_CONFLICTS = 64
+const claimKey = (a: { slot: number, addrs: readonly string[] }): string => `${a.slot} ${[...a.addrs].sort().join(',')}`
 
 export interface Membership extends TypedEventEmitter<MembershipEvents> {
   readonly selfId: string
@@ -171,6 +186,11 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   private readonly validated = new WeakMap<PubSubMessage, Announcement>()
   private readonly timedOut = new Set<string>()
   private readonly conflictKeys = new Set<string>()
+  private readonly identityConflicts = new Set<string>()
+  /** each peer's latest claim (claimKey) and the distinct ones before it, in the order its announcements came */
+  private readonly claims = new Map<string, { last: string, lastClaim: { slot: number, addrs: string[] }, earlier: Map<string, { slot: number, addrs: string[] }> }>()
+  /** wall clock at start(): announcements of this PeerId stamped (seq) before it are an earlier life's */
+  private startedWall = Infinity
   private readonly dialing = new Set<string>()
   /** clock reading of the latest redial of each member that went silent */
   private readonly redialed = new Map<string, number>()
@@ -214,6 +234,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
   async start (): Promise<void> {
     if (this.running) return
     this.running = true
+    this.startedWall = this.wall()
     this.pubsub.topicValidators.set(this.topic, this.validate)
     this.pubsub.addEventListener('message', this.onMessage)
     this.pubsub.subscribe(this.topic)
@@ -323,11 +344,16 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     const a = decoded.value
     const signer = msg.from.toString()
     if (a.id !== signer) return this.reject(source, msg, 'signer', `announcement names ${a.id} but is signed by ${signer}`)
-    if (a.id === this.selfId) { this.counters.ignored.self++; return ValidationResult.Ignore }
+    if (a.id === this.selfId) {
+      this.counters.ignored.self++
+      this.checkIdentity(a)
+      return ValidationResult.Ignore
+    }
     const last = this.lastSeq.get(a.id)
     if (last !== undefined && a.seq <= last) { this.counters.ignored.stale++; return ValidationResult.Ignore }
     if (last === undefined && this.lastSeq.size >= MAX_TRACKED_PEERS) { this.counters.ignored.capacity++; return ValidationResult.Ignore }
     this.lastSeq.set(a.id, a.seq)
+    this.checkClaims(a)
     this.validated.set(msg, a)
     this.counters.accepted++
     return ValidationResult.Accept
@@ -411,7 +437,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
       if (now - r.lastSeen > horizon) this.forgetMember(id)
     }
     for (const [id, r] of this.refused) {
-      if (now - r.lastSeen > horizon) { this.refused.delete(id); this.lastSeq.delete(id) }
+      if (now - r.lastSeen > horizon) { this.refused.delete(id); this.lastSeq.delete(id); this.claims.delete(id) }
     }
   }
 
@@ -419,6 +445,7 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
     this.members.delete(id)
     this.timedOut.delete(id)
     this.lastSeq.delete(id)
+    this.claims.delete(id)
     this.redialed.delete(id)
     this.refusedDials.delete(id)
   }
@@ -473,6 +500,43 @@ class MembershipImpl extends TypedEventEmitter<MembershipEvents> implements Memb
       this.counters.publishErrors++
       this.log.error('could not publish the membership announcement: %e', err)
     }
+  }
+
+  /**
+   * An announcement of our own PeerId reaching the validator is not an echo of ours (gossipsub's seen cache drops
+   * those). It is an earlier life's (a restart: its seq, a wall-clock stamp, is older than this start), or another
+   * process's with a copy of our key: said when it claims another slot or addresses none of which are ours.
+   */
+  private checkIdentity (a: Announcement): void {
+    if (!(a.seq > this.startedWall)) return
+    const ours = new Set(this.addrs())
+    if (a.slot === this.self.slot && (a.addrs.length === 0 || a.addrs.some((x) => ours.has(x)))) return
+    this.identityConflict(this.selfId, [{ slot: this.self.slot, addrs: this.addrs() }, { slot: a.slot, addrs: [...a.addrs] }])
+  }
+
+  /**
+   * Another peer's announcements, in seq order: a process keeps its slot and addresses (a restart may change them,
+   * once). A claim that comes back after another one came is two live processes under one PeerId.
+   */
+  private checkClaims (a: Announcement): void {
+    const key = claimKey(a)
+    const claim = { slot: a.slot, addrs: [...a.addrs] }
+    const c = this.claims.get(a.id)
+    if (c === undefined) { this.claims.set(a.id, { last: key, lastClaim: claim, earlier: new Map() }); return }
+    if (c.last === key) return
+    if (c.earlier.has(key)) this.identityConflict(a.id, [c.lastClaim, claim])
+    c.earlier.set(c.last, c.lastClaim)
+    if (c.earlier.size > EARLIER_CLAIMS) c.earlier.delete(c.earlier.keys().next().value as string)
+    c.last = key
+    c.lastClaim = claim
+  }
+
+  private identityConflict (id: string, claims: IdentityConflict['claims']): void {
+    const key = `${id} ${claims.map(claimKey).sort().join(' ')}`
+    if (this.identityConflicts.has(key) || this.identityConflicts.size >= MAX_IDENTITY_CONFLICTS) return
+    this.identityConflicts.add(key)
+    this.log.error('two processes announce with PeerId %s: %s', id, claims.map((c) => `slot ${c.slot} at ${c.addrs.join(', ')}`).join('; '))
+    this.safeDispatchEvent('identity-conflict', { detail: { id, self: id === this.selfId, claims } })
   }
 
   private addrs (): string[] {

@@ -21,6 +21,8 @@ import {
 } from './constants.ts'
 import { keepBootstrapped } from './bootstrap-redial.ts'
 import type { BootstrapFailure } from './bootstrap-redial.ts'
+import { watchSharedIdentities } from './identity-watch.ts'
+import type { SharedIdentity } from './identity-watch.ts'
 import { allowlistGater } from './allowlist.ts'
 import type { RefusedPeer } from './allowlist.ts'
 import { privateSwarm } from './private-swarm.ts'
@@ -65,6 +67,11 @@ export interface PeerNodeInit {
    * within DROPPED_WITHIN_MS (an --allow-peers list without this PeerId) fails with BootstrapConnectionDroppedError.
    */
   onBootstrapFailed?: (failure: BootstrapFailure) => void
+  /**
+   * called once for a PeerId whose two open connections identify with disjoint listen addresses: two processes
+   * sharing one identity.key (identity-watch.ts), of which one hears nothing
+   */
+  onSharedIdentity?: (shared: SharedIdentity) => void
   pubsub?: PubSubInit
   /**
    * a private swarm's pre-shared key (readSwarmKey): every connection is encrypted with it before Noise, so
@@ -117,6 +124,7 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
     }
   })
   keepBootstrapped(node, bootstrapList, init.bootstrapRetryMs ?? BOOTSTRAP_RETRY_MS, init.onBootstrapFailed)
+  if (init.onSharedIdentity !== undefined) watchSharedIdentities(node, init.onSharedIdentity)
   if (init.start !== false) await node.start()
   return node
 }

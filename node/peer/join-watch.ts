@@ -66,7 +66,14 @@ export function noPeerCauses (w: JoinWatch, c: Omit<NoPeerContext, 'waitedMs'>):
     causes.push(`could not connect to ${a} (${error}): ${hint}`)
   }
   if (w.connectionsOpened > w.dropped) {
-    causes.push(`connected, but no peer announced run '${c.runId}': check that every peer has the same --run-id (and --config)`)
+    causes.push(`connected, but no peer announced run '${c.runId}': check that every peer has the same --run-id (and --config); ` +
+      `or another process runs with this peer's PeerId (${c.peerId}; a data dir copied with its identity.key), and the peers hear that one instead: ` +
+      'the peers it connected to say so in their logs. Delete the copy\'s identity.key (a new one is made at start) and restart it')
+  }
+  const own = c.bootstrap.filter((a) => a.endsWith(`/p2p/${c.peerId}`))
+  if (w.connectionsOpened === 0 && own.length > 0 && own.length === c.bootstrap.length) {
+    causes.push(`every --bootstrap address names this peer's own PeerId (${c.peerId}), so it dialled no one: give it another peer's --bootstrap line. ` +
+      'If that line is another peer\'s, this data dir holds a copy of that peer\'s identity.key (a copied folder or machine image): delete this one\'s identity.key (a new one is made at start) and restart')
   }
   if (causes.length === 0) causes.push('no connection was made: check the --bootstrap address and that the peer runs')
   return causes.join('; ')
@@ -86,6 +93,28 @@ export function bootstrapHint (error: string): string {
 export function noPeerMessage (w: JoinWatch, c: NoPeerContext): string {
   return `no other peer of run '${c.runId}' heard in ${Math.round(c.waitedMs / 1000)} s (--start-timeout), so this peer does not start a ${c.peers}-peer run alone. ` +
     `${noPeerCauses(w, c)}`
+}
+
+/**
+ * The log line at start of a peer whose whole --bootstrap list names itself (it dials no one: it waits to be dialled,
+ * as a first peer does), or undefined. Meant when the same list is given to every peer, the first one included;
+ * otherwise the peer was given its own line, or its data dir holds a copy of the bootstrap peer's identity.key.
+ */
+export function selfBootstrapNote (bootstrap: readonly string[], peerId: string): string | undefined {
+  if (bootstrap.length === 0 || !bootstrap.every((a) => a.endsWith(`/p2p/${peerId}`))) return undefined
+  return `note: every --bootstrap address names this peer itself (${peerId}): it dials no one and waits for the others to dial it. ` +
+    'If it was meant to join another peer, give it that peer\'s --bootstrap line; if that line was another peer\'s, this data dir holds a copy of its identity.key: ' +
+    'delete this one\'s identity.key (a new one is made at start)'
+}
+
+/**
+ * The log line of two processes under one PeerId: another peer's, told apart by identify (node/p2p
+ * onSharedIdentity) or by membership ('identity-conflict'), or this peer's own (membership heard the other one).
+ */
+export function sharedIdentityNote (s: { id: string, self: boolean, where: readonly string[] }, selfId: string): string {
+  const who = s.self || s.id === selfId ? 'this peer\'s own PeerId' : `PeerId ${s.id}`
+  return `warning: two processes run with ${who}${s.self || s.id === selfId ? ` (${selfId})` : ''} (${s.where.join('; ')}): a data dir or machine image copied with its identity.key. ` +
+    'Peers cannot tell the two apart: one of them hears nothing and trains alone or waits. Stop one of them, delete its identity.key (a new one is made at start) and start it again'
 }
 
 /**

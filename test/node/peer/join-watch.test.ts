@@ -7,7 +7,7 @@ import { resolveRunConfig } from '../../../lib/experiment/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 import { METRICS_FILE, runPeer } from '../../../node/peer/index.ts'
 import type { PeerInit, PeerResult } from '../../../node/peer/index.ts'
-import { bootstrapHint, createJoinWatch, noPeerCauses, slotConflictNote } from '../../../node/peer/join-watch.ts'
+import { bootstrapHint, createJoinWatch, noPeerCauses, selfBootstrapNote, sharedIdentityNote, slotConflictNote } from '../../../node/peer/join-watch.ts'
 
 /** a TCP port nothing listens on (the system gave it, then it was closed) */
 async function closedPort (): Promise<number> {
@@ -272,6 +272,28 @@ describe('node/peer join-watch: the causes a waiting peer names', () => {
 
   it('nothing known yet: the address to check', () => {
     assert.match(noPeerCauses(createJoinWatch(), context), /no connection was made/)
+  })
+
+  it('connected but unheard names a copied identity.key too; a --bootstrap list of only itself names both its causes', () => {
+    const w = createJoinWatch()
+    w.opened()
+    w.closed(60_000)
+    assert.match(noPeerCauses(w, context), /or another process runs with this peer's PeerId \(12D3KooWself; a data dir copied with its identity\.key\)/)
+    const own = { ...context, bootstrap: ['/ip4/192.0.2.1/tcp/9000/p2p/12D3KooWself'] }
+    const text = noPeerCauses(createJoinWatch(), own)
+    assert.match(text, /^every --bootstrap address names this peer's own PeerId \(12D3KooWself\), so it dialled no one: give it another peer's --bootstrap line\. If that line is another peer's, this data dir holds a copy/)
+    assert.ok(!text.includes('no connection was made'), text)
+    // a list naming itself among others: the others are dialled, nothing to say
+    assert.match(noPeerCauses(createJoinWatch(), { ...own, bootstrap: [...own.bootstrap, context.bootstrap[0]] }), /^no connection was made/)
+  })
+
+  it('a --bootstrap list of only itself is noted at start; two processes under one PeerId are warned with where each runs', () => {
+    assert.match(selfBootstrapNote(['/ip4/10.0.0.1/tcp/9000/p2p/12D3KooWself'], '12D3KooWself') ?? '', /^note: every --bootstrap address names this peer itself \(12D3KooWself\): it dials no one/)
+    assert.equal(selfBootstrapNote(['/ip4/10.0.0.1/tcp/9000/p2p/12D3KooWself', '/ip4/10.0.0.2/tcp/9000/p2p/12D3KooWa'], '12D3KooWself'), undefined)
+    assert.equal(selfBootstrapNote([], '12D3KooWself'), undefined)
+    const other = sharedIdentityNote({ id: '12D3KooWa', self: false, where: ['slot 1 at /ip4/10.0.0.1/tcp/9000', 'slot 2 at /ip4/10.0.0.2/tcp/9000'] }, '12D3KooWself')
+    assert.match(other, /^warning: two processes run with PeerId 12D3KooWa \(slot 1 at \/ip4\/10\.0\.0\.1\/tcp\/9000; slot 2 at .*\): a data dir or machine image copied with its identity\.key\. .*delete its identity\.key/)
+    assert.match(sharedIdentityNote({ id: '12D3KooWself', self: true, where: ['slot 1', 'slot 2'] }, '12D3KooWself'), /^warning: two processes run with this peer's own PeerId \(12D3KooWself\)/)
   })
 
   it('a conflict between two other peers is a note, one with this peer a warning', () => {

@@ -28,7 +28,7 @@ const options: OptionSpec[] = [
   ...ACCESS_OPTIONS,
   ...NETWORK_RUN_OPTIONS,
   { name: 'until-accuracy', type: 'number', min: 0, max: 1, description: 'stop (gracefully) once this peer\'s own model reaches this test accuracy' },
-  { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy; 0 = never (default: --eval-every)' },
+  { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy (4 bytes a parameter each, all kept: about 200 MB per 10,000 rounds for the MNIST MLP at every 20); 0 = never (default: --eval-every)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, description: 'checkpoint every N rounds; a graceful stop always checkpoints; 0 = only then' },
   { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position' },
   { name: 'heartbeat', type: 'int', ...HEARTBEAT_BOUNDS, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },

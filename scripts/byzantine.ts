@@ -4,7 +4,8 @@
  * adaptive radius (clip:auto) and the coordinate-wise trimmed mean, plus attack-free runs of all three.
  * Accuracy is the honest peers' (their averaged model, and each honest peer's own model). Prints a table
  * with the drop in points and the ratio against the attack-free mean run of the same invocation, and
- * writes results.csv, table.md and results.json to --out.
+ * writes results.csv, table.md and results.json to --out: docs/results/byzantine (the README's table) at the default
+ * settings, runs/byzantine-<what changed> otherwise.
  *
  * Topology: the exponential graph (i ~ i ± 2^k: 7 neighbours a peer for n = 16, Metropolis weights 1/8).
  * ClippedGossip's guarantee needs each honest peer's Byzantine weight δ_i small and the honest subgraph
@@ -14,13 +15,14 @@
  * (clip the farthest quarter of the neighbour weight, i.e. 2 of 7) covers δ_i. On a ring or a 4×4 torus a
  * peer can have as many Byzantine as honest neighbours, where no local rule can tell them apart.
  *
- *   node scripts/byzantine.ts [--rounds 60] [--seed 1] [--attacks signflip,...] [--aggregates mean,...] [--out docs/results/byzantine]   (--help for more)
+ *   node scripts/byzantine.ts [--rounds 60] [--seed 1] [--attacks signflip,...] [--aggregates mean,...] [--out DIR]   (--help for more)
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { resolveExperiment, runExperiment, RunDivergedError } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
 import { getNumber, getString } from '../node/cli/args.ts'
+import { outLine, resultsDir } from './compare-compression.ts'
 import { allowedOf, listOption, outOption, parseScriptArgs, roundsOption, runScript, seedOption, splitList } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
 
@@ -179,10 +181,13 @@ export const BYZANTINE_SPEC: ScriptSpec = {
       description: 'mixing rules to run each condition with; the drop and ratio columns compare with the attack-free mean run, so keep mean in',
       check: (aggregate) => { checkCondition({ aggregate }) }
     }),
-    outOption('folder for results.csv, table.md and results.json; the default holds the README\'s table', 'docs/results/byzantine')
+    outOption('folder for results.csv, table.md and results.json (default: docs/results/byzantine, the README\'s table, with ' +
+      '--rounds, --seed, --attacks and --aggregates at their defaults; else runs/byzantine-<changed options>, e.g. runs/byzantine-rounds-15)')
   ],
   examples: [
-    'node scripts/byzantine.ts --rounds 15 --attacks alie:20 --aggregates mean,clip:auto --out runs/byz   # one attack, 4 short runs'
+    'node scripts/byzantine.ts   # the README\'s table, into docs/results/byzantine',
+    'node scripts/byzantine.ts --rounds 15 --attacks alie:20 --aggregates mean,clip:auto   # one attack, 4 short runs, into ' +
+      'runs/byzantine-rounds-15-attacks-alie_20-aggregates-mean+clip_auto'
   ],
   exitCodes: '0 when every run finished (a diverged run is a result, not a failure), 1 on an error, 2 for a bad option.'
 }
@@ -201,7 +206,7 @@ export function parseCli (argv: readonly string[]): ByzantineCli | { help: true 
     seed: getNumber(args, 'seed'),
     attacks: splitList(getString(args, 'attacks')),
     aggregates: splitList(getString(args, 'aggregates')),
-    out: getString(args, 'out')
+    out: resultsDir(BYZANTINE_SPEC, args, 'byzantine', ['rounds', 'seed', 'attacks', 'aggregates'])
   }
 }
 
@@ -213,6 +218,7 @@ function listFlag (name: string, list: readonly string[], defaults: readonly str
 async function main (cli: ByzantineCli): Promise<undefined> {
   const { rounds, seed, attacks, aggregates } = cli
   const start = performance.now()
+  console.error(outLine(cli.out, 'byzantine'))
   const result = await runByzantineBenchmark({ rounds, seed, attacks, aggregates })
   const table = formatTable(result)
   const header = `16 peers, exponential graph, D-PSGD on the MNIST MLP, ${rounds} rounds, seed ${seed}; attackers: peers ${result.attackers.join(' and ')}; ` +

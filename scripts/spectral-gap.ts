@@ -7,8 +7,9 @@
  *    distance is still above float32 round-off (> 1e-11 of its start) and compare it with lambda2².
  * 2. D-PSGD on MNIST over a subset of the topologies: accuracy and consensus vs round.
  *
- * Writes CSV and SVG plots to --out (default docs/results/spectral-gap). Exit code 1 when a measured
- * rate misses lambda2² by more than 5 %.
+ * Writes CSV and SVG plots to --out: docs/results/spectral-gap (the README's figures) at the default settings,
+ * runs/spectral-gap-<what changed> otherwise (runs/spectral-gap-quick, runs/spectral-gap-partition-dirichlet_0.1).
+ * Exit code 1 when a measured rate misses lambda2² by more than 5 %.
  *
  *   node scripts/spectral-gap.ts [--out DIR] [--quick] [--no-consensus] [--no-dpsgd] [--partition iid] [--dpsgd-rounds 300]
  *                                [--dim 1000] [--seed 1] [--max-rounds 4000]   (--help for more)
@@ -20,7 +21,8 @@ import { buildGraph, lambda2 as lambda2OfW, mixingMatrix } from '../topologies/i
 import type { Graph } from '../topologies/index.ts'
 import { lineChart, scatterChart } from '../node/report/index.ts'
 import type { Point } from '../node/report/index.ts'
-import { getBoolean, getNumber, getOptionalString, getString, UsageError } from '../node/cli/args.ts'
+import { getBoolean, getNumber, getString, UsageError } from '../node/cli/args.ts'
+import { outLine, resultsDir } from './compare-compression.ts'
 import { allowedOf, MAX_ROUNDS, outOption, parseScriptArgs, runScript, seedOption, simOption } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
 
@@ -39,7 +41,8 @@ export const SPECTRAL_GAP_SPEC: ScriptSpec = {
     'contraction of the consensus distance with lambda2² (seconds). The D-PSGD part trains the MNIST MLP on 16 peers over ring, torus, ' +
     'exponential and complete graphs (most of a full run\'s minute). CSV and SVG files go to --out.',
   options: [
-    outOption('folder for the CSV and SVG files (default: docs/results/spectral-gap, the README\'s figures; with --quick: runs/spectral-gap-quick)'),
+    outOption('folder for the CSV and SVG files (default: docs/results/spectral-gap, the README\'s figures, with every other option at ' +
+      'its default; else runs/spectral-gap-<changed options>, e.g. runs/spectral-gap-quick or runs/spectral-gap-partition-dirichlet_0.1)'),
     { name: 'quick', type: 'boolean', default: false, description: 'consensus sweep over n = 8, 16, 32 only; the D-PSGD runs stay the same' },
     { name: 'no-consensus', type: 'boolean', default: false, description: 'skip the consensus sweep' },
     { name: 'no-dpsgd', type: 'boolean', default: false, description: 'skip the D-PSGD runs (the consensus sweep alone takes seconds)' },
@@ -53,8 +56,9 @@ export const SPECTRAL_GAP_SPEC: ScriptSpec = {
     }
   ],
   examples: [
-    'node scripts/spectral-gap.ts --quick --no-dpsgd   # the consensus sweep for n <= 32, in seconds, into runs/spectral-gap-quick',
-    'npm run spectral-gap -- --partition dirichlet:0.1 --out runs/spectral-gap-noniid'
+    'node scripts/spectral-gap.ts   # the README\'s figures, into docs/results/spectral-gap',
+    'node scripts/spectral-gap.ts --quick --no-dpsgd   # the consensus sweep for n <= 32, in seconds, into runs/spectral-gap-quick-no-dpsgd',
+    'npm run spectral-gap -- --partition dirichlet:0.1   # a non-iid split, into runs/spectral-gap-partition-dirichlet_0.1'
   ],
   exitCodes: `0 when every measured contraction is within ${TOLERANCE * 100} % of lambda2², 1 when one misses, 2 for a bad option.`
 }
@@ -75,11 +79,10 @@ export interface SpectralGapCli {
 export function parseCli (argv: readonly string[]): SpectralGapCli | { help: true } {
   const args = parseScriptArgs(SPECTRAL_GAP_SPEC, argv)
   if (args.help) return { help: true }
-  const quick = getBoolean(args, 'quick')
   const cli: SpectralGapCli = {
-    // a quick run does not overwrite the committed full results unless asked to
-    out: getOptionalString(args, 'out') ?? (quick ? 'runs/spectral-gap-quick' : 'docs/results/spectral-gap'),
-    quick,
+    // a run with any option changed (even --quick or a skipped part) does not overwrite the committed figures unless asked to
+    out: resultsDir(SPECTRAL_GAP_SPEC, args, 'spectral-gap', SPECTRAL_GAP_SPEC.options.map((o) => o.name).filter((name) => name !== 'out')),
+    quick: getBoolean(args, 'quick'),
     consensus: !getBoolean(args, 'no-consensus'),
     dpsgd: !getBoolean(args, 'no-dpsgd'),
     partition: getString(args, 'partition'),
@@ -212,11 +215,13 @@ async function dpsgdRuns (cli: SpectralGapCli, out: string): Promise<void> {
 
 async function main (cli: SpectralGapCli): Promise<number | undefined> {
   const out = resolve(cli.out)
+  console.log(outLine(cli.out, 'spectral-gap'))
   mkdirSync(out, { recursive: true })
   const rows = cli.consensus ? await consensusSweep(cli, out) : []
   if (cli.dpsgd) await dpsgdRuns(cli, out)
   const missed = rows.filter((r) => !r.ok)
-  if (rows.length > 0) console.log(`\n${rows.length - missed.length}/${rows.length} measured contractions within ${TOLERANCE * 100} % of lambda2²; worst error ${(Math.max(...rows.filter((r) => r.predicted > 1e-9).map((r) => r.relErr)) * 100).toFixed(2)} %. Output in ${out}`)
+  if (rows.length > 0) console.log(`\n${rows.length - missed.length}/${rows.length} measured contractions within ${TOLERANCE * 100} % of lambda2²; worst error ${(Math.max(...rows.filter((r) => r.predicted > 1e-9).map((r) => r.relErr)) * 100).toFixed(2)} %.`)
+  console.log(`wrote ${out}`)
   return missed.length > 0 ? 1 : undefined
 }
 

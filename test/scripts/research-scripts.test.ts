@@ -39,11 +39,11 @@ const HELP: HelpCase[] = [
   {
     script: 'compare-compression',
     npm: 'compare-compression',
-    options: [['rounds', '600'], ['seed', '1'], ['out', 'docs/results/compression']]
+    options: [['rounds', '600'], ['seed', '1'], ['out', undefined]]
   },
   {
     script: 'byzantine',
-    options: [['rounds', '60'], ['seed', '1'], ['attacks', ATTACKS.join(',')], ['aggregates', AGGREGATES.join(',')], ['out', 'docs/results/byzantine']]
+    options: [['rounds', '60'], ['seed', '1'], ['attacks', ATTACKS.join(',')], ['aggregates', AGGREGATES.join(',')], ['out', undefined]]
   },
   {
     script: 'netns-cluster',
@@ -144,17 +144,17 @@ describe('scripts: --help and bad options of the research scripts', function () 
   it('byzantine: parseCli checks every attack and aggregate before any run; a mistake is a UsageError naming the option', () => {
     assert.deepEqual(parseByzantine([]), { rounds: 60, seed: 1, attacks: [...ATTACKS], aggregates: [...AGGREGATES], out: 'docs/results/byzantine' })
     assert.deepEqual(parseByzantine(['--rounds', '5', '--attacks', 'alie:20,nan', '--aggregates', 'mean,clip:auto']),
-      { rounds: 5, seed: 1, attacks: ['alie:20', 'nan'], aggregates: ['mean', 'clip:auto'], out: 'docs/results/byzantine' })
+      { rounds: 5, seed: 1, attacks: ['alie:20', 'nan'], aggregates: ['mean', 'clip:auto'], out: 'runs/byzantine-rounds-5-attacks-alie_20+nan-aggregates-mean+clip_auto' })
     assert.deepEqual(parseByzantine(['--help']), { help: true })
     const cases: Array<[string[], string]> = [[['--rounds', '0'], 'rounds'], [['--attacks', 'bogus'], 'attacks'], [['--attacks', ','], 'attacks'],
       [['--aggregates', 'clip:x'], 'aggregates'], [['--aggregates', ''], 'aggregates'], [['--nope'], 'nope']]
     for (const [args, option] of cases) assert.throws(() => parseByzantine(args), usageError(option), args.join(' '))
   })
 
-  it('spectral-gap: parseCli takes the defaults (--quick writes elsewhere); a mistake is a UsageError naming the option', () => {
+  it('spectral-gap: parseCli takes the defaults (a changed option writes elsewhere); a mistake is a UsageError naming the option', () => {
     const defaults = { out: 'docs/results/spectral-gap', quick: false, consensus: true, dpsgd: true, partition: 'iid', dpsgdRounds: 300, dim: 1000, seed: 1, maxRounds: 4000 }
     assert.deepEqual(parseSpectralGap([]), defaults)
-    assert.deepEqual(parseSpectralGap(['--quick', '--no-dpsgd', '--dim', '10']), { ...defaults, out: 'runs/spectral-gap-quick', quick: true, dpsgd: false, dim: 10 })
+    assert.deepEqual(parseSpectralGap(['--quick', '--no-dpsgd', '--dim', '10']), { ...defaults, out: 'runs/spectral-gap-quick-no-dpsgd-dim-10', quick: true, dpsgd: false, dim: 10 })
     assert.deepEqual(parseSpectralGap(['--quick', '--out', 'x', '--partition', 'dirichlet:0.1']), { ...defaults, out: 'x', quick: true, partition: 'dirichlet:0.1' })
     assert.deepEqual(parseSpectralGap(['-h']), { help: true })
     const cases: Array<[string[], string]> = [[['--dim', '0'], 'dim'], [['--max-rounds', '1e3'], 'max-rounds'], [['--partition', 'shards:0'], 'partition'],

@@ -215,7 +215,8 @@ export function formatHelp (command: CommandSpec): string {
   if (command.details != null) lines.push('', command.details)
   lines.push('', 'Options:')
   const heads = command.options.map((o) => `  --${o.name}${o.type === 'boolean' ? '' : ` ${o.placeholder ?? (o.type === 'string' ? 'VALUE' : o.type === 'int' ? 'N' : 'X')}`}`)
-  const width = Math.min(34, Math.max(...heads.map((h) => h.length), 10) + 2)
+  // '  -h, --help' is a head too: short option names must not glue it to its text
+  const width = Math.min(34, Math.max(...heads.map((h) => h.length), '  -h, --help'.length) + 2)
   command.options.forEach((o, i) => {
     const extra: string[] = []
     if (o.choices != null) extra.push(`one of: ${o.choices.join(', ')}`)

@@ -10,10 +10,15 @@
  * addDecoded at each size, against the previous implementation (test/lib/compress/topk-previous.ts) and a
  * plain Float32Array.prototype.set copy of the same floats, all three measured in turn within each repeat.
  */
-import { pathToFileURL } from 'node:url'
+import { getNumber, getOptionalString, UsageError } from '../../node/cli/args.ts'
+import { parseScriptArgs, runScript } from '../lib/script-args.ts'
+import type { ScriptSpec } from '../lib/script-args.ts'
+import { intList, intListOption } from './cli.ts'
 import { parseCodec } from '../../lib/compress/index.ts'
 import { createRng } from '../../lib/random/index.ts'
 import { PreviousTopk } from '../../test/lib/compress/topk-previous.ts'
+
+const TOPK_ALLOWED = 'topk:F, a top-k codec keeping the fraction 0 < F <= 1'
 
 export interface CodecBenchOptions {
   /** vector length; default 1,000,000 */
@@ -181,39 +186,71 @@ function formatTable (result: CodecBenchResult): string {
   return [fmt(head), ...lines.map(fmt)].join('\n')
 }
 
-interface Flags { table: CodecBenchOptions, topk?: TopkBenchOptions }
-
-const USAGE = 'usage: node scripts/bench/codecs.ts [--d <positive integer>] [--repeats <positive integer>] | --topk <sizes, comma-separated positive integers> [--spec topk:<fraction>] [--repeats <positive integer>]'
-
-function parseFlags (argv: string[]): Flags {
-  const table: CodecBenchOptions = {}
-  let topk: TopkBenchOptions | undefined
-  let spec: string | undefined
-  for (let i = 0; i < argv.length; i += 2) {
-    const text = argv[i + 1] ?? ''
-    const value = Number(text)
-    if (argv[i] === '--d' && Number.isInteger(value) && value > 0) table.d = value
-    else if (argv[i] === '--repeats' && Number.isInteger(value) && value > 0) table.repeats = value
-    else if (argv[i] === '--topk' && text.split(',').every((t) => Number.isInteger(Number(t)) && Number(t) > 0)) topk = { sizes: text.split(',').map(Number) }
-    else if (argv[i] === '--spec' && text.startsWith('topk:')) spec = text
-    else throw new Error(`${USAGE}; got ${argv.slice(i, i + 2).join(' ')}`)
-  }
-  if (topk !== undefined) {
-    if (spec !== undefined) topk.spec = spec
-    if (table.repeats !== undefined) topk.repeats = table.repeats
-  } else if (spec !== undefined) throw new Error(`${USAGE}; --spec goes with --topk`)
-  return { table, topk }
+export const CODECS_SPEC: ScriptSpec = {
+  name: 'codecs',
+  run: 'node scripts/bench/codecs.ts',
+  summary: 'Codec throughput: encode and decode time of every codec at a model-sized dimension, beside the lossless none codec (an fp32 copy) measured in the same run',
+  details: 'Without --topk: one table of every codec family (none, fp16, qsgd, topk, randk, sign, ef) at --d floats, in MB/s of input ' +
+    'float32, in a few seconds. Targets at d = 1,000,000: topk:0.01 encode <= 15 ms, sign and qsgd encode >= 200 MB/s.\n' +
+    'With --topk SIZES: the top-k section instead (npm run bench\'s second codecs table): encode and addDecoded of --spec in Mfloats/s ' +
+    'at each size, against the previous implementation and a plain Float32Array copy, the three measured in turn within each repeat.',
+  options: [
+    { name: 'd', type: 'int', min: 1, default: 1_000_000, placeholder: 'N', description: 'vector length of the codec table' },
+    { name: 'repeats', type: 'int', min: 1, default: 15, description: 'timed repetitions after the warm-up, of the table or of --topk; the median is reported' },
+    intListOption('topk', { min: 1, placeholder: 'SIZES', description: 'run the top-k section at these vector lengths instead of the table' }),
+    {
+      name: 'spec',
+      type: 'string',
+      placeholder: 'topk:F',
+      allowed: TOPK_ALLOWED,
+      description: 'with --topk: the top-k codec to measure (default: topk:0.01)',
+      check: (v) => topkProblem(String(v))
+    }
+  ],
+  examples: [
+    'node scripts/bench/codecs.ts --d 1000000 --repeats 15',
+    'node scripts/bench/codecs.ts --topk 100000,1000000,10000000 --spec topk:0.01'
+  ],
+  exitCodes: '0 after the table is printed (a missed target is printed, not an error), 2 for a bad option.'
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const flags = parseFlags(process.argv.slice(2))
-  if (flags.topk !== undefined) {
-    const rows = runTopkBench(flags.topk)
-    console.log(`${flags.topk.spec ?? 'topk:0.01'}: encode and addDecoded in Mfloats/s of the input vector, median of ${flags.topk.repeats ?? 15}; vs prev = previous implementation's time / this one's, vs copy = Float32Array set copy's time / this one's (same run)`)
+function topkProblem (spec: string): string | undefined {
+  if (!spec.startsWith('topk:')) return `expected ${TOPK_ALLOWED}`
+  try {
+    parseCodec(spec)
+  } catch (err) {
+    return (err as Error).message
+  }
+  return undefined
+}
+
+interface Flags { table: CodecBenchOptions, topk?: TopkBenchOptions }
+
+/** The codec table's options, or the top-k section's with --topk; a UsageError for a bad option or --spec without --topk. */
+export function parseCodecsCli (argv: readonly string[]): Flags | { help: true } {
+  const args = parseScriptArgs(CODECS_SPEC, argv)
+  if (args.help) return { help: true }
+  const table: CodecBenchOptions = { d: getNumber(args, 'd'), repeats: getNumber(args, 'repeats') }
+  const sizes = getOptionalString(args, 'topk')
+  const spec = getOptionalString(args, 'spec')
+  if (sizes === undefined) {
+    if (spec !== undefined) throw new UsageError('--spec goes with --topk (the top-k section); the table measures every codec', 'spec', 'with --topk')
+    return { table }
+  }
+  return { table, topk: { sizes: intList(sizes, 1), repeats: table.repeats, ...(spec === undefined ? {} : { spec }) } }
+}
+
+async function main ({ table, topk }: Flags): Promise<undefined> {
+  if (topk !== undefined) {
+    const rows = runTopkBench(topk)
+    console.log(`${topk.spec ?? 'topk:0.01'}: encode and addDecoded in Mfloats/s of the input vector, median of ${topk.repeats ?? 15}; vs prev = previous implementation's time / this one's, vs copy = Float32Array set copy's time / this one's (same run)`)
     console.log(formatTopkBench(rows))
   } else {
-    const result = runCodecBench(flags.table)
+    const result = runCodecBench(table)
     console.log(`codecs at d = ${result.d.toLocaleString('en')}, median of ${result.repeats} runs (input ${(4 * result.d / 1e6).toFixed(1)} MB of float32)`)
     console.log(formatTable(result))
   }
+  return undefined
 }
+
+if (import.meta.main) await runScript(CODECS_SPEC, process.argv.slice(2), parseCodecsCli, main)

@@ -32,7 +32,9 @@
  * reported apart. The load average is printed before and after each arm.
  */
 import { availableParallelism, loadavg } from 'node:os'
-import { parseArgs } from 'node:util'
+import { getBoolean, getNumber, getOptionalString } from '../../node/cli/args.ts'
+import { MAX_ROUNDS, parseScriptArgs, runScript, seedOption, simOption, splitList } from '../lib/script-args.ts'
+import type { ScriptSpec } from '../lib/script-args.ts'
 import { runExperiment } from '../../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../../lib/experiment/index.ts'
 import { runProcessArm } from './end-to-end-peers.ts'
@@ -247,28 +249,81 @@ export function formatEndToEnd (rows: EndToEndRow[], target: number): string {
   return lines.join('\n')
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      target: { type: 'string', default: '0.97' },
-      'max-rounds': { type: 'string', default: '1500' },
-      'eval-every': { type: 'string', default: '20' },
-      peers: { type: 'string', default: '16' },
-      arms: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      keep: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false }
+/** What is wrong with a comma-separated list of arms (undefined: nothing). */
+function armsProblem (text: string): string | undefined {
+  const arms = splitList(text)
+  if (arms.length === 0) return `expected a comma-separated list of arms: ${ARM_FORMS}`
+  for (const arm of arms) {
+    let codec: string | undefined
+    try {
+      codec = parseArm(arm).config.codec
+    } catch (err) {
+      if (!(err instanceof InvalidArmError)) throw err
+      return err.message.replace(/^--arms: /, '')
     }
-  })
-  const target = Number(values.target)
-  const rows = await runEndToEnd({
-    target,
-    maxRounds: Number(values['max-rounds']),
-    evalEvery: Number(values['eval-every']),
-    peers: Number(values.peers),
-    arms: values.arms?.split(','),
-    seed: Number(values.seed),
-    keep: values.keep
-  })
-  console.log(values.json === true ? JSON.stringify(rows, null, 2) : formatEndToEnd(rows, target))
+    const problem = codec === undefined ? undefined : simOption('codec').check?.(codec)
+    if (problem !== undefined) return `arm '${arm}': codec ${problem}`
+  }
+  return undefined
 }
+
+export const END_TO_END_SPEC: ScriptSpec = {
+  name: 'end-to-end',
+  run: 'node scripts/bench/end-to-end.ts',
+  summary: 'Time and bytes to a test accuracy (97 %) on MNIST: peers on a ring, simulated or as real murmur peer processes, against centralized SGD in one process on the same data, backend and optimiser',
+  details: `Arms, run in the order given: ${ARM_FORMS}. By default ${DEFAULT_ARMS.join(',')} ` +
+    '(about 6 minutes). Time is training time up to the first evaluation at or above --target, evaluation excluded in every arm; each ' +
+    'arm\'s time is also a ratio to the latest central:32 run before it. Progress goes to stderr, the table to stdout.',
+  options: [
+    { name: 'target', type: 'number', min: 0, max: 1, exclusiveMin: true, default: 0.97, placeholder: 'ACC', description: 'test accuracy of the averaged model to reach' },
+    { name: 'max-rounds', type: 'int', min: 1, max: MAX_ROUNDS, default: 1500, description: 'the most rounds of an arm of peers (centralized arms: as many samples)' },
+    { name: 'eval-every', type: 'int', min: 1, max: MAX_ROUNDS, default: 20, description: 'rounds between evaluations' },
+    { ...simOption('peers'), min: 2, default: 16, description: 'peers of the simulated and real-process arms' },
+    {
+      name: 'arms',
+      type: 'string',
+      placeholder: 'ARMS',
+      allowed: `a comma-separated list of arms: ${ARM_FORMS}`,
+      description: 'the arms to run, comma-separated, in order (default: the ten above)',
+      check: (v) => armsProblem(String(v))
+    },
+    seedOption('seed of the data split, the models and the sampling'),
+    { name: 'keep', type: 'boolean', default: false, description: 'keep the folders of the real-process arms' },
+    { name: 'json', type: 'boolean', default: false, description: 'print the rows as JSON instead of the table' }
+  ],
+  examples: [
+    'node scripts/bench/end-to-end.ts --arms central:32,dpsgd:none,choco:topk:0.01 --json',
+    'node scripts/bench/end-to-end.ts --arms central:32,cluster:dpsgd:none'
+  ],
+  exitCodes: '0 after the table is printed (an arm that did not reach the target included), 1 when an arm failed, 2 for a bad option.'
+}
+
+export interface EndToEndCli { options: EndToEndOptions, target: number, json: boolean }
+
+export function parseEndToEndCli (argv: readonly string[]): EndToEndCli | { help: true } {
+  const args = parseScriptArgs(END_TO_END_SPEC, argv)
+  if (args.help) return { help: true }
+  const target = getNumber(args, 'target')
+  const arms = getOptionalString(args, 'arms')
+  return {
+    options: {
+      target,
+      maxRounds: getNumber(args, 'max-rounds'),
+      evalEvery: getNumber(args, 'eval-every'),
+      peers: getNumber(args, 'peers'),
+      arms: arms === undefined ? undefined : splitList(arms),
+      seed: getNumber(args, 'seed'),
+      keep: getBoolean(args, 'keep')
+    },
+    target,
+    json: getBoolean(args, 'json')
+  }
+}
+
+async function main ({ options, target, json }: EndToEndCli): Promise<undefined> {
+  const rows = await runEndToEnd(options)
+  console.log(json ? JSON.stringify(rows, null, 2) : formatEndToEnd(rows, target))
+  return undefined
+}
+
+if (import.meta.main) await runScript(END_TO_END_SPEC, process.argv.slice(2), parseEndToEndCli, main)

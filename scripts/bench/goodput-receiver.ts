@@ -19,6 +19,9 @@ import { parseCodec } from '../../lib/compress/index.ts'
 import { BENCH_RUN_ID, SINK_PROTOCOL, VARIANTS, createBenchNode, wallNow } from './goodput-node.ts'
 import type { FromReceiver, ToReceiver } from './goodput-node.ts'
 import type { Libp2p } from '@libp2p/interface'
+import { exitUnlessForked } from './cli.ts'
+
+exitUnlessForked('goodput-receiver', 'node scripts/bench/goodput.ts')
 
 function post (m: FromReceiver): void { process.send?.(m) }
 

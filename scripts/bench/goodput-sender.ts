@@ -7,6 +7,7 @@
  */
 import { runGoodputBench } from './goodput.ts'
 import type { GoodputBenchOptions, GoodputBenchResult, Placement } from './goodput.ts'
+import { exitUnlessForked } from './cli.ts'
 
 /** sender → goodput-link.ts */
 export type FromSender = { kind: 'result', result: GoodputBenchResult } | { kind: 'error', message: string }
@@ -15,6 +16,7 @@ function post (m: FromSender): Promise<void> {
   return new Promise((resolve) => { process.send?.(m, undefined, {}, () => { resolve() }) })
 }
 
+exitUnlessForked('goodput-sender', 'node scripts/bench/goodput.ts --link-rate (goodput-link.ts)')
 const { opts, where } = JSON.parse(process.argv[2] ?? '{}') as { opts: GoodputBenchOptions, where: Placement }
 try {
   await post({ kind: 'result', result: await runGoodputBench({ ...opts, linkRate: undefined }, where) })

@@ -35,7 +35,7 @@ import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { existsSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { once } from 'node:events'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -45,8 +45,10 @@ import type { GossipExchange } from '../../node/exchange/index.ts'
 import { crc32 } from '../../lib/protocol/index.ts'
 import { parseCodec } from '../../lib/compress/index.ts'
 import { createRng } from '../../lib/random/index.ts'
-import { UsageError } from '../../node/cli/args.ts'
-import { checkLinkRate } from '../lib/link-rate.ts'
+import { getNumber, getOptionalString, getString } from '../../node/cli/args.ts'
+import { allowedOf, parseScriptArgs, runScript, simOption, splitList } from '../lib/script-args.ts'
+import type { ScriptSpec } from '../lib/script-args.ts'
+import { intList, intListOption, linkRateOption, namesOption } from './cli.ts'
 import { EXTERNAL_MEMORY_FLAG, countExternalMemoryInGlobalLimit } from '../../node/p2p/index.ts'
 import { BENCH_RUN_ID, SINK_PROTOCOL, VARIANTS, createBenchNode, wallNow } from './goodput-node.ts'
 import type { FromReceiver, ToReceiver } from './goodput-node.ts'
@@ -66,6 +68,16 @@ export interface GoodputBenchOptions {
   stream?: number
   /** a tc rate ('1gbit'): run over a link shaped to it between two network namespaces (runGoodputOverLink) */
   linkRate?: string
+}
+
+/** What runGoodputBench measures when not told otherwise. */
+export const GOODPUT_DEFAULTS = {
+  floats: [100_000, 1_000_000, 10_000_000],
+  repeats: 5,
+  warmup: 2,
+  variants: ['default', 'chacha', 'noise-stock', 'tls', 'tls-native'],
+  codec: 'topk:0.01',
+  stream: 10
 }
 
 /** Where the two processes talk: both on loopback, or each on its namespace's address across a shaped link. */
@@ -223,12 +235,12 @@ async function writeAll (socket: Socket, bytes: Uint8Array): Promise<void> {
 export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Placement = LOOPBACK): Promise<GoodputBenchResult> {
   // both processes run with a murmur peer's GC setting (node/p2p/gc.ts); raw TCP is measured in the same processes
   countExternalMemoryInGlobalLimit()
-  const floats = opts.floats ?? [100_000, 1_000_000, 10_000_000]
-  const repeats = opts.repeats ?? 5
-  const warmup = opts.warmup ?? 2
-  const variants = opts.variants ?? ['default', 'chacha', 'noise-stock', 'tls', 'tls-native']
-  const codecSpec = opts.codec ?? 'topk:0.01'
-  const streamRounds = opts.stream ?? 10
+  const floats = opts.floats ?? GOODPUT_DEFAULTS.floats
+  const repeats = opts.repeats ?? GOODPUT_DEFAULTS.repeats
+  const warmup = opts.warmup ?? GOODPUT_DEFAULTS.warmup
+  const variants = opts.variants ?? GOODPUT_DEFAULTS.variants
+  const codecSpec = opts.codec ?? GOODPUT_DEFAULTS.codec
+  const streamRounds = opts.stream ?? GOODPUT_DEFAULTS.stream
   for (const v of variants) if (VARIANTS[v] === undefined) throw new Error(`--variants: unknown variant '${v}'; known: ${Object.keys(VARIANTS).join(', ')}`)
   const maxBytes = 4 * Math.max(...floats) + 1024
   const receiver = new Receiver(variants, maxBytes, where)
@@ -462,43 +474,69 @@ export function formatGoodput (result: GoodputBenchResult): string {
   return lines.join('\n')
 }
 
-export function parseFlags (argv: string[]): GoodputBenchOptions {
-  const opts: GoodputBenchOptions = {}
-  const usage = 'usage: node scripts/bench/goodput.ts [--floats n,n,...] [--repeats n] [--warmup n] [--codec spec] [--stream rounds] [--variants ' + Object.keys(VARIANTS).join(',') + '] [--link-rate RATE]'
-  for (let i = 0; i < argv.length; i += 2) {
-    const value = argv[i + 1]
-    if (argv[i] === '--floats' && value !== undefined) opts.floats = value.split(',').map(Number)
-    else if (argv[i] === '--repeats' && Number.isInteger(Number(value)) && Number(value) > 0) opts.repeats = Number(value)
-    else if (argv[i] === '--warmup' && Number.isInteger(Number(value)) && Number(value) >= 0) opts.warmup = Number(value)
-    else if (argv[i] === '--variants' && value !== undefined) opts.variants = value.split(',')
-    else if (argv[i] === '--codec' && value !== undefined) opts.codec = value
-    else if (argv[i] === '--stream' && Number.isInteger(Number(value)) && Number(value) >= 0) opts.stream = Number(value)
-    else if (argv[i] === '--link-rate' && value !== undefined) { checkLinkRate(value); opts.linkRate = value }
-    else throw new UsageError(`${usage}; got ${argv.slice(i, i + 2).join(' ')}`, argv[i]?.replace(/^--/, ''))
-  }
-  if (opts.floats?.some((f) => !Number.isInteger(f) || f < 1) === true) throw new UsageError(`${usage}; --floats takes positive integers`, 'floats')
-  return opts
+export const GOODPUT_SPEC: ScriptSpec = {
+  name: 'goodput',
+  run: 'node scripts/bench/goodput.ts',
+  summary: 'Goodput of a model transfer between two processes: the gossip protocol over libp2p (TCP + an encrypter + Yamux) against a bare libp2p stream, raw node:net TCP and TLS 1.3 on a bare socket, same bytes, interleaved',
+  details: 'Every repeat runs each stack variant and raw TCP one after another, so each ratio to raw TCP is a median of ratios measured ' +
+    'seconds apart. Then the dense-equivalent rate: model floats a second when the model travels as --codec (CHOCO-SGD\'s top-1 %), one ' +
+    'message at a time and as a stream of --stream rounds, against the dense model over raw TCP. Goal: default >= 0.6 of raw TCP at >= 1M ' +
+    'floats, dense-equivalent >= 5x. With --link-rate the two processes run in two network namespaces behind a link shaped to RATE each way ' +
+    '(tc tbf; root only, "skipped: <why>" elsewhere). About 20 s with the defaults on loopback.',
+  options: [
+    intListOption('floats', { min: 1, default: GOODPUT_DEFAULTS.floats, description: 'model sizes in float32 parameters' }),
+    { name: 'repeats', type: 'int', min: 1, default: GOODPUT_DEFAULTS.repeats, description: 'timed transfers per size and transport; the median is reported' },
+    { name: 'warmup', type: 'int', min: 0, default: GOODPUT_DEFAULTS.warmup, description: 'untimed transfers per size and transport first (JIT, yamux window growth)' },
+    namesOption('variants', { what: 'variant', names: Object.keys(VARIANTS), placeholder: 'NAMES', default: GOODPUT_DEFAULTS.variants, description: 'stack variants (scripts/bench/goodput-node.ts)' }),
+    {
+      name: 'codec',
+      type: 'string',
+      placeholder: 'SPEC',
+      allowed: `'' or ${allowedOf('codec')}`,
+      default: GOODPUT_DEFAULTS.codec,
+      description: "the compressed message of the dense-equivalent rate; '' skips it",
+      check: (v) => v === '' ? undefined : simOption('codec').check?.(v)
+    },
+    { name: 'stream', type: 'int', min: 0, default: GOODPUT_DEFAULTS.stream, description: 'consecutive rounds in the streamed dense-equivalent rate; 0 skips it' },
+    linkRateOption('run over a link shaped to this rate between two network namespaces (root) instead of loopback')
+  ],
+  examples: [
+    'node scripts/bench/goodput.ts --floats 1000000,10000000 --repeats 5 --variants default,tls-native',
+    'node scripts/bench/goodput.ts --floats 1000000,10000000 --repeats 5 --warmup 1 --link-rate 1gbit   # as root'
+  ],
+  exitCodes: '0 after the table is printed (a skipped --link-rate run included), 1 when a transfer failed, 2 for a bad option.'
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    const opts = parseFlags(process.argv.slice(2))
-    if (opts.linkRate === undefined) {
-      const result = await runGoodputBench(opts)
-      console.log(`goodput between two processes on loopback, median of ${result.repeats} transfers, each variant and raw TCP interleaved (MB = 10^6 bytes)`)
-      console.log(formatGoodput(result))
-    } else {
-      const { runGoodputOverLink } = await import('./goodput-link.ts')
-      const result = await runGoodputOverLink({ ...opts, linkRate: opts.linkRate }, (s) => { console.error(s) })
-      if ('skipped' in result) console.log(`goodput: skipped: ${result.skipped}`)
-      else {
-        console.log(`goodput between two processes in two network namespaces, median of ${result.repeats} transfers, each variant and raw TCP interleaved (MB = 10^6 bytes)`)
-        console.log(formatGoodput(result))
-      }
-    }
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`goodput: ${err.message}`)
-    process.exitCode = 2
+/** The benchmark's options from a command line; a UsageError naming the option at fault. */
+export function parseGoodputCli (argv: readonly string[]): GoodputBenchOptions | { help: true } {
+  const args = parseScriptArgs(GOODPUT_SPEC, argv)
+  if (args.help) return { help: true }
+  return {
+    floats: intList(getString(args, 'floats'), 1),
+    repeats: getNumber(args, 'repeats'),
+    warmup: getNumber(args, 'warmup'),
+    variants: splitList(getString(args, 'variants')),
+    codec: getString(args, 'codec'),
+    stream: getNumber(args, 'stream'),
+    linkRate: getOptionalString(args, 'link-rate')
   }
 }
+
+async function main (opts: GoodputBenchOptions): Promise<undefined> {
+  if (opts.linkRate === undefined) {
+    const result = await runGoodputBench(opts)
+    console.log(`goodput between two processes on loopback, median of ${result.repeats} transfers, each variant and raw TCP interleaved (MB = 10^6 bytes)`)
+    console.log(formatGoodput(result))
+  } else {
+    const { runGoodputOverLink } = await import('./goodput-link.ts')
+    const result = await runGoodputOverLink({ ...opts, linkRate: opts.linkRate }, (s) => { console.error(s) })
+    if ('skipped' in result) console.log(`goodput: skipped: ${result.skipped}`)
+    else {
+      console.log(`goodput between two processes in two network namespaces, median of ${result.repeats} transfers, each variant and raw TCP interleaved (MB = 10^6 bytes)`)
+      console.log(formatGoodput(result))
+    }
+  }
+  return undefined
+}
+
+if (import.meta.main) await runScript(GOODPUT_SPEC, process.argv.slice(2), parseGoodputCli, main)

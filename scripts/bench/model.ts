@@ -17,7 +17,10 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { getBoolean, getNumber, getString } from '../../node/cli/args.ts'
+import { allowedOf, parseScriptArgs, runScript, simOption, splitList } from '../lib/script-args.ts'
+import type { ScriptSpec } from '../lib/script-args.ts'
+import { intList, intListOption, namesOption } from './cli.ts'
 import { createRng } from '../../lib/random/index.ts'
 import { createModel, initBackend, parseModelSpec } from '../../lib/model/index.ts'
 import type { BackendRequest, Model } from '../../lib/model/index.ts'
@@ -26,6 +29,9 @@ export const PYTHON = '/usr/bin/python3'
 /** thread counts of the BLAS and OpenMP libraries PyTorch may load */
 export const ONE_THREAD_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }
 export const TORCH_SCRIPT = fileURLToPath(new URL('../pytorch_reference.py', import.meta.url))
+
+/** The defaults of runModelBench, shown in --help. */
+export const MODEL_BENCH_DEFAULTS = { models: ['mlp', 'cnn'], backends: ['wasm', 'tensorflow'] as BackendRequest[], batches: [32, 64, 128], seconds: 1, repeats: 3 }
 
 export interface ModelBenchOptions {
   /** model specs on MNIST-shaped data (default mlp, cnn) */
@@ -151,11 +157,11 @@ export class TorchReference {
 }
 
 export async function runModelBench (opts: ModelBenchOptions = {}): Promise<ModelBenchResult> {
-  const models = opts.models ?? ['mlp', 'cnn']
-  const requested = opts.backends ?? ['wasm', 'tensorflow']
-  const batches = opts.batches ?? [32, 64, 128]
-  const seconds = opts.seconds ?? 1
-  const repeats = opts.repeats ?? 3
+  const models = opts.models ?? MODEL_BENCH_DEFAULTS.models
+  const requested = opts.backends ?? MODEL_BENCH_DEFAULTS.backends
+  const batches = opts.batches ?? MODEL_BENCH_DEFAULTS.batches
+  const seconds = opts.seconds ?? MODEL_BENCH_DEFAULTS.seconds
+  const repeats = opts.repeats ?? MODEL_BENCH_DEFAULTS.repeats
   const withTorch = opts.torch ?? true
   const rng = createRng(opts.seed ?? 1)
   const maxBatch = Math.max(...batches)
@@ -255,30 +261,74 @@ export function formatModelBench (r: ModelBenchResult): string {
   return lines.join('\n')
 }
 
-function list (text: string | undefined): string[] | undefined {
-  return text === undefined ? undefined : text.split(',').filter(s => s !== '')
+const BACKENDS: readonly string[] = simOption('backend').choices ?? []
+
+/** What is wrong with a comma-separated list of model specs (undefined: nothing). */
+function modelsProblem (text: string): string | undefined {
+  const items = splitList(text)
+  if (items.length === 0) return `expected a comma-separated list of ${allowedOf('model')}`
+  const check = simOption('model').check
+  for (const item of items) {
+    const problem = check?.(item)
+    if (problem !== undefined) return `model '${item}': ${problem}`
+  }
+  return undefined
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      models: { type: 'string' },
-      backends: { type: 'string' },
-      batches: { type: 'string' },
-      seconds: { type: 'string' },
-      repeats: { type: 'string' },
-      'no-torch': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false }
-    }
-  })
-  const result = await runModelBench({
-    models: list(values.models),
-    backends: list(values.backends) as BackendRequest[] | undefined,
-    batches: list(values.batches)?.map(Number),
-    seconds: values.seconds === undefined ? undefined : Number(values.seconds),
-    repeats: values.repeats === undefined ? undefined : Number(values.repeats),
-    torch: values['no-torch'] !== true,
-    onProgress: (t) => { if (values.json !== true) console.error(t) }
-  })
-  console.log(values.json === true ? JSON.stringify(result, null, 2) : formatModelBench(result))
+export const MODEL_SPEC: ScriptSpec = {
+  name: 'model',
+  run: 'node scripts/bench/model.ts',
+  summary: 'Compute per peer: samples per second of one training step (forward + backward + gradient read back) per backend and batch, against PyTorch on the same model and batch',
+  details: 'At each batch of each repeat every backend and then PyTorch (scripts/pytorch_reference.py, Debian\'s python3-torch, one thread, ' +
+    'one long-lived process) are measured back to back, and a ratio is taken within that pair; the figure is the median over repeats, ' +
+    'with the smallest and largest. Inputs are random MNIST-shaped pixels. A backend that does not load here, or PyTorch when it is ' +
+    'missing, is reported as skipped with the reason. Takes about 2 x models x batches x repeats x --seconds, plus warm-ups.',
+  options: [
+    {
+      name: 'models',
+      type: 'string',
+      placeholder: 'SPECS',
+      allowed: `a comma-separated list of ${allowedOf('model')}`,
+      default: MODEL_BENCH_DEFAULTS.models.join(','),
+      description: 'the models, comma-separated (softmax, mlp, mlp:H, cnn, ...)',
+      check: (v) => modelsProblem(String(v))
+    },
+    namesOption('backends', { what: 'backend', names: BACKENDS, placeholder: 'NAMES', default: MODEL_BENCH_DEFAULTS.backends, description: 'the tfjs backends, in order' }),
+    intListOption('batches', { min: 1, max: 65_536, default: MODEL_BENCH_DEFAULTS.batches, description: 'the batch sizes of the training step' }),
+    { name: 'seconds', type: 'number', min: 0, exclusiveMin: true, default: MODEL_BENCH_DEFAULTS.seconds, placeholder: 'S', description: 'wall time timed for each backend and batch in each repeat, after a warm-up' },
+    { name: 'repeats', type: 'int', min: 1, default: MODEL_BENCH_DEFAULTS.repeats, description: 'repeats; the median, smallest and largest are reported' },
+    { name: 'no-torch', type: 'boolean', default: false, description: 'leave out the PyTorch comparison' },
+    { name: 'json', type: 'boolean', default: false, description: 'print the result as JSON (and no progress on stderr)' }
+  ],
+  examples: [
+    'node scripts/bench/model.ts --models mlp,cnn --batches 32,64,128 --repeats 5 --seconds 1',
+    'node scripts/bench/model.ts --models cnn --backends wasm --no-torch --json'
+  ],
+  exitCodes: '0 after the table is printed (skipped backends included), 1 when a run failed, 2 for a bad option.'
 }
+
+export interface ModelCli { options: ModelBenchOptions, json: boolean }
+
+export function parseModelCli (argv: readonly string[]): ModelCli | { help: true } {
+  const args = parseScriptArgs(MODEL_SPEC, argv)
+  if (args.help) return { help: true }
+  return {
+    options: {
+      models: splitList(getString(args, 'models')),
+      backends: splitList(getString(args, 'backends')) as BackendRequest[],
+      batches: intList(getString(args, 'batches'), 1),
+      seconds: getNumber(args, 'seconds'),
+      repeats: getNumber(args, 'repeats'),
+      torch: !getBoolean(args, 'no-torch')
+    },
+    json: getBoolean(args, 'json')
+  }
+}
+
+async function main ({ options, json }: ModelCli): Promise<undefined> {
+  const result = await runModelBench({ ...options, onProgress: (t) => { if (!json) console.error(t) } })
+  console.log(json ? JSON.stringify(result, null, 2) : formatModelBench(result))
+  return undefined
+}
+
+if (import.meta.main) await runScript(MODEL_SPEC, process.argv.slice(2), parseModelCli, main)

@@ -19,7 +19,10 @@
  *   node scripts/bench/overlap.ts [--peers 4] [--rounds 200] [--local-steps 4] [--batch 32] [--model mlp] [--repeats 1]
  *   node scripts/bench/overlap.ts --link-rate 100mbit --peers 2 --local-steps 8 --rounds 100 --repeats 2
  */
-import { parseArgs } from 'node:util'
+import { getBoolean, getNumber, getOptionalString, getString } from '../../node/cli/args.ts'
+import { allowedOf, parseScriptArgs, roundsOption, runScript, simOption } from '../lib/script-args.ts'
+import type { ScriptSpec } from '../lib/script-args.ts'
+import { linkRateOption } from './cli.ts'
 import { meanOf, pct, runNetnsPeers, runPeers } from './peer-runs.ts'
 import type { ClusterRun } from './peer-runs.ts'
 
@@ -142,28 +145,50 @@ export function formatOverlap (o: OverlapBenchOptions, r: OverlapBenchResult | {
   ].join('\n')
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      peers: { type: 'string', default: '4' },
-      rounds: { type: 'string', default: '200' },
-      'local-steps': { type: 'string', default: '4' },
-      batch: { type: 'string', default: '32' },
-      model: { type: 'string', default: 'mlp' },
-      'link-rate': { type: 'string' },
-      repeats: { type: 'string', default: '1' },
-      'no-worker': { type: 'boolean', default: false }
-    }
-  })
-  const o: OverlapBenchOptions = {
-    peers: Number(values.peers),
-    rounds: Number(values.rounds),
-    localSteps: Number(values['local-steps']),
-    batch: Number(values.batch),
-    model: values.model,
-    linkRate: values['link-rate'],
-    repeats: Number(values.repeats),
-    worker: values['no-worker'] !== true
-  }
-  console.log(formatOverlap(o, await runOverlapBench(o)))
+export const OVERLAP_SPEC: ScriptSpec = {
+  name: 'overlap',
+  run: 'node scripts/bench/overlap.ts',
+  summary: 'The same job of real murmur peer processes synchronous, with --overlap, and with --overlap --train-thread worker: round time against max(compute, communicate) and the accuracy difference',
+  details: 'Goals, against the synchronous runs of the same invocation: overlap\'s round <= 1.15 x max(compute, communicate), final accuracy ' +
+    'within 0.5 point. With --repeats k the modes alternate k times (sync, overlap, worker, sync, ...) so that a change in the machine\'s ' +
+    'load falls on all alike. Loopback by default (every peer a process here, murmur cluster); with --link-rate every peer in a network ' +
+    'namespace of its own behind links shaped to RATE each way (scripts/netns-cluster.ts; root only, "skipped: <why>" elsewhere). ' +
+    'A minute or more: three jobs of --rounds rounds per repeat.',
+  options: [
+    { ...simOption('peers'), min: 2, default: 4, description: 'peer processes, on a ring' },
+    roundsOption(200, 'rounds of each job'),
+    { ...simOption('local-steps'), default: 4, description: 'local SGD steps between gossip rounds' },
+    { ...simOption('batch'), default: 32, description: 'minibatch size a peer' },
+    { ...simOption('model'), default: 'mlp', description: `the model on MNIST: ${allowedOf('model')}` },
+    linkRateOption('run the peers in network namespaces behind links of this rate each way (root) instead of on loopback'),
+    { name: 'repeats', type: 'int', min: 1, default: 1, description: 'alternating rounds of sync/overlap(/worker) jobs; the figures are means over them' },
+    { name: 'no-worker', type: 'boolean', default: false, description: 'leave out the --train-thread worker jobs' }
+  ],
+  examples: [
+    'node scripts/bench/overlap.ts --peers 4 --local-steps 4 --rounds 60 --repeats 2',
+    'node scripts/bench/overlap.ts --link-rate 100mbit --peers 2 --local-steps 4 --rounds 200 --repeats 2   # as root'
+  ],
+  exitCodes: '0 after the figures are printed (goals missed or a skipped --link-rate run included), 1 when a job failed, 2 for a bad option.'
 }
+
+export function parseOverlapCli (argv: readonly string[]): OverlapBenchOptions | { help: true } {
+  const args = parseScriptArgs(OVERLAP_SPEC, argv)
+  if (args.help) return { help: true }
+  return {
+    peers: getNumber(args, 'peers'),
+    rounds: getNumber(args, 'rounds'),
+    localSteps: getNumber(args, 'local-steps'),
+    batch: getNumber(args, 'batch'),
+    model: getString(args, 'model'),
+    linkRate: getOptionalString(args, 'link-rate'),
+    repeats: getNumber(args, 'repeats'),
+    worker: !getBoolean(args, 'no-worker')
+  }
+}
+
+async function main (o: OverlapBenchOptions): Promise<undefined> {
+  console.log(formatOverlap(o, await runOverlapBench(o)))
+  return undefined
+}
+
+if (import.meta.main) await runScript(OVERLAP_SPEC, process.argv.slice(2), parseOverlapCli, main)

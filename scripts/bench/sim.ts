@@ -5,11 +5,15 @@
  * every peer reads its neighbours' vectors and writes its own; the consensus distance reads them again).
  * Run: node scripts/bench/sim.ts [n] [d] [rounds] [topology] [consensusEvery]
  *      node scripts/bench/sim.ts spectra [n]      λ₂ of n-node graphs by lambda2Sparse (default n = 4,096)
+ *      node scripts/bench/sim.ts --help
  */
 
+import { getNumber, UsageError } from '../../node/cli/args.ts'
+import { parseScriptArgs, runScript, seedOption } from '../lib/script-args.ts'
+import type { ScriptSpec } from '../lib/script-args.ts'
 import { runSimulation } from '../../lib/sim/index.ts'
 import { isKernelVector } from '../../lib/vector/index.ts'
-import { buildGraph, eigenvalues, lambda2Sparse, mixingMatrix } from '../../topologies/index.ts'
+import { buildGraph, eigenvalues, lambda2Sparse, MAX_NODES, mixingMatrix, parseTopologySpec, TOPOLOGY_FORMS } from '../../topologies/index.ts'
 
 export interface SimBenchOptions {
   peers?: number
@@ -169,17 +173,77 @@ export function runSpectraBench (opts: { n?: number, topologies?: string[], dens
   return { rows, denseMs: performance.now() - t0, denseN }
 }
 
-if (import.meta.main && process.argv[2] === 'spectra') {
-  const n = process.argv[3] === undefined ? undefined : Number(process.argv[3])
-  console.log(JSON.stringify(runSpectraBench({ n }), null, 2))
-} else if (import.meta.main) {
-  const [n, d, r, topo, every] = process.argv.slice(2)
-  const res = await runSimBench({
-    peers: n === undefined ? undefined : Number(n),
-    dim: d === undefined ? undefined : Number(d),
-    rounds: r === undefined ? undefined : Number(r),
-    topology: topo,
-    consensusEvery: every === undefined ? undefined : Number(every)
-  })
-  console.log(JSON.stringify(res, null, 2))
+/** the smallest n whose erdos-renyi:0.005 is connected w.h.p. (p = 0.005 above ln(n)/n, with margin) */
+const SPECTRA_MIN_N = 2048
+
+export const SIM_SPEC: ScriptSpec = {
+  name: 'sim',
+  run: 'node scripts/bench/sim.ts',
+  summary: 'Simulator throughput: gossip-only rounds per second of N peers of dimension D on a graph, or (spectra) lambda2 of N-node graphs without the full spectrum',
+  details: [
+    'node scripts/bench/sim.ts [N [D [ROUNDS [TOPOLOGY [CONSENSUS_EVERY]]]]]',
+    '  gossip rounds/s of N peers (default 256) x D floats (default 100,000), ROUNDS rounds (default 40) on TOPOLOGY',
+    '  (default ring), codec none, with the consensus distance every CONSENSUS_EVERY rounds (default 1), next to a bare',
+    '  copy and a bare sum over the same floats. JSON on stdout; seconds.',
+    '  TOPOLOGY: ' + TOPOLOGY_FORMS,
+    'node scripts/bench/sim.ts spectra [N]',
+    '  lambda2 of N-node (default 4,096) ring, torus, erdos-renyi:0.005 and exponential graphs by lambda2Sparse, timed,',
+    '  with the dense eigensolver on a 1,024-node ring as the baseline. JSON on stdout; a few seconds at 4,096.',
+    `  N >= ${SPECTRA_MIN_N.toLocaleString('en-US')}: below, erdos-renyi:0.005 is under its connectivity threshold ln(N)/N and not connected.`
+  ].join('\n'),
+  options: [{ ...seedOption('seed of the vectors (gossip) and of the random graphs (both forms)'), placeholder: 'SEED' }],
+  positionals: { name: '[N [D [ROUNDS [TOPOLOGY [CONSENSUS_EVERY]]]]] | spectra [N]', min: 0, max: 5 },
+  examples: [
+    'node scripts/bench/sim.ts 1024 10000 20 ring 1000   # 1,024 peers x 10,000 floats, consensus distance every 1000 rounds',
+    'node scripts/bench/sim.ts spectra 4096'
+  ],
+  exitCodes: '0 after the figures are printed, 2 for a bad argument.'
 }
+
+export type SimCli = { spectra: false, options: SimBenchOptions } | { spectra: true, n?: number, seed: number }
+
+/** A positional integer in [min, max]; a UsageError naming it. */
+function intArg (name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined
+  const value = Number(text)
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`${name}: expected an integer in [${min}, ${max}], got '${text}'`, name, `an integer in [${min}, ${max}]`)
+  return value
+}
+
+export function parseSimCli (argv: readonly string[]): SimCli | { help: true } {
+  const args = parseScriptArgs(SIM_SPEC, argv)
+  if (args.help) return { help: true }
+  const [first, ...rest] = args.positionals
+  const seed = getNumber(args, 'seed')
+  if (first === 'spectra') {
+    if (rest.length > 1) throw new UsageError(`'node scripts/bench/sim.ts spectra' takes at most one argument (N), got ${rest.length}: ${rest.join(' ')}`, 'N')
+    return { spectra: true, n: intArg('N', rest[0], SPECTRA_MIN_N, MAX_NODES), seed }
+  }
+  const [n, d, rounds, topology, every] = args.positionals
+  if (topology !== undefined) {
+    try {
+      parseTopologySpec(topology)
+    } catch (err) {
+      throw new UsageError(`TOPOLOGY: ${(err as Error).message}`, 'TOPOLOGY', TOPOLOGY_FORMS)
+    }
+  }
+  return {
+    spectra: false,
+    options: {
+      peers: intArg('N', n, 1, MAX_NODES),
+      dim: intArg('D', d, 1, 100_000_000),
+      rounds: intArg('ROUNDS', rounds, 1, 10_000_000),
+      topology,
+      consensusEvery: intArg('CONSENSUS_EVERY', every, 1, 10_000_000),
+      seed
+    }
+  }
+}
+
+async function main (cli: SimCli): Promise<undefined> {
+  if (cli.spectra) console.log(JSON.stringify(runSpectraBench({ n: cli.n, seed: cli.seed }), null, 2))
+  else console.log(JSON.stringify(await runSimBench(cli.options), null, 2))
+  return undefined
+}
+
+if (import.meta.main) await runScript(SIM_SPEC, process.argv.slice(2), parseSimCli, main)

@@ -102,6 +102,11 @@ describe('node/cli/args', () => {
     assert.ok(text.includes('one of: none, fp16'))
   })
 
+  it('help keeps -h, --help apart from its text when every option name is short', () => {
+    const text = formatHelp({ name: 'x', summary: 's', options: [{ name: 'n', type: 'boolean', description: 'a flag' }] })
+    assert.match(text, /\n {2}-h, --help +show this help/)
+  })
+
   it('progress line shows fraction and eta', () => {
     const line = progressLine('sim', 50, 200, 10_000, 'acc 90%')
     assert.ok(line.includes('50/200'))

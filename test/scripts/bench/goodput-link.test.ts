@@ -5,8 +5,16 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { parseFlags } from '../../../scripts/bench/goodput.ts'
+import { parseGoodputCli } from '../../../scripts/bench/goodput.ts'
+import type { GoodputBenchOptions } from '../../../scripts/bench/goodput.ts'
 import { runGoodputOverLink } from '../../../scripts/bench/goodput-link.ts'
+
+/** The options of a command line that is not --help. */
+function parseFlags (argv: string[]): GoodputBenchOptions {
+  const r = parseGoodputCli(argv)
+  if ('help' in r) throw new Error('--help')
+  return r
+}
 
 function ownNamespaces (): string[] {
   try {

@@ -22,8 +22,7 @@ import { resolve } from 'node:path'
 import { resolveExperiment, runExperiment, RunDivergedError } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
 import { getNumber, getString } from '../node/cli/args.ts'
-import { outLine, resultsDir } from './compare-compression.ts'
-import { allowedOf, listOption, outOption, parseScriptArgs, roundsOption, runScript, seedOption, splitList } from './lib/script-args.ts'
+import { allowedOf, listOption, outLine, outOption, parseScriptArgs, resultsDir, roundsOption, runScript, seedOption, splitList } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
 
 /** ALIE needs z well above Baruch et al.'s formula (z ≈ 0 for 2 of 16) to hurt model averaging at all; IPM likewise ε > 1. */

@@ -12,9 +12,8 @@ import { runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig, ExperimentSummary } from '../lib/experiment/index.ts'
 import { lineChart } from '../node/report/index.ts'
 import type { Point } from '../node/report/index.ts'
-import { getNumber, getOptionalString } from '../node/cli/args.ts'
-import type { OptionValue, ParsedArgs } from '../node/cli/args.ts'
-import { outOption, parseScriptArgs, roundsOption, runScript, seedOption } from './lib/script-args.ts'
+import { getNumber } from '../node/cli/args.ts'
+import { outLine, outOption, parseScriptArgs, resultsDir, roundsOption, runScript, seedOption } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
 
 export interface Arm { name: string, config: Partial<ExperimentConfig> }
@@ -105,41 +104,6 @@ export function compressionVerdict (r: CompressionComparison): { code: 0 | 1, te
     : { code: 1, text: `CHOCO-SGD misses ${missed.length === 1 ? 'a target' : 'targets'}: ${missed.join('; ')}` }
 }
 
-/** A value as a folder-name part: `alie:20,nan` → `alie_20+nan`. */
-function folderPart (value: string): string {
-  return value.replace(/,/g, '+').replace(/[^A-Za-z0-9.+-]+/g, '_')
-}
-
-/**
- * Where a research script writes (spectral-gap, compare-compression, byzantine; it would sit in lib/script-args.ts):
- * `--out` when given; else `docs/results/<results>`, the README's committed figures, when every option of `affecting`
- * is at its default (given or not), so that the README's reproduce commands rewrite them; else
- * `runs/<results>-<each changed option and its value>` (`runs/compression-rounds-40`), so that a short or variant
- * run never overwrites them. The options of `affecting` are named in the order of the script's declaration.
- */
-export function resultsDir (spec: ScriptSpec, args: ParsedArgs, results: string, affecting: readonly string[]): string {
-  const out = getOptionalString(args, 'out')
-  if (out !== undefined) return out
-  const changed: string[] = []
-  for (const option of spec.options) {
-    if (!affecting.includes(option.name)) continue
-    const raw: OptionValue | undefined = args.values[option.name]
-    // a list option's value as its items: `--attacks 'nan, ipm:2'` is `nan,ipm:2`
-    const value = typeof raw === 'string' ? raw.split(',').map((v) => v.trim()).join(',') : raw
-    if (value === option.default) continue
-    if (typeof value === 'boolean') changed.push(value ? option.name : `no-${option.name}`)
-    else changed.push(`${option.name}-${folderPart(String(value))}`)
-  }
-  return changed.length === 0 ? `docs/results/${results}` : `runs/${[results, ...changed].join('-')}`
-}
-
-/** What a research script prints before it runs: where it will write, and whether that is the README's figures. */
-export function outLine (out: string, results: string): string {
-  const committed = resolve(`docs/results/${results}`)
-  return resolve(out) === committed
-    ? `output: ${committed} (the README's figures)`
-    : `output: ${resolve(out)} (the README's figures in docs/results/${results} are left as they are)`
-}
 
 function pct (x: number | null): string {
   return x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`

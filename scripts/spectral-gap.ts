@@ -22,8 +22,7 @@ import type { Graph } from '../topologies/index.ts'
 import { lineChart, scatterChart } from '../node/report/index.ts'
 import type { Point } from '../node/report/index.ts'
 import { getBoolean, getNumber, getString, UsageError } from '../node/cli/args.ts'
-import { outLine, resultsDir } from './compare-compression.ts'
-import { allowedOf, MAX_ROUNDS, outOption, parseScriptArgs, runScript, seedOption, simOption } from './lib/script-args.ts'
+import { allowedOf, MAX_ROUNDS, outLine, outOption, parseScriptArgs, resultsDir, runScript, seedOption, simOption } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
 
 /** relative floor: below (this × start) float32 round-off starts to flatten the curve (FACTS.md) */

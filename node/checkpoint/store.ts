@@ -16,6 +16,8 @@ export interface Checkpoint<S = unknown> {
   writtenAt: number
   /** the run's agreed config fields, so a refusal can name the fields that differ (absent in older files) */
   config?: Record<string, unknown>
+  /** the writer's slot (`--shard i/n`): its data shard and random streams, so a resume in another slot is refused (absent in older files) */
+  slot?: number
   state: S
 }
 
@@ -147,6 +149,7 @@ export function loadLatestCheckpoint<S> (dir: string, configHash: string, valida
       const state = validate(raw.state)
       const checkpoint: Checkpoint<S> = { configHash: raw.configHash, round: raw.round as number, writtenAt: raw.writtenAt ?? 0, state }
       if (config !== undefined) checkpoint.config = config
+      if (Number.isInteger(raw.slot) && (raw.slot as number) >= 0) checkpoint.slot = raw.slot
       return { checkpoint, path: join(dir, file), skipped }
     } catch (err) {
       const e = err as Error

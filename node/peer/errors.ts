@@ -30,3 +30,22 @@ export class DataDirInUseError extends Error {
     this.name = 'DataDirInUseError'
   }
 }
+
+/**
+ * `--resume` in a --data-dir whose earlier run was another slot (`--shard i/n`): its checkpoint holds that slot's place
+ * in its data stream and random streams, so going on from it in this slot would train this shard from the other's
+ * position, and leave the other shard without its peer.
+ */
+export class ShardMismatchError extends Error {
+  static override name = 'ShardMismatchError'
+  /** the slot the data dir's earlier run had */
+  readonly recorded: number
+  /** the slot this peer was given */
+  readonly given: number
+  constructor (message: string, recorded: number, given: number) {
+    super(message)
+    this.name = 'ShardMismatchError'
+    this.recorded = recorded
+    this.given = given
+  }
+}

@@ -50,6 +50,40 @@ export function createNewFolder (parent: string, name: string): string {
   throw new Error(`no free folder name ${join(parent, name)}-N`)
 }
 
+/** What a peer writes to `<data-dir>/peer.json` at each start (its slot since the first version, so older files have it too). */
+export interface PeerFile {
+  peerId?: string
+  /** the `--shard` slot it ran in */
+  slot?: number
+  addrs?: string[]
+  configHash?: string
+  runId?: string
+  pid?: number
+}
+
+/**
+ * The peer.json of the data dir's last start, or undefined when there is none or it cannot be read (a torn or
+ * hand-edited file is no record: nothing is refused on its account). Fields of the wrong type are left out.
+ */
+export function readPeerFile (dataDir: string): PeerFile | undefined {
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(join(dataDir, PEER_FILE), 'utf8'))
+  } catch {
+    return undefined
+  }
+  if (raw === null || typeof raw !== 'object') return undefined
+  const o = raw as Record<string, unknown>
+  const out: PeerFile = {}
+  if (typeof o.peerId === 'string') out.peerId = o.peerId
+  if (Number.isInteger(o.slot) && (o.slot as number) >= 0) out.slot = o.slot as number
+  if (Array.isArray(o.addrs) && o.addrs.every((a) => typeof a === 'string')) out.addrs = o.addrs as string[]
+  if (typeof o.configHash === 'string') out.configHash = o.configHash
+  if (typeof o.runId === 'string') out.runId = o.runId
+  if (Number.isInteger(o.pid)) out.pid = o.pid as number
+  return out
+}
+
 export function appendRecord (dataDir: string, record: unknown): void {
   appendFileSync(join(dataDir, METRICS_FILE), JSON.stringify(record) + '\n')
 }

@@ -29,8 +29,8 @@ import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FI
 import { lockDataDir } from './lock.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 import { RecentRoundTime, RoundPace } from './pace.ts'
-import { catchUpRound, rejoinState, resumeFromCheckpoint } from './resume.ts'
-import { createJoinWatch, noPeerCauses, noPeerMessage, slotConflictNote, WAIT_NOTE_MS } from './join-watch.ts'
+import { catchUpRound, cohortRound, laterCohortStart, rejoinState, resumeFromCheckpoint } from './resume.ts'
+import { createJoinWatch, noPeerCauses, noPeerMessage, selfBootstrapNote, sharedIdentityNote, slotConflictNote, WAIT_NOTE_MS } from './join-watch.ts'
 import { configMismatchError, createMismatchWatch, mismatchGraceMs, mismatchNote } from './mismatch.ts'
 import type { JoinWatch } from './join-watch.ts'
 import type { Resumed } from './resume.ts'
@@ -79,7 +79,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     algorithm = createAlgorithm(algorithmConfig(config), {
       x0: training.x0(init.slot, streams.x0), objective, rng: streams.algorithm, id: identity.peerId, stepRunner
     })
-    resumed = init.resume === true ? resumeFromCheckpoint(init.dataDir, config, algorithm, log) : undefined
+    resumed = init.resume === true ? resumeFromCheckpoint(init.dataDir, config, algorithm, log, { slot: init.slot }) : undefined
   } catch (err) {
     await stepRunner?.close()
     throw err
@@ -99,6 +99,8 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
   for (const line of access.info) log(line)
   for (const w of access.warnings) log(`warning: ${w}`)
   const joinWatch = createJoinWatch()
+  const selfBootstrap = selfBootstrapNote(init.bootstrap ?? [], identity.peerId)
+  if (selfBootstrap !== undefined) log(selfBootstrap)
   const node = await createPeerNode({
     privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns,
     swarmKey, allowPeers, onRefused: refusalReporter(log).onRefused,
@@ -114,7 +116,9 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
       log(`warning: cannot connect to bootstrap peer ${addr} (${tries}): ${error.name}: ${error.message}` + (error.name === 'BootstrapConnectionDroppedError'
         ? ''
         : '. Check the address and that the peer runs; every peer needs the same --swarm-key, and an --allow-peers list on either side must name the other'))
-    }
+    },
+    // two processes connected here under one PeerId: one of them hears nothing (a copied identity.key)
+    onSharedIdentity: ({ id, addrs }) => { log(sharedIdentityNote({ id, self: false, where: addrs.map((a) => a.join(', ')) }, identity.peerId)) }
   }).catch(async (err: unknown) => { await stepRunner?.close(); throw err })
   node.addEventListener('connection:open', () => { joinWatch.opened() })
   node.addEventListener('connection:close', (e) => { joinWatch.closed(Date.now() - e.detail.timeline.open) })
@@ -154,6 +158,9 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
       log(`error: refused peer ${e.detail.id}: its run config differs: ${formatConfigDiff(e.detail.diff)}`)
     })
     m.addEventListener('slot-conflict', (e) => { log(slotConflictNote(e.detail, identity.peerId, config.peers)) })
+    m.addEventListener('identity-conflict', (e) => {
+      log(sharedIdentityNote({ id: e.detail.id, self: e.detail.self, where: e.detail.claims.map((c) => `slot ${c.slot} at ${c.addrs.join(', ')}`) }, identity.peerId))
+    })
     // a peer that announced its leave stops announcing after it: its timeout is no news (and no crash)
     const leavers = new Set<string>()
     m.addEventListener('joined', (e) => {
@@ -168,15 +175,21 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     m.addEventListener('left', (e) => { leavers.add(e.detail.id); log(`peer ${e.detail.id} leaves; gone from round ${e.detail.effectiveRound}`) })
     m.addEventListener('timed-out', (e) => { if (!leavers.delete(e.detail.id)) log(`peer ${e.detail.id} went silent; dropped from the membership`) })
     m.addEventListener('stalled', (e) => { log(`this process did not run for ${(e.detail.ms / 1000).toFixed(1)} s (stopped, suspended or starved of CPU): members' silence over that time is not counted`) })
+    // a resumed peer announces its checkpoint's round from its first announcement: the cohort of a restarting run
+    // starts at the newest one heard (enterRun, cohortRound)
+    if (resumed !== undefined) m.heartbeat(resumed.round, 'joining')
     await m.start()
 
     const waitStart = performance.now()
     const first = await enterRun(init, m, exchange, algorithm, resumed, joinWatch)
     let waitMs = performance.now() - waitStart
     if (first >= config.rounds) {
-      log(`the run is over: it ends at round ${config.rounds}, before this peer could take part; nothing to do`)
+      log(resumed === undefined
+        ? `the run is over: it ends at round ${config.rounds}, before this peer could take part; nothing to do`
+        : `the run is over: it ends at round ${config.rounds}; this peer, resumed at round ${resumed.round}, has no round left to run`)
       await m.leave(first)
-      return { peerId: identity.peerId, rounds: 0, reason: 'rounds', accuracy: null, checkpoint: undefined }
+      log(lifeSummary(algorithm.round, 0, 0, config.rounds))
+      return { peerId: identity.peerId, rounds: algorithm.round, firstRound: algorithm.round, roundsRun: 0, reason: 'rounds', accuracy: null, checkpoint: undefined }
     }
 
     const lambdaCache = new Map<string, number>()
@@ -197,6 +210,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     let accuracy: number | null = null
     let checkpoint: string | undefined
     let skipped = 0
+    let roundsRun = 0
     let round = first
     // --slowdown F (an experiment): the peer works as if its processor were F times slower. After each round it owes
     // F − 1 times the CPU time its main thread spent in the round (evaluation left out; with --train-thread worker
@@ -281,6 +295,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         unwatch?.()
       }
       if (!leaving) m.heartbeat(round + 1, 'active')
+      roundsRun++
       lastWorkMs = report.computeMs + report.commMs
       if (neighbours.length > 0) withNeighbours.observe(lastWorkMs)
       bytesSent += report.bytesSent
@@ -358,7 +373,8 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     log(`checkpoint ${checkpoint}`)
     // let neighbours still finishing their last round read what we sent before the node goes away
     await sleep(Math.min(config.roundDeadlineMs, 1000))
-    return { peerId: identity.peerId, rounds: algorithm.round, reason, accuracy, checkpoint }
+    log(lifeSummary(first, roundsRun, skipped, config.rounds, algorithm.round))
+    return { peerId: identity.peerId, rounds: algorithm.round, firstRound: first, roundsRun, reason, accuracy, checkpoint }
   } finally {
     hardStop.abort()
     await membership?.stop().catch(() => {})
@@ -367,6 +383,16 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     await stepRunner?.close().catch(() => {})
     training.dispose()
   }
+}
+
+/**
+ * The last log line of a life: the rounds it ran (numbered as the records count them, round r done → r + 1) and
+ * the round reached, which after --resume or a join is not the rounds run.
+ */
+function lifeSummary (first: number, ran: number, skipped: number, rounds: number, reached = first + ran + skipped): string {
+  return `this life: ${ran} round${ran === 1 ? '' : 's'} run${ran > 0 ? ` (rounds ${first + 1} to ${reached})` : ''}, round ${reached} of ${rounds} reached` +
+    (skipped > 0 ? `, ${skipped} skipped to catch up with the run` : '') +
+    (first > 0 ? `; it started at round ${first}` : '')
 }
 
 /**
@@ -416,16 +442,19 @@ async function holdWhileCutOff (m: Membership, round: number, stop: AbortSignal,
 }
 
 function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm): string {
-  return writeCheckpoint(join(init.dataDir, CHECKPOINT_DIR), { configHash: hash, round: algorithm.round, writtenAt: Date.now(), config: agreedConfig(init.config), state: algorithm.exportState() })
+  // the slot too: a --resume in another slot is refused (resume.ts)
+  return writeCheckpoint(join(init.dataDir, CHECKPOINT_DIR), { configHash: hash, round: algorithm.round, writtenAt: Date.now(), config: agreedConfig(init.config), slot: init.slot, state: algorithm.exportState() })
 }
 
 /**
  * Decides the first round. A running run (someone is active): pull the model of the most advanced active
  * member in full precision, join at R + lead. A new run: join round 0 once `config.peers` members in distinct slots are heard,
- * once this peer's start timeout passes, or as soon as any live peer has fixed round 0 (its own count or timeout
- * came first): one peer's decision starts everyone it reaches, so peers whose timeouts differ (they started at
- * different times) still start as one cohort instead of one by one. Then settle(), so that round 0's topology is
- * the same everywhere.
+ * once this peer's start timeout passes, or as soon as any live peer has fixed its first round (its own count or
+ * timeout came first): one peer's decision starts everyone it reaches, so peers whose timeouts differ (they started at
+ * different times) still start as one cohort instead of one by one. Then settle(), so that the first round's topology
+ * is the same everywhere. A whole run restarting with --resume does the same at the newest checkpoint's round heard
+ * (cohortRound) instead of 0; a peer whose checkpoint is older, or that has none, first takes the model of a peer at
+ * that round (catchUpWithCohort), so that no one trains the rounds between alone while the others wait for it.
  */
 async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm, resumed: Resumed | undefined, joinWatch: JoinWatch): Promise<number> {
   const { config, log } = init
@@ -486,8 +515,9 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
         (resumed === undefined ? '' : `; resumed from the checkpoint of round ${resumed.round}, ${snapshot.round - resumed.round} rounds behind it`))
       return round
     }
-    // another peer fixed its first round (0, or its checkpoint's in a restart with --resume)
-    const started = others.find((v) => v.state === 'joining' && v.since !== undefined && (v.since === 0 || resumed !== undefined))
+    // another peer fixed its first round (0; in a restart with --resume, the newest checkpoint's round it heard):
+    // the one that fixed the latest
+    const started = others.filter((v) => v.state === 'joining' && v.since !== undefined).sort((a, b) => (b.since as number) - (a.since as number))[0]
     const timedOut = performance.now() >= deadline
     // a full cohort fills the run's slots: two peers in one slot (a --shard typed twice) leave a shard untrained,
     // so they count once, and the cohort waits for the empty slot (or the timeout) while the slot conflict is logged
@@ -499,18 +529,29 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       if (others.length === 0 && config.peers > 1 && init.bootstrap.length > 0) {
         throw new JoinFailedError(noPeerMessage(joinWatch, { ...noPeer, waitedMs: performance.now() - waitStart }))
       }
-      if (others.length + 1 < config.peers) {
+      // a new run starts at 0; a whole run restarting with --resume at the newest checkpoint's round heard, which
+      // every resumed peer announces while it waits (cohortRound): a crash between two checkpoints leaves some peers
+      // one behind, and starting each at its own would leave them training those rounds alone while the rest wait
+      const own = resumed?.round ?? 0
+      const target = cohortRound(m.view(), own)
+      const heard = `${others.length + 1} of ${config.peers} peers heard here`
+      if (started !== undefined && started.since !== target) {
+        log(`peer ${started.id} has fixed round ${started.since} of the run before hearing the newest checkpoint (${heard}): starting at round ${target}, where it catches up`)
+      } else if (others.length + 1 < config.peers) {
         log(started !== undefined
-          ? `peer ${started.id} has fixed round 0 of the run (${others.length + 1} of ${config.peers} peers heard here); joining it`
-          : `start timeout: fixing round 0 with ${others.length + 1} of ${config.peers} peers heard`)
+          ? `peer ${started.id} has fixed round ${target} of the run (${heard}); joining it`
+          : `start timeout: fixing round ${target} with ${others.length + 1} of ${config.peers} peers heard`)
       }
-      // a whole run restarting with --resume goes on from each peer's checkpoint
-      const start = resumed?.round ?? 0
+      // behind the cohort (or no checkpoint at all): the model of a peer at its round, before joining, so that the
+      // cohort, which waits for this peer's join (settle), has not moved on yet
+      const start = target > own ? await catchUpWithCohort(init, m, exchange, algorithm, resumed, target) : own
       await m.join(start)
-      await settle(init, m, start)
-      const members = m.membersAt(start).length
+      // a peer of the cohort that fixed a later round while this one waited (its checkpoint newer, not heard before)
+      const round = await settle(init, m, start)
+      const first = round > start ? await catchUpWithCohort(init, m, exchange, algorithm, resumed, round) : start
+      const members = m.membersAt(first).length
       if (members < config.peers) log(`warning: starting with ${members} of ${config.peers} peers`)
-      return start
+      return first
     }
     // a wait for the cohort says how it goes (at once, then every WAIT_NOTE_MS), with the likely causes while no one is heard
     if (performance.now() >= noteAt && !stoppingEarly) {
@@ -526,13 +567,66 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
 }
 
 /**
- * After joining round 0 of a new run: wait until `config.peers` members of round 0 are seen, at most
- * SETTLE_HEARTBEATS heartbeats. Waiting for the full count, not for the peers heard when joining, matters to a
- * peer that follows another's decision moments after starting: it may have heard only that one peer yet, and
- * starting then would give it a round-0 topology of two. A cohort that cannot be completed starts when the wait ends,
- * every member within about a heartbeat of the others; a peer heard only later joins the running run.
+ * After joining round `round` of a new run (0, or a restarting run's checkpoint round): wait until `config.peers`
+ * members of that round are seen, at most SETTLE_HEARTBEATS heartbeats. Waiting for the full count, not for the
+ * peers heard when joining, matters to a peer that follows another's decision moments after starting: it may have
+ * heard only that one peer yet, and starting then would give it a round-0 topology of two. A cohort that cannot be
+ * completed starts when the wait ends, every member within about a heartbeat of the others; a peer heard only later
+ * joins the running run. A peer of the cohort fixing a later round meanwhile (laterCohortStart: a restarting run
+ * whose newer checkpoints were not heard when this peer decided) moves the wait to that round, which it returns.
  */
-async function settle (init: PeerInit, m: Membership, round: number): Promise<void> {
+async function settle (init: PeerInit, m: Membership, round: number): Promise<number> {
   const until = performance.now() + SETTLE_HEARTBEATS * m.heartbeatMs
-  while (m.membersAt(round).length < init.config.peers && performance.now() < until && !init.stop.aborted) await sleep(POLL_MS)
+  let target = round
+  for (;;) {
+    target = Math.max(target, laterCohortStart(m.view(), round) ?? round)
+    if (m.membersAt(target).length >= init.config.peers || performance.now() >= until || init.stop.aborted) return target
+    await sleep(POLL_MS)
+  }
+}
+
+/**
+ * A run restarting with --resume starts at round `target`, the newest checkpoint's among its peers, and this peer's is
+ * older (or it has none): it takes the model of a peer starting at `target` in full precision and skips the rounds
+ * between, as a resumed peer joining a running run does (rejoinState: its own minibatch position and CHOCO copies
+ * kept). Its own rounds up to its crash were mixed into that model already, and the rounds between would otherwise
+ * be trained alone while the rest waited for it. Returns the round to start at (the model's: `target` unless that
+ * peer has started meanwhile). A failed pull: a resumed peer goes on from its own checkpoint's model, one without
+ * a checkpoint fails with JoinFailedError, as a joiner of a running run does.
+ */
+async function catchUpWithCohort (init: PeerInit, m: Membership, exchange: GossipExchange, algorithm: PeerAlgorithm, resumed: Resumed | undefined, target: number): Promise<number> {
+  const { log } = init
+  const own = algorithm.round
+  const sources = m.view().filter((v) => !v.self && v.live && v.state !== 'leaving' && Math.max(v.round, v.since ?? 0) >= target)
+    .sort((a, b) => Number(b.since === target) - Number(a.since === target))
+  const errors: string[] = []
+  for (const source of sources) {
+    const signal = AbortSignal.any([init.stop, AbortSignal.timeout(PULL_TIMEOUT_MS)])
+    let snapshot
+    try {
+      snapshot = await exchange.pullModel(source.id, { signal, expectedDim: algorithm.dim })
+    } catch (err) {
+      if (init.stop.aborted) throw new JoinFailedError('stopped before joining the run')
+      errors.push(`${source.id}: ${(err as Error).message}`)
+      continue
+    }
+    // a peer that announced the round serves its model at that round, or a later one once it has started
+    if (snapshot.round < target) { errors.push(`${source.id}: served round ${snapshot.round}`); continue }
+    const round = snapshot.round
+    const state = algorithm.exportState()
+    algorithm.importState(resumed === undefined ? { ...state, round, params: snapshot.params } : rejoinState(state, snapshot.params, round))
+    m.heartbeat(round, 'joining')
+    log(resumed === undefined
+      ? `the run restarts at round ${target}, where its peers' checkpoints are, and this peer has none: starting there with the model of ${source.id} (its round ${round})`
+      : `the run restarts at round ${target}, the newest checkpoint of its peers; this peer's ${own === resumed.round ? 'checkpoint of ' : ''}round ${own} is ${target - own} rounds behind it: ` +
+        `skipping rounds ${own} to ${round - 1} with the model of ${source.id} (its round ${round})`)
+    return round
+  }
+  const why = sources.length === 0 ? 'no live peer at that round heard' : errors.join('; ')
+  if (resumed === undefined) throw new JoinFailedError(`could not pull the model of round ${target} of the restarting run: ${why}`)
+  algorithm.importState({ ...algorithm.exportState(), round: target })
+  m.heartbeat(target, 'joining')
+  log(`warning: the run restarts at round ${target}, the newest checkpoint of its peers, ${target - own} rounds past this peer's; pulling a model of that round failed (${why}): ` +
+    `skipping rounds ${own} to ${target - 1} with its own model`)
+  return target
 }

@@ -18,7 +18,8 @@ import { agreedConfig, configDiff, configHash } from '../../lib/experiment/index
 import type { AgreedConfig, RunConfig } from '../../lib/experiment/index.ts'
 import { InvalidCheckpointError, listCheckpoints, loadLatestCheckpoint, removeLeftovers } from '../checkpoint/index.ts'
 import type { MemberView } from '../membership/index.ts'
-import { CHECKPOINT_DIR } from './files.ts'
+import { ShardMismatchError } from './errors.ts'
+import { CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, readPeerFile } from './files.ts'
 
 /** `--resume` found checkpoints but none it may use (all corrupt, of another config, or refused by the algorithm). */
 export class ResumeFailedError extends Error {
@@ -38,18 +39,35 @@ export interface Resumed {
   refused: string[]
 }
 
+export interface ResumeOptions {
+  /**
+   * this peer's slot (`--shard slot/config.peers`): a checkpoint written in another slot is refused with
+   * ShardMismatchError. The slot is the checkpoint's own; older checkpoints, which lack it, are judged by the
+   * slot in the data dir's peer.json (written at every start). Absent: not checked.
+   */
+  slot?: number
+}
+
 /**
  * Loads the newest usable checkpoint of `dataDir` into `algorithm` (which then holds its state). A corrupt
  * file, one of another run config (the differing fields are named) or one the algorithm refuses is logged
  * and the previous one tried. No checkpoint at all: undefined (the peer starts as a new one). Checkpoints
- * that all fail: ResumeFailedError, naming each and why.
+ * that all fail: ResumeFailedError, naming each and why. The checkpoint of another slot than `opts.slot`:
+ * ShardMismatchError (a data dir holds one peer's run; an older checkpoint of the right slot is no way out).
  */
-export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algorithm: PeerAlgorithm, log: (line: string) => void): Resumed | undefined {
+export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algorithm: PeerAlgorithm, log: (line: string) => void, opts: ResumeOptions = {}): Resumed | undefined {
   const dir = join(dataDir, CHECKPOINT_DIR)
   for (const f of removeLeftovers(dir)) log(`--resume: removed ${f}, the temporary file of a checkpoint write that was cut short`)
   const files = listCheckpoints(dir)
+  // read before this start writes its own peer.json
+  const earlierSlot = readPeerFile(dataDir)?.slot
   if (files.length === 0) {
     log(`--resume: no checkpoint in ${dir}; starting as a new peer`)
+    // nothing of the other slot is loaded: only its records stay, the new ones appended after them
+    if (opts.slot !== undefined && earlierSlot !== undefined && earlierSlot !== opts.slot) {
+      log(`warning: --resume: ${dataDir} was last run as --shard ${earlierSlot}/${config.peers} (its ${PEER_FILE}), this peer is --shard ${opts.slot}/${config.peers}; ` +
+        `its records are appended to that run's ${METRICS_FILE}`)
+    }
     return undefined
   }
   const agreed = agreedConfig(config)
@@ -79,6 +97,17 @@ export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algori
     const otherConfig = result.skipped.some((k) => k.fault === 'config')
     throw new ResumeFailedError(`--resume: none of the ${files.length} checkpoints in ${dir} can be used: ${refused.join(' | ')}. ` +
       (otherConfig ? 'Resume with the config they were written with (--config), or move them away to start this peer afresh' : 'Move them away (or drop --resume) to start this peer afresh'))
+  }
+  if (opts.slot !== undefined) {
+    const recorded = result.checkpoint.slot ?? earlierSlot
+    if (recorded !== undefined && recorded !== opts.slot) {
+      const where = result.checkpoint.slot !== undefined ? `its checkpoint of round ${result.checkpoint.round} was written` : `its ${PEER_FILE} says it ran`
+      const n = config.peers
+      throw new ShardMismatchError(`--resume: ${dataDir} holds the run of --shard ${recorded}/${n} (${where} as --shard ${recorded}/${n}), but this peer was given --shard ${opts.slot}/${n}. ` +
+        `Going on from it would train shard ${opts.slot} from shard ${recorded}'s place in its data and random streams, and leave shard ${recorded} without its peer. ` +
+        `Resume with --shard ${recorded}/${n}; to run --shard ${opts.slot}/${n}, give it a --data-dir of its own (a copied folder also copies the other peer's identity key), or drop --resume to start this folder afresh (its checkpoints are moved to previous/)`,
+      recorded, opts.slot)
+    }
   }
   log(`--resume: continuing from ${result.path} (round ${result.checkpoint.round}${refused.length > 0 ? `, after refusing ${refused.length} newer` : ''})`)
   return { path: result.path, round: result.checkpoint.round, refused }
@@ -110,4 +139,35 @@ export function catchUpRound (view: readonly MemberView[], neighbours: readonly 
     if (v.round >= round + 2 && (target === undefined || v.round > target)) target = v.round
   }
   return target
+}
+
+/**
+ * The round a run that has not started goes on from: the newest of this peer's own (its checkpoint's round, 0
+ * without one) and those of the live peers waiting to start. A peer resuming a whole run announces its
+ * checkpoint's round while it waits, and the round it fixed once it has; the checkpoints of `--checkpoint-every K`
+ * differ after a crash between two of them, and the cohort starts at the newest, so that no peer trains the rounds
+ * between alone while the others wait for it (the ones behind take a model of that round, node/peer enterRun).
+ * A new run: every peer announces 0, and it starts at 0.
+ */
+export function cohortRound (view: readonly MemberView[], own: number): number {
+  let round = own
+  for (const v of view) {
+    if (v.self || !v.live || v.state !== 'joining') continue
+    round = Math.max(round, v.round, v.since ?? 0)
+  }
+  return round
+}
+
+/**
+ * After this peer fixed `round` as its first, the later first round another peer of its cohort fixed, or undefined:
+ * a peer resuming from a newer checkpoint that was not heard when this one decided (this one's start timeout came
+ * first). Not once a member is running from `round` or before: the run has started here, and a peer fixing a later
+ * round is a joiner of it.
+ */
+export function laterCohortStart (view: readonly MemberView[], round: number): number | undefined {
+  const others = view.filter((v) => !v.self && v.live && v.state !== 'leaving' && v.since !== undefined)
+  if (others.some((v) => v.state === 'active' && (v.since as number) <= round)) return undefined
+  let later: number | undefined
+  for (const v of others) if ((v.since as number) > round && (later === undefined || (v.since as number) > later)) later = v.since
+  return later
 }

@@ -102,7 +102,12 @@ export interface PeerRecord {
 
 export interface PeerResult {
   peerId: string
+  /** the round this peer reached: the rounds of the run it has completed, in this life and (after --resume) earlier ones */
   rounds: number
+  /** the round this life started from: 0 in a new run, the checkpoint's round after --resume, the join round of a joiner */
+  firstRound: number
+  /** rounds this life ran (rounds skipped to catch up with the run not counted) */
+  roundsRun: number
   /** why the loop ended */
   reason: 'rounds' | 'accuracy' | 'stopped'
   accuracy: number | null

@@ -169,7 +169,9 @@ export const peerCommand: Command = {
         }
       })
       if (io.isTTY && !quiet) process.stderr.write('\n')
-      io.out(`done: ${result.rounds} rounds (${DONE_REASON[result.reason]}), accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + ' %'}, checkpoint ${result.checkpoint ?? 'none'}`)
+      // a resumed peer: the round reached, and what this life ran of it
+      const done = result.firstRound > 0 ? `round ${result.rounds} reached, ${result.roundsRun} ${result.roundsRun === 1 ? 'round' : 'rounds'} run from round ${result.firstRound}` : `${result.rounds} rounds`
+      io.out(`done: ${done} (${DONE_REASON[result.reason]}), accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + ' %'}, checkpoint ${result.checkpoint ?? 'none'}`)
       return 0
     } catch (err) {
       const name = (err as Error).name

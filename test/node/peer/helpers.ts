@@ -135,3 +135,36 @@ export function snapshotOf (cluster: Cluster, slot: number, round: number, dim: 
   if (x === undefined) throw new Error(`peer ${slot} has no snapshot of round ${round}`)
   return x
 }
+
+/** One `runPeer` peer whose log lines are kept, with its listening addresses and PeerId once it listens. */
+export interface LoggedPeer { init: PeerInit, stop: AbortController, log: string[], done: Promise<PeerResult>, addrs: Promise<string[]>, peerId: Promise<string> }
+
+/**
+ * Starts `runPeer` on `init` (listening on loopback, no bootstrap, no evaluation, snapshots or checkpoints unless
+ * `init` says so), keeping its log; the peer goes into `running` for `stopLogged`.
+ */
+export function startLoggedPeer (init: Pick<PeerInit, 'config' | 'slot' | 'dataDir'> & Partial<PeerInit>, running: LoggedPeer[]): LoggedPeer {
+  const stop = new AbortController()
+  const log: string[] = []
+  let listening: (info: { peerId: string, addrs: string[] }) => void = () => {}
+  const listened = new Promise<{ peerId: string, addrs: string[] }>((resolve) => { listening = resolve })
+  const full: PeerInit = {
+    listen: LOOPBACK, bootstrap: [], mdns: false, evalEvery: 0, evalLimit: 0, snapshotEvery: 0, checkpointEvery: 0, heartbeatMs: 200,
+    startTimeoutMs: 60_000, stop: stop.signal, log: (line) => { log.push(line) }, onListening: (info) => { listening(info) },
+    ...init
+  }
+  const done = runPeer(full)
+  done.catch(() => {})
+  const s: LoggedPeer = { init: full, stop, log, done, addrs: listened.then((i) => i.addrs), peerId: listened.then((i) => i.peerId) }
+  running.push(s)
+  return s
+}
+
+/** Stops every peer in `running` (whatever its state) and removes the folders in `dirs`. */
+export async function stopLogged (running: LoggedPeer[], dirs: string[]): Promise<void> {
+  for (const s of running.splice(0)) {
+    s.stop.abort()
+    await s.done.catch(() => {})
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+}

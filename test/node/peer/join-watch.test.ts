@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveRunConfig } from '../../../lib/experiment/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
-import { METRICS_FILE, runPeer } from '../../../node/peer/index.ts'
-import type { PeerInit, PeerResult } from '../../../node/peer/index.ts'
+import { METRICS_FILE } from '../../../node/peer/index.ts'
+import type { PeerInit } from '../../../node/peer/index.ts'
 import { bootstrapHint, createJoinWatch, noPeerCauses, selfBootstrapNote, sharedIdentityNote, slotConflictNote } from '../../../node/peer/join-watch.ts'
+import { startLoggedPeer, stopLogged } from './helpers.ts'
+import type { LoggedPeer } from './helpers.ts'
 
 /** a TCP port nothing listens on (the system gave it, then it was closed) */
 async function closedPort (): Promise<number> {
@@ -21,39 +23,18 @@ async function closedPort (): Promise<number> {
 /** a valid PeerId of no running peer */
 const STRANGER = '12D3KooWFtdQz4DMziu2w41sDLcduGQuGQkFg64xtcPLrkixqjph'
 
-interface Started { init: PeerInit, stop: AbortController, log: string[], done: Promise<PeerResult>, addrs: Promise<string[]>, peerId: Promise<string> }
-
 const dirs: string[] = []
-const running: Started[] = []
+const running: LoggedPeer[] = []
 
-function start (config: RunConfig, slot: number, extra: Partial<PeerInit>): Started {
+function start (config: RunConfig, slot: number, extra: Partial<PeerInit>): LoggedPeer {
   const dataDir = mkdtempSync(join(tmpdir(), 'murmur-join-watch-'))
   dirs.push(dataDir)
-  const stop = new AbortController()
-  const log: string[] = []
-  let listening: (info: { peerId: string, addrs: string[] }) => void = () => {}
-  const listened = new Promise<{ peerId: string, addrs: string[] }>((resolve) => { listening = resolve })
-  const init: PeerInit = {
-    config, slot, dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, evalEvery: 0, evalLimit: 0, snapshotEvery: 0,
-    checkpointEvery: 0, heartbeatMs: 200, startTimeoutMs: 60_000, stop: stop.signal, log: (line) => { log.push(line) },
-    onListening: (info) => { listening(info) },
-    ...extra
-  }
-  const done = runPeer(init)
-  done.catch(() => {})
-  const s: Started = { init, stop, log, done, addrs: listened.then((i) => i.addrs), peerId: listened.then((i) => i.peerId) }
-  running.push(s)
-  return s
+  return startLoggedPeer({ config, slot, dataDir, ...extra }, running)
 }
-
 
 /** stops every peer the tests started and removes their folders */
 async function stopAll (): Promise<void> {
-  for (const s of running.splice(0)) {
-    s.stop.abort()
-    await s.done.catch(() => {})
-  }
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  await stopLogged(running, dirs)
 }
 describe('node/peer: a peer that hears no one of its run', function () {
   this.timeout(60_000)

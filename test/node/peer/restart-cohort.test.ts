@@ -5,7 +5,7 @@
  * In-process peers over real libp2p on 127.0.0.1, gossip of a small vector, a fast heartbeat.
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAlgorithm } from '../../../lib/algorithms/index.ts'
@@ -13,13 +13,13 @@ import { agreedConfig, algorithmConfig, configHash, prepareTraining, resolveRunC
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 import { peerStreams } from '../../../lib/sim/index.ts'
 import { writeCheckpoint } from '../../../node/checkpoint/index.ts'
-import { CHECKPOINT_DIR, METRICS_FILE, runPeer } from '../../../node/peer/index.ts'
-import type { PeerInit, PeerRecord, PeerResult } from '../../../node/peer/index.ts'
-
-interface Started { init: PeerInit, stop: AbortController, log: string[], done: Promise<PeerResult>, addrs: Promise<string[]>, peerId: Promise<string> }
+import { CHECKPOINT_DIR, METRICS_FILE } from '../../../node/peer/index.ts'
+import type { PeerInit, PeerRecord } from '../../../node/peer/index.ts'
+import { startLoggedPeer, stopLogged } from './helpers.ts'
+import type { LoggedPeer } from './helpers.ts'
 
 const dirs: string[] = []
-const running: Started[] = []
+const running: LoggedPeer[] = []
 
 function newDir (): string {
   const d = mkdtempSync(join(tmpdir(), 'murmur-restart-cohort-'))
@@ -42,30 +42,12 @@ async function checkpointed (config: RunConfig, slot: number, round: number, opt
   return dir
 }
 
-function start (config: RunConfig, slot: number, dataDir: string, extra: Partial<PeerInit> = {}): Started {
-  const stop = new AbortController()
-  const log: string[] = []
-  let listening: (info: { peerId: string, addrs: string[] }) => void = () => {}
-  const listened = new Promise<{ peerId: string, addrs: string[] }>((resolve) => { listening = resolve })
-  const init: PeerInit = {
-    config, slot, dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, evalEvery: 0, evalLimit: 0, snapshotEvery: 0,
-    checkpointEvery: 0, resume: true, heartbeatMs: 200, startTimeoutMs: 20_000, stop: stop.signal, log: (line) => { log.push(line) },
-    onListening: (info) => { listening(info) },
-    ...extra
-  }
-  const done = runPeer(init)
-  done.catch(() => {})
-  const s: Started = { init, stop, log, done, addrs: listened.then((i) => i.addrs), peerId: listened.then((i) => i.peerId) }
-  running.push(s)
-  return s
+function start (config: RunConfig, slot: number, dataDir: string, extra: Partial<PeerInit> = {}): LoggedPeer {
+  return startLoggedPeer({ config, slot, dataDir, resume: true, startTimeoutMs: 20_000, ...extra }, running)
 }
 
 async function stopAll (): Promise<void> {
-  for (const s of running.splice(0)) {
-    s.stop.abort()
-    await s.done.catch(() => {})
-  }
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  await stopLogged(running, dirs)
 }
 
 function records (dataDir: string): PeerRecord[] {
@@ -74,12 +56,12 @@ function records (dataDir: string): PeerRecord[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as PeerRecord)
 }
 
-function logs (peers: Started[]): string {
+function logs (peers: LoggedPeer[]): string {
   return peers.map((p, i) => p.log.map((l) => `[${i}] ${l}`).join('\n')).join('\n')
 }
 
 /** every record of each peer: a member of a run of `n`, starting after `from`, mixing neighbours, no round waited out to its deadline */
-function assertOneCohort (peers: Started[], config: RunConfig, from: number): void {
+function assertOneCohort (peers: LoggedPeer[], config: RunConfig, from: number): void {
   const all = logs(peers)
   for (const [slot, p] of peers.entries()) {
     const recs = records(p.init.dataDir)

@@ -99,6 +99,13 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
   for (const line of access.info) log(line)
   for (const w of access.warnings) log(`warning: ${w}`)
   const joinWatch = createJoinWatch()
+  // a PeerId two processes share is told by identify (node/p2p) and by membership: warned once, by whichever is first
+  const sharedIds = new Set<string>()
+  const warnShared = (id: string, self: boolean, where: string[]): void => {
+    if (sharedIds.has(id)) return
+    sharedIds.add(id)
+    log(sharedIdentityNote({ id, self, where }, identity.peerId))
+  }
   const selfBootstrap = selfBootstrapNote(init.bootstrap ?? [], identity.peerId)
   if (selfBootstrap !== undefined) log(selfBootstrap)
   const node = await createPeerNode({
@@ -118,7 +125,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         : '. Check the address and that the peer runs; every peer needs the same --swarm-key, and an --allow-peers list on either side must name the other'))
     },
     // two processes connected here under one PeerId: one of them hears nothing (a copied identity.key)
-    onSharedIdentity: ({ id, addrs }) => { log(sharedIdentityNote({ id, self: false, where: addrs.map((a) => a.join(', ')) }, identity.peerId)) }
+    onSharedIdentity: ({ id, addrs }) => { warnShared(id, false, addrs.map((a) => a.join(', '))) }
   }).catch(async (err: unknown) => { await stepRunner?.close(); throw err })
   node.addEventListener('connection:open', () => { joinWatch.opened() })
   node.addEventListener('connection:close', (e) => { joinWatch.closed(Date.now() - e.detail.timeline.open) })
@@ -159,7 +166,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     })
     m.addEventListener('slot-conflict', (e) => { log(slotConflictNote(e.detail, identity.peerId, config.peers)) })
     m.addEventListener('identity-conflict', (e) => {
-      log(sharedIdentityNote({ id: e.detail.id, self: e.detail.self, where: e.detail.claims.map((c) => `slot ${c.slot} at ${c.addrs.join(', ')}`) }, identity.peerId))
+      warnShared(e.detail.id, e.detail.self, e.detail.claims.map((c) => `slot ${c.slot} at ${c.addrs.join(', ')}`))
     })
     // a peer that announced its leave stops announcing after it: its timeout is no news (and no crash)
     const leavers = new Set<string>()

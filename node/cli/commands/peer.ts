@@ -163,7 +163,7 @@ export const peerCommand: Command = {
           if (quiet) return
           const line = `round ${rec.round}/${config.rounds} loss ${Number.isFinite(rec.trainLoss) ? rec.trainLoss.toFixed(3) : '-'} ` +
             `acc ${lastAcc === null ? '-' : (lastAcc * 100).toFixed(2) + '%'} peers ${rec.members} heard ${rec.received}/${rec.neighbours.length} ` +
-            `${rec.roundMs.toFixed(0)} ms (compute ${rec.computeMs.toFixed(0)}, comm ${rec.commMs.toFixed(0)})`
+            `${rec.roundMs.toFixed(0)} ms (${roundSplit(rec)})`
           if (io.isTTY) process.stderr.write(`\r${line}   `)
           else if (rec.round % 10 === 0 || rec.accuracy !== null) io.err(line)
         }
@@ -192,6 +192,21 @@ export const peerCommand: Command = {
       await metricsServer?.close()
     }
   }
+}
+
+/**
+ * The progress line's split of a round: compute and comm, the wait it held (cut off from the run, keeping the run's
+ * pace) and what else the round took (evaluation on an evaluation round, the snapshot, bookkeeping), each of the last
+ * two when it is a millisecond or more, so that the parts add up to the round's time.
+ */
+export function roundSplit (rec: { roundMs: number, computeMs: number, commMs: number, waitMs: number }): string {
+  const parts = [`compute ${rec.computeMs.toFixed(0)}`, `comm ${rec.commMs.toFixed(0)}`]
+  // the first round's wait also counts the wait for the run to start, which is not in its roundMs
+  const wait = Math.min(rec.waitMs, Math.max(0, rec.roundMs - rec.computeMs - rec.commMs))
+  if (wait >= 1) parts.push(`wait ${wait.toFixed(0)}`)
+  const other = rec.roundMs - rec.computeMs - rec.commMs - wait
+  if (other >= 1) parts.push(`other ${other.toFixed(0)}`)
+  return parts.join(', ')
 }
 
 /** --print-id: the PeerId this peer will have (its key in --data-dir, created now if there is none), for the allowlists */

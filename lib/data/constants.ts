@@ -25,3 +25,6 @@ export const IDX_FILES = {
 export const IMAGE_CLASSES = 10
 
 export const PARTITION_FORMS = "'iid', 'dirichlet:<alpha>' (alpha > 0, e.g. dirichlet:0.5) or 'shards:<k>' (integer k >= 1, classes a peer)"
+
+/** MNIST and Fashion-MNIST images: 28 × 28, one channel. A peer's own data must fit the run's model, which is built for these. */
+export const IMAGE_SHAPE: readonly [number, number, number] = [28, 28, 1]

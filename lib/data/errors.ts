@@ -26,7 +26,11 @@ export class DatasetNotFoundError extends Error {
   }
 }
 
-/** IDX files that parse but do not form a dataset (wrong rank, image and label counts differ, bad label). */
+/**
+ * IDX files that parse but do not form a dataset (wrong rank or type, image and label counts differ, a label out of
+ * range, no samples, images of no pixels or of another size than the run's model takes), or a folder where a file
+ * should be.
+ */
 export class InvalidDatasetError extends Error {
   static override name = 'InvalidDatasetError'
   constructor (message = 'Invalid dataset') {
@@ -62,5 +66,19 @@ export class InvalidDataOptionsError extends Error {
   constructor (message = 'Invalid data options') {
     super(message)
     this.name = 'InvalidDataOptionsError'
+  }
+}
+
+/**
+ * A data file or folder that exists but cannot be read (permissions). `path` is the file or folder refused; the
+ * message says what to change, since "missing" would send the user looking for a file that is there.
+ */
+export class UnreadableDataError extends Error {
+  static override name = 'UnreadableDataError'
+  readonly path: string
+  constructor (path: string, message: string) {
+    super(message)
+    this.name = 'UnreadableDataError'
+    this.path = path
   }
 }

@@ -2,9 +2,9 @@
  * lib/data: datasets, synthetic problems, seeded partitions and mini-batches. This file is the whole
  * public surface (contract in docs/ARCHITECTURE.md).
  */
-export { loadDataset, forgetLoadedDatasets, splitRows } from './datasets.ts'
-export { parseIdx, readIdxFile, isGzip } from './idx.ts'
-export type { IdxArray, IdxData, IdxType, ParseIdxOptions } from './idx.ts'
+export { loadDataset, loadOwnData, forgetLoadedDatasets, splitRows } from './datasets.ts'
+export { parseIdx, readIdxFile, readIdxHeader, isGzip } from './idx.ts'
+export type { IdxArray, IdxData, IdxHeader, IdxType, ParseIdxOptions } from './idx.ts'
 export { syntheticLeastSquares, syntheticLogistic } from './synthetic.ts'
 export { partition, parsePartitionSpec, formatPartitionSpec, parseShard, shardOf } from './partition.ts'
 export { partitionStats } from './stats.ts'
@@ -13,7 +13,7 @@ export { createBatcher } from './batcher.ts'
 export { sampleGamma, sampleDirichlet } from './gamma.ts'
 export {
   InvalidIdxError, DatasetNotFoundError, InvalidDatasetError, InvalidPartitionSpecError, InvalidShardSpecError,
-  InvalidDataOptionsError
+  InvalidDataOptionsError, UnreadableDataError
 } from './errors.ts'
 export type {
   Split, PackedSplit, AnySplit, ClassificationDataset, Normalization, DatasetName, LoadDatasetOptions, LeastSquaresProblem,

@@ -58,7 +58,7 @@ export function partition (labels: Uint8Array, peers: number, spec: string, seed
   const parsed = parsePartitionSpec(spec)
   const n = labels.length
   if (!Number.isSafeInteger(peers) || peers < 1) throw new InvalidDataOptionsError(`expected an integer number of peers >= 1, got ${peers}`)
-  if (peers > n) throw new InvalidDataOptionsError(`cannot split ${n} samples over ${peers} peers: every peer needs at least one sample`)
+  if (peers > n) throw new InvalidDataOptionsError(`cannot split ${n} samples over ${peers} peers: every peer needs at least one sample (use at most ${n} peers, or more data)`)
   // the canonical spec is part of the seed, so 'dirichlet:.5' and 'dirichlet:0.5' give the same split
   const rng = createRng(hashSeed(seed, 'partition', formatPartitionSpec(parsed)))
   let owner: Uint32Array

@@ -5,7 +5,10 @@
  * was most of a peer's peak memory. Gzipped files cannot be read by position: callers fall back to parseIdx.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { InvalidIdxError } from './errors.ts'
+import { InvalidDatasetError, InvalidIdxError } from './errors.ts'
+
+/** the type bytes of the IDX format (idx.ts): another is not an IDX file at all */
+const IDX_TYPES = new Set([0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e])
 
 /** bytes a streamed pass reads at a time */
 const CHUNK_BYTES = 1 << 20
@@ -30,10 +33,13 @@ export function openIdxImages (path: string): IdxImageFile | null {
     const head = new Uint8Array(16)
     const got = readSync(fd, head, 0, 16, 0)
     if (got >= 2 && head[0] === 0x1f && head[1] === 0x8b) return null
-    if (got < 16) throw new InvalidIdxError(`${path}: expected a 16-byte IDX image header, got ${got} bytes`)
-    if (head[0] !== 0 || head[1] !== 0 || head[2] !== 0x08 || head[3] !== 3) {
-      throw new InvalidIdxError(`${path}: expected a raw ubyte IDX file of rank 3 (magic 00 00 08 03), got ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`)
+    const magic = [...head.subarray(0, Math.min(got, 4))].map((b) => b.toString(16).padStart(2, '0')).join(' ')
+    if (got < 4 || head[0] !== 0 || head[1] !== 0 || !IDX_TYPES.has(head[2])) throw new InvalidIdxError(`${path}: expected an IDX file (magic 00 00 <type> <rank>), got ${got < 4 ? `${got} bytes` : magic}`)
+    // an IDX file, but not of images: the same InvalidDatasetError as the whole-file reader's
+    if (head[2] !== 0x08 || head[3] !== 3) {
+      throw new InvalidDatasetError(`${path}: expected ubyte images of shape [n, rows, cols] (magic 00 00 08 03), got magic ${magic}`)
     }
+    if (got < 16) throw new InvalidIdxError(`${path}: expected a 16-byte IDX image header, got ${got} bytes`)
     const view = new DataView(head.buffer)
     const n = view.getUint32(4, false)
     const rows = view.getUint32(8, false)

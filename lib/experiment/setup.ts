@@ -2,7 +2,7 @@
  * The training side of an experiment, shared by the simulator (all peers in one process) and the network
  * peer (one slot): data split, model, each peer's initial vector and local objective, and evaluation.
  */
-import { loadDataset, partition, partitionStats } from '../data/index.ts'
+import { loadDataset, loadOwnData, partition, partitionStats } from '../data/index.ts'
 import { createModel, initBackend, parseModelSpec } from '../model/index.ts'
 import type { DatasetShape, ModelSpec } from '../model/index.ts'
 import { modelObjective } from '../objectives/index.ts'
@@ -66,20 +66,20 @@ export async function prepareTraining (config: ExperimentConfig, opts: PrepareOp
   let skew: number | null = null
   let sizes: number[] | null = null
   if (opts.ownDataDir !== undefined && slot === undefined) throw new InvalidExperimentConfigError('ownDataDir', 'own data belongs to one peer: give its slot too')
-  const data = await loadDataset(config.dataset, {
-    dataDir: opts.ownDataDir ?? config.datasetDir,
-    normalize: config.normalize,
-    ...(slot === undefined || opts.ownDataDir !== undefined
-      ? {}
-      : {
-          trainRows: (labels: Uint8Array) => {
-            const all = split(labels)
-            sizes = all.map((p) => p.length)
-            skew = partitionStats(labels, all, 10).skew // MNIST and Fashion-MNIST: 10 classes
-            return all[slot]
-          }
-        })
-  })
+  // own data is checked against the run's image size (every peer trains the same model); loadOwnData memoises as loadDataset
+  const shardRows = slot === undefined
+    ? {}
+    : {
+        trainRows: (labels: Uint8Array) => {
+          const all = split(labels)
+          sizes = all.map((p) => p.length)
+          skew = partitionStats(labels, all, 10).skew // MNIST and Fashion-MNIST: 10 classes
+          return all[slot]
+        }
+      }
+  const data = opts.ownDataDir !== undefined
+    ? await loadOwnData(config.dataset, opts.ownDataDir, { datasetDir: config.datasetDir, normalize: config.normalize })
+    : await loadDataset(config.dataset, { dataDir: config.datasetDir, normalize: config.normalize, ...shardRows })
   const spec = modelSpec(config.model, data)
   // in slot mode the loaded training set is the slot's shard, rows in the order of the partition
   const parts = slot === undefined ? split(data.train.y) : [Uint32Array.from({ length: data.train.n }, (_, i) => i)]

@@ -4,7 +4,7 @@ import type { CliIO, Command } from '../command.ts'
 import type { MetricsServer, PeerMetrics } from '../../metrics/index.ts'
 import { CliError, listenFailure, SIGNAL_REPEAT_MS } from '../command.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS, resolveNetworkRunConfig, withoutSimOnlyFields } from '../experiment-options.ts'
-import { parseShard } from '../../../lib/data/index.ts'
+import { loadOwnData, parseShard } from '../../../lib/data/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 
 /** the bounds of --heartbeat (ms), which `murmur cluster` states too: it passes its value to every peer */
@@ -97,6 +97,10 @@ export const peerCommand: Command = {
       io.err(`murmur peer: ${note}`)
     }
     if (config.attack !== undefined) io.err(`murmur peer: EXPERIMENT: this peer is Byzantine: it sends '${config.attack}' vectors instead of its model (--attack)`)
+    const ownData = getOptionalString(args, 'own-data')
+    // its own data is checked (and loaded, memoised for the peer) before anything starts: a folder that cannot train
+    // the run's model (images of another size, bad files) is one line and exit 1, not a peer its neighbours ignore
+    if (ownData !== undefined && config.algo !== 'gossip') await loadOwnData(config.dataset, ownData, { datasetDir: config.datasetDir, normalize: config.normalize })
     const evalEvery = config.evalEvery
     const stop = new AbortController()
     const quiet = getBoolean(args, 'quiet')
@@ -133,7 +137,7 @@ export const peerCommand: Command = {
         config,
         slot: shard.index,
         dataDir,
-        ownDataDir: getOptionalString(args, 'own-data'),
+        ownDataDir: ownData,
         listen: list('listen'),
         announce: getOptionalString(args, 'announce') === undefined ? undefined : list('announce'),
         bootstrap: list('bootstrap'),

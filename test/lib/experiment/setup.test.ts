@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { prepareTraining, resolveExperiment } from '../../../lib/experiment/index.ts'
 import { createRng } from '../../../lib/random/index.ts'
+import { writeIdxFolder } from '../data/idx-folder.ts'
 
 function idx (dims: number[], data: Uint8Array, type = 0x08): Uint8Array {
   const head = new Uint8Array(4 + 4 * dims.length)
@@ -42,6 +43,12 @@ describe('lib/experiment prepareTraining', function () {
     } finally {
       t.dispose()
     }
+  })
+
+  it('own data of another image size than the run\'s is refused with InvalidDatasetError, also without the CLI', async () => {
+    const dir = writeIdxFolder(mkdtempSync(join(tmpdir(), 'murmur-own32-')), {}, { rows: 32, cols: 32 })
+    const config = resolveExperiment({ peers: 4, model: 'softmax', backend: 'cpu', batch: 5 })
+    await assert.rejects(prepareTraining(config, { slot: 1, ownDataDir: dir }), (e: any) => e.name === 'InvalidDatasetError' && /32×32/.test(e.message))
   })
 
   it('a slot without own data holds exactly its shard of the seeded split', async () => {

@@ -73,6 +73,7 @@ export class GossipExchangeClass implements GossipExchange {
   private readonly budget: RoundBudget
   private readonly checker: FrameChecker | undefined
   private readonly onRejected: GossipExchangeInit['onRejected']
+  private readonly stopWaiting: AbortSignal | undefined
   private readonly outboxes = new Map<string, Outbox>()
   private readonly inbound = new Set<Stream>()
   /** --sync async: the newest message of each neighbour instead of the round's inbox */
@@ -116,6 +117,7 @@ export class GossipExchangeClass implements GossipExchange {
     })
     this.checker = init.frames === undefined ? undefined : frameChecker(init.frames)
     this.onRejected = init.onRejected
+    this.stopWaiting = init.stopWaiting
     this.latest = init.sync === 'async' ? new LatestMessages() : undefined
     this.sync = {
       runHash: this.runHash,
@@ -202,7 +204,9 @@ export class GossipExchangeClass implements GossipExchange {
     this.budget.refill()
     if (this.latest !== undefined) return this.latestRound(r, outgoing, this.ids, this.latest)
     const started = performance.now()
-    const deadline = AbortSignal.timeout(this.deadlineMs)
+    // the wait ends at the deadline, or at once when the owner stops waiting (a stopping peer)
+    const timeout = AbortSignal.timeout(this.deadlineMs)
+    const deadline = this.stopWaiting === undefined ? timeout : AbortSignal.any([timeout, this.stopWaiting])
     const ids = this.ids
     // encoded before the round begins, so that a payload the envelope cannot carry leaves no round waiting
     const message = ids.length > 0 ? encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, { chunkBytes: this.chunkBytes }) : undefined
@@ -292,7 +296,7 @@ export class GossipExchangeClass implements GossipExchange {
 
   /** Resolves when the inbox completes or the deadline passes; rejects when the caller aborts or the exchange stops. */
   private async waitRound (deadline: AbortSignal, signal: AbortSignal): Promise<void> {
-    if (this.inbox.complete) return
+    if (this.inbox.complete || deadline.aborted) return
     await new Promise<void>((resolve, reject) => {
       const settle = (err?: Error): void => {
         this.wake = undefined

@@ -67,6 +67,14 @@ export interface GossipExchangeInit {
    * exception it throws is logged and ignored. Reasons in BENIGN_REASONS also arise between conforming peers.
    */
   onRejected?: (peer: string, reason: RejectReason, error: Error) => void
+  /**
+   * once aborted, `round` waits for no neighbour: the round waiting then resolves at once with what has arrived,
+   * as at its deadline, and every later round resolves as soon as its message is queued. node/peer passes its stop
+   * signal, so that a stopping peer neither waits out a frozen neighbour's deadline nor starts another such wait.
+   * The sends still go out, under the usual rule: a send of round r still under way when round r + 1 resolves is
+   * cancelled. Unlike `round`'s own signal, it never rejects a round.
+   */
+  stopWaiting?: AbortSignal
 }
 
 /** A model as served and pulled over `/murmur/sync/1.0.0`, in full precision. */

@@ -2,7 +2,8 @@
  * The peer's main loop: identity and libp2p node, training setup for its slot (the simulator's data
  * shard and random streams), membership and exchange, then synchronous rounds of the same lib/algorithms
  * object the simulator runs, with metrics, snapshots and checkpoints in --data-dir. A graceful stop
- * (the `stop` signal) announces leaving, finishes the round, checkpoints and returns.
+ * (the `stop` signal) ends the round under way with what has arrived, announces leaving, runs
+ * its leaving round without waiting for neighbours, checkpoints and returns.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -153,7 +154,10 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
       // a peer breaking the protocol loses gossipsub score, and after a few faults is graylisted (its membership
       // heartbeats are dropped, so it times out of every round); faults that also arise between conforming peers
       // (differing membership views, load, a cancelled send) cost nothing
-      onRejected: (peer, reason) => { if (!BENIGN_REASONS.has(reason)) penalizePeer(node, peer, `exchange:${reason}`) }
+      onRejected: (peer, reason) => { if (!BENIGN_REASONS.has(reason)) penalizePeer(node, peer, `exchange:${reason}`) },
+      // a stop ends the round's wait for the neighbours' messages at once, and the leaving round's: waiting for a
+      // frozen neighbour (connection open, nothing sent) held a stopping peer for up to two round deadlines
+      stopWaiting: init.stop
     })
     await exchange.start()
     exchange.serveModel(() => ({ round: algorithm.round, params: new Float32Array(algorithm.params) }))
@@ -238,7 +242,9 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     let owedMs = 0
     for (; round <= lastRound; round++) {
       if (!leaving && init.stop.aborted) {
-        // announce at once that this round is our last, so neighbours drop us from the next one
+        // announce at once that this round is our last, so neighbours drop us from the next one; it still sends its
+        // message (a neighbour that starts the round before hearing the leave waits for it) but waits for none of
+        // theirs (stopWaiting)
         leaving = true
         lastRound = round
         reason = reason === 'accuracy' ? reason : 'stopped'

@@ -37,7 +37,10 @@ export interface PeerInit {
   slowdown?: number
   /** where the local steps of an overlapped round run: 'main' (default, paced on the event loop) or 'worker' (node/train-thread) */
   trainThread?: 'main' | 'worker'
-  /** aborting it asks for a graceful stop: announce leaving, finish the round(s), checkpoint, exit */
+  /**
+   * aborting it asks for a graceful stop: end the round under way with what has arrived (waiting for no neighbour),
+   * announce leaving, run the leaving round without waiting, checkpoint, exit
+   */
   stop: AbortSignal
   /** one line of human-readable log (the CLI prints it to stderr) */
   log: (line: string) => void

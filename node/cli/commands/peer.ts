@@ -53,7 +53,7 @@ export const peerCommand: Command = {
   summary: 'run one peer of a network run over libp2p (TCP, Noise, Yamux, gossipsub membership)',
   details: 'Peers of one run must agree on the run config (--config and the flags marked as shared in the README); a peer ' +
     'whose config differs is refused with the differing fields named. The first peer prints the multiaddrs others pass ' +
-    'to --bootstrap. SIGINT or SIGTERM: announce leaving, finish the round, checkpoint, exit 0.',
+    'to --bootstrap. SIGINT or SIGTERM: end the round with what has arrived, announce leaving, checkpoint, exit 0.',
   options,
   examples: [
     'murmur peer --data-dir peer0 --shard 0/4 --peers 4 --listen /ip4/0.0.0.0/tcp/9000 --rounds 300',
@@ -107,7 +107,7 @@ export const peerCommand: Command = {
     let lastAcc: number | null = null
     let firstSignalAt = 0
     let firstSignal = ''
-    const onSignal = (sig: string, why = `${sig}: leaving after this round (again to exit at once)`) => (): void => {
+    const onSignal = (sig: string, why = `${sig}: leaving now (again to exit at once)`) => (): void => {
       if (stop.signal.aborted) {
         // a Ctrl-C in a terminal reaches every process of its group: this peer, and a script that then signals it
         // too (SIGTERM, perhaps late, if that script was busy); the same request, not "again". Again is the same
@@ -125,7 +125,7 @@ export const peerCommand: Command = {
     const onTerm = onSignal('SIGTERM')
     process.on('SIGINT', onInt)
     process.on('SIGTERM', onTerm)
-    const stopWatchingParent = whenParentGone(onSignal('SIGTERM', 'the murmur cluster that started this peer is gone: leaving after this round'))
+    const stopWatchingParent = whenParentGone(onSignal('SIGTERM', 'the murmur cluster that started this peer is gone: leaving now'))
     const list = (name: string): string[] => { const v = getOptionalString(args, name); return v === undefined ? [] : splitAddrList(v) }
     let metricsServer: { close: () => Promise<void> } | undefined
     try {

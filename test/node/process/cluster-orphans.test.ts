@@ -51,7 +51,7 @@ describe('murmur cluster killed with SIGKILL: its peers do not outlive it', func
     } finally {
       for (const pid of peers.filter(running)) process.kill(pid, 'SIGKILL')
     }
-    for (const i of [0, 1]) leftGracefully(join(out, `peer-${i}`), /the murmur cluster that started this peer is gone: leaving after this round/)
+    for (const i of [0, 1]) leftGracefully(join(out, `peer-${i}`), /the murmur cluster that started this peer is gone: leaving now/)
   })
 
   it('SIGKILL of the murmur cluster process alone: the script behind it stops as on SIGTERM, so the peers leave and the merge still runs', async () => {
@@ -66,6 +66,6 @@ describe('murmur cluster killed with SIGKILL: its peers do not outlive it', func
     }
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { exitedCleanly: number }
     assert.equal(summary.exitedCleanly, 2, err())
-    for (const i of [0, 1]) leftGracefully(join(out, `peer-${i}`), /SIGTERM: leaving after this round/)
+    for (const i of [0, 1]) leftGracefully(join(out, `peer-${i}`), /SIGTERM: leaving now/)
   })
 })

@@ -12,8 +12,9 @@ const { countExternalMemoryInGlobalLimit } = await import('../p2p/gc.ts')
 countExternalMemoryInGlobalLimit()
 const { main, ignoreClosedPipe } = await import('../cli/main.ts')
 ignoreClosedPipe()
+let code
 try {
-  process.exitCode = await main(process.argv.slice(2), {
+  code = await main(process.argv.slice(2), {
     out: (t) => { process.stdout.write(t + '\n') },
     err: (t) => { process.stderr.write(t + '\n') },
     isTTY: process.stderr.isTTY === true
@@ -22,5 +23,19 @@ try {
   // an error no command turned into a message: a bug. Left uncaught it would surface through the wasm
   // backend's own exception handler (a stack trace pointing into TensorFlow.js, exit code 7)
   process.stderr.write(`murmur: unexpected error, please report it with this text: ${err?.stack ?? String(err)}\n`)
-  process.exitCode = 1
+  code = 1
+}
+// A command has done all its work when it returns: its files written (records, checkpoints and snapshots are
+// written synchronously, the rest awaited), its servers and libp2p node stopped. What a stopped libp2p node leaves
+// behind is a 1 s timer (the address manager's debounce, armed when its listeners close), which kept a finished
+// `murmur peer` up a second longer. So: wait for the output still queued on stdout and stderr, then exit.
+await Promise.all([process.stdout, process.stderr].map(flushed))
+process.exit(code)
+
+/** resolves once what was written to `stream` before has been handed to the OS (at once for a closed stream) */
+function flushed (stream) {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) { resolve(); return }
+    stream.write('', () => { resolve() })
+  })
 }

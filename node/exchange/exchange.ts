@@ -294,6 +294,11 @@ export class GossipExchangeClass implements GossipExchange {
     return true
   }
 
+  async finishSends (signal: AbortSignal): Promise<boolean> {
+    const finished = await Promise.all([...this.outboxes.values()].map(async (o) => await o.finish(signal)))
+    return finished.every((f) => f)
+  }
+
   /** Resolves when the inbox completes or the deadline passes; rejects when the caller aborts or the exchange stops. */
   private async waitRound (deadline: AbortSignal, signal: AbortSignal): Promise<void> {
     if (this.inbox.complete || deadline.aborted) return

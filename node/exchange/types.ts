@@ -161,4 +161,10 @@ export interface GossipExchange extends Exchange {
   stats (): ExchangeStats
   /** ends the round waiting now as if its deadline had passed (its neighbours moved on); whether one was waiting */
   endRound (): boolean
+  /**
+   * waits for the sends queued so far, then closes every outbound stream: true once each neighbour has read to the
+   * end (it closes its side then) or reset the stream (it stopped), false if `signal` aborts first. A leaving peer's last step before it stops:
+   * neighbours still in its last round wait for that round's message. A later send opens a new stream.
+   */
+  finishSends (signal: AbortSignal): Promise<boolean>
 }

@@ -1,13 +1,14 @@
 /**
  * Why a peer waiting for its run hears no one, as far as it can tell: its connections (how many opened, how many
  * the other side closed right after the handshake, which is what an --allow-peers list does to a PeerId it does not
- * name) and the last failure of each bootstrap dial. Read for the notes a waiting peer prints, and for the error it
+ * name, how many incoming ones failed their handshake, which is what a peer with another --swarm-key looks like to
+ * the peer it dials) and the last failure of each bootstrap dial. Read for the notes a waiting peer prints, and for the error it
  * stops with when its start timeout passes and no peer of the run was ever heard (a peer told to --bootstrap from
  * someone does not start a run alone: a wrong address, port, swarm key, allowlist or --run-id would otherwise end
  * in a one-peer "run" that exits 0).
  */
 // a connection closed within DROPPED_WITHIN_MS of opening was dropped by the other side's gater (as murmur watch counts them)
-import { DROPPED_WITHIN_MS } from '../p2p/index.ts'
+import { DROPPED_WITHIN_MS, handshakeFailureCause } from '../p2p/index.ts'
 
 /** a waiting peer says how its wait goes this often */
 export const WAIT_NOTE_MS = 30_000
@@ -19,22 +20,32 @@ export interface JoinWatch {
   closed: (openMs: number) => void
   /** a bootstrap dial failed (PeerNodeInit.onBootstrapFailed) */
   bootstrapFailed: (addr: string, error: Error) => void
+  /** an incoming connection failed before its encryption handshake completed (PeerNodeInit.onHandshakeFailed) */
+  handshakeFailed: () => void
   readonly connectionsOpened: number
   readonly dropped: number
+  /** incoming connections that failed their handshake */
+  readonly handshakeFailures: number
+  /** whether this peer has a --swarm-key (which decides what a failed handshake most likely was) */
+  readonly keyed: boolean
   /** the last failure of each bootstrap address that failed */
   readonly bootstrapFailures: ReadonlyMap<string, string>
 }
 
-export function createJoinWatch (): JoinWatch {
+export function createJoinWatch (init: { swarmKey?: boolean } = {}): JoinWatch {
   let opened = 0
   let dropped = 0
+  let handshakes = 0
   const failures = new Map<string, string>()
   return {
     opened: () => { opened++ },
     closed: (openMs) => { if (openMs < DROPPED_WITHIN_MS) dropped++ },
     bootstrapFailed: (addr, error) => { failures.set(addr, `${error.name}: ${error.message}`) },
+    handshakeFailed: () => { handshakes++ },
     get connectionsOpened () { return opened },
     get dropped () { return dropped },
+    get handshakeFailures () { return handshakes },
+    keyed: init.swarmKey === true,
     get bootstrapFailures () { return failures }
   }
 }
@@ -54,6 +65,7 @@ export function noPeerCauses (w: JoinWatch, c: Omit<NoPeerContext, 'waitedMs'>):
     causes.push(`${w.dropped} connection${w.dropped === 1 ? ' was' : 's were'} closed by the other side right after the handshake: ` +
       `its --allow-peers list most likely does not name this peer (${c.peerId}); add it to every peer's list and restart them`)
   }
+  if (w.handshakeFailures > 0) causes.push(`${handshakeFailuresNote(w).slice(2)}: compare the key fingerprints each peer logs at start`)
   for (const a of c.bootstrap) {
     const error = w.bootstrapFailures.get(a)
     if (error === undefined) continue
@@ -77,6 +89,17 @@ export function noPeerCauses (w: JoinWatch, c: Omit<NoPeerContext, 'waitedMs'>):
   }
   if (causes.length === 0) causes.push('no connection was made: check the --bootstrap address and that the peer runs')
   return causes.join('; ')
+}
+
+/**
+ * The part of a waiting note on incoming connections that failed their handshake ('; 2 incoming connections failed
+ * during the private-network handshake (a peer with another --swarm-key, or none?)'), or '' when none did: the peer
+ * dialled by a peer with another key sees no peer and no refusal, only these.
+ */
+export function handshakeFailuresNote (w: JoinWatch): string {
+  const n = w.handshakeFailures
+  if (n === 0) return ''
+  return `; ${n} incoming connection${n === 1 ? '' : 's'} failed during ${handshakeFailureCause(w.keyed)}`
 }
 
 /** What to check after a bootstrap dial failed with `error` (name: message) */

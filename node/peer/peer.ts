@@ -26,11 +26,12 @@ import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { startTrainWorker } from '../train-thread/index.ts'
 import type { TrainWorker } from '../train-thread/index.ts'
 import { JoinFailedError } from './errors.ts'
-import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, writeSnapshot } from './files.ts'
+import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, SNAPSHOT_DIR } from './files.ts'
 import { lockDataDir } from './lock.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 import { RecentRoundTime, RoundPace } from './pace.ts'
 import { catchUpRound, cohortRound, laterCohortStart, rejoinState, resumeFromCheckpoint } from './resume.ts'
+import { createSnapshotStore, snapshotSizeNote } from './snapshots.ts'
 import { createJoinWatch, noPeerCauses, noPeerMessage, selfBootstrapNote, sharedIdentityNote, slotConflictNote, WAIT_NOTE_MS } from './join-watch.ts'
 import { configMismatchError, createMismatchWatch, mismatchGraceMs, mismatchNote } from './mismatch.ts'
 import type { JoinWatch } from './join-watch.ts'
@@ -44,6 +45,8 @@ const PULL_TIMEOUT_MS = 60_000
 const JOIN_LEAD_MS = 1000
 /** at most this many rounds ahead of the run a joiner starts */
 const MAX_JOIN_LEAD = 64
+/** longest a leaving peer waits for its neighbours to read its last round's messages (at most the round deadline) */
+const LAST_SENDS_MS = 1000
 /** complete early messages a peer holds at once (each at most one model) */
 const EARLY_MESSAGES = 128
 
@@ -95,6 +98,11 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
   if (stepRunner !== undefined) log('local steps run in a worker thread (--train-thread worker)')
   log(`peer ${identity.peerId} slot ${init.slot}/${config.peers}, ${config.algo} ${config.codec}, ` +
     `${training.backend !== null ? `backend ${training.backend}, ` : ''}${algorithm.dim} parameters, run '${config.runId}' config ${hash.slice(0, 12)}`)
+  const snapshots = createSnapshotStore({ dataDir: init.dataDir, keep: init.keepSnapshots, log })
+  if (init.snapshotSizeNote !== false) {
+    const note = snapshotSizeNote({ dim: algorithm.dim, rounds: config.rounds, every: init.snapshotEvery, keep: init.keepSnapshots, dir: join(init.dataDir, SNAPSHOT_DIR) })
+    if (note !== undefined) log(note)
+  }
 
   const access = accessNotes({ swarmKey, allowPeers })
   for (const line of access.info) log(line)
@@ -200,7 +208,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         : `the run is over: it ends at round ${config.rounds}; this peer, resumed at round ${resumed.round}, has no round left to run`)
       await m.leave(first)
       log(lifeSummary(algorithm.round, 0, 0, config.rounds))
-      return { peerId: identity.peerId, rounds: algorithm.round, firstRound: algorithm.round, roundsRun: 0, reason: 'rounds', accuracy: null, checkpoint: undefined }
+      return { peerId: identity.peerId, rounds: algorithm.round, firstRound: algorithm.round, roundsRun: 0, reason: 'rounds', accuracy: null, checkpoint: undefined, snapshotsSkipped: 0, snapshotError: undefined }
     }
 
     const lambdaCache = new Map<string, number>()
@@ -324,7 +332,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         accuracy = acc
       }
       const evalMs = performance.now() - evalStart
-      if (init.snapshotEvery > 0 && (done % init.snapshotEvery === 0 || done === config.rounds)) writeSnapshot(init.dataDir, done, algorithm.params)
+      if (init.snapshotEvery > 0 && (done % init.snapshotEvery === 0 || done === config.rounds)) snapshots.write(done, algorithm.params)
       const stats = exchange.stats()
       const traffic: PeerRecord['traffic'] = {}
       for (const id of neighbours) {
@@ -352,6 +360,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         rejected: { ...report.rejected },
         exchangeRejected: Object.fromEntries(Object.entries(stats.rejected).filter(([, v]) => v > 0)),
         skipped,
+        ...(snapshots.skipped > 0 ? { snapshotsSkipped: snapshots.skipped } : {}),
         row: report.row,
         rowSum,
         lambda2: lambdaOf(topo.ids, topo.graph),
@@ -384,10 +393,14 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     if (!leaving) await m.leave(lastRound).catch((err: Error) => { log(`warning: could not announce leaving: ${err.message}`) })
     checkpoint = saveCheckpoint(init, hash, algorithm)
     log(`checkpoint ${checkpoint}`)
-    // let neighbours still finishing their last round read what we sent before the node goes away
-    await sleep(Math.min(config.roundDeadlineMs, 1000))
+    // the last round's messages reach the neighbours before the node goes away: those still in that round wait for
+    // them. Until each neighbour has read to the end of its stream, at most a second (a frozen neighbour never
+    // does). It was a fixed second before, most of a healthy stop; a sent message is not yet a read one (a node
+    // stopped right after an 8 MB send returned cut the message short in 2 of 4 stops).
+    const lingerMs = Math.min(config.roundDeadlineMs, LAST_SENDS_MS)
+    if (!await exchange.finishSends(AbortSignal.timeout(lingerMs))) log(`a neighbour did not read this peer's last message within ${lingerMs} ms (frozen or slow); closing anyway`)
     log(lifeSummary(first, roundsRun, skipped, config.rounds, algorithm.round))
-    return { peerId: identity.peerId, rounds: algorithm.round, firstRound: first, roundsRun, reason, accuracy, checkpoint }
+    return { peerId: identity.peerId, rounds: algorithm.round, firstRound: first, roundsRun, reason, accuracy, checkpoint, snapshotsSkipped: snapshots.skipped, snapshotError: snapshots.firstError }
   } finally {
     hardStop.abort()
     await membership?.stop().catch(() => {})

@@ -26,6 +26,16 @@ export interface PeerInit {
   untilAccuracy?: number
   /** write the parameters to snapshots/ every this many rounds (for cluster-wide consensus and averaged-model accuracy); 0 = never */
   snapshotEvery: number
+  /**
+   * `--keep-snapshots`: keep only the newest this many snapshot files, deleting older ones as new ones are written
+   * (node/peer snapshots.ts); default: all, which `murmur cluster`'s merge needs for its figures of every snapshot round
+   */
+  keepSnapshots?: number
+  /**
+   * log a note at the start when the snapshots of the whole run would take more than 1 GB and all are kept (default
+   * true); `murmur cluster`'s peers leave it out: the cluster needs them all, and the note's ways out are not theirs
+   */
+  snapshotSizeNote?: boolean
   /** checkpoint every this many rounds (and always at a graceful stop); 0 = only at the stop */
   checkpointEvery: number
   /** go on from the newest usable checkpoint in dataDir/checkpoints (node/peer/resume.ts); metrics.jsonl is appended to */
@@ -78,6 +88,8 @@ export interface PeerRecord {
   exchangeRejected: Record<string, number>
   /** rounds this peer skipped so far to catch up with neighbours that went on without it (after a freeze or a partition) */
   skipped?: number
+  /** snapshot writes that failed so far (a full disk, a read-only folder); absent while none has */
+  snapshotsSkipped?: number
   /** the realised row of W this round: self weight and each neighbour heard */
   row: { self: number, neighbours: Array<{ id: string, weight: number }> }
   rowSum: number
@@ -115,4 +127,8 @@ export interface PeerResult {
   reason: 'rounds' | 'accuracy' | 'stopped'
   accuracy: number | null
   checkpoint: string | undefined
+  /** snapshot writes that failed in this life (the rounds' snapshots the cluster's merge will not find) */
+  snapshotsSkipped: number
+  /** the error of the first of them */
+  snapshotError: string | undefined
 }

@@ -28,7 +28,8 @@ const options: OptionSpec[] = [
   ...ACCESS_OPTIONS,
   ...NETWORK_RUN_OPTIONS,
   { name: 'until-accuracy', type: 'number', min: 0, max: 1, description: 'stop (gracefully) once this peer\'s own model reaches this test accuracy' },
-  { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy (4 bytes a parameter each, all kept: about 200 MB per 10,000 rounds for the MNIST MLP at every 20); 0 = never (default: --eval-every)' },
+  { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy (4 bytes a parameter each, all kept unless --keep-snapshots: about 200 MB per 10,000 rounds for the MNIST MLP at every 20); 0 = never (default: --eval-every)' },
+  { name: 'keep-snapshots', type: 'int', min: 1, placeholder: 'N', description: 'keep only the newest N files in snapshots/, deleting older ones as new ones are written (default: all, which murmur cluster\'s merge needs for the averaged model of every snapshot round)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, description: 'checkpoint every N rounds; a graceful stop always checkpoints; 0 = only then' },
   { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position' },
   { name: 'heartbeat', type: 'int', ...HEARTBEAT_BOUNDS, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
@@ -148,6 +149,9 @@ export const peerCommand: Command = {
         evalLimit: config.evalLimit,
         untilAccuracy: getOptionalNumber(args, 'until-accuracy'),
         snapshotEvery: getOptionalNumber(args, 'snapshot-every') ?? evalEvery,
+        keepSnapshots: getOptionalNumber(args, 'keep-snapshots'),
+        // murmur cluster keeps every snapshot for its merge: the note's ways out are not its peers'
+        snapshotSizeNote: process.env.MURMUR_CLUSTER !== '1',
         checkpointEvery: getNumber(args, 'checkpoint-every'),
         resume: getBoolean(args, 'resume'),
         heartbeatMs: getNumber(args, 'heartbeat'),
@@ -175,7 +179,8 @@ export const peerCommand: Command = {
       if (io.isTTY && !quiet) process.stderr.write('\n')
       // a resumed peer: the round reached, and what this life ran of it
       const done = result.firstRound > 0 ? `round ${result.rounds} reached, ${result.roundsRun} ${result.roundsRun === 1 ? 'round' : 'rounds'} run from round ${result.firstRound}` : `${result.rounds} rounds`
-      io.out(`done: ${done} (${DONE_REASON[result.reason]}), accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + ' %'}, checkpoint ${result.checkpoint ?? 'none'}`)
+      const skippedSnapshots = result.snapshotsSkipped === 0 ? '' : `; ${result.snapshotsSkipped} ${result.snapshotsSkipped === 1 ? 'snapshot' : 'snapshots'} not written (${result.snapshotError ?? 'write failed'})`
+      io.out(`done: ${done} (${DONE_REASON[result.reason]}), accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + ' %'}, checkpoint ${result.checkpoint ?? 'none'}${skippedSnapshots}`)
       return 0
     } catch (err) {
       const name = (err as Error).name

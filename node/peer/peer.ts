@@ -257,7 +257,8 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         lastRound = round
         reason = reason === 'accuracy' ? reason : 'stopped'
         await m.leave(round)
-        log(`leaving after round ${round}`)
+        // rounds as the records count them (the one under way is round + 1), as the neighbours' 'gone from round' does
+        log(`leaving after round ${round + 1}`)
       }
       // a round without neighbours never waits on I/O: yield so signals, timers and heartbeats still run
       await setImmediate()

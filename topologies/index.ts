@@ -9,7 +9,7 @@ export { complete, exponential, hypercube, incompleteHypercube, ring, squarestFa
 export { erdosRenyi, randomRegular } from './random-graphs.ts'
 export { fromEdgeList } from './edge-list.ts'
 export type { BuildGraphOptions, MemberGraph, TopologyKind, TopologySpec } from './spec.ts'
-export { TOPOLOGY_FORMS, areMemberNeighbours, buildGraph, buildLiveGraph, buildMemberGraph, formatTopologySpec, memberNeighbours, parseTopologySpec } from './spec.ts'
+export { NAMED_TOPOLOGY_FORMS, TOPOLOGY_FORMS, areMemberNeighbours, buildGraph, buildLiveGraph, buildMemberGraph, formatTopologySpec, memberNeighbours, parseTopologySpec } from './spec.ts'
 
 export type { SymmetricMatrix, WeightMatrix, WeightScheme } from './weights.ts'
 export { WEIGHT_SCHEMES, checkDoublyStochastic, edgeWeight, localRow, mixingMatrix, needsMaxDegree, parseWeightScheme, selfWeight } from './weights.ts'

@@ -25,7 +25,9 @@ export type TopologySpec =
 
 export type TopologyKind = TopologySpec['kind']
 
-export const TOPOLOGY_FORMS = 'ring, torus, torus:RxC, erdos-renyi:P (0 < P ≤ 1), regular:D, exponential, complete, star, hypercube, file:PATH'
+/** the forms built from a name alone: every form but an edge list (what a run, which rebuilds its graph each round, takes) */
+export const NAMED_TOPOLOGY_FORMS = 'ring, torus, torus:RxC, erdos-renyi:P (0 < P ≤ 1), regular:D, exponential, complete, star, hypercube'
+export const TOPOLOGY_FORMS = `${NAMED_TOPOLOGY_FORMS}, file:PATH`
 
 export interface BuildGraphOptions {
   /** seed of the random kinds (erdos-renyi, regular); default 0. Ignored by the deterministic kinds. */
@@ -114,7 +116,8 @@ export interface LiveGraph {
  * - hypercube: n not a power of two → the incomplete hypercube (i ~ i XOR 2^k, both ends below n);
  * - regular:D: D > n − 1, or n ≤ 2 → complete; n·D odd → degree D + 1; D < 2 with n > 2 → degree 2;
  * - erdos-renyi or regular disconnected in all their tries (small n) → a ring.
- * A run's starting config is still checked with buildGraph, which refuses instead.
+ * A network peer builds every round's graph with it, and the simulator its graph of `--peers` nodes (lib/experiment
+ * experimentTopology), so a simulated run has the graph of the network run it replays; buildGraph refuses instead.
  */
 export function buildLiveGraph (spec: string | TopologySpec, n: number, opts: BuildGraphOptions = {}): LiveGraph {
   const s = typeof spec === 'string' ? parseTopologySpec(spec) : spec

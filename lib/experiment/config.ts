@@ -9,8 +9,9 @@ import { parsePartitionSpec } from '../data/index.ts'
 import { ALGORITHMS, DEFAULT_AGGREGATE, SYNC_MODES, canonicalAggregate, constants as algorithmConstants, resolveConfig } from '../algorithms/index.ts'
 import { resolveByzantine } from './byzantine.ts'
 import type { AlgorithmConfig, AlgorithmName, StepOrder, SyncMode } from '../algorithms/index.ts'
-import { buildGraph, degrees, formatTopologySpec, parseTopologySpec, parseWeightScheme } from '../../topologies/index.ts'
+import { degrees, formatTopologySpec, NAMED_TOPOLOGY_FORMS, parseTopologySpec, parseWeightScheme, TOPOLOGY_FORMS } from '../../topologies/index.ts'
 import { InvalidExperimentConfigError } from './errors.ts'
+import { experimentTopology } from './topology.ts'
 
 export type DatasetChoice = 'mnist' | 'fashion-mnist'
 export const DATASETS: readonly DatasetChoice[] = ['mnist', 'fashion-mnist']
@@ -152,12 +153,12 @@ function real (c: Record<string, unknown>, field: string, bounds: FieldBounds = 
   }
 }
 
-function parses (field: string, value: unknown, parse: (s: string) => unknown): void {
+function parses (field: string, value: unknown, parse: (s: string) => unknown, reword: (message: string) => string = (m) => m): void {
   if (typeof value !== 'string') bad(field, 'a string', value)
   try {
     parse(value)
   } catch (err: any) {
-    throw new InvalidExperimentConfigError(field, `${field}: ${err.message as string}`)
+    throw new InvalidExperimentConfigError(field, `${field}: ${reword(err.message as string)}`)
   }
 }
 
@@ -174,7 +175,8 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
   for (const key of Object.keys(c) as Array<keyof ExperimentConfig>) if (c[key] === undefined) delete c[key]
   const r = c as unknown as Record<string, unknown>
   int(r, 'peers')
-  parses('topology', c.topology, parseTopologySpec)
+  // a run takes the named forms only: the error lists those, not the edge list it refuses below
+  parses('topology', c.topology, parseTopologySpec, (m) => m.replace(`allowed: ${TOPOLOGY_FORMS}`, `allowed: ${NAMED_TOPOLOGY_FORMS}`))
   if (c.topology.startsWith('file:')) {
     throw new InvalidExperimentConfigError('topology', `topology: an edge list (${c.topology}) is read by 'murmur graph' only: a run rebuilds its graph every round from the peers alive, so it takes a named topology (ring, torus, exponential, ...)`)
   }
@@ -305,7 +307,7 @@ export function configNotes (config: ExperimentConfig): string[] {
 function topologyDegrees (config: ExperimentConfig): { min: number, max: number } | undefined {
   let g
   try {
-    g = buildGraph(config.topology, config.peers, { seed: config.seed, rows: config.rows })
+    g = experimentTopology(config).graph
   } catch {
     return undefined
   }

@@ -5,6 +5,8 @@
 export { EXPERIMENT_DEFAULTS, EXPERIMENT_BOUNDS, EXPERIMENT_FIELDS, DATASETS, BACKENDS, resolveExperiment, algorithmConfig, configNotes } from './config.ts'
 export type { ExperimentConfig, DatasetChoice, BackendChoice, FieldBounds } from './config.ts'
 export { runExperiment, MAX_SIMULATED_PARAMS } from './run.ts'
+export { experimentTopology } from './topology.ts'
+export type { ExperimentTopology } from './topology.ts'
 export type { MetricsRecord, ExperimentInfo, ExperimentSummary, ExperimentHooks } from './run.ts'
 export { InvalidExperimentConfigError, RunDivergedError } from './errors.ts'
 export { AGREED_FIELDS, agreedConfig, configHash, configDiff, formatConfigDiff, resolveRunConfig, DEFAULT_RUN_ID, DEFAULT_ROUND_DEADLINE_MS } from './agreement.ts'

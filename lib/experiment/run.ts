@@ -7,11 +7,12 @@
 import { createSimulation } from '../sim/index.ts'
 import type { RoundMetrics, SimulationOptions } from '../sim/index.ts'
 import { meanAndSpread } from '../vector/index.ts'
-import { buildGraph, describe, mixingMatrix } from '../../topologies/index.ts'
+import { describe, mixingMatrix } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import { algorithmConfig, resolveExperiment } from './config.ts'
 import { InvalidExperimentConfigError, RunDivergedError } from './errors.ts'
 import { prepareTraining } from './setup.ts'
+import { experimentTopology } from './topology.ts'
 import type { ExperimentConfig } from './config.ts'
 
 /** the longest a run goes without letting the event loop turn (ms) */
@@ -63,6 +64,8 @@ export interface ExperimentInfo {
   edges: number
   lambda2: number
   spectralGap: number
+  /** what the run mixes over instead of `config.topology`, which has no graph on `config.peers` nodes (lib/experiment experimentTopology) */
+  topologyNote?: string
   /** (1/n) Σ‖x_i − x̄‖² of the initial parameters (0 when every peer starts from the same model) */
   initialConsensusDistance: number
 }
@@ -107,7 +110,8 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
   if (config.attack !== undefined && config.attackers === undefined) {
     throw new InvalidExperimentConfigError('attackers', `attackers: attack '${config.attack}' needs the peers that run it: --attackers N (a count, chosen from the seed) or --attackers 3,7 (slots); in a config file "attackers": 2 or [3, 7]`)
   }
-  const graph: Graph = buildGraph(config.topology, config.peers, { seed: config.seed, rows: config.rows })
+  // the network's graph of these peers, the nearest one where the spec has none on this many (a cluster's run.json replays)
+  const { graph, note: topologyNote } = experimentTopology(config)
   const spectrum = describeOrNaN(graph, config.weights)
   const training = await prepareTraining(config)
   if (config.peers * training.dim > MAX_SIMULATED_PARAMS) {
@@ -157,6 +161,7 @@ export async function runExperiment (partial: Partial<ExperimentConfig>, hooks: 
     edges: spectrum.edges,
     lambda2: spectrum.lambda2,
     spectralGap: spectrum.spectralGap,
+    ...(topologyNote !== undefined ? { topologyNote } : {}),
     initialConsensusDistance: NaN
   }
   const sim = createSimulation(options)

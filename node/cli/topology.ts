@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { buildGraph, fromEdgeList, parseTopologySpec, TOPOLOGY_FORMS, WEIGHT_SCHEMES } from '../../topologies/index.ts'
+import { buildLiveGraph, fromEdgeList, NAMED_TOPOLOGY_FORMS, parseTopologySpec, TOPOLOGY_FORMS, WEIGHT_SCHEMES } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import type { OptionSpec } from './args.ts'
 import { CliError, fsReason } from './command.ts'
@@ -15,12 +15,12 @@ export const topologyOptions: OptionSpec[] = [
     description: `graph over the peers: ${TOPOLOGY_FORMS} (file: one 'u v' edge per line, nodes 0..n-1)`,
     check: (v) => { try { parseTopologySpec(String(v)); return undefined } catch { return `expected one of ${TOPOLOGY_FORMS}` } }
   },
-  { name: 'rows', type: 'int', min: 1, description: 'rows of a torus (must divide --peers); default: the most square shape' },
+  { name: 'rows', type: 'int', min: 1, description: 'rows of a torus, dividing --peers (rows that do not: the most square shape, with a note); default: the most square shape' },
   { name: 'weights', type: 'string', choices: WEIGHT_SCHEMES, default: 'metropolis', description: 'mixing weights W' }
 ]
 
 /** The forms a run (sim, peer, cluster) builds: every form but an edge list */
-const RUN_TOPOLOGY_FORMS = TOPOLOGY_FORMS.replace(', file:PATH', '')
+const RUN_TOPOLOGY_FORMS = NAMED_TOPOLOGY_FORMS
 
 /**
  * The topology options of the commands that run (sim, peer, cluster): the same, but an edge list is refused
@@ -35,15 +35,19 @@ export const runTopologyOptions: OptionSpec[] = topologyOptions.map((o) => o.nam
       description: `graph over the peers: ${RUN_TOPOLOGY_FORMS} (an edge list, file:PATH, is for murmur graph only)`,
       check: (v) => {
         if (String(v).startsWith('file:')) return `an edge list (file:PATH) is read by 'murmur graph' only: a run rebuilds its graph each round from the peers alive, so it takes one of ${RUN_TOPOLOGY_FORMS}`
-        return o.check?.(v)
+        try { parseTopologySpec(String(v)); return undefined } catch { return `expected one of ${RUN_TOPOLOGY_FORMS}` }
       }
     })
 
 /** nodes of a built topology when no count is given (an edge list has its own) */
 const DEFAULT_GRAPH_NODES = 16
 
-/** Builds the graph of a topology spec, reading `file:PATH` edge lists from disk (the CLI's job, not topologies/'). */
-export function loadGraph (spec: string, n: number | undefined, opts: { seed: number, rows?: number }): Graph {
+/**
+ * Builds the graph of a topology spec, reading `file:PATH` edge lists from disk (the CLI's job, not topologies/').
+ * A named spec with no graph on n nodes gets the nearest one, as a run's peers build it (topologies'
+ * buildLiveGraph), and `note` says which.
+ */
+export function loadGraph (spec: string, n: number | undefined, opts: { seed: number, rows?: number }): { graph: Graph, note?: string } {
   const parsed = parseTopologySpec(spec)
   if (parsed.kind === 'file') {
     let text: string
@@ -52,12 +56,11 @@ export function loadGraph (spec: string, n: number | undefined, opts: { seed: nu
     } catch (err: any) {
       throw new CliError(`cannot read the edge list '${parsed.path}': ${fsReason(err)}`)
     }
-    const graph = fromEdgeList(text, n)
-    return graph
+    return { graph: fromEdgeList(text, n) }
   }
   // torus:RxC names its size: without --peers it is R × C nodes
   const sized = parsed.kind === 'torus' && parsed.rows !== undefined && parsed.cols !== undefined ? parsed.rows * parsed.cols : undefined
-  return buildGraph(parsed, n ?? sized ?? DEFAULT_GRAPH_NODES, { seed: opts.seed, rows: opts.rows })
+  return buildLiveGraph(parsed, n ?? sized ?? DEFAULT_GRAPH_NODES, { seed: opts.seed, rows: opts.rows })
 }
 
 /** A value near 0 (a gap) with four significant digits where six decimals would round most of them away. */
@@ -67,7 +70,12 @@ export function formatSmall (x: number): string {
 
 /** A value near 1 (lambda2) with enough decimals that 1 − x keeps four significant digits. */
 export function formatNearOne (x: number): string {
+  return x.toFixed(nearOneDecimals(x))
+}
+
+/** The decimals formatNearOne gives x: 6, or more where 1 − x is below 1e-3 (at most 15). */
+export function nearOneDecimals (x: number): number {
   const d = 1 - x
-  if (!Number.isFinite(x) || !(d > 0) || d >= 1e-3) return x.toFixed(6)
-  return x.toFixed(Math.min(15, Math.ceil(-Math.log10(d)) + 3))
+  if (!Number.isFinite(x) || !(d > 0) || d >= 1e-3) return 6
+  return Math.min(15, Math.ceil(-Math.log10(d)) + 3)
 }

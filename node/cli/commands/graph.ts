@@ -1,6 +1,6 @@
 import { getBoolean, getNumber, getOptionalNumber, getString } from '../args.ts'
 import type { Command } from '../command.ts'
-import { formatNearOne, formatSmall, loadGraph, topologyOptions } from '../topology.ts'
+import { formatNearOne, formatSmall, loadGraph, nearOneDecimals, topologyOptions } from '../topology.ts'
 
 function edgesOf (adjacency: ReadonlyArray<ReadonlyArray<number>>): Array<[number, number]> {
   const edges: Array<[number, number]> = []
@@ -22,8 +22,10 @@ function mixingLine (n: number, mixingTime: number): string {
 export const graphCommand: Command = {
   name: 'graph',
   summary: 'build a topology and print its degrees, spectrum, spectral gap and mixing time',
-  details: 'The graph is deterministic in (topology, peers, seed, rows). With --json one JSON object is printed ' +
-    '(schema in the README: n, topology, weights (the matrix W, row by row), weightScheme, seed, edgeCount, edges, degrees, degree, connected, eigenvalues, ' +
+  details: 'The graph is deterministic in (topology, peers, seed, rows). A topology with no graph on --peers nodes gets the nearest one, ' +
+    'as a run\'s peers build it (a torus on a prime count is a ring, a hypercube on a count not a power of two incomplete), and a note says which. ' +
+    'With --json one JSON object is printed ' +
+    '(schema in the README: n, topology, topologyNote (the note, or null), weights (the matrix W, row by row), weightScheme, seed, edgeCount, edges, degrees, degree, connected, eigenvalues, ' +
     'lambda2, spectralGap, normIminusW, mixingTime).',
   options: [
     { name: 'peers', type: 'int', min: 1, max: 4096, description: 'number of nodes n (default: 16; for file:PATH, its largest node + 1; for torus:RxC, R × C)' },
@@ -43,7 +45,7 @@ export const graphCommand: Command = {
     const seed = getNumber(args, 'seed')
     const topology = getString(args, 'topology')
     const scheme = getString(args, 'weights')
-    const graph = loadGraph(topology, peers, { seed, rows: getOptionalNumber(args, 'rows') })
+    const { graph, note } = loadGraph(topology, peers, { seed, rows: getOptionalNumber(args, 'rows') })
     const n = graph.n
     const W = mixingMatrix(graph, scheme)
     const summary = describe(graph, W)
@@ -53,6 +55,7 @@ export const graphCommand: Command = {
       io.out(JSON.stringify({
         n,
         topology,
+        topologyNote: note ?? null,
         weights: rows,
         weightScheme: scheme,
         seed,
@@ -70,23 +73,27 @@ export const graphCommand: Command = {
       return 0
     }
     const ev = summary.eigenvalues
+    // the two moduli with lambda2's own decimals: one precision on the line
+    const decimals = nearOneDecimals(summary.lambda2)
     // an edge list numbered from 1: node 0 alone, every other node linked
     const deg = degrees(graph)
     const oneBased = topology.startsWith('file:') && n > 2 && deg[0] === 0 && deg.subarray(1).every((d) => d > 0)
     const lines = [
-      `${topology} over ${n} ${n === 1 ? 'peer' : 'peers'}, seed ${seed}, weights ${scheme}`,
+      `${topology}${note !== undefined ? ` (${note})` : ''} over ${n} ${n === 1 ? 'peer' : 'peers'}, seed ${seed}, weights ${scheme}`,
       `edges        ${summary.edges}${summary.connected ? '' : `  (NOT connected: peers will never agree${oneBased ? '; node 0 has no edge: node numbers start at 0, is the list numbered from 1?' : ''})`}`,
       `degree       min ${summary.degree.min}  mean ${summary.degree.mean.toFixed(2)}  max ${summary.degree.max}`,
       // one node: W = [1] has no second eigenvalue (its only one, 1, is λ1 = λn), and there is nothing to mix
       n === 1
         ? `lambda2      ${fmt(summary.lambda2)}   one peer: W = [1] has no λ2, nothing to average`
-        : `lambda2      ${formatNearOne(summary.lambda2)}   max(|λ2|, |λn|) = max(${formatNearOne(Math.abs(ev[1]))}, ${formatNearOne(Math.abs(ev[n - 1]))})`,
+        : `lambda2      ${formatNearOne(summary.lambda2)}   max(|λ2|, |λn|) = max(${Math.abs(ev[1]).toFixed(decimals)}, ${Math.abs(ev[n - 1]).toFixed(decimals)})`,
       `gap          ${formatSmall(summary.spectralGap)}   1 − lambda2`,
       `‖I − W‖₂     ${formatSmall(summary.normIminusW)}`,
       `mixing time  ${mixingLine(n, summary.mixingTime)}`,
       n === 1
         ? 'consensus    one peer: its distance to the average is always 0'
-        : `consensus    distance shrinks by lambda2² = ${formatNearOne(summary.lambda2 ** 2)} a round`
+        : !(summary.spectralGap > 0)
+            ? `consensus    never shrinks: ${summary.connected ? 'the gap is 0' : 'the graph is not connected'}`
+            : `consensus    distance shrinks by lambda2² = ${formatNearOne(summary.lambda2 ** 2)} a round`
     ]
     if (getBoolean(args, 'eigenvalues')) lines.push(`eigenvalues  ${ev.map((v) => v.toFixed(6)).join(' ')}`)
     io.out(lines.join('\n'))

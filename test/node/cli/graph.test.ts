@@ -68,11 +68,55 @@ describe('murmur graph', () => {
     const badTopo = await runCli(['graph', '--topology', 'moebius'])
     assert.equal(badTopo.code, 2)
     assert.match(badTopo.err, /--topology/)
-    const prime = await runCli(['graph', '--topology', 'torus', '--peers', '7'])
-    assert.equal(prime.code, 1)
-    assert.match(prime.err, /InvalidTopologyError/)
+    const badRows = await runCli(['graph', '--topology', 'torus:0x3'])
+    assert.equal(badRows.code, 2)
+    assert.match(badRows.err, /--topology/)
     const missing = await runCli(['graph', '--topology', 'file:/nonexistent/e.txt', '--peers', '4'])
     assert.equal(missing.code, 1)
     assert.match(missing.err, /nonexistent/)
+  })
+
+  it('a topology with no graph on --peers nodes: the nearest graph a run\'s peers build, with the same note (text and --json)', async () => {
+    const { buildLiveGraph } = await import('../../../topologies/index.ts')
+    const cases: Array<[string, string, RegExp]> = [
+      ['torus', '2', /^torus \(2 is prime: a ring \(torus 1x2\)\) over 2 peers/],
+      ['torus', '7', /^torus \(7 is prime: a ring \(torus 1x7\)\) over 7 peers/],
+      ['hypercube', '3', /^hypercube \(hypercube: 3 is not a power of two: the incomplete hypercube on 3 nodes\) over 3 peers/],
+      ['regular:3', '2', /^regular:3 \(regular:3 on 2 nodes: complete\) over 2 peers/]
+    ]
+    for (const [topology, peers, header] of cases) {
+      const text = await runCli(['graph', '--topology', topology, '--peers', peers])
+      assert.equal(text.code, 0, `${topology} ${peers}: ${text.err}`)
+      assert.match(text.out, header)
+      const json = JSON.parse((await runCli(['graph', '--topology', topology, '--peers', peers, '--json'])).out)
+      const live = buildLiveGraph(topology, Number(peers), { seed: 1 })
+      assert.equal(json.topologyNote, live.note)
+      const edges: Array<[number, number]> = []
+      live.graph.adjacency.forEach((nb, i) => { for (const j of nb) if (i < j) edges.push([i, j]) })
+      assert.deepEqual(json.edges, edges, `${topology} ${peers}: the peers' graph`)
+    }
+    const own = JSON.parse((await runCli(['graph', '--topology', 'torus', '--peers', '6', '--json'])).out)
+    assert.equal(own.topologyNote, null, 'no note where the spec has its own graph')
+    assert.match((await runCli(['graph', '--topology', 'torus', '--peers', '6'])).out, /^torus over 6 peers/)
+  })
+
+  it('a disconnected graph claims no shrink rate, and the lambda2 line has one precision', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'murmur-graph-'))
+    const file = join(dir, 'two-pairs.txt')
+    writeFileSync(file, '0 1\n2 3\n')
+    const { code, out } = await runCli(['graph', '--topology', `file:${file}`])
+    assert.equal(code, 0)
+    assert.match(out, /NOT connected/)
+    assert.doesNotMatch(out, /shrinks by/)
+    assert.match(out, /consensus {4}never shrinks: the graph is not connected/)
+    const moduli = (text: string): string[] => (/max\(\|λ2\|, \|λn\|\) = max\(([0-9.]+), ([0-9.]+)\)/.exec(text) ?? []).slice(1)
+    const decimals = (x: string): number => x.split('.')[1].length
+    const lambda2 = (text: string): string => /lambda2 {6}(\S+)/.exec(text)?.[1] ?? ''
+    for (const text of [out, (await runCli(['graph', '--topology', 'ring', '--peers', '400'])).out, (await runCli(['graph', '--topology', 'ring', '--peers', '12'])).out]) {
+      const [a, b] = moduli(text)
+      assert.ok(a !== undefined && b !== undefined, text)
+      assert.equal(decimals(a), decimals(b), text)
+      assert.equal(decimals(a), decimals(lambda2(text)), text)
+    }
   })
 })

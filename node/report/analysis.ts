@@ -125,7 +125,8 @@ export interface TimeBreakdown { round: number, parts: Array<{ label: string, ms
  * Each round's time split. The simulator runs its peers in one thread, so its round's wall time is the sum of
  * every peer's own work (computeMs × online: local steps, encoding and mixing; tfjs runs synchronously) plus
  * everything else (the in-memory exchange, bookkeeping; evaluation is not in wallMs). Peer processes run side by side: their parts are the mean
- * peer's local steps and exchange, and what the slowest peer's round took beyond them (its evaluation, snapshot and bookkeeping, and its lag).
+ * peer's local steps and exchange, and what the slowest peer's round took beyond them (its evaluation, snapshot and bookkeeping, and its lag);
+ * one peer's own records (kind 'peer') are its own parts, and the rest of its own round.
  */
 export function timeBreakdown (rows: readonly RoundRow[], kind: RunKind): TimeBreakdown[] {
   const out: TimeBreakdown[] = []
@@ -140,7 +141,8 @@ export function timeBreakdown (rows: readonly RoundRow[], kind: RunKind): TimeBr
       out.push({ round: r.round, parts: [{ label: 'local steps, coding and mixing, all peers', ms: Math.min(steps, wall) }, { label: 'exchange and bookkeeping', ms: Math.max(0, wall - steps) }] })
     } else {
       const rest = r.roundMs === null ? 0 : Math.max(0, r.roundMs - compute - communicate)
-      out.push({ round: r.round, parts: [{ label: 'compute (local steps, coding, mixing)', ms: compute }, { label: 'communicate (exchange)', ms: communicate }, { label: 'rest of the slowest peer\'s round', ms: rest }] })
+      const whose = kind === 'peer' ? 'rest of this peer\'s round' : 'rest of the slowest peer\'s round'
+      out.push({ round: r.round, parts: [{ label: 'compute (local steps, coding, mixing)', ms: compute }, { label: 'communicate (exchange)', ms: communicate }, { label: whose, ms: rest }] })
     }
   }
   return out

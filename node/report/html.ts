@@ -63,6 +63,7 @@ figure svg { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 .absent { color: var(--warn); background: var(--warnbg); border-left: 3px solid #e0a800; padding: 6px 10px; }
 .notes li { color: var(--warn); }
+.unused { color: var(--muted); font-size: 13px; }
 table.kv { border-collapse: collapse; font-size: 14px; }
 table.kv th { text-align: left; font-weight: 500; color: var(--muted); padding: 2px 16px 2px 0; vertical-align: top; white-space: nowrap; }
 table.kv td { padding: 2px 0; font-variant-numeric: tabular-nums; }

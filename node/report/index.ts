@@ -1,6 +1,7 @@
 /**
- * node/report: run folders (`murmur sim` / `murmur cluster` output) turned into self-contained HTML reports,
- * and the server-side SVG charts that reports and scripts share. This file is the whole public surface.
+ * node/report: run folders (`murmur sim` / `murmur cluster` output, or a `murmur peer` --data-dir) turned into
+ * self-contained HTML reports, and the server-side SVG charts that reports and scripts share. This file is the whole
+ * public surface but merge.ts (several peers' folders merged through scripts/lib/cluster-merge.ts, which imports this).
  */
 export { checkRow, loadRun, parseMetrics, toRow, VALID_ROW } from './load.ts'
 export type { ParsedMetrics, SkippedLine } from './load.ts'
@@ -11,5 +12,5 @@ export type { Contraction, ContractionFit, ContractionOptions, ContractionPoint,
 export { escapeHtml, inlineSvg } from './html.ts'
 export { lineChart, scatterChart, stackedAreaChart, renderSpec } from './plot.ts'
 export type { Point, LineChartInit, ScatterInit } from './plot.ts'
-export { InvalidMetricsError, RunNotFoundError } from './errors.ts'
-export type { LoadedRun, RoundRow, RunKind } from './types.ts'
+export { InvalidMetricsError, NotAPeerFolderError, PeerFoldersMismatchError, RunNotFoundError } from './errors.ts'
+export type { LoadedRun, PeerIdentity, RoundRow, RunKind } from './types.ts'

@@ -1,13 +1,15 @@
 /**
  * Reads a run folder written by `murmur sim` (metrics.jsonl, config.json, summary.json) or `murmur cluster`
- * (metrics.jsonl, run.json, summary.json, peer-i/). Nothing here throws on a missing or malformed file but the
+ * (metrics.jsonl, run.json, summary.json, peer-i/), or one peer's --data-dir (`murmur peer`: peer.json,
+ * metrics.jsonl of its own rounds, checkpoints/ holding the run's agreed config). Nothing here throws on a missing or malformed file but the
  * absence of the run itself, or a metrics.jsonl of which no line is a valid row: each other problem becomes a note
  * (bad lines by number, rows with values out of range dropped), so a report of a crashed run still shows what exists.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
+import { decodeCheckpoint, listCheckpoints } from '../checkpoint/index.ts'
 import { InvalidMetricsError, RunNotFoundError } from './errors.ts'
-import type { LoadedRun, RoundRow, RunKind } from './types.ts'
+import type { LoadedRun, PeerIdentity, RoundRow, RunKind } from './types.ts'
 
 function num (v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null
@@ -20,7 +22,7 @@ const UNIT_SLACK = 1e-9
 const FIELD_RANGES: ReadonlyArray<[string, Range]> = [
   ['trainLoss', 'finite'], ['accuracy', 'unit'], ['peerAccuracyMin', 'unit'], ['peerAccuracyMean', 'unit'],
   ['consensusDistance', 'nonNegative'], ['bytesThisRound', 'nonNegative'], ['bytesSent', 'nonNegative'], ['lambda2', 'unit'],
-  ['online', 'nonNegative'], ['computeMs', 'nonNegative'], ['commMs', 'nonNegative'], ['wallMs', 'nonNegative'], ['roundMsMax', 'nonNegative']
+  ['online', 'nonNegative'], ['computeMs', 'nonNegative'], ['commMs', 'nonNegative'], ['wallMs', 'nonNegative'], ['roundMsMax', 'nonNegative'], ['roundMs', 'nonNegative']
 ]
 
 /** Why a field's value is out of its range, or undefined when it is fine (a number in range, null, or absent). */
@@ -59,7 +61,7 @@ export function checkRow (raw: unknown): { row: RoundRow } | { notRecord: string
       online: num(r.online),
       computeMs: num(r.computeMs),
       commMs: num(r.commMs),
-      roundMs: num(r.wallMs) ?? num(r.roundMsMax)
+      roundMs: num(r.wallMs) ?? num(r.roundMsMax) ?? num(r.roundMs)
     }
   }
 }
@@ -86,6 +88,8 @@ export interface ParsedMetrics {
   lines: number
   /** every non-empty line that gave no row */
   skipped: number
+  /** the first record's peerId and slot: a peer's own metrics (node/peer PeerRecord) carry them, merged ones do not */
+  writer: { peerId: string, slot: number } | null
 }
 
 /** metrics.jsonl text → rows in round order (last record wins for a repeated round) and what was skipped, line by line. */
@@ -94,6 +98,7 @@ export function parseMetrics (text: string): ParsedMetrics {
   const notRecords: SkippedLine[] = []
   const refused: SkippedLine[] = []
   let tornLast: SkippedLine | null = null
+  let writer: ParsedMetrics['writer'] | undefined
   let lines = 0
   const all = text.split('\n')
   for (const [i, line] of all.entries()) {
@@ -110,12 +115,16 @@ export function parseMetrics (text: string): ParsedMetrics {
       continue
     }
     const checked = checkRow(raw)
+    if (writer === undefined && !('notRecord' in checked)) {
+      const { peerId, slot } = raw as Record<string, unknown>
+      writer = typeof peerId === 'string' && Number.isSafeInteger(slot) && (slot as number) >= 0 ? { peerId, slot: slot as number } : null
+    }
     if ('notRecord' in checked) notRecords.push({ line: i + 1, reason: checked.notRecord })
     else if ('refused' in checked) refused.push({ line: i + 1, reason: `round ${String((raw as { round: unknown }).round)}: ${checked.refused}` })
     else byRound.set(checked.row.round, checked.row)
   }
   const rows = [...byRound.values()].sort((a, b) => a.round - b.round)
-  return { rows, notRecords, refused, tornLast, lines, skipped: notRecords.length + refused.length }
+  return { rows, notRecords, refused, tornLast, lines, skipped: notRecords.length + refused.length, writer: writer ?? null }
 }
 
 const lineCount = (n: number): string => n === 1 ? '1 line' : `${n} lines`
@@ -191,6 +200,73 @@ function snapshotDim (dir: string, processes: number | null): number | null {
   return null
 }
 
+/** node/peer files.ts: what a peer writes at each start */
+const PEER_FILE = 'peer.json'
+const CHECKPOINT_DIR = 'checkpoints'
+
+/** peer.json's fields, one it lacks taken from the metrics' first record. */
+function peerIdentity (dir: string, writer: ParsedMetrics['writer']): PeerIdentity {
+  const read = readObject(join(dir, PEER_FILE))
+  const p = 'value' in read ? read.value : {}
+  return {
+    peerId: typeof p.peerId === 'string' ? p.peerId : writer?.peerId ?? null,
+    slot: Number.isSafeInteger(p.slot) && (p.slot as number) >= 0 ? p.slot as number : writer?.slot ?? null,
+    runId: typeof p.runId === 'string' ? p.runId : null,
+    configHash: typeof p.configHash === 'string' ? p.configHash : null
+  }
+}
+
+/** "peer 12D3KooW…, slot 0 of run 'mnist-ab'", with what is known */
+export function peerText (peer: PeerIdentity): string {
+  const bits = [`peer ${peer.peerId ?? '(id unknown)'}`]
+  if (peer.slot !== null) bits.push(`slot ${peer.slot}${peer.runId !== null ? ` of run '${peer.runId}'` : ''}`)
+  else if (peer.runId !== null) bits.push(`run '${peer.runId}'`)
+  return bits.join(', ')
+}
+
+/** What the page must say first about a peer's folder: whose figures these are, and where the whole run's are. */
+function peerNotes (dir: string, peer: PeerIdentity): string[] {
+  const notes = [`This is one peer's --data-dir (murmur peer): ${peerText(peer)}. Every figure is this peer's own: its model's test accuracy, ` +
+    'the bytes it sent, its round times. A peer writes no summary.json, and the averaged model and the consensus distance need every peer\'s parameters.']
+  const parent = dirname(dir)
+  // murmur cluster's OUT/peer-i: the run it belongs to has a report of its own
+  if (/^peer-\d+$/.test(basename(dir)) && existsSync(join(parent, 'run.json'))) {
+    notes.push(`It belongs to the murmur cluster run in ${parent}: 'murmur report ${parent}' reports the whole run.`)
+  } else {
+    notes.push('For the whole run, gather every peer\'s --data-dir on one machine and give them all: \'murmur report peer-a peer-b ...\' (or the folder holding them).')
+  }
+  return notes
+}
+
+/**
+ * The run's agreed config from the peer's newest checkpoint that decodes (node/peer writes agreedConfig(config) into
+ * each), when its hash is peer.json's: per-peer settings (evaluation limits, backend, data folder) are not in it. Else
+ * why not, naming the run so the user can find its run.json.
+ */
+function checkpointConfig (dir: string, hash: string | null): { config: Record<string, unknown>, file: string } | { note: string } {
+  const ckdir = join(dir, CHECKPOINT_DIR)
+  let other: string | undefined
+  for (const { file } of listCheckpoints(ckdir).reverse()) {
+    let raw: Record<string, unknown> | null
+    try {
+      raw = asObject(decodeCheckpoint(readFileSync(join(ckdir, file))))
+    } catch {
+      continue // torn or corrupt: an older one may do
+    }
+    const agreed = asObject(raw?.config)
+    if (agreed === null) continue
+    if (hash !== null && raw?.configHash !== hash) { other ??= file; continue }
+    // agreedConfig writes an absent optional field (and a training run's dim) as null: not a setting of the run
+    const config = Object.fromEntries(Object.entries(agreed).filter(([, v]) => v !== null))
+    return { config, file: `${CHECKPOINT_DIR}/${file}` }
+  }
+  const hashText = hash === null ? 'peer.json holds no config hash either' : `peer.json holds only its hash, ${hash.slice(0, 16)}…`
+  const why = other !== undefined
+    ? `its checkpoints are of another config than peer.json's (${other}): an earlier run's`
+    : 'no checkpoint in checkpoints/ holds it (a peer checkpoints every --checkpoint-every rounds and when it stops)'
+  return { note: `The run config is not in this folder: ${why}; ${hashText}. The run.json the peer was started with is on its machine.` }
+}
+
 export function loadRun (dirArg: string): LoadedRun {
   const dir = resolve(dirArg)
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -204,6 +280,7 @@ export function loadRun (dirArg: string): LoadedRun {
   const notes: string[] = []
   let rows: RoundRow[] = []
   let skippedLines = 0
+  let writer: ParsedMetrics['writer'] = null
   let metrics: LoadedRun['metrics'] = 'absent'
   if (existsSync(metricsPath)) {
     let parsed: ParsedMetrics | undefined
@@ -217,6 +294,7 @@ export function loadRun (dirArg: string): LoadedRun {
     if (parsed !== undefined) {
       rows = parsed.rows
       skippedLines = parsed.skipped
+      writer = parsed.writer
       if (rows.length === 0 && parsed.lines > 0) {
         throw new InvalidMetricsError(metricsPath, `${metricsPath} holds no valid metrics row: ${lineCount(parsed.lines)}, none usable: ` +
           `${lineList([...parsed.notRecords, ...parsed.refused].sort((a, b) => a.line - b.line), 5)}. A valid row is ${VALID_ROW}.`)
@@ -237,7 +315,21 @@ export function loadRun (dirArg: string): LoadedRun {
   let provenance: Record<string, unknown> | null = null
   const simConfig = readObject(join(dir, 'config.json'))
   const runConfig = readObject(join(dir, 'run.json'))
-  if ('value' in simConfig) {
+  // a peer's own records (peerId and slot in every row), or peer.json where no run's config is: one peer's --data-dir
+  const peer = writer !== null || (!('value' in simConfig) && !('value' in runConfig) && existsSync(join(dir, PEER_FILE)))
+    ? peerIdentity(dir, writer)
+    : null
+  if (peer !== null) {
+    kind = 'peer'
+    notes.push(...peerNotes(dir, peer))
+    const agreed = checkpointConfig(dir, peer.configHash)
+    if ('config' in agreed) {
+      config = agreed.config
+      configFile = agreed.file
+    } else {
+      notes.push(agreed.note)
+    }
+  } else if ('value' in simConfig) {
     kind = 'sim'
     config = asObject(simConfig.value.experiment) ?? simConfig.value
     provenance = asObject(simConfig.value.murmur)
@@ -254,15 +346,16 @@ export function loadRun (dirArg: string): LoadedRun {
       : typeof summary?.lambda2 === 'number' ? 'lambda2 is summary.json\'s only' : 'no lambda2 is known'
     notes.push(`No run config (config.json or run.json): the config section is empty and ${lambda2}.`)
   }
-  if (kind !== 'cluster' && existsSync(join(dir, 'peer-0'))) kind = 'cluster'
+  if (kind !== 'cluster' && kind !== 'peer' && existsSync(join(dir, 'peer-0'))) kind = 'cluster'
 
   const derived = 'value' in simConfig ? asObject(simConfig.value.derived) : null
   // a training run's config.dim is gossip's option, not its network's size
   const dim = positiveInt(derived?.dim) ?? positiveInt(summary?.dim) ?? (config?.algo === 'gossip' ? positiveInt(config.dim) : null) ??
     (kind === 'cluster' ? snapshotDim(dir, positiveInt(summary?.peers)) : null)
 
-  if ('missing' in summaryRead) notes.push('summary.json is absent (the run may not have finished): figures come from the last metrics records.')
+  // a peer never writes summary.json: its absence says nothing of how the run ended
+  if ('missing' in summaryRead && kind !== 'peer') notes.push('summary.json is absent (the run may not have finished): figures come from the last metrics records.')
   else if ('error' in summaryRead) notes.push(`summary.json ${summaryRead.error}.`)
 
-  return { dir, kind, config, configFile, provenance, summary, metrics, rows, dim, skippedLines, notes }
+  return { dir, kind, config, configFile, peer, sources: [], provenance, summary, metrics, rows, dim, skippedLines, notes }
 }

@@ -4,7 +4,7 @@
  * that lacks its data says what is absent instead of failing, so a crashed or partial run still gets a report.
  */
 import { readFileSync } from 'node:fs'
-import { buildGraph, describeSparse, fromEdgeList, lambda2, mixingMatrix, parseTopologySpec } from '../../topologies/index.ts'
+import { buildLiveGraph, describeSparse, fromEdgeList, lambda2, mixingMatrix, parseTopologySpec } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import { bytesPerRound, detectDivergence, DIVERGENCE_FACTOR, LAMBDA_SQ_ZERO, lambda2Values, measureContraction, ROUNDOFF_FLOOR, ROUNDOFF_PER_COORDINATE, timeBreakdown } from './analysis.ts'
 import { absent, escapeHtml, figure, keyValueTable, page } from './html.ts'
@@ -12,7 +12,7 @@ import type { Section } from './html.ts'
 import { lineChart, stackedAreaChart } from './plot.ts'
 import type { Point } from './plot.ts'
 import type { TimeBreakdown } from './analysis.ts'
-import type { LoadedRun, RoundRow } from './types.ts'
+import type { LoadedRun, PeerIdentity, RoundRow } from './types.ts'
 
 /** Above this many peers the fallback λ₂ uses Lanczos instead of a dense eigendecomposition. */
 const DENSE_LIMIT = 1024
@@ -49,7 +49,8 @@ export function lambda2OfConfig (config: Record<string, unknown> | null, baseDir
       const path = spec.path.startsWith('/') ? spec.path : `${baseDir}/${spec.path}`
       graph = fromEdgeList(readFileSync(path, 'utf8'), peers)
     } else {
-      graph = buildGraph(spec, peers, { seed: int(config.seed) ?? 1, rows: int(config.rows) })
+      // the graph the run mixed over: the network's and the simulator's nearest one where the spec has none on `peers`
+      graph = buildLiveGraph(spec, peers, { seed: int(config.seed) ?? 1, rows: int(config.rows) }).graph
     }
     return peers <= DENSE_LIMIT ? lambda2(mixingMatrix(graph, weights)) : describeSparse(graph, weights).lambda2
   } catch {
@@ -96,6 +97,7 @@ function glance (run: LoadedRun, peers: number | undefined): string {
   const add = (label: string, value: number | null, fmt: (x: number) => string): void => { if (value !== null) items.push([fmt(value), label]) }
   const rounds = roundsOf(run)
   add('rounds', rounds, thousands)
+  if (run.kind === 'peer') return peerGlance(run, items) + notesList(run, [...run.notes])
   add('averaged model, test accuracy', num(s.accuracy) ?? lastOf(rows, (r) => r.accuracy), pct)
   add('worst peer\'s own model', num(s.peerAccuracyMin) ?? lastOf(rows, (r) => r.peerAccuracyMin), pct)
   add('mean of the peers\' own models', num(s.peerAccuracyMean) ?? lastOf(rows, (r) => r.peerAccuracyMean), pct)
@@ -115,8 +117,35 @@ function glance (run: LoadedRun, peers: number | undefined): string {
   add('lambda2 of W', num(s.lambda2) ?? lastOf(rows, (r) => r.lambda2), (x) => x.toFixed(6))
   add('spectral gap 1 − lambda2', num(s.spectralGap), (x) => x.toFixed(6))
   if (typeof s.backend === 'string') items.push([escapeHtml(s.backend), 'tfjs backend'])
-  const figures = `<div class="figures">${items.map(([v, l]) => `<div><b>${v}</b><span>${escapeHtml(l)}</span></div>`).join('')}</div>`
-  const all = [...run.notes]
+  return figuresHtml(items) + notesList(run, [...run.notes])
+}
+
+function figuresHtml (items: ReadonlyArray<[string, string]>): string {
+  return `<div class="figures">${items.map(([v, l]) => `<div><b>${v}</b><span>${escapeHtml(l)}</span></div>`).join('')}</div>`
+}
+
+/**
+ * One peer's folder at a glance: its own figures, labelled as such (its metrics rows are its own, not a merge's).
+ * No summary.json exists there, so each comes from the last record that has it, and the round times from its rows.
+ */
+function peerGlance (run: LoadedRun, items: Array<[string, string]>): string {
+  const rows = run.rows
+  const add = (label: string, value: number | null, fmt: (x: number) => string): void => { if (value !== null) items.push([fmt(value), label]) }
+  add('this peer\'s own model, test accuracy', lastOf(rows, (r) => r.accuracy), pct)
+  add('bytes this peer sent', lastOf(rows, (r) => r.bytesSent), bytesText)
+  const perRound = bytesPerRound(rows)
+  add('bytes this peer sent a round', perRound.length > 0 ? perRound.reduce((a, b) => a + b.bytes, 0) / perRound.length : null, thousands)
+  const times = rows.flatMap((r) => r.roundMs === null ? [] : [r.roundMs]).sort((a, b) => a - b)
+  const q = (p: number): number | null => times.length === 0 ? null : times[Math.min(times.length - 1, Math.floor(p * times.length))]
+  add('this peer\'s round time p50, ms', q(0.5), (x) => x.toFixed(0))
+  add('this peer\'s round time p95, ms', q(0.95), (x) => x.toFixed(0))
+  add('lambda2 of W, over the peers this peer saw', lastOf(rows, (r) => r.lambda2), (x) => x.toFixed(6))
+  return figuresHtml(items)
+}
+
+function notesList (run: LoadedRun, all: string[]): string {
+  const s = run.summary ?? {}
+  const rows = run.rows
   const stopped = s.diverged
   if (typeof stopped === 'object' && stopped !== null && typeof (stopped as { round?: unknown }).round === 'number') {
     const { round, reason } = stopped as { round: number, reason?: unknown }
@@ -125,11 +154,10 @@ function glance (run: LoadedRun, peers: number | undefined): string {
   }
   const d = detectDivergence(rows)
   if (d !== null) {
-    all.push(`The run diverged: the mean training loss rose from ${sci(d.first)} (round ${d.firstRound}) to ${sci(d.peak)} (round ${d.peakRound}), ` +
+    all.push(`${run.kind === 'peer' ? 'This peer\'s model diverged: its' : 'The run diverged: the mean'} training loss rose from ${sci(d.first)} (round ${d.firstRound}) to ${sci(d.peak)} (round ${d.peakRound}), ` +
       `more than ${DIVERGENCE_FACTOR}× its start; its accuracy and consensus figures describe a broken model (a step size too large?).`)
   }
-  const notes = all.length > 0 ? `<ul class="notes">${all.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''
-  return figures + notes
+  return all.length > 0 ? `<ul class="notes">${all.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''
 }
 
 /** How the run tested its models, by who ran it: the simulator and cluster peers use different options. */
@@ -145,6 +173,15 @@ function evaluationText (run: LoadedRun): string {
     return `Measured on ${evalRounds} and the last round. The averaged model x̄ = (1/n) Σ x_i is tested on ${samples(int(c.evalLimit), '--eval-limit')}; ` +
       `each peer's own model on ${samples(int(c.peerEvalLimit), '--peer-eval-limit')} between evaluations and on all of them in the last round.`
   }
+  if (run.kind === 'peer') {
+    return `This peer tests its own model on its ${evalRounds} and the last round, on the test samples its <code>--eval-limit</code> allows ` +
+      '(a setting of each peer, not recorded in its folder).'
+  }
+  if (run.kind === 'peers') {
+    return 'The averaged model x̄ = (1/n) Σ x_i is tested by murmur report, from the parameters the peers saved (<code>snapshots/</code>, every ' +
+      `<code>--snapshot-every</code> rounds), on ${samples(int(c.evalLimit), '--eval-limit')}; each peer tests its own model on its <code>--eval-every</code> rounds ` +
+      'and the last round, on the test samples its own <code>--eval-limit</code> allows.'
+  }
   if (run.kind === 'cluster') {
     return 'The averaged model x̄ = (1/n) Σ x_i is tested by murmur cluster, from the parameters the peers saved, on snapshot rounds ' +
       `(<code>--snapshot-every</code>, by default <code>--eval-every</code>${everyText}) and the last round; each peer tests its own model on its ${evalRounds} ` +
@@ -157,8 +194,9 @@ async function accuracySection (run: LoadedRun, algo: string | undefined): Promi
   const none = noRows(run, 'accuracy round by round', true)
   if (none !== null) return none
   const points: Point[] = []
+  const own = run.kind === 'peer' ? 'this peer\'s own model' : 'averaged model x̄'
   for (const r of run.rows) {
-    if (r.accuracy !== null) points.push({ x: r.round, y: r.accuracy, series: 'averaged model x̄' })
+    if (r.accuracy !== null) points.push({ x: r.round, y: r.accuracy, series: own })
     if (r.peerAccuracyMean !== null) points.push({ x: r.round, y: r.peerAccuracyMean, series: 'peers\' own models, mean' })
     if (r.peerAccuracyMin !== null) points.push({ x: r.round, y: r.peerAccuracyMin, series: 'worst peer' })
   }
@@ -172,7 +210,12 @@ async function accuracySection (run: LoadedRun, algo: string | undefined): Promi
   return figure(svg, 'acc', evaluationText(run))
 }
 
+/** Why one peer's folder has no consensus distance (nor a contraction of it): said in place of either. */
+const PEER_NO_CONSENSUS = 'One peer\'s folder holds no consensus distance: it is measured across every peer\'s parameters. ' +
+  'Give every peer\'s --data-dir to murmur report (murmur report peer-a peer-b ...) to have it.'
+
 async function consensusSection (run: LoadedRun): Promise<string> {
+  if (run.kind === 'peer') return absent(PEER_NO_CONSENSUS)
   const none = noRows(run, 'consensus distance round by round')
   if (none !== null) return none
   const points: Point[] = run.rows.filter((r) => r.consensusDistance !== null && r.consensusDistance > 0)
@@ -185,7 +228,7 @@ async function consensusSection (run: LoadedRun): Promise<string> {
     return absent('No consensus distance was recorded (a cluster records it only on snapshot rounds, from the peers\' saved parameters).')
   }
   const svg = await lineChart({ title: 'Consensus distance vs round', xTitle: 'round', xFormat: 'd', yTitle: '(1/n) Σ‖x_i − x̄‖² (log)', points, logY: true, markers: points.length <= 60 })
-  const where = run.kind === 'cluster' ? 'computed from the peers\' parameter snapshots (every <code>--snapshot-every</code> rounds)' : 'computed every round over all peers'
+  const where = run.kind === 'cluster' || run.kind === 'peers' ? 'computed from the peers\' parameter snapshots (every <code>--snapshot-every</code> rounds)' : 'computed every round over all peers'
   return figure(svg, 'cons', `How far the replicas are from their average, ${where}. Zero values (exact agreement) have no place on the log axis and are left out.`)
 }
 
@@ -194,11 +237,12 @@ async function bytesSection (run: LoadedRun, peers: number | undefined): Promise
   if (none !== null) return none
   const series = bytesPerRound(run.rows)
   if (series.length === 0) return absent('No byte counts were recorded (bytesThisRound / bytesSent).')
-  const points: Point[] = series.map((b) => ({ x: b.round, y: b.bytes, series: 'all peers' }))
+  const mine = run.kind === 'peer'
+  const points: Point[] = series.map((b) => ({ x: b.round, y: b.bytes, series: mine ? 'this peer' : 'all peers' }))
   const svg = await lineChart({ title: 'Bytes on the wire per round', xTitle: 'round', xFormat: 'd', yTitle: 'bytes sent in the round', points, zeroY: true, yFormat: '~s' })
   const mean = series.reduce((s, b) => s + b.bytes, 0) / series.length
   const perPeer = peers !== undefined && peers > 0 ? `, ${thousands(mean / peers)} a peer` : ''
-  return figure(svg, 'bytes', `Every byte the peers sent, codec payload and framing included. Mean ${bytesText(mean)} a round${perPeer}.`)
+  return figure(svg, 'bytes', `Every byte ${mine ? 'this peer' : 'the peers'} sent, codec payload and framing included. Mean ${bytesText(mean)} a round${perPeer}.`)
 }
 
 /**
@@ -212,7 +256,10 @@ function timeShareOf (summary: Record<string, unknown> | null): { compute: numbe
   const c = num(compute)
   const m = num(communicate)
   const w = num(wait)
-  return c === null || m === null || w === null ? null : { compute: c, communicate: m, wait: w, other: num(other) }
+  if (c === null || m === null || w === null) return null
+  // all 0: no round ran (--rounds 0), so there is no time to split (timeSplit's answer without time)
+  const o = num(other)
+  return c + m + w + (o ?? 0) > 0 ? { compute: c, communicate: m, wait: w, other: o } : null
 }
 
 /**
@@ -222,18 +269,19 @@ function timeShareOf (summary: Record<string, unknown> | null): { compute: numbe
  * parts sum to 100 %. (Before timeSplit, a round held while cut off was counted twice in the whole, and its hold
  * showed up in this remainder.)
  */
-function clusterShareText (share: { compute: number, communicate: number, wait: number, other: number | null }, algo: string | undefined): string {
+function clusterShareText (share: { compute: number, communicate: number, wait: number, other: number | null }, algo: string | undefined, kind: LoadedRun['kind']): string {
   const other = share.other ?? Math.max(0, 1 - share.compute - share.communicate - share.wait)
   const p = (x: number): string => `${(100 * x).toFixed(1)} %`
-  return ` Over the run, of the peers' summed time (summary.json, as murmur cluster prints it): compute ${p(share.compute)}, ` +
+  const source = kind === 'peers' ? 'as murmur cluster computes it, from every peer\'s records' : 'summary.json, as murmur cluster prints it'
+  return ` Over the run, of the peers' summed time (${source}): compute ${p(share.compute)}, ` +
     `communicate ${p(share.communicate)}, wait ${p(share.wait)}, other (${algo === 'gossip' ? '' : 'evaluating the peer\'s own model, '}writing snapshots, ` +
     `the round's bookkeeping) ${p(other)}. Wait is time blocked outside the exchange: for the run to start or the peer's join round, or held while cut off from the run.`
 }
 
 async function timeSection (run: LoadedRun, algo: string | undefined): Promise<string> {
   const none = noRows(run, 'timings round by round')
-  const share = run.kind === 'cluster' ? timeShareOf(run.summary) : null
-  if (none !== null) return share === null ? none : `${none}<p>${escapeHtml(clusterShareText(share, algo).trim())}</p>`
+  const share = run.kind === 'cluster' || run.kind === 'peers' ? timeShareOf(run.summary) : null
+  if (none !== null) return share === null ? none : `${none}<p>${escapeHtml(clusterShareText(share, algo, run.kind).trim())}</p>`
   const rounds = timeBreakdown(run.rows, run.kind)
   if (rounds.length === 0) return absent('No timings were recorded (computeMs / commMs).')
   const points: Point[] = []
@@ -245,14 +293,17 @@ async function timeSection (run: LoadedRun, algo: string | undefined): Promise<s
     }
   }
   const svg = await stackedAreaChart({ title: 'Where a round\'s time goes', xTitle: 'round', xFormat: 'd', yTitle: 'ms', points })
-  const what = run.kind === 'sim'
+  const what = run.kind === 'peer'
+    ? 'This peer\'s rounds: its own work (local steps, encoding, mixing), its exchange (which includes waiting for its neighbours\' messages), ' +
+      'and the rest of its round (evaluating its own model, its snapshot and bookkeeping, and any hold while cut off from the run).'
+    : run.kind === 'sim'
     ? 'The simulator runs every peer in one thread: a round\'s wall time is all peers\' local steps, encoding and mixing one after the other, plus the in-memory exchange and the simulator\'s bookkeeping (evaluation is not counted).'
     : 'Peer processes run side by side. Each round: the mean peer\'s own work (local steps, encoding, mixing) and exchange (which includes waiting for neighbours), ' +
       'and the rest of the slowest peer\'s round (its evaluation, snapshot and bookkeeping, and how much longer it took).'
   const all = [...totals.values()].reduce((a, b) => a + b, 0)
   // a cluster's summary has the split over every peer's time, the one murmur cluster prints: that one, not the plot's
-  if (share !== null) return figure(svg, 'time', escapeHtml(what + clusterShareText(share, algo)))
-  const whose = run.kind === 'sim' ? 'of their summed wall time' : 'of the slowest peer\'s round time summed over them'
+  if (share !== null) return figure(svg, 'time', escapeHtml(what + clusterShareText(share, algo, run.kind)))
+  const whose = run.kind === 'sim' ? 'of their summed wall time' : run.kind === 'peer' ? 'of this peer\'s round time summed over them' : 'of the slowest peer\'s round time summed over them'
   const split = all > 0 ? ` Over ${timedRoundsText(rounds, run.rows.length)}, ${whose}: ${[...totals].map(([label, ms]) => `${label} ${(100 * ms / all).toFixed(1)} %`).join(', ')}.` : ''
   const notPrinted = run.kind === 'cluster'
     ? ` ${run.summary === null ? 'summary.json is absent (the run may not have finished)' : 'summary.json holds no time split'}, so this is not the split murmur cluster prints ` +
@@ -279,6 +330,7 @@ function lossText (config: Record<string, unknown> | null): string | null {
 }
 
 async function contractionSection (run: LoadedRun, algo: string | undefined, fallback: number | null): Promise<string> {
+  if (run.kind === 'peer') return absent(PEER_NO_CONSENSUS)
   const none = noRows(run, 'consensus distances to measure a contraction from')
   if (none !== null) return none
   const recorded = lambda2Values(run.rows)
@@ -293,7 +345,7 @@ async function contractionSection (run: LoadedRun, algo: string | undefined, fal
     const positive = run.rows.some((r) => r.consensusDistance !== null && r.consensusDistance > 0)
     if (c.floorRound !== null && positive) {
       return absent(`The consensus reached float32 round-off by round ${c.floorRound}; too few records above it to measure a contraction. ` +
-        `A record ${floorText} is round-off, not mixing${run.kind === 'cluster' ? '; a cluster records the distance only on snapshot rounds (--snapshot-every), and fast mixing reaches round-off before the first or second of them' : ''}.`)
+        `A record ${floorText} is round-off, not mixing${run.kind === 'cluster' || run.kind === 'peers' ? '; a cluster records the distance only on snapshot rounds (--snapshot-every), and fast mixing reaches round-off before the first or second of them' : ''}.`)
     }
     return absent('Fewer than two rounds with a positive consensus distance: nothing to measure a contraction from.')
   }
@@ -325,12 +377,53 @@ function valueText (v: unknown): string {
   return escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))
 }
 
+/** Settings of a run that only the simulator reads: cluster and network peers ignore them (node/cli peer.ts). */
+const SIM_ONLY = ['drop', 'offline', 'peerEvalLimit']
+/** What --algo gossip ignores: it averages a vector of --dim values and trains nothing (lib/experiment configNotes). */
+const TRAINING_ONLY = ['model', 'dataset', 'partition', 'normalize', 'lr', 'momentum', 'weightDecay', 'localSteps', 'batch', 'evalLimit', 'peerEvalLimit']
+
+/** Why a config field does nothing in this run, or undefined when it applies: the table marks it instead of hiding it. */
+export function unusedBecause (field: string, config: Record<string, unknown>, kind: LoadedRun['kind']): string | undefined {
+  const algo = str(config.algo)
+  if (kind !== 'sim' && kind !== 'unknown' && SIM_ONLY.includes(field)) return `not used by murmur ${kind === 'cluster' ? 'cluster' : 'peer'}: murmur sim only`
+  if (algo === 'gossip' && TRAINING_ONLY.includes(field)) return 'not used by gossip: it trains nothing'
+  if (field === 'dim' && algo !== undefined && algo !== 'gossip') return `not used by ${algo}: the model sets the size`
+  if (field === 'gamma' && algo !== undefined && algo !== 'choco') return `not used by ${algo}: choco only`
+  if (field === 'staleness' && config.sync !== undefined && config.sync !== 'async') return 'not used by sync rounds: async only'
+  if (field === 'rows' && typeof config.topology === 'string' && !config.topology.startsWith('torus')) return 'not used by this topology: torus only'
+  return undefined
+}
+
+function configTable (config: Record<string, unknown>, kind: LoadedRun['kind']): string {
+  return keyValueTable(Object.entries(config).map(([k, v]) => {
+    const unused = unusedBecause(k, config, kind)
+    return [k, `<code>${valueText(v)}</code>${unused === undefined ? '' : ` <span class="unused">(${escapeHtml(unused)})</span>`}`]
+  }))
+}
+
+function identityRows (p: PeerIdentity): Array<[string, string]> {
+  const rows: Array<[string, string]> = []
+  if (p.peerId !== null) rows.push(['peer id', `<code>${escapeHtml(p.peerId)}</code>`])
+  if (p.slot !== null) rows.push(['slot (--shard)', `<code>${p.slot}</code>`])
+  if (p.runId !== null) rows.push(['run id', `<code>${escapeHtml(p.runId)}</code>`])
+  if (p.configHash !== null) rows.push(['config hash', `<code>${escapeHtml(p.configHash)}</code>`])
+  return rows
+}
+
 function configSection (run: LoadedRun): string {
+  if (run.kind === 'peer') return peerConfigSection(run)
   if (run.config === null) return absent('No run config was found (config.json from murmur sim, run.json from murmur cluster).')
-  const rows: Array<[string, string]> = Object.entries(run.config).map(([k, v]) => [k, `<code>${valueText(v)}</code>`])
-  const parts = [`<p>From <code>${escapeHtml(run.configFile ?? '')}</code>. ${run.kind === 'sim'
+  const from = run.kind === 'peers'
+    ? '<p>The fields every peer of the run agreed on, from the peers\' checkpoints (every folder\'s <code>peer.json</code> has their hash). ' +
+      'Per-peer settings (evaluation limits, backend, data folder, snapshot and checkpoint intervals) are not recorded; the averaged model was tested with this table\'s <code>evalLimit</code>.</p>'
+    : `<p>From <code>${escapeHtml(run.configFile ?? '')}</code>. ${run.kind === 'sim'
     ? 'Repeat the run with <code>murmur sim --config ' + escapeHtml(run.configFile ?? 'config.json') + '</code>.'
-    : 'Every peer of the run loaded this config.'}</p>`, keyValueTable(rows)]
+    : 'Every peer of the run loaded this config.'}</p>`
+  const parts = [from, configTable(run.config, run.kind)]
+  if (run.sources.length > 0) {
+    parts.push('<h3>Peer folders merged</h3>', keyValueTable(run.sources.map((p) => [p.slot === null ? '?' : `slot ${p.slot}`,
+      `<code>${escapeHtml(p.dir)}</code>${p.peerId === null ? '' : ` (<code>${escapeHtml(p.peerId)}</code>)`}`])))
+  }
   if (run.provenance !== null) {
     const prov: Array<[string, string]> = Object.entries(run.provenance).map(([k, v]) => [k, `<code>${valueText(v)}</code>`])
     parts.push('<h3>How it was run</h3>', keyValueTable(prov))
@@ -339,11 +432,31 @@ function configSection (run: LoadedRun): string {
   return parts.join('')
 }
 
+/** A peer's folder: who it is, and the run's agreed config when its checkpoint holds it. */
+function peerConfigSection (run: LoadedRun): string {
+  const who = run.peer === null ? [] : identityRows(run.peer)
+  const parts = [who.length > 0 ? `<h3>This peer</h3>${keyValueTable(who)}` : '']
+  if (run.config === null) {
+    parts.unshift(absent('This folder does not hold the run config: see the note at the top. Below, which run and peer it is.'))
+  } else {
+    parts.unshift(`<p>From <code>${escapeHtml(run.configFile ?? '')}</code>: the fields every peer of the run agreed on (their hash is <code>peer.json</code>'s). ` +
+      'Per-peer settings (evaluation limits, backend, data folder, snapshot and checkpoint intervals) are not recorded.</p>', configTable(run.config, run.kind))
+  }
+  return parts.join('')
+}
+
 function leadText (run: LoadedRun): string {
   const c = run.config ?? {}
-  const kind = run.kind === 'sim' ? 'simulator run (murmur sim)' : run.kind === 'cluster' ? 'local cluster of peer processes (murmur cluster)' : 'run'
+  const slot = run.peer?.slot ?? null
+  const kind = run.kind === 'sim'
+    ? 'simulator run (murmur sim)'
+    : run.kind === 'cluster'
+      ? 'local cluster of peer processes (murmur cluster)'
+      : run.kind === 'peer'
+        ? `one peer's folder (murmur peer${slot === null ? '' : `, slot ${slot}`})${run.peer?.runId != null ? ` of run ${run.peer.runId}` : ''}`
+        : run.kind === 'peers' ? `${run.sources.length} peers' folders (murmur peer), merged by murmur report` : 'run'
   const bits = [kind]
-  if (int(c.peers) !== undefined) bits.push(`${String(c.peers)} ${c.peers === 1 ? 'peer' : 'peers'}`)
+  if (int(c.peers) !== undefined) bits.push(`${run.kind === 'peer' ? 'a run of ' : ''}${String(c.peers)} ${c.peers === 1 ? 'peer' : 'peers'}`)
   if (str(c.topology) !== undefined) bits.push(`${String(c.topology)} topology, ${str(c.weights) ?? 'metropolis'} weights`)
   if (str(c.algo) !== undefined) bits.push(`${String(c.algo)}${str(c.codec) !== undefined ? `, codec ${String(c.codec)}` : ''}`)
   if (str(c.algo) !== 'gossip' && str(c.dataset) !== undefined) bits.push(`${String(c.dataset)} ${str(c.partition) ?? ''}, model ${str(c.model) ?? ''}`)
@@ -353,7 +466,8 @@ function leadText (run: LoadedRun): string {
 /** The whole HTML page of a loaded run. */
 export async function buildReport (run: LoadedRun, opts: ReportOptions = {}): Promise<string> {
   const algo = str(run.config?.algo)
-  const peers = int(run.config?.peers) ?? int(run.summary?.peers)
+  // one peer's figures are its own: nothing of theirs is divided among the run's peers
+  const peers = run.kind === 'peer' ? undefined : run.kind === 'peers' ? run.sources.length : int(run.config?.peers) ?? int(run.summary?.peers)
   const fallback = lambda2OfConfig(run.config, run.dir)
   const name = run.dir.split('/').filter((p) => p !== '').pop() ?? run.dir
   const sections: Section[] = [

@@ -1,7 +1,21 @@
 /** What a report is made of: a run folder read into plain, normalised records. */
 
-/** Who wrote the folder: `murmur sim` (config.json), `murmur cluster` (run.json), or neither recognisably. */
-export type RunKind = 'sim' | 'cluster' | 'unknown'
+/**
+ * Who wrote the folder: `murmur sim` (config.json), `murmur cluster` (run.json), one `murmur peer` (its --data-dir:
+ * peer.json, and metrics rows that carry peerId and slot), several peers' folders merged by `murmur report`
+ * (`peers`: a run on several machines), or neither recognisably.
+ */
+export type RunKind = 'sim' | 'cluster' | 'peer' | 'peers' | 'unknown'
+
+/** Who a peer's --data-dir belongs to, from its peer.json (and its metrics rows where peer.json lacks a field). */
+export interface PeerIdentity {
+  peerId: string | null
+  /** the --shard slot */
+  slot: number | null
+  runId: string | null
+  /** hash of the run's agreed config (lib/experiment agreement.ts) */
+  configHash: string | null
+}
 
 /**
  * One round of metrics.jsonl, normalised over both writers: a field a writer does not record (or recorded as
@@ -22,7 +36,7 @@ export interface RoundRow {
   /** mean per peer, ms */
   computeMs: number | null
   commMs: number | null
-  /** the round's wall time: the simulator's wallMs, or the slowest peer's round (cluster roundMsMax) */
+  /** the round's wall time: the simulator's wallMs, the slowest peer's round (cluster roundMsMax), or a peer's own roundMs */
   roundMs: number | null
 }
 
@@ -30,10 +44,17 @@ export interface LoadedRun {
   /** absolute path of the run folder */
   dir: string
   kind: RunKind
-  /** the experiment fields (config.json's `experiment`, or run.json); null when neither file is readable */
+  /**
+   * the experiment fields (config.json's `experiment`, or run.json; for a peer's folder the agreed fields its
+   * checkpoint holds); null when none is readable
+   */
   config: Record<string, unknown> | null
   /** which file the config came from, relative to dir */
   configFile: string | null
+  /** kind 'peer': whose folder it is; null otherwise */
+  peer: PeerIdentity | null
+  /** kind 'peers': the peer folders merged, in slot order; empty otherwise */
+  sources: Array<{ dir: string } & PeerIdentity>
   /** the `murmur` block of a simulator's config.json (command, argv, version, node, backend) */
   provenance: Record<string, unknown> | null
   summary: Record<string, unknown> | null

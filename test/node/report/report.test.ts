@@ -35,6 +35,12 @@ describe('murmur report', function () {
     assert.ok(fit !== null && fit.relativeError !== null && fit.relativeError < 0.02, `measured ${String(fit?.rate)} vs ${lambda2 ** 2}`)
   })
 
+  it('lambda2 from a config whose topology has no graph on its peers: the nearest graph the run mixed over', () => {
+    // a torus on 7 (prime) peers is the ring of 7 in sim, peer and cluster alike
+    const ring7 = 1 / 3 + (2 / 3) * Math.cos(2 * Math.PI / 7)
+    assert.ok(Math.abs((lambda2OfConfig({ peers: 7, topology: 'torus', weights: 'metropolis', seed: 1 }) as number) - ring7) < 1e-12)
+  })
+
   it('a cluster folder (run.json, merged metrics without lambda2): lambda2 comes from the config, missing parts are named', async () => {
     const dir = tmp()
     writeFileSync(join(dir, 'run.json'), JSON.stringify({ peers: 8, topology: 'ring', weights: 'metropolis', algo: 'gossip', codec: 'none', seed: 1, runId: 'x' }))

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -19,8 +19,9 @@ import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS, resolveNetworkRunConfig, withoutSimOnlyFields } from '../node/cli/experiment-options.ts'
 import { HEARTBEAT_BOUNDS, TRAIN_THREAD_OPTION, trainThread, whenParentGone } from '../node/cli/commands/peer.ts'
 import { createProgress } from '../node/cli/progress.ts'
+import { makeFolder } from '../node/cli/commands/sim.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
-import { archivePreviousRun, LOCK_FILE, lockDataDir, PEER_FILE, readLastRecord } from '../node/peer/index.ts'
+import { archivePreviousRun, LOCK_FILE, lockDataDir, PEER_FILE, PREVIOUS_DIR, readLastRecord } from '../node/peer/index.ts'
 import { loadOrCreateIdentity, readAllowlist } from '../node/p2p/index.ts'
 import { mergeCluster } from './lib/cluster-merge.ts'
 import type { TimeShare } from './lib/cluster-merge.ts'
@@ -58,7 +59,7 @@ const PEER_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=128', 
 const peerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', MURMUR_CLUSTER: '1' })
 
 const options: OptionSpec[] = [
-  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder; one that holds a run (run.json, metrics.jsonl or summary.json) is refused without --force (default: runs/cluster-<time>)' },
+  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder; one that holds a run (run.json, metrics.jsonl or summary.json) is refused without --force; a start that fails before any round (the bootstrap peer exits before it listens) removes what it wrote there (default: runs/cluster-<time>)' },
   { name: 'force', type: 'boolean', description: 'run in an --out DIR that holds a run: its metrics.jsonl, summary.json, run.json, plots and report.html are removed first; peer-0 to peer-(--peers − 1) keep their identity and move their earlier files to their previous/; every other peer-N folder (an earlier, larger run\'s) is deleted. Refused, with nothing removed, when such a folder holds a file murmur did not write or a live peer' },
   ...NETWORK_RUN_OPTIONS.map((o) => o.name !== 'attack' ? o : { ...o, description: 'EXPERIMENTS ONLY: the --attackers peers send signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of their model (needs --attackers)' }),
   { name: 'attackers', type: 'string', placeholder: 'N|I,J,...', description: 'with --attack: how many peers attack (chosen from the seed, as in murmur sim), or their slots as a list (3,7; one slot: 3,); the others are honest, and the averaged model and the accuracy figures are theirs' },
@@ -249,6 +250,51 @@ export function prepareOut (out: string, force: boolean, peers: number): void {
   for (const f of readdirSync(out)) if (isRunOutput(f)) rmSync(join(out, f), { force: true })
 }
 
+/** the folders in --out a cluster writes in: its peers' data dirs and its observer's identity (with --allow-peers) */
+const CLUSTER_DIR = /^(peer-\d+|observer)$/
+
+/**
+ * Makes --out (and the folders above it) and remembers what it held, for `undo`: a start that fails before any round
+ * ran (the bootstrap peer exits before it listens, its data missing; an allowlist or --until-accuracy's test data that
+ * cannot be read) takes away what this cluster added, so that --out is as it was, as a sim that cannot start leaves
+ * it, and a retry is not refused as a run. Taken away: the folders it made, its run.json and allow-peers.txt, a peer
+ * or observer folder it made, and in one that was there the files its peer made (a new identity, the lock) and this
+ * start's lines of its log.txt. Kept: everything else, and a reused peer folder's identity and previous/ (the earlier
+ * run's files that --force moved there, as --force promises).
+ */
+export function startOut (out: string): { undo: () => void } {
+  const before = new Map<string, { inner?: Set<string>, logSize?: number }>()
+  if (existsSync(out)) {
+    for (const e of readdirSync(out, { withFileTypes: true })) {
+      const dir = join(out, e.name)
+      let inner: Set<string> | undefined
+      try {
+        inner = e.isDirectory() && CLUSTER_DIR.test(e.name) ? new Set(readdirSync(dir)) : undefined
+      } catch {
+        inner = undefined // unreadable: not the cluster's to clean
+      }
+      before.set(e.name, { inner, logSize: inner?.has('log.txt') === true ? statSync(join(dir, 'log.txt')).size : undefined })
+    }
+  }
+  const made = makeFolder(out)
+  return {
+    undo: () => {
+      if (made !== undefined) { rmSync(made, { recursive: true, force: true }); return }
+      for (const name of readdirSync(out)) {
+        const path = join(out, name)
+        const was = before.get(name)
+        if (was === undefined) {
+          if (CLUSTER_DIR.test(name) || name === 'run.json' || name === 'allow-peers.txt') rmSync(path, { recursive: true, force: true })
+          continue
+        }
+        if (was.inner === undefined) continue
+        for (const entry of readdirSync(path)) if (!was.inner.has(entry) && entry !== PREVIOUS_DIR) rmSync(join(path, entry), { recursive: true, force: true })
+        if (was.logSize !== undefined && existsSync(join(path, 'log.txt'))) truncateSync(join(path, 'log.txt'), was.logSize)
+      }
+    }
+  }
+}
+
 /**
  * The attack of a cluster and who runs it: as in murmur sim, --attack needs --attackers (a count, chosen from the
  * seed, or slots); the rest of the config, without them, is what every peer gets in run.json (each attacker gets its
@@ -280,38 +326,50 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   }
   const out = resolve(getOptionalString(args, 'out') ?? join('runs', `cluster-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`))
   prepareOut(out, getBoolean(args, 'force'), config.peers)
-  mkdirSync(out, { recursive: true })
+  const procs: Proc[] = []
+  const outStart = startOut(out)
+  /** runs a step of the start; should it fail, the peers started are stopped and --out is left as it was (startOut) */
+  const orUndo = async <T>(step: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await step()
+    } catch (err) {
+      for (const p of procs) if (p.exitCode === undefined) p.child.kill('SIGKILL')
+      await Promise.all(procs.map((p) => p.exited))
+      outStart.undo()
+      throw err
+    }
+  }
   const runFile = join(out, 'run.json')
-  writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n')
+  await orUndo(() => { writeFileSync(runFile, JSON.stringify(config, null, 2) + '\n') })
   const heartbeat = String(args.values.heartbeat ?? defaultHeartbeat(config.peers))
   const snapshotEvery = String(args.values['snapshot-every'] ?? config.evalEvery)
   const untilAccuracy = getOptionalNumber(args, 'until-accuracy')
   // loaded before the peers start, so that loading does not compete with their first rounds
-  const targetWatch = untilAccuracy === undefined ? undefined : await createClusterTargetWatch(config, untilAccuracy, Number(snapshotEvery))
+  const targetWatch = untilAccuracy === undefined ? undefined : await orUndo(async () => await createClusterTargetWatch(config, untilAccuracy, Number(snapshotEvery)))
   const common = ['--config', runFile, '--heartbeat', heartbeat, '--snapshot-every', snapshotEvery, '--checkpoint-every', String(args.values['checkpoint-every']), '--quiet', '--listen', '/ip4/127.0.0.1/tcp/0', '--start-timeout', '900000', '--train-thread', String(args.values['train-thread'])]
   // every peer gets the same swarm key and allowlist (absolute paths: the peers may resolve them elsewhere)
   const swarmKey = getOptionalString(args, 'swarm-key')
   if (swarmKey !== undefined) common.push('--swarm-key', resolve(swarmKey))
   const allowFile = getOptionalString(args, 'allow-peers')
   // with an allowlist, an observer identity of its own in OUT/observer, allowed too, so that the printed watch hint works
-  let observerDir: string | undefined
-  if (allowFile !== undefined) {
-    // the cluster's own peers (their identities made now, joiners' too) are allowed beside the file's
-    const joins = churn.reduce((n, e) => n + (e.kind === 'join' ? e.count : 0), 0)
-    const own: string[] = []
-    for (let i = 0; i < config.peers + joins; i++) {
-      const dataDir = join(out, `peer-${i}`)
-      mkdirSync(dataDir, { recursive: true })
-      own.push((await loadOrCreateIdentity(dataDir)).peerId)
-    }
-    observerDir = join(out, 'observer')
-    const observer = (await loadOrCreateIdentity(observerDir)).peerId
+  const observerDir = allowFile === undefined ? undefined : join(out, 'observer')
+  if (allowFile !== undefined && observerDir !== undefined) {
     const merged = join(out, 'allow-peers.txt')
-    writeFileSync(merged, [`# ${resolve(allowFile)}, then this cluster's own peers, then its observer (murmur watch --data-dir ${observerDir}) (written by murmur cluster)`,
-      ...await readAllowlist(resolve(allowFile)), ...own, observer].join('\n') + '\n')
+    await orUndo(async () => {
+      // the cluster's own peers (their identities made now, joiners' too) are allowed beside the file's
+      const joins = churn.reduce((n, e) => n + (e.kind === 'join' ? e.count : 0), 0)
+      const own: string[] = []
+      for (let i = 0; i < config.peers + joins; i++) {
+        const dataDir = join(out, `peer-${i}`)
+        mkdirSync(dataDir, { recursive: true })
+        own.push((await loadOrCreateIdentity(dataDir)).peerId)
+      }
+      const observer = (await loadOrCreateIdentity(observerDir)).peerId
+      writeFileSync(merged, [`# ${resolve(allowFile)}, then this cluster's own peers, then its observer (murmur watch --data-dir ${observerDir}) (written by murmur cluster)`,
+        ...await readAllowlist(resolve(allowFile)), ...own, observer].join('\n') + '\n')
+    })
     common.push('--allow-peers', merged)
   }
-  const procs: Proc[] = []
   const start = performance.now()
 
   const spawnPeer = (p: Proc, bootstrap: string[], extra: string[]): void => {
@@ -360,17 +418,20 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     watch(p)
   }
 
-  const first = launch(0, 0, [])
-  while (readAddrs(first.dataDir) === undefined) {
-    if (first.exitCode !== undefined) {
-      const logFile = join(first.dataDir, 'log.txt')
-      throw new CliError(`the bootstrap peer exited (code ${String(first.exitCode)}) before listening; the end of ${logFile}:\n  ${logTail(logFile, first.logFrom)}`)
+  const bootstrap = await orUndo(async () => {
+    const first = launch(0, 0, [])
+    while (readAddrs(first.dataDir) === undefined) {
+      if (first.exitCode !== undefined) {
+        // its log goes with the rest of this start (startOut): its last lines are said here
+        throw new CliError(`the bootstrap peer exited (code ${String(first.exitCode)}) before listening, so no round ran, and what this start wrote in '${out}' is removed again; ` +
+          `the end of its log:\n  ${logTail(join(first.dataDir, 'log.txt'), first.logFrom)}`)
+      }
+      await sleep(100)
     }
-    await sleep(100)
-  }
-  const bootstrap = readAddrs(first.dataDir) ?? []
+    return readAddrs(first.dataDir) ?? []
+  })
   for (let i = 1; i < config.peers; i++) launch(i, i, bootstrap)
-  io.err(`murmur cluster: ${config.peers} peers, ${config.algo} ${config.codec} on ${topologyLabel(config)}, ${config.rounds} rounds -> ${out}`)
+  io.err(`murmur cluster: ${headline(config)} -> ${out}`)
   if (attack !== undefined) {
     io.err(`murmur cluster: EXPERIMENT: ${attack.slots.length === 1 ? 'peer' : 'peers'} ${attack.slots.join(', ')} ${attack.slots.length === 1 ? 'attacks' : 'attack'} with ${attack.spec} (--attackers); the averaged model and the accuracy figures are the honest peers'`)
   }
@@ -498,18 +559,36 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const stoppedWaiting = unclean.filter((p) => p.killed !== true && p.stoppedWaiting === true).length
   const expectedUnclean = killedByChurn + stoppedWaiting
   io.out([
-    `peers             ${summary.peers} processes (${peersLine(summary.exitedCleanly, killedByChurn, stoppedWaiting, summary.peers, joinersWithoutRounds)})`,
-    `rounds            ${summary.rounds} in ${wallSeconds.toFixed(1)} s; round time p50 ${summary.roundTimeP50.toFixed(0)} ms, p95 ${summary.roundTimeP95.toFixed(0)} ms`,
+    `peers             ${summary.peers} ${summary.peers === 1 ? 'process' : 'processes'} (${peersLine(summary.exitedCleanly, killedByChurn, stoppedWaiting, summary.peers, joinersWithoutRounds)})`,
+    `rounds            ${summary.rounds} in ${wallSeconds.toFixed(1)} s; ${roundTimeText(summary.roundTimeP50, summary.roundTimeP95)}`,
     // the averaged model is tested on snapshot rounds only; without any (--snapshot-every 0) it was not measured
-    `accuracy          ${summary.accuracy === null ? `n/a${summary.consensusDistance === null ? ' (no snapshots)' : ''}` : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
+    `accuracy          ${summary.accuracy === null ? `n/a${summary.rounds === 0 ? ' (no round ran)' : summary.consensusDistance === null ? ' (no snapshots)' : ''}` : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
     `consensus         ${summary.consensusDistance === null ? 'n/a' : summary.consensusDistance.toExponential(3)}`,
     `bytes sent        ${(summary.bytesSent / 1e6).toFixed(2)} MB`,
-    `time split        ${timeSplitLine(summary.timeShare)}`,
+    // no round, no time to split (the four shares would be 0 %)
+    ...(summary.rounds === 0 ? [] : [`time split        ${timeSplitLine(summary.timeShare)}`]),
     `peak RSS          max ${summary.peakRssMbMax.toFixed(0)} MB a peer`,
     ...(targetWatch === undefined ? [] : [`until accuracy    ${targetWatch.hit === null ? `${(100 * targetWatch.target).toFixed(2)} % not reached` : `${(100 * targetWatch.hit.accuracy).toFixed(2)} % at round ${targetWatch.hit.round}`} (averaged model; ${(targetWatch.evalMs / 1000).toFixed(1)} s of testing in this process)`]),
     `output            ${out}`
   ].join('\n'))
   return summary.exitedCleanly === summary.peers - expectedUnclean ? 0 : 1
+}
+
+/**
+ * The run as the headline names it, in murmur sim's order: peers, topology, algorithm on dataset and partition, model
+ * (gossip: the vector's length), codec, rounds. "2 peers, ring, dpsgd on mnist iid, softmax, codec none, 30 rounds".
+ */
+export function headline (config: RunConfig): string {
+  return `${config.peers} ${config.peers === 1 ? 'peer' : 'peers'}, ${topologyLabel(config)}, ` +
+    `${config.algo}${config.algo === 'gossip' ? ` d=${config.dim}` : ` on ${config.dataset} ${config.partition}, ${config.model}`}, ` +
+    `codec ${config.codec}, ${config.rounds} ${config.rounds === 1 ? 'round' : 'rounds'}`
+}
+
+/** "round time p50 41 ms, p95 63 ms", or n/a when no round ran (the quantiles of no round times are NaN, null in summary.json) */
+export function roundTimeText (p50: number | null, p95: number | null): string {
+  return typeof p50 === 'number' && Number.isFinite(p50) && typeof p95 === 'number' && Number.isFinite(p95)
+    ? `round time p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms`
+    : 'round time n/a'
 }
 
 /**

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { getBoolean, getOptionalString } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
 import { CliError, checkOutFolder } from '../command.ts'
@@ -10,8 +10,8 @@ import { createProgress } from '../progress.ts'
 import { createNewFolder } from '../../peer/files.ts'
 
 const options: OptionSpec[] = [
-  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder for metrics.jsonl, config.json, summary.json, created once the run has started; one that holds a run is refused without --force (default: a new runs/sim-<time>, or runs/sim-<time>-2, ... when taken)' },
-  { name: 'force', type: 'boolean', description: 'overwrite the run in --out DIR (its metrics.jsonl, config.json and summary.json)' },
+  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder for metrics.jsonl, config.json, summary.json, created once the run has started; one that holds a run, or a config.json murmur did not write, is refused without --force (default: a new runs/sim-<time>, or runs/sim-<time>-2, ... when taken)' },
+  { name: 'force', type: 'boolean', description: 'overwrite the run in --out DIR (its metrics.jsonl, config.json and summary.json), or a config.json of yours there' },
   ...SIM_OPTIONS,
   { name: 'quiet', type: 'boolean', description: 'no progress line' }
 ]
@@ -36,15 +36,85 @@ function stamp (): string {
 /** The files that make a folder a run's: --out refuses to write over them without --force. */
 const RUN_FILES = ['metrics.jsonl', 'summary.json']
 
-/** Refuses, before any work, an --out that is not a folder or already holds a run (unless forced). */
+/**
+ * Whether a config.json is one murmur sim wrote ({ experiment, murmur, derived }), which a run in its folder may
+ * replace; a hand-written one (a config kept beside the runs, even an { experiment }-wrapped --config) is not.
+ */
+export function isMurmurRunConfig (file: string): boolean {
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> | null
+    const isObject = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x)
+    return isObject(c) && isObject(c?.experiment) && isObject(c?.murmur)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Refuses, before any work, an --out that is not a folder, already holds a run, or holds a config.json murmur did not
+ * write, which the run would replace (unless forced).
+ */
 function checkOut (out: string, force: boolean): void {
   checkOutFolder(out, '--out')
   if (!existsSync(out)) return
   if (!statSync(out).isDirectory()) throw new CliError(`--out '${out}' exists and is not a folder`)
+  if (force) return
   const found = RUN_FILES.filter((f) => existsSync(join(out, f)))
-  if (found.length > 0 && !force) {
+  if (found.length > 0) {
     throw new CliError(`--out '${out}' holds a run (${found.join(', ')}); pass --force to overwrite it, or --out another folder`)
   }
+  const config = join(out, 'config.json')
+  if (existsSync(config) && !isMurmurRunConfig(config)) {
+    throw new CliError(`--out '${out}' holds a config.json that murmur did not write, and the run would replace it with its own; ` +
+      'pass --force to replace it, or --out another folder')
+  }
+}
+
+/**
+ * Makes the folder `dir` and the missing folders above it, one mkdir at a time, and returns the first one it made
+ * (undefined when `dir` was there). Not mkdirSync's `recursive`: under /proc, where mkdir says ENOENT and its parent
+ * EEXIST, Node's recursive mkdir retries for ever in uninterruptible sleep (Ctrl-C does nothing); one at a time, the
+ * path fails with ENOENT at once.
+ */
+export function makeFolder (dir: string): string | undefined {
+  const missing: string[] = []
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d)
+    if (dirname(d) === d) break
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d)
+    } catch (err) {
+      // made meanwhile by another process (two runs into one parent): what counts is that it is a folder now
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(d).isDirectory()) throw err
+    }
+  }
+  return missing[0]
+}
+
+/** The round the averaged model first reached the highest accuracy threshold it reached, as the summary prints it. */
+export function roundsToLine (summary: { rounds: number, bestAccuracy: number | null, roundsToAccuracy: Record<string, number | null> }): string {
+  const thresholds = Object.keys(summary.roundsToAccuracy).sort((a, b) => Number(a) - Number(b))
+  const label = (t: string): string => `rounds to ${(Number(t) * 100).toFixed(0)} %`.padEnd(18)
+  const reached = thresholds.filter((t) => summary.roundsToAccuracy[t] !== null)
+  if (thresholds.length === 0 || summary.bestAccuracy === null) return `${label(thresholds[0] ?? '0.9')}n/a (${summary.rounds === 0 ? 'no round ran' : 'no accuracy measured'})`
+  if (reached.length === 0) return `${label(thresholds[0])}not reached`
+  const top = reached[reached.length - 1]
+  const next = thresholds[thresholds.indexOf(top) + 1]
+  return `${label(top)}${String(summary.roundsToAccuracy[top])}${next === undefined ? '' : ` (${(Number(next) * 100).toFixed(0)} % not reached)`}`
+}
+
+/**
+ * A note when the batch is larger than a peer's shard: a step then takes the whole shard (lib/data batcher), so the
+ * batch a peer trains on is its shard, not --batch.
+ */
+export function batchNote (batch: number, shardSizes: { min: number, max: number } | null): string | undefined {
+  if (shardSizes === null || batch <= shardSizes.min) return undefined
+  const shards = shardSizes.min === shardSizes.max
+    ? `a peer's shard (${shardSizes.min.toLocaleString('en-US')} samples)`
+    : `${batch > shardSizes.max ? 'every' : 'the smallest'} peer's shard (${shardSizes.min.toLocaleString('en-US')} to ${shardSizes.max.toLocaleString('en-US')} samples)`
+  return `batch ${batch.toLocaleString('en-US')} is larger than ${shards}: a step takes the whole shard instead`
 }
 
 export const simCommand: Command = {
@@ -93,7 +163,7 @@ export const simCommand: Command = {
         onStart: (info) => {
           started = true
           if (given !== undefined) {
-            mkdirSync(out, { recursive: true })
+            makeFolder(out)
             if (force) rmSync(join(out, 'summary.json'), { force: true }) // the old run's, until this one ends
           } else {
             out = createNewFolder(resolve('runs'), `sim-${stamp()}`)
@@ -105,9 +175,11 @@ export const simCommand: Command = {
             murmur: { command: 'sim', argv: process.argv.slice(2), version: readVersion(), node: process.versions.node, backend: info.backend },
             derived: { dim: info.dim, edges: info.edges, lambda2: info.lambda2, spectralGap: info.spectralGap, trainSamples: info.trainSamples, shardSizes: info.shardSizes, partitionSkew: info.partitionSkew }
           }, null, 2) + '\n')
-          io.err(`murmur sim: ${config.peers} ${config.peers === 1 ? 'peer' : 'peers'}, ${config.topology} (lambda2 ${formatNearOne(info.lambda2)}, gap ${formatSmall(info.spectralGap)}), ` +
+          io.err(`murmur sim: ${config.peers} ${config.peers === 1 ? 'peer' : 'peers'}, ${config.topology} (${info.topologyNote !== undefined ? `${info.topologyNote}; ` : ''}lambda2 ${formatNearOne(info.lambda2)}, gap ${formatSmall(info.spectralGap)}), ` +
             `${config.algo}${config.algo === 'gossip' ? ` d=${info.dim}` : ` on ${config.dataset} ${config.partition}, ${config.model} (${info.dim} params), backend ${String(info.backend)}`}, ` +
             `codec ${config.codec}, ${config.rounds} ${config.rounds === 1 ? 'round' : 'rounds'} -> ${out}`)
+          const batch = config.algo === 'gossip' ? undefined : batchNote(config.batch, info.shardSizes)
+          if (batch !== undefined) io.err(`murmur sim: warning: ${batch}`)
           if (config.aggregate !== 'mean' || config.attack !== undefined) {
             io.err(`murmur sim: aggregate ${config.aggregate}${config.attack !== undefined ? `; peers ${(config.attackers ?? []).join(', ')} attack with ${config.attack} (accuracy figures: honest peers only)` : ''}`)
           }
@@ -140,7 +212,7 @@ export const simCommand: Command = {
           : [
               `accuracy          ${pct(summary.accuracy)} averaged model (best ${pct(summary.bestAccuracy)})`,
               `peer accuracy     min ${pct(summary.peerAccuracyMin)}, mean ${pct(summary.peerAccuracyMean)} (each peer's own model)`,
-              `rounds to 97 %    ${summary.roundsToAccuracy['0.97'] ?? 'not reached'}`
+              roundsToLine(summary)
             ]),
         `consensus         ${summary.rounds === 0 ? 'n/a (no round ran)' : `${sci(summary.consensusDistance, 3)}  (1/n) Σ‖x_i − x̄‖²`}`,
         `bytes sent        ${mb(summary.bytesSent)} total, ${Math.round(summary.bytesPerPeerPerRound).toLocaleString('en-US')} a peer a round`,

@@ -21,7 +21,7 @@ describe('murmur cluster messages', function () {
       { out: () => {}, err: (t) => { err += t + '\n' }, isTTY: false })
     assert.equal(code, 0, err)
     assert.match(err, /^murmur cluster: ignoring drop 0\.5 of --config: it only applies to murmur sim/m)
-    assert.match(err, /^murmur cluster: 2 peers, gossip none on torus \(2 is prime: a ring \(torus 1x2\)\), 2 rounds -> /m)
+    assert.match(err, /^murmur cluster: 2 peers, torus \(2 is prime: a ring \(torus 1x2\)\), gossip d=8, codec none, 2 rounds -> /m)
     for (const i of [0, 1]) {
       const log = readFileSync(join(out, `peer-${i}`, 'log.txt'), 'utf8')
       assert.match(log, /^done: 2 rounds \(the run's last round reached\), /m, log)

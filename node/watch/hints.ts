@@ -1,9 +1,11 @@
 /**
  * What `murmur watch` tells its user beside the view: the command line that watches a run (printed by
- * `murmur cluster`), and the notice when no peer summary has arrived, with the causes the evidence points to
- * first. Pure text, no I/O.
+ * `murmur cluster`), the notice when no peer summary has arrived, with the causes the evidence points to first,
+ * and the line after a failed dial of the bootstrap peer. Pure text, no I/O.
  */
 import { DEFAULT_RUN_ID } from '../../lib/experiment/agreement.ts'
+// murmur peer's own reading of a failed bootstrap dial, so that an observer and a peer name the same cause
+import { bootstrapHint } from '../peer/join-watch.ts'
 
 export interface WatchCommandInit {
   /** a running peer's address, with /p2p/<peer id> */
@@ -47,6 +49,11 @@ export interface NoSummaryEvidence {
    * Noise has proven who dialled, so the dial succeeds and the connection is closed at once
    */
   dropped?: number
+  /**
+   * the latest failed dial of the bootstrap peer broke during encryption (`failedDuringEncryption`): what a private
+   * network's handshake does to a connection whose keys differ, or that has a key on one side only
+   */
+  encryptionFailed?: boolean
 }
 
 /**
@@ -69,12 +76,46 @@ export function noSummaryNotice (e: NoSummaryEvidence): string {
   const runId = `a wrong --run-id: this observer watches run '${e.runId}'; pass the peers' --run-id`
   const telemetry = 'the peers publish no summaries: they run with --telemetry-every 0, or the run has not begun its rounds (it waits for --peers members)'
   const causes = e.connections === 0
-    ? dropped > 0 ? [allowlist, address, key, runId, telemetry] : [address, key, allowlist, runId, telemetry]
+    ? dropped > 0 ? [allowlist, address, key, runId, telemetry] : e.encryptionFailed === true ? [key, address, allowlist, runId, telemetry] : [address, key, allowlist, runId, telemetry]
     : e.announcements === 0 ? [runId, address, telemetry, key] : [telemetry, runId, address, key]
   const seen = `connected to ${e.connections} peer${e.connections === 1 ? '' : 's'}` +
-    `${dropped > 0 ? ` (${dropped} connection${dropped === 1 ? '' : 's'} closed by the peer right after the handshake)` : ''}, ${e.announcements} membership announcement${e.announcements === 1 ? '' : 's'} of run '${e.runId}' heard`
+    `${dropped > 0 ? ` (${dropped} connection${dropped === 1 ? '' : 's'} closed by the peer right after the handshake)` : e.connections === 0 && e.encryptionFailed === true ? ' (the dials broke during encryption)' : ''}, ${e.announcements} membership announcement${e.announcements === 1 ? '' : 's'} of run '${e.runId}' heard`
   return `no peer summary after ${Number((e.waitedMs / 1000).toFixed(1))} s (${seen}). Likely causes, most likely first:\n` +
     causes.map((c) => `  - ${c}`).join('\n') + '\nStill watching.'
+}
+
+/** A failed redial of a --bootstrap address (node/p2p BootstrapFailure), and the observer's own swarm key. */
+export interface BootstrapFailureNote {
+  addr: string
+  /** failures of this address in a row */
+  attempts: number
+  error: Error
+  swarmKey?: { fingerprint: string }
+}
+
+/**
+ * Whether a failed dial broke during encryption, as murmur peer classifies it (node/peer bootstrapHint): the private
+ * network's handshake refusing another key, or a key on one side only. libp2p reports it as EncryptionFailedError,
+ * whose message is a frame-length complaint or, on a later redial, only a timeout.
+ */
+export function failedDuringEncryption (error: Error): boolean {
+  return bootstrapHint(`${error.name}: ${error.message}`) === bootstrapHint('EncryptionFailedError')
+}
+
+/**
+ * The line after a failed redial of a --bootstrap address: the error with murmur peer's reading of it, the swarm
+ * key first when the dial broke during encryption. An allowlist's close is named by the error itself.
+ */
+export function bootstrapFailureNote (f: BootstrapFailureNote): string {
+  const head = `cannot connect to ${f.addr} (${f.attempts} ${f.attempts === 1 ? 'try' : 'tries'}): ${f.error.name}: ${f.error.message}`
+  if (f.error.name === 'BootstrapConnectionDroppedError') return head
+  const hint = bootstrapHint(`${f.error.name}: ${f.error.message}`)
+  if (failedDuringEncryption(f.error)) {
+    return `${head}: ${hint}. ${f.swarmKey === undefined
+      ? 'This observer has no --swarm-key: pass the peers\' file with --swarm-key FILE'
+      : `This observer's --swarm-key has fingerprint ${f.swarmKey.fingerprint}: the peers' must be the same file`}`
+  }
+  return `${head}: ${hint}; the observer needs the peers' --swarm-key${f.swarmKey === undefined ? ' if they use one' : ` (this one has fingerprint ${f.swarmKey.fingerprint})`}`
 }
 
 /** A path as one shell word: quoted unless it is only safe characters. */

@@ -5,12 +5,12 @@
  */
 export { createObserver } from './observer.ts'
 export type { Observer, ObserverComponents, ObserverInit } from './observer.ts'
-export { WatchModel, short } from './model.ts'
+export { WatchModel, livePeer, short } from './model.ts'
 export type { WatchModelInit } from './model.ts'
-export { renderTerminal, spark } from './terminal.ts'
+export { renderLines, renderTerminal, spark } from './terminal.ts'
 export { startDashboard } from './dashboard.ts'
-export { noSummaryNotice, watchCommandLine } from './hints.ts'
-export type { NoSummaryEvidence, WatchCommandInit } from './hints.ts'
+export { bootstrapFailureNote, failedDuringEncryption, noSummaryNotice, watchCommandLine } from './hints.ts'
+export type { BootstrapFailureNote, NoSummaryEvidence, WatchCommandInit } from './hints.ts'
 export type { Dashboard, DashboardInit } from './dashboard.ts'
 export type { TerminalOptions } from './terminal.ts'
 export type {

@@ -113,7 +113,9 @@ export class WatchModel {
       this.event(now, 'join', m, `peer ${short(a.id)} (slot ${a.slot}) joins at round ${m.since}`)
     }
     if (m.until !== undefined && prev?.until !== m.until) {
-      this.event(now, 'leave', m, `peer ${short(a.id)} (slot ${a.slot}) leaves after round ${m.until - 1}`)
+      // rounds counted as the progress lines, metrics and summaries count them (completed, 1-based): it works round index
+      // until − 1 last, so it leaves once `until` rounds are done, and the other peers say it is gone from round `until`
+      this.event(now, 'leave', m, `peer ${short(a.id)} (slot ${a.slot}) leaves after round ${m.until}`)
     }
   }
 
@@ -293,7 +295,10 @@ export class WatchModel {
       const s = r?.latest
       const reporting = r !== undefined && now - r.at <= this.peerTimeoutMs
       const live = m !== undefined ? this.isLive(m, now) : reporting
-      const status = !live ? 'silent' : m === undefined ? 'active' : m.state
+      // a leaver has left once it reported its last round (summary `until`) or stopped announcing: it said goodbye, so it
+      // is "left", never "silent", and no longer a live peer of the run
+      const left = m?.until !== undefined && (!live || (s?.round ?? -1) >= m.until)
+      const status = left ? 'left' : !live ? 'silent' : m === undefined ? 'active' : m.state
       rows.push({
         id,
         slot: s?.slot ?? m?.slot ?? -1,
@@ -388,6 +393,11 @@ export class WatchModel {
   private ignore (why: string): void {
     this.counters.ignored[why] = (this.counters.ignored[why] ?? 0) + 1
   }
+}
+
+/** a peer row that counts among the run's live peers: neither gone silent nor left */
+export function livePeer (p: Pick<PeerRow, 'status'>): boolean {
+  return p.status !== 'silent' && p.status !== 'left'
 }
 
 /** the last 8 characters of a peer id (every Ed25519 PeerId starts with the same '12D3KooW') */

@@ -2,7 +2,7 @@
  * The terminal view of `murmur watch`: a pure function from a WatchSnapshot to text (the CLI redraws it in place
  * on a terminal, or prints it block after block otherwise). ANSI colour only when asked.
  */
-import { short } from './model.ts'
+import { livePeer, short } from './model.ts'
 import type { PeerRow, WatchSnapshot } from './types.ts'
 
 export interface TerminalOptions {
@@ -29,7 +29,7 @@ export function renderTerminal (s: WatchSnapshot, opts: TerminalOptions = {}): s
   lines.push(`${c.bold(`murmur watch · run '${s.runId}'`)}  ${run}  ${c.dim(clock)}`)
   if (s.ended !== null) lines.push(c.bold(s.ended.text))
 
-  const live = s.peers.filter((p) => p.status !== 'silent')
+  const live = s.peers.filter(livePeer)
   const members = s.peers.filter((p) => p.member).length
   const rounds = live.filter((p) => p.round > 0).map((p) => p.round)
   const roundText = rounds.length === 0 ? '-' : Math.min(...rounds) === Math.max(...rounds) ? String(rounds[0]) : `${Math.min(...rounds)}–${Math.max(...rounds)}`
@@ -65,8 +65,29 @@ export function renderTerminal (s: WatchSnapshot, opts: TerminalOptions = {}): s
   return lines.join('\n') + '\n'
 }
 
+/**
+ * The `--view lines` output of one refresh: the events after event `afterSeq`, then the snapshot's status line
+ * ('HH:MM:SS round R peers N gap … acc mean/min consensus …'; none while the run is over: there is nothing to report
+ * but its end, an event). Each line carries the time it tells of, and the events happened before the snapshot was
+ * taken, so the times never go back. N counts the live peers: neither silent nor left.
+ */
+export function renderLines (s: WatchSnapshot, afterSeq: number): string[] {
+  const lines = s.events.filter((e) => e.seq > afterSeq).map((e) => `${clockOf(e.time)} ${e.text}`)
+  if (s.ended === null) {
+    const a = s.accuracy
+    lines.push(`${clockOf(s.time)} round ${s.round ?? '-'} peers ${s.peers.filter(livePeer).length} ` +
+      `gap ${s.graph?.gap?.toFixed(4) ?? '-'} acc ${a === null ? '-' : `${pct(a.mean)}/${pct(a.min)}`} ` +
+      `consensus ${s.consensus?.value.toExponential(3) ?? '-'}`)
+  }
+  return lines
+}
+
+function clockOf (time: number): string {
+  return new Date(time).toISOString().slice(11, 19)
+}
+
 function peerLine (p: PeerRow, c: Colours): string {
-  const state = p.status === 'silent' ? c.red('silent ') : p.status === 'active' ? c.green('active ') : c.yellow(p.status.padEnd(7))
+  const state = p.status === 'silent' ? c.red('silent ') : p.status === 'active' ? c.green('active ') : p.status === 'left' ? c.dim('left   ') : c.yellow(p.status.padEnd(7))
   const split = p.roundMs === null ? '' : `${fmt(p.computeMs)}/${fmt(p.commMs)}/${fmt(p.waitMs)}`
   return `${String(p.slot).padStart(4)}  ${short(p.id).padEnd(10)} ${state} ${String(p.round).padStart(6)} ` +
     `${(p.trainLoss === null ? '-' : p.trainLoss.toFixed(4)).padStart(8)} ${(p.accuracy === null ? '-' : pct(p.accuracy)).padStart(7)} ` +

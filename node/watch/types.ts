@@ -1,6 +1,11 @@
 /** What an observer shows: the JSON the terminal view renders and the dashboard receives. */
 
-export type PeerStatus = 'active' | 'joining' | 'leaving' | 'silent'
+/**
+ * A peer's state as the observer sees it: its announced state ('joining', 'active', 'leaving': announced its leave
+ * and works its last round) while live; 'left' once a leaver reported its last round or stopped announcing; 'silent'
+ * when it stopped announcing without leaving.
+ */
+export type PeerStatus = 'active' | 'joining' | 'leaving' | 'left' | 'silent'
 
 export interface PeerRow {
   id: string

@@ -56,7 +56,7 @@ export const watchCommand: Command = {
     const bootstrapText = getOptionalString(args, 'bootstrap')
     if (bootstrapText === undefined) throw new UsageError('--bootstrap is required: the address of a running peer of the run, as it prints it at start (…/p2p/12D3KooW…)', 'bootstrap')
     const { generateKeyPair } = await import('@libp2p/crypto/keys')
-    const { createPeerNode, parseBootstrapAddrs, parseListenAddrs, splitAddrList } = await import('../../p2p/index.ts')
+    const { createPeerNode, parseBootstrapAddrs, parseListenAddrs, peerIdOfAddr, splitAddrList } = await import('../../p2p/index.ts')
     for (const [flag, parse] of [['bootstrap', parseBootstrapAddrs], ['listen', parseListenAddrs]] as const) {
       try {
         parse(splitAddrList(getString(args, flag)))
@@ -70,7 +70,7 @@ export const watchCommand: Command = {
     const swarmKey = swarmKeyFile === undefined ? undefined : await readSwarmKey(swarmKeyFile)
     const identity = dataDir === undefined ? undefined : await observerIdentity(dataDir)
     for (const w of identity?.warnings ?? []) io.err(`murmur watch: warning: ${w}`)
-    const { createObserver, noSummaryNotice, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
+    const { bootstrapFailureNote, createObserver, failedDuringEncryption, noSummaryNotice, renderLines, renderTerminal, startDashboard, WatchModel } = await import('../../watch/index.ts')
     const runId = getString(args, 'run-id')
     const peerTimeoutMs = getNumber(args, 'peer-timeout')
     const refreshMs = getNumber(args, 'refresh')
@@ -87,17 +87,21 @@ export const watchCommand: Command = {
     // one process a --data-dir, as for murmur peer: two nodes with one PeerId push each other out
     const { lockDataDir } = await import('../../peer/index.ts')
     const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir)
+    // the latest redial of the bootstrap peer broke during encryption (a swarm key mismatch): the notice says so first
+    let encryptionFailed = false
     const node = await createPeerNode({
       privateKey: identity?.privateKey ?? await generateKeyPair('Ed25519'),
       listen,
       bootstrap,
       swarmKey,
       onBootstrapFailed: ({ addr, attempts, error }) => {
-        // a connection the peer's allowlist closed: the address and key were right, and the error says what to do
-        const hint = error.name === 'BootstrapConnectionDroppedError'
-          ? ''
-          : ` Check the address and that the peer runs; the observer needs the peers' --swarm-key${swarmKey === undefined ? ' if they use one' : ' (this one has fingerprint ' + swarmKey.fingerprint + ')'}`
-        io.err(`murmur watch: cannot connect to ${addr} (${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${error.message}.${hint}`)
+        encryptionFailed = failedDuringEncryption(error)
+        // redials of a peer that left, or after the run's end, are the observer waiting for a resumed run (said once,
+        // with the end), not a connection problem
+        const snap = model.snapshot(Date.now())
+        const id = peerIdOfAddr(addr)
+        if (snap.ended !== null || snap.peers.some((p) => p.id === id && (p.status === 'left' || p.status === 'leaving'))) return
+        io.err(`murmur watch: ${bootstrapFailureNote({ addr, attempts, error, swarmKey })}`)
       }
     }).catch((err: unknown) => { unlock(); throw listenFailure(err) ?? err })
     const observer = createObserver({ node }, { runId, model, tickMs: Math.min(refreshMs, 1000) })
@@ -133,7 +137,7 @@ export const watchCommand: Command = {
         if (notice === undefined && snap.counters.summaries === 0 && snap.time - started >= peerTimeoutMs) {
           notice = `murmur watch: ${noSummaryNotice({
             runId, waitedMs: snap.time - started, bootstrap, swarmKey, connections: new Set(node.getConnections().map((c) => c.remotePeer.toString())).size, announcements: snap.counters.announcements,
-            observerId: observer.peerId, dataDir, dropped: observer.dropped
+            observerId: observer.peerId, dataDir, dropped: observer.dropped, encryptionFailed
           })}`
           io.err(notice)
         }
@@ -142,18 +146,13 @@ export const watchCommand: Command = {
           const frame = renderTerminal(snap, { width: process.stdout.columns ?? 100, color: true }) + (notice !== undefined && snap.counters.summaries === 0 ? `\n\n${notice}` : '')
           process.stdout.write(`\u001b[H${frame.replaceAll('\n', '\u001b[K\n')}\u001b[J`)
         } else if (view === 'lines') {
-          const a = snap.accuracy
-          // while the run is over there is nothing to report but its end (an event, below): no empty rows
-          if (snap.ended === null) io.out(`${new Date(snap.time).toISOString().slice(11, 19)} round ${snap.round ?? '-'} peers ${snap.peers.filter((p) => p.status !== 'silent').length} ` +
-            `gap ${snap.graph?.gap?.toFixed(4) ?? '-'} acc ${a === null ? '-' : `${(a.mean * 100).toFixed(2)}%/${(a.min * 100).toFixed(2)}%`} ` +
-            `consensus ${snap.consensus?.value.toExponential(3) ?? '-'}`)
-          for (const e of snap.events) if (e.seq > lastEvent) io.out(`${new Date(e.time).toISOString().slice(11, 19)} ${e.text}`)
+          for (const line of renderLines(snap, lastEvent)) io.out(line)
           lastEvent = snap.events.at(-1)?.seq ?? lastEvent
         }
         if (snap.ended !== null && snap.ended.time !== endSaid) {
           endSaid = snap.ended.time
           if (!stay) { io.err(`murmur watch: ${snap.ended.text}; exiting (--stay keeps watching)`); return 0 }
-          io.err(`murmur watch: ${snap.ended.text}; still watching (--stay) until ${durationS > 0 ? '--duration' : 'Ctrl-C'}`)
+          io.err(`murmur watch: ${snap.ended.text}; still watching (--stay) until ${durationS > 0 ? '--duration' : 'Ctrl-C'}, for a resumed run (redialling --bootstrap quietly)`)
         }
       }
       return 0

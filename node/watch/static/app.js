@@ -83,6 +83,11 @@ const cy = cytoscape({
   layout: { name: 'preset' }
 })
 
+/** counts among the run's live peers: neither gone silent nor left (node/watch/model.ts livePeer) */
+function livePeer (p) {
+  return p.status !== 'silent' && p.status !== 'left'
+}
+
 function mix (a, b, t) {
   const c = a.map((x, i) => Math.round(x + (b[i] - x) * t))
   return `rgb(${c[0]},${c[1]},${c[2]})`
@@ -91,7 +96,7 @@ function mix (a, b, t) {
 function drawGraph (snap) {
   const g = snap.graph
   const peers = new Map(snap.peers.map((p) => [p.id, p]))
-  const nodes = g === null ? snap.peers.filter((p) => p.status !== 'silent').map((p) => ({ id: p.id, slot: p.slot })) : g.nodes
+  const nodes = g === null ? snap.peers.filter(livePeer).map((p) => ({ id: p.id, slot: p.slot })) : g.nodes
   const edges = g === null ? [] : g.edges
   const losses = nodes.map((n) => peers.get(n.id)?.trainLoss).filter((x) => typeof x === 'number')
   const lo = Math.min(...losses)
@@ -135,7 +140,7 @@ function drawText (snap) {
   const ended = snap.ended == null ? '' : ` · ${snap.ended.text}`
   $('run').textContent = (r === null ? `run '${snap.runId}'${ended === '' ? ': waiting for peers…' : ''}` : `run '${snap.runId}' · ${r.algo} ${r.codec} on ${r.topology} (${r.weights}) · ${r.peers} peers · ${r.rounds} rounds`) + ended
   $('round').textContent = snap.round ?? '-'
-  const live = snap.peers.filter((p) => p.status !== 'silent').length
+  const live = snap.peers.filter(livePeer).length
   $('peers').textContent = `${live} / ${snap.peers.filter((p) => p.member).length}`
   $('gap').textContent = snap.graph?.gap == null ? '-' : `${snap.graph.gap.toFixed(4)} (${snap.graph.lambda2.toFixed(4)})`
   $('acc').textContent = snap.accuracy === null ? '-' : `${pct(snap.accuracy.mean)} / ${pct(snap.accuracy.min)}`

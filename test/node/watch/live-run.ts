@@ -15,6 +15,12 @@ export interface LiveRun {
   bootstrap: string
   /** the end of the run, as murmur peer ends it: the summaries stop, each member announces its leave after the last round summarised, then stops */
   finish: () => Promise<number>
+  /**
+   * member `slot` leaves as murmur peer does when stopped: it publishes no more summaries and announces its leave after
+   * the last round it summarised (returned); its node and membership stay up, as a stopping peer's do while it
+   * checkpoints, so that it is still heard announcing its leave
+   */
+  leave: (slot: number) => Promise<number>
   stop: () => Promise<void>
 }
 
@@ -51,19 +57,25 @@ export async function startLiveRun (runId: string, nodeInits: Array<Partial<Peer
     await Promise.all(members.map(async (m) => await m.join(0)))
     const publishers = nodes.map((node) => createTelemetryPublisher({ pubsub: node.services.pubsub }, { runId, seed: 1 }))
     let round = 0
+    const left = new Set<number>()
+    const leave = async (slot: number): Promise<number> => {
+      left.add(slot)
+      await members[slot].leave(Math.max(0, round - 1))
+      return round
+    }
     const finish = async (): Promise<number> => {
       clearInterval(timer)
       // summary R is written once R rounds are done: the last round's index is R − 1
       const last = Math.max(0, round - 1)
-      await Promise.all(members.map(async (m) => { await m.leave(last) }))
+      await Promise.all(members.filter((_, slot) => !left.has(slot)).map(async (m) => { await m.leave(last) }))
       await Promise.all(members.splice(0).map(async (m) => { await m.stop() }))
       return round
     }
     timer = setInterval(() => {
       round++
-      for (let slot = 0; slot < n; slot++) publishers[slot].round(record(members[slot].selfId, slot, round, n), Float32Array.from({ length: 64 }, (_, j) => j + slot))
+      for (let slot = 0; slot < n; slot++) if (!left.has(slot)) publishers[slot].round(record(members[slot].selfId, slot, round, n), Float32Array.from({ length: 64 }, (_, j) => j + slot))
     }, 100)
-    return { config, bootstrap: bootstrap[0], finish, stop }
+    return { config, bootstrap: bootstrap[0], finish, leave, stop }
   } catch (err) {
     await stop()
     throw err

@@ -69,6 +69,24 @@ describe('murmur watch of a private swarm, real peers over loopback', function (
     assert.ok(r.lines.every((l) => !/peers [1-9]/.test(l.text)), 'the peers stay out of reach')
   })
 
+  it('without the key: the dial broke during encryption, so its line and the notice name the swarm key first, as murmur peer does', async () => {
+    const bootstrap = await privateRun()
+    // the first redial fails about 2 s in (BOOTSTRAP_RETRY_MS), or, when it joins libp2p's first dial still under way,
+    // once that one times out (5 s, up to about 7 s on a loaded machine); the notice, at 10 s, comes after it
+    const r = await runCli(['watch', '--bootstrap', bootstrap, '--run-id', config.runId, '--view', 'none', '--refresh', '200', '--peer-timeout', '10000', '--duration', '11'])
+    assert.equal(r.code, 0, r.err)
+    const dial = r.err.split('\n').find((l) => l.startsWith('murmur watch: cannot connect to')) ?? ''
+    // the handshake breaks (EncryptionFailedError) or, on some random bytes, hangs until the dial's timeout (HandshakeTimeoutError)
+    assert.match(dial, /\(1 try\): (EncryptionFailedError|HandshakeTimeoutError): /, r.err)
+    // murmur peer's own reading of the failure (node/peer bootstrapHint), then what this observer lacks
+    assert.match(dial, /: the connection broke during encryption: most likely the peers do not have the same --swarm-key .*\. This observer has no --swarm-key: pass the peers' file with --swarm-key FILE$/)
+    const notice = r.err.split('murmur watch: ').find((t) => t.startsWith('no peer summary')) ?? ''
+    assert.match(notice, /connected to 0 peers \(the dials broke during encryption\)/, r.err)
+    const causes = notice.split('\n').filter((l) => l.startsWith('  - '))
+    assert.match(causes[0], /^ {2}- a swarm key mismatch: this observer has no --swarm-key/)
+    assert.match(causes[1], /--bootstrap address/)
+  })
+
   it('the right key but another --run-id: connected, no announcement; the notice puts the run id first', async () => {
     const bootstrap = await privateRun()
     const r = await runCli(['watch', '--bootstrap', bootstrap, '--run-id', 'not-this-run', '--swarm-key', keyFile, '--view', 'none',

@@ -58,4 +58,22 @@ describe('murmur watch at the end of the run it watches, real members over loopb
     assert.deepEqual(after.filter((l) => STATUS.test(l)), [], 'no status row after the end')
     assert.match(r.lines.filter((l) => l.to === 'err').at(-1)?.text ?? '', /^murmur watch: run ended at round \d+: 2 peers left; still watching \(--stay\)/)
   })
+
+  it('with --stay once the peers have exited: no warnings about redialling them, one line saying it waits for a resumed run', async () => {
+    run = await startLiveRun(RUN_ID, [{}, {}])
+    const watching = runOrdered(['watch', '--bootstrap', run.bootstrap, '--run-id', RUN_ID, '--view', 'none', '--refresh', '200', '--peer-timeout', '3000', '--duration', '7', '--stay'])
+    await sleep(2500)
+    await run.finish()
+    // the processes exit, after checkpointing as murmur peer does (the leave announcements go out first): the observer
+    // loses its connections and redials --bootstrap (every 2 s, BOOTSTRAP_RETRY_MS)
+    await sleep(500)
+    await run.stop()
+    const r = await watching
+    assert.equal(r.code, 0)
+    const err = r.lines.filter((l) => l.to === 'err').map((l) => l.text)
+    assert.deepEqual(err.filter((l) => /cannot connect/.test(l)), [], `no redial warning:\n${err.join('\n')}`)
+    const waits = err.filter((l) => /resumed run/.test(l))
+    assert.equal(waits.length, 1, err.join('\n'))
+    assert.match(waits[0], /^murmur watch: run ended at round \d+: 2 peers left; still watching \(--stay\) until --duration, for a resumed run/)
+  })
 })

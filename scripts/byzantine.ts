@@ -17,13 +17,14 @@
  *
  *   node scripts/byzantine.ts [--rounds 60] [--seed 1] [--attacks signflip,...] [--aggregates mean,...] [--out DIR]   (--help for more)
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { resolveExperiment, runExperiment, RunDivergedError } from '../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../lib/experiment/index.ts'
 import { getNumber, getString } from '../node/cli/args.ts'
 import { allowedOf, listOption, outLine, outOption, parseScriptArgs, resultsDir, roundsOption, runScript, seedOption, splitList } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
+import { makeFolder } from '../node/fs/make-folder.ts'
 
 /** ALIE needs z well above Baruch et al.'s formula (z ≈ 0 for 2 of 16) to hurt model averaging at all; IPM likewise ε > 1. */
 export const ATTACKS = ['signflip', 'gaussian:10', 'alie:20', 'ipm:2', 'nan'] as const
@@ -226,7 +227,7 @@ async function main (cli: ByzantineCli): Promise<undefined> {
   console.log(table)
   console.log(`total ${((performance.now() - start) / 1000).toFixed(0)} s`)
   const out = resolve(cli.out)
-  mkdirSync(out, { recursive: true })
+  makeFolder(out)
   writeFileSync(resolve(out, 'results.csv'), toCsv(result))
   writeFileSync(resolve(out, 'table.md'), `${header}\n\n${table}\n\nReproduce: \`node scripts/byzantine.ts --rounds ${rounds} --seed ${seed}${listFlag('attacks', attacks, ATTACKS)}${listFlag('aggregates', aggregates, AGGREGATES)}\`\n`)
   writeFileSync(resolve(out, 'results.json'), JSON.stringify(result, null, 2) + '\n')

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -19,7 +19,7 @@ import type { CommandSpec, OptionSpec } from '../node/cli/args.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS, resolveNetworkRunConfig, withoutSimOnlyFields } from '../node/cli/experiment-options.ts'
 import { HEARTBEAT_BOUNDS, TRAIN_THREAD_OPTION, trainThread, whenParentGone } from '../node/cli/commands/peer.ts'
 import { createProgress } from '../node/cli/progress.ts'
-import { makeFolder } from '../node/cli/commands/sim.ts'
+import { makeFolder } from '../node/fs/make-folder.ts'
 import type { RunConfig } from '../lib/experiment/index.ts'
 import { archivePreviousRun, LOCK_FILE, lockDataDir, PEER_FILE, PREVIOUS_DIR, readLastRecord } from '../node/peer/index.ts'
 import { loadOrCreateIdentity, readAllowlist } from '../node/p2p/index.ts'
@@ -59,8 +59,8 @@ const PEER_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=128', 
 const peerEnv = (): NodeJS.ProcessEnv => ({ ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', MURMUR_CLUSTER: '1' })
 
 const options: OptionSpec[] = [
-  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder; one that holds a run (run.json, metrics.jsonl or summary.json) is refused without --force; a start that fails before any round (the bootstrap peer exits before it listens) removes what it wrote there (default: runs/cluster-<time>)' },
-  { name: 'force', type: 'boolean', description: 'run in an --out DIR that holds a run: its metrics.jsonl, summary.json, run.json, plots and report.html are removed first; peer-0 to peer-(--peers − 1) keep their identity and move their earlier files to their previous/; every other peer-N folder (an earlier, larger run\'s) is deleted. Refused, with nothing removed, when such a folder holds a file murmur did not write or a live peer' },
+  { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder; one that holds a run (run.json, metrics.jsonl or summary.json), or with --allow-peers an allow-peers.txt murmur did not write (the cluster writes its merged allowlist there), is refused without --force; a start that fails before any round (the bootstrap peer exits before it listens) removes what it wrote there (default: runs/cluster-<time>)' },
+  { name: 'force', type: 'boolean', description: 'run in an --out DIR that holds a run: its metrics.jsonl, summary.json, run.json, plots, report.html and peer-N-report.html are removed first; peer-0 to peer-(--peers − 1) keep their identity and move their earlier files to their previous/; every other peer-N folder (an earlier, larger run\'s) is deleted. Refused, with nothing removed, when such a folder holds a file murmur did not write or a live peer' },
   ...NETWORK_RUN_OPTIONS.map((o) => o.name !== 'attack' ? o : { ...o, description: 'EXPERIMENTS ONLY: the --attackers peers send signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of their model (needs --attackers)' }),
   { name: 'attackers', type: 'string', placeholder: 'N|I,J,...', description: 'with --attack: how many peers attack (chosen from the seed, as in murmur sim), or their slots as a list (3,7; one slot: 3,); the others are honest, and the averaged model and the accuracy figures are theirs' },
   ...ACCESS_OPTIONS,
@@ -174,9 +174,11 @@ function rssKb (pid: number | undefined): number {
 const RUN_FILES = ['run.json', 'metrics.jsonl', 'summary.json']
 /**
  * what a cluster (cluster-merge's plots), murmur report or scripts/netns-cluster.ts writes at the top of OUT: --force
- * removes them. The plots by name: a drawing of the user's (any .svg) once went with them.
+ * removes them. The plots by name: a drawing of the user's (any .svg) once went with them. murmur report writes a peer
+ * folder's page beside the folder, so OUT/peer-N-report.html for OUT/peer-N.
  */
-const isRunOutput = (name: string): boolean => [...RUN_FILES, 'accuracy.svg', 'consensus.svg', 'report.html', 'commands.txt', 'allow-peers.txt'].includes(name)
+const isRunOutput = (name: string): boolean =>
+  [...RUN_FILES, 'accuracy.svg', 'consensus.svg', 'report.html', 'commands.txt', 'allow-peers.txt'].includes(name) || /^peer-\d+-report\.html$/.test(name)
 
 /**
  * What murmur writes in a peer's data dir (node/peer files.ts, lock.ts; node/p2p identity.ts; node/checkpoint), as
@@ -213,10 +215,12 @@ function foreignEntries (dir: string, tree: Owned[] = PEER_TREE, prefix = ''): s
  * peer folders it does not start (peer-N, N ≥ `peers`: an earlier, larger run's, its joiners'), which would otherwise
  * sit beside the new run's with their metrics and snapshots. A peer folder is removed only when it holds nothing but
  * what murmur writes and no live peer holds its lock; otherwise nothing at all is removed and the run is refused.
- * The folders the run starts in keep their identity and move their earlier files to previous/ (launch).
+ * The folders the run starts in keep their identity and move their earlier files to previous/ (launch). With
+ * `allowPeers` (--allow-peers), also refuses to write the merged allowlist over a file of the user's (checkMergedAllowlist).
  */
-export function prepareOut (out: string, force: boolean, peers: number): void {
+export function prepareOut (out: string, force: boolean, peers: number, allowPeers?: string): void {
   checkOutFolder(out, '--out') // a file where the folder (or a parent) should be: said as such, not as EEXIST
+  if (allowPeers !== undefined) checkMergedAllowlist(out, allowPeers, force)
   if (!existsSync(out)) return
   const found = RUN_FILES.filter((f) => existsSync(join(out, f)))
   if (found.length === 0) return
@@ -247,7 +251,41 @@ export function prepareOut (out: string, force: boolean, peers: number): void {
     throw new CliError(`--force: ${(err as Error).message.replace(/; give every peer.*$/, '')}: a run may still be going in '${out}'. Nothing was removed; stop it first, or use another --out`)
   }
   for (const dir of leftover) rmSync(dir, { recursive: true, force: true })
-  for (const f of readdirSync(out)) if (isRunOutput(f)) rmSync(join(out, f), { force: true })
+  // an allow-peers.txt of the user's is no run output: the cluster replaces it only when it writes its own (--allow-peers)
+  for (const f of readdirSync(out)) if (isRunOutput(f) && (f !== MERGED_ALLOWLIST || isMergedAllowlist(join(out, f)))) rmSync(join(out, f), { force: true })
+}
+
+/** where a cluster with --allow-peers writes the file's PeerIds, its own peers' and its observer's, for every peer to read */
+const MERGED_ALLOWLIST = 'allow-peers.txt'
+/** the end of that file's first line, by which a later run tells it from a file of the user's */
+const MERGED_MARK = '(written by murmur cluster)'
+
+/** whether `file` is an allowlist a cluster merged (its first line says so), which a new run may replace */
+export function isMergedAllowlist (file: string): boolean {
+  try {
+    const first = readFileSync(file, 'utf8').split('\n', 1)[0]
+    return first.startsWith('# ') && first.endsWith(MERGED_MARK)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Refuses --allow-peers FILE when the merged list would be written over a file of the user's: FILE is
+ * OUT/allow-peers.txt itself (it would be replaced by the list made from it, or, with --force over a run, removed
+ * before it is read), or OUT holds an allow-peers.txt that no cluster wrote (a list of the user's kept there), which
+ * --force lets the cluster replace.
+ */
+function checkMergedAllowlist (out: string, allowPeers: string, force: boolean): void {
+  const merged = join(out, MERGED_ALLOWLIST)
+  if (resolve(allowPeers) === merged) {
+    throw new UsageError(`--allow-peers '${merged}' is the file murmur cluster writes in --out (the file's PeerIds, then its own peers' and its observer's), ` +
+      'so it would be replaced; move it out of --out or rename it, or use another --out', 'allow-peers')
+  }
+  if (!force && existsSync(merged) && !isMergedAllowlist(merged)) {
+    throw new UsageError(`--out '${out}' holds an allow-peers.txt that murmur did not write, and the cluster would replace it with its merged allowlist ` +
+      '(--allow-peers\'s PeerIds, then its own peers\' and its observer\'s); pass --force to replace it, or --out another folder', 'out')
+  }
 }
 
 /** the folders in --out a cluster writes in: its peers' data dirs and its observer's identity (with --allow-peers) */
@@ -284,7 +322,7 @@ export function startOut (out: string): { undo: () => void } {
         const path = join(out, name)
         const was = before.get(name)
         if (was === undefined) {
-          if (CLUSTER_DIR.test(name) || name === 'run.json' || name === 'allow-peers.txt') rmSync(path, { recursive: true, force: true })
+          if (CLUSTER_DIR.test(name) || name === 'run.json' || name === MERGED_ALLOWLIST) rmSync(path, { recursive: true, force: true })
           continue
         }
         if (was.inner === undefined) continue
@@ -325,7 +363,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     throw new UsageError('--churn restart:I@R restarts a peer with --resume from its checkpoints, and without --checkpoint-every N it has none (it would start as a new peer); add --checkpoint-every, e.g. 10', 'churn')
   }
   const out = resolve(getOptionalString(args, 'out') ?? join('runs', `cluster-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`))
-  prepareOut(out, getBoolean(args, 'force'), config.peers)
+  const allowFile = getOptionalString(args, 'allow-peers')
+  prepareOut(out, getBoolean(args, 'force'), config.peers, allowFile)
   const procs: Proc[] = []
   const outStart = startOut(out)
   /** runs a step of the start; should it fail, the peers started are stopped and --out is left as it was (startOut) */
@@ -350,22 +389,21 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   // every peer gets the same swarm key and allowlist (absolute paths: the peers may resolve them elsewhere)
   const swarmKey = getOptionalString(args, 'swarm-key')
   if (swarmKey !== undefined) common.push('--swarm-key', resolve(swarmKey))
-  const allowFile = getOptionalString(args, 'allow-peers')
   // with an allowlist, an observer identity of its own in OUT/observer, allowed too, so that the printed watch hint works
   const observerDir = allowFile === undefined ? undefined : join(out, 'observer')
   if (allowFile !== undefined && observerDir !== undefined) {
-    const merged = join(out, 'allow-peers.txt')
+    const merged = join(out, MERGED_ALLOWLIST)
     await orUndo(async () => {
       // the cluster's own peers (their identities made now, joiners' too) are allowed beside the file's
       const joins = churn.reduce((n, e) => n + (e.kind === 'join' ? e.count : 0), 0)
       const own: string[] = []
       for (let i = 0; i < config.peers + joins; i++) {
         const dataDir = join(out, `peer-${i}`)
-        mkdirSync(dataDir, { recursive: true })
+        makeFolder(dataDir)
         own.push((await loadOrCreateIdentity(dataDir)).peerId)
       }
       const observer = (await loadOrCreateIdentity(observerDir)).peerId
-      writeFileSync(merged, [`# ${resolve(allowFile)}, then this cluster's own peers, then its observer (murmur watch --data-dir ${observerDir}) (written by murmur cluster)`,
+      writeFileSync(merged, [`# ${resolve(allowFile)}, then this cluster's own peers, then its observer (murmur watch --data-dir ${observerDir}) ${MERGED_MARK}`,
         ...await readAllowlist(resolve(allowFile)), ...own, observer].join('\n') + '\n')
     })
     common.push('--allow-peers', merged)
@@ -391,7 +429,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   }
   const launch = (slot: number, index: number, bootstrap: string[]): Proc => {
     const dataDir = join(out, `peer-${index}`)
-    mkdirSync(dataDir, { recursive: true })
+    makeFolder(dataDir)
     // an OUT folder reused from an earlier run: its peer.json holds a dead address (the others would bootstrap from
     // it and never meet); its metrics and checkpoints go to previous/ and its snapshots are deleted (the churn watch,
     // the merge and a --resume would take them for this run's), before the peer starts; the identity key is kept
@@ -532,7 +570,8 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     await sleep(pending.length > 0 ? CHURN_POLL_MS : POLL_MS)
   }
   // the round the run reached (a run stopped early, by --until-accuracy, a signal or --timeout, did not reach the total)
-  progress.done(undefined, Math.max(0, ...procs.map((p) => readRounds(p.dataDir))))
+  const finalMax = Math.max(0, ...procs.map((p) => readRounds(p.dataDir)))
+  progress.done(undefined, finalMax)
   targetWatch?.dispose()
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
@@ -547,7 +586,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   }
   // the cluster's own facts beside the merge's figures: what churn did, who attacked, why the run stopped
   const extra = {
-    ...(churn.length > 0 ? { churn: churnOutcomes.map(({ started, ...o }) => ({ ...o, outcome: joinOutcome(o.outcome, started) })).concat(pending.map((ev) => ({ event: churnText(ev), scheduled: ev.round, round: null, outcome: 'not done: the run ended before its round' }))), joinersWithoutRounds } : {}),
+    ...(churn.length > 0 ? { churn: churnOutcomes.map(({ started, ...o }) => ({ ...o, outcome: joinOutcome(o.outcome, started) })).concat(unappliedChurn(pending, config.rounds, finalMax)), joinersWithoutRounds } : {}),
     ...(attack !== undefined ? { attack } : {}),
     ...(targetWatch !== undefined ? { untilAccuracy: { target: targetWatch.target, round: targetWatch.hit?.round ?? null, accuracy: targetWatch.hit?.accuracy ?? null, testSeconds: targetWatch.evalMs / 1000 } } : {})
   }
@@ -572,6 +611,23 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     `output            ${out}`
   ].join('\n'))
   return summary.exitedCleanly === summary.peers - expectedUnclean ? 0 : 1
+}
+
+/**
+ * The outcomes of the churn events still pending when every peer is gone, from the highest round the peers recorded
+ * (`finalMax`). One due at or before it fell between two polls (the peers of a fast run finish and exit within one):
+ * its round came, but the run was over when the cluster looked, so it says why as an event applied then would
+ * (churnSkipReason). Only one past it was never reached.
+ */
+export function unappliedChurn (pending: readonly ChurnEvent[], rounds: number, finalMax: number): Array<{ event: string, scheduled: number, round: null, outcome: string }> {
+  return pending.map((ev) => ({
+    event: churnText(ev),
+    scheduled: ev.round,
+    round: null,
+    outcome: ev.round <= finalMax
+      ? `not done: ${churnSkipReason(ev, { rounds, maxRound: finalMax, over: true }) ?? 'the run is over'}`
+      : 'not done: the run ended before its round'
+  }))
 }
 
 /**

@@ -6,7 +6,7 @@
  *
  *   node scripts/compare-compression.ts [--rounds 600] [--seed 1] [--out DIR]   (--help for more)
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { runExperiment } from '../lib/experiment/index.ts'
 import type { ExperimentConfig, ExperimentSummary } from '../lib/experiment/index.ts'
@@ -15,6 +15,7 @@ import type { Point } from '../node/report/index.ts'
 import { getNumber } from '../node/cli/args.ts'
 import { outLine, outOption, parseScriptArgs, resultsDir, roundsOption, runScript, seedOption } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
+import { makeFolder } from '../node/fs/make-folder.ts'
 
 export interface Arm { name: string, config: Partial<ExperimentConfig> }
 
@@ -75,7 +76,7 @@ export async function runCompressionComparison (opts: { rounds?: number, seed?: 
     `worst peer ${result.worstPeerGapPoints.toFixed(2)} points behind, ${result.bytesRatio.toFixed(1)}× fewer bytes`)
   if (opts.out !== undefined) {
     const out = resolve(opts.out)
-    mkdirSync(out, { recursive: true })
+    makeFolder(out)
     writeFileSync(join(out, 'compression.csv'), csv.join('\n') + '\n')
     writeFileSync(join(out, 'summary.json'), JSON.stringify(result, null, 2) + '\n')
     writeFileSync(join(out, 'accuracy.svg'), await lineChart({

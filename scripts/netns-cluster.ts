@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,6 +31,7 @@ import type { PeerSummary } from './lib/netns-verify.ts'
 import { LINK_RATE_ALLOWED, parseLinkRate, shapeLinks } from './lib/link-rate.ts'
 import { parseScriptArgs, scriptHelp, usageErrorText } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
+import { makeFolder } from '../node/fs/make-folder.ts'
 
 /** the rate parser of --link-rate (scripts/lib/link-rate.ts), kept importable from here */
 export { parseLinkRate }
@@ -106,7 +107,7 @@ function peerArgs (runFile: string, dataDir: string, host: NetnsHost, n: number,
 }
 
 function launch (res: Resources, host: NetnsHost, dataDir: string, args: string[], io: Io, trace: (c: string) => void): Peer {
-  mkdirSync(dataDir, { recursive: true })
+  makeFolder(dataDir)
   const log = openSync(join(dataDir, 'log.txt'), 'a')
   const argv = ['netns', 'exec', host.namespace, process.execPath, MURMUR, ...args]
   trace(`ip ${argv.join(' ')}`)
@@ -166,7 +167,7 @@ export async function runNetnsCluster (argv: string[], io: Io): Promise<number> 
 
   const outFlag = getOptionalString(args, 'out')
   const out = outFlag === undefined ? mkdtempSync(join(tmpdir(), 'murmur-netns-')) : resolve(outFlag)
-  mkdirSync(out, { recursive: true })
+  makeFolder(out)
   const res: Resources = { peers: [], out, keep: outFlag !== undefined || getBoolean(args, 'keep'), done: false, commands: [] }
   const trace = (c: string): void => { res.commands.push(c); if (getBoolean(args, 'verbose')) io.err(`+ ${c}`) }
   const onExit = (): void => { cleanup(res, io) }

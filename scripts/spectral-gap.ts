@@ -14,7 +14,7 @@
  *   node scripts/spectral-gap.ts [--out DIR] [--quick] [--no-consensus] [--no-dpsgd] [--partition iid] [--dpsgd-rounds 300]
  *                                [--dim 1000] [--seed 1] [--max-rounds 4000]   (--help for more)
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { runExperiment } from '../lib/experiment/index.ts'
 import { buildGraph, lambda2 as lambda2OfW, mixingMatrix } from '../topologies/index.ts'
@@ -24,6 +24,7 @@ import type { Point } from '../node/report/index.ts'
 import { getBoolean, getNumber, getString, UsageError } from '../node/cli/args.ts'
 import { allowedOf, MAX_ROUNDS, outLine, outOption, parseScriptArgs, resultsDir, runScript, seedOption, simOption } from './lib/script-args.ts'
 import type { ScriptSpec } from './lib/script-args.ts'
+import { makeFolder } from '../node/fs/make-folder.ts'
 
 /** relative floor: below (this × start) float32 round-off starts to flatten the curve (FACTS.md) */
 const FLOOR = 1e-11
@@ -215,7 +216,7 @@ async function dpsgdRuns (cli: SpectralGapCli, out: string): Promise<void> {
 async function main (cli: SpectralGapCli): Promise<number | undefined> {
   const out = resolve(cli.out)
   console.log(outLine(cli.out, 'spectral-gap'))
-  mkdirSync(out, { recursive: true })
+  makeFolder(out)
   const rows = cli.consensus ? await consensusSweep(cli, out) : []
   if (cli.dpsgd) await dpsgdRuns(cli, out)
   const missed = rows.filter((r) => !r.ok)

@@ -3,9 +3,10 @@
  * mid-write never leaves a corrupt checkpoint under a real name, and loading that skips a corrupt or
  * mismatched file for the previous good one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { decodeCheckpoint, encodeCheckpoint, InvalidCheckpointError } from './format.ts'
+import { makeFolder } from '../fs/make-folder.ts'
 
 export interface Checkpoint<S = unknown> {
   /** the run's config hash: a checkpoint of another run is refused */
@@ -57,7 +58,7 @@ export function writeFileAtomic (path: string, bytes: Uint8Array, mode = 0o644):
 
 /** Writes atomically (mode 0600), keeps the newest `keep` checkpoints up to this one's round, moves later ones aside; returns the path. */
 export function writeCheckpoint (dir: string, checkpoint: Checkpoint, keep = 3): string {
-  mkdirSync(dir, { recursive: true })
+  makeFolder(dir)
   const final = join(dir, fileName(checkpoint.round))
   writeFileAtomic(final, encodeCheckpoint(checkpoint), 0o600)
   // files named with a later round are superseded by this newer write (a peer that rejoined a run at a lower
@@ -66,7 +67,7 @@ export function writeCheckpoint (dir: string, checkpoint: Checkpoint, keep = 3):
   const all = listCheckpoints(dir)
   const later = all.filter((c) => c.round > checkpoint.round)
   if (later.length > 0) {
-    mkdirSync(join(dir, SUPERSEDED_DIR), { recursive: true })
+    makeFolder(join(dir, SUPERSEDED_DIR))
     for (const c of later) renameSync(join(dir, c.file), join(dir, SUPERSEDED_DIR, c.file))
   }
   const older = all.filter((c) => c.round <= checkpoint.round)

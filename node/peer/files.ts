@@ -2,6 +2,7 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../checkpoint/index.ts'
+import { makeFolder } from '../fs/make-folder.ts'
 
 export const METRICS_FILE = 'metrics.jsonl'
 export const PEER_FILE = 'peer.json'
@@ -37,7 +38,7 @@ export function archivePreviousRun (dataDir: string, now = new Date()): string |
  * (the resolution of murmur sim's default name; the stamp of an archived run), even by two processes, never share a folder.
  */
 export function createNewFolder (parent: string, name: string): string {
-  mkdirSync(parent, { recursive: true })
+  makeFolder(parent)
   for (let k = 1; k <= 10_000; k++) {
     const dir = join(parent, k === 1 ? name : `${name}-${k}`)
     try {
@@ -94,7 +95,7 @@ export function snapshotPath (dataDir: string, round: number): string {
 
 /** The parameters after `round` rounds, raw little-endian float32 (dimension from the run config). */
 export function writeSnapshot (dataDir: string, round: number, params: Float32Array): void {
-  mkdirSync(join(dataDir, SNAPSHOT_DIR), { recursive: true })
+  makeFolder(join(dataDir, SNAPSHOT_DIR))
   writeFileAtomic(snapshotPath(dataDir, round), new Uint8Array(params.buffer, params.byteOffset, params.byteLength))
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { allowedText, getBoolean, getString } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
@@ -6,6 +6,7 @@ import type { Command } from '../command.ts'
 import { CliError, checkOutFile, fsReason } from '../command.ts'
 import { CONFIG_FIELDS, SIM_OPTIONS } from '../experiment-options.ts'
 import { PRESET_NAMES, PRESETS } from '../presets.ts'
+import { makeFolder } from '../../fs/make-folder.ts'
 import type { Preset } from '../presets.ts'
 
 /** Fields of a network run only: `murmur sim` refuses them, so a config meant for every command leaves them out. */
@@ -89,7 +90,7 @@ export const initCommand: Command = {
     if (existsSync(out) && !getBoolean(args, 'force')) throw new CliError(`'${out}' exists; pass --force to overwrite it, or --out another file`)
     const resolved = resolveExperiment(preset.config) as unknown as Record<string, unknown>
     try {
-      mkdirSync(dirname(out), { recursive: true })
+      makeFolder(dirname(out))
       writeFileSync(out, presetText(preset, resolved))
     } catch (err: any) {
       throw new CliError(`cannot write '${out}': ${fsReason(err)}`)

@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { getBoolean, getOptionalString } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
 import { CliError, checkOutFolder } from '../command.ts'
@@ -8,6 +8,7 @@ import { asOptionError, configFromArgs, SIM_OPTIONS } from '../experiment-option
 import { formatNearOne, formatSmall } from '../topology.ts'
 import { createProgress } from '../progress.ts'
 import { createNewFolder } from '../../peer/files.ts'
+import { makeFolder } from '../../fs/make-folder.ts'
 
 const options: OptionSpec[] = [
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder for metrics.jsonl, config.json, summary.json, created once the run has started; one that holds a run, or a config.json murmur did not write, is refused without --force (default: a new runs/sim-<time>, or runs/sim-<time>-2, ... when taken)' },
@@ -68,29 +69,6 @@ function checkOut (out: string, force: boolean): void {
     throw new CliError(`--out '${out}' holds a config.json that murmur did not write, and the run would replace it with its own; ` +
       'pass --force to replace it, or --out another folder')
   }
-}
-
-/**
- * Makes the folder `dir` and the missing folders above it, one mkdir at a time, and returns the first one it made
- * (undefined when `dir` was there). Not mkdirSync's `recursive`: under /proc, where mkdir says ENOENT and its parent
- * EEXIST, Node's recursive mkdir retries for ever in uninterruptible sleep (Ctrl-C does nothing); one at a time, the
- * path fails with ENOENT at once.
- */
-export function makeFolder (dir: string): string | undefined {
-  const missing: string[] = []
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
-    missing.unshift(d)
-    if (dirname(d) === d) break
-  }
-  for (const d of missing) {
-    try {
-      mkdirSync(d)
-    } catch (err) {
-      // made meanwhile by another process (two runs into one parent): what counts is that it is a folder now
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(d).isDirectory()) throw err
-    }
-  }
-  return missing[0]
 }
 
 /** The round the averaged model first reached the highest accuracy threshold it reached, as the summary prints it. */

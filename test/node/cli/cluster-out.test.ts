@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatHelp } from '../../../node/cli/args.ts'
-import { CLUSTER_SPEC, prepareOut, runCluster } from '../../../scripts/cluster.ts'
+import { CLUSTER_SPEC, isMergedAllowlist, prepareOut, runCluster } from '../../../scripts/cluster.ts'
 
 /**
  * `murmur cluster --out DIR --force` over an earlier, larger run once left that run's peer-N folders (N at or above
@@ -95,6 +95,61 @@ describe('murmur cluster --force over an earlier, larger run', function () {
       (e: Error) => e.name === 'UsageError' && e.message.includes(join(out, 'peer-3')))
     assert.equal(readFileSync(join(out, 'peer-0', 'log.txt'), 'utf8'), 'an earlier run\n', 'no peer was started')
     assert.equal(readFileSync(join(out, 'run.json'), 'utf8'), 'an earlier run\n')
+  })
+
+  it('--force removes the pages murmur report wrote beside the peer folders (peer-N-report.html), not a user\'s html', () => {
+    const out = earlierRun()
+    for (const f of ['peer-0-report.html', 'peer-12-report.html', 'my-peer-0-report.html', 'peer-x-report.html']) writeFileSync(join(out, f), '<html/>\n')
+    prepareOut(out, true, 3)
+    const left = readdirSync(out).filter((f) => f.endsWith('.html')).sort()
+    assert.deepEqual(left, ['my-peer-0-report.html', 'peer-x-report.html'])
+  })
+
+  describe('--allow-peers: the merged list OUT/allow-peers.txt over a file of the user\'s', () => {
+    const others = '# a peer on another machine\n12D3KooWGsdLw1gJFEMMc68weaEw68YkMPXMCocaybhmJksPd8ZC\n'
+    /** a folder with no run in it, holding an allowlist of the user's */
+    function userFolder (): string {
+      const out = mkdtempSync(join(tmpdir(), 'murmur-cluster-allow-'))
+      writeFileSync(join(out, 'allow-peers.txt'), others)
+      return out
+    }
+
+    it('a folder with no run holding an allow-peers.txt of the user\'s: refused before any peer starts, naming the folder and --force, and the file kept', async () => {
+      const out = userFolder()
+      const list = join(mkdtempSync(join(tmpdir(), 'murmur-cluster-allow-list-')), 'list.txt')
+      writeFileSync(list, others)
+      await assert.rejects(runCluster(['--peers', '2', '--algo', 'gossip', '--dim', '8', '--rounds', '3', '--quiet', '--out', out, '--allow-peers', list], silent),
+        (e: Error & { option?: string }) => e.name === 'UsageError' && e.option === 'out' && e.message.includes(out) && /allow-peers\.txt/.test(e.message) && /--force/.test(e.message))
+      assert.equal(readFileSync(join(out, 'allow-peers.txt'), 'utf8'), others)
+      assert.deepEqual(readdirSync(out), ['allow-peers.txt'], 'no peer folder, no run.json')
+      // --force is the way out; prepareOut then lets the cluster replace it
+      prepareOut(out, true, 2, list)
+    })
+
+    it('--allow-peers OUT/allow-peers.txt itself: refused, --force or not (the list would be replaced by the one made from it)', () => {
+      const out = userFolder()
+      for (const force of [false, true]) {
+        assert.throws(() => { prepareOut(out, force, 2, join(out, 'allow-peers.txt')) }, (e: Error & { option?: string }) =>
+          e.name === 'UsageError' && e.option === 'allow-peers' && e.message.includes(join(out, 'allow-peers.txt')), `force ${String(force)}`)
+      }
+      assert.equal(readFileSync(join(out, 'allow-peers.txt'), 'utf8'), others)
+    })
+
+    it('an allow-peers.txt an earlier cluster wrote is replaced without --force; --force over a run removes only that one', () => {
+      const merged = join(mkdtempSync(join(tmpdir(), 'murmur-cluster-allow-')), 'run')
+      mkdirSync(merged)
+      writeFileSync(join(merged, 'allow-peers.txt'), `# /x/list.txt, then this cluster's own peers, then its observer (murmur watch --data-dir /x/observer) (written by murmur cluster)\n${others}`)
+      assert.ok(isMergedAllowlist(join(merged, 'allow-peers.txt')))
+      prepareOut(merged, false, 2, '/elsewhere/list.txt')
+      // a run with a list of the user's beside it: --force clears the run, not the list
+      const out = earlierRun()
+      writeFileSync(join(out, 'allow-peers.txt'), others)
+      prepareOut(out, true, 3)
+      assert.equal(readFileSync(join(out, 'allow-peers.txt'), 'utf8'), others)
+      writeFileSync(join(merged, 'run.json'), '{}\n')
+      prepareOut(merged, true, 2)
+      assert.ok(!existsSync(join(merged, 'allow-peers.txt')), 'the merged list of the earlier run is its output')
+    })
   })
 
   it('--force\'s help says what it removes and when it refuses', () => {

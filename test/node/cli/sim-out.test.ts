@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { batchNote, makeFolder, roundsToLine } from '../../../node/cli/commands/sim.ts'
+import { batchNote, roundsToLine } from '../../../node/cli/commands/sim.ts'
+import { makeFolder } from '../../../node/fs/make-folder.ts'
 import { runCli } from './run.ts'
 
 const MURMUR = fileURLToPath(new URL('../../../node/bin/murmur.js', import.meta.url))
@@ -65,6 +66,8 @@ describe('murmur sim: --out and the summary', function () {
     assert.equal(makeFolder(join(root, 'x', 'y')), join(root, 'x', 'y'))
     writeFileSync(join(root, 'file'), '')
     assert.throws(() => makeFolder(join(root, 'file', 'z')), (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR')
+    // a file where the folder should be: an error, as mkdirSync's recursive gives, not a folder taken as made
+    assert.throws(() => makeFolder(join(root, 'file')), (e: NodeJS.ErrnoException) => e.code === 'EEXIST')
   })
 
   it('the summary names the highest accuracy threshold reached, "not reached" below the lowest, n/a when nothing was measured', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { peersLine, progressRound, runCluster } from '../../../scripts/cluster.ts'
+import { peersLine, progressRound, runCluster, unappliedChurn } from '../../../scripts/cluster.ts'
 import { churnLine, churnSkipReason, parseChurn } from '../../../scripts/lib/churn.ts'
 import type { ChurnEvent } from '../../../scripts/lib/churn.ts'
 import { metrics } from './helpers.ts'
@@ -65,6 +65,23 @@ describe('murmur cluster: churn as the run ends, and the last progress line', fu
     assert.equal(peersLine(5, 1, 0, 6, 2), '5 exited 0, 1 killed by churn; 2 joiners took no part (no round recorded)')
     assert.equal(peersLine(5, 0, 0, 5, 1), '5 exited 0; 1 joiner took no part (no round recorded)')
     assert.equal(peersLine(4, 1, 0, 5, 0), '4 exited 0, 1 killed by churn')
+  })
+
+  it('an event still pending when every peer is gone: "the run is over" when its round was reached between two polls, "ended before its round" otherwise', () => {
+    // join:1@38 of a 40-round run whose peers recorded round 40 and exited between two polls of the cluster: the
+    // poll that would have seen round 38 never came, but the round did (the churn-end test below, now and then)
+    const due: ChurnEvent[] = [{ kind: 'join', count: 1, round: 38 }, { kind: 'restart', slot: 1, round: 39 }, { kind: 'kill', slot: 1, round: 40 }, { kind: 'leave', slot: 2, round: 40 }]
+    for (const o of unappliedChurn(due, 40, 40)) {
+      assert.equal(o.round, null, o.event)
+      assert.match(o.outcome, /^not done: the run is over/, o.event)
+    }
+    assert.deepEqual(unappliedChurn(due, 40, 40).map((o) => o.event), ['join:1@38', 'restart:1@39', 'kill:1@40', 'leave:2@40'])
+    // a run stopped at round 30 (a signal, --timeout): an event at 38 was never reached; one at 30 was, as the run ended
+    const stopped = unappliedChurn([{ kind: 'join', count: 1, round: 30 }, { kind: 'join', count: 2, round: 38 }], 40, 30)
+    assert.deepEqual(stopped, [
+      { event: 'join:1@30', scheduled: 30, round: null, outcome: 'not done: the run is over' },
+      { event: 'join:2@38', scheduled: 38, round: null, outcome: 'not done: the run ended before its round' }
+    ])
   })
 
   it('a join as the run ends: summary.json says whether it was done, and how many joiners took no part', async () => {

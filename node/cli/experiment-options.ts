@@ -121,13 +121,40 @@ function readConfigFile (path: string): Record<string, unknown> {
   const exp = parsed.experiment ?? parsed
   if (exp == null || typeof exp !== 'object' || Array.isArray(exp)) throw new CliError(`--config '${path}' must hold a JSON object of config fields`)
   // a typo in a file is named with the file and the likely field, as a mistyped flag is
-  const fields = [...EXPERIMENT_FIELDS, 'runId', 'roundDeadlineMs']
   for (const key of Object.keys(exp)) {
-    if (fields.includes(key)) continue
-    const hint = closest(key, fields)
-    throw new CliError(`--config '${path}': unknown field '${key}'${hint !== undefined ? `; did you mean '${hint}'?` : ''} (fields: ${fields.join(', ')}; murmur init writes them all with their meaning)`)
+    if (FILE_FIELDS.includes(key)) continue
+    const hint = likelyField(key)
+    throw new CliError(`--config '${path}': unknown field '${key}'${hint !== undefined ? `; did you mean '${hint}'?` : ''} (fields: ${FILE_FIELDS.join(', ')}; murmur init writes them all with their meaning)`)
   }
   return exp
+}
+
+/** the fields a --config file may hold */
+const FILE_FIELDS: readonly string[] = [...EXPERIMENT_FIELDS, 'runId', 'roundDeadlineMs']
+
+/** a field name compared without case, '-', '_' or spaces: learning_rate, learning-rate and learningRate are one */
+const folded = (name: string): string => name.toLowerCase().replace(/[-_\s]/g, '')
+
+/**
+ * Other programs' names of config fields (folded), which no edit distance reaches: `learningRate` is 10 edits from
+ * `lr`. A name that is a field or a flag apart from case and separators (weight-decay, eval_every) needs no entry.
+ */
+const FIELD_ALIASES: Readonly<Record<string, string>> = {
+  learningrate: 'lr', stepsize: 'lr', eta: 'lr',
+  batchsize: 'batch', minibatch: 'batch', minibatchsize: 'batch',
+  numpeers: 'peers', npeers: 'peers', nodes: 'peers', numnodes: 'peers', workers: 'peers', numworkers: 'peers',
+  epochs: 'rounds', iterations: 'rounds', numrounds: 'rounds',
+  graph: 'topology', compression: 'codec', compressor: 'codec', algorithm: 'algo',
+  l2: 'weightDecay', wd: 'weightDecay', localepochs: 'localSteps', evalinterval: 'evalEvery'
+}
+
+/** The field a --config file most likely meant by an unknown `key`, or undefined. */
+export function likelyField (key: string): string | undefined {
+  const f = folded(key)
+  const same = FILE_FIELDS.find((field) => folded(field) === f) ??
+    Object.entries(CONFIG_FIELDS).find(([flag]) => folded(flag) === f)?.[1] ??
+    FIELD_ALIASES[f]
+  return same ?? closest(key, FILE_FIELDS)
 }
 
 /** --attackers: a count ('2') or a list of slots ('3,7', '3,'); anything else is left for resolveExperiment to refuse. */
@@ -145,16 +172,25 @@ const OPTION_OF: Record<string, string> = Object.fromEntries(Object.entries(CONF
  * The library's refusal of a command line's config, as the CLI reports it. An InvalidExperimentConfigError names
  * the field at fault; when an option of the command line set that field, it is that option's usage error (exit 2,
  * like the parser's own refusals: bounds that depend on other fields, such as --attackers against --peers, are
- * only checked by the library). A field from the --config file, or left at its default, keeps the library's error.
+ * only checked by the library). A field the --config file set is refused naming the file (exit 1, as its unknown
+ * fields are); one left at its default keeps the library's error.
  */
 export function asOptionError (err: unknown, args: ParsedArgs): unknown {
   if (!(err instanceof Error) || err.name !== 'InvalidExperimentConfigError') return err
   const field = (err as Error & { field?: unknown }).field
   const option = typeof field === 'string' ? OPTION_OF[field] : undefined
-  if (option === undefined || args.values[option] === undefined) return err
+  if (option === undefined || args.values[option] === undefined) {
+    // a field of the --config file: named with the file, as its unknown fields and syntax errors are
+    const file = configFiles.get(args)
+    if (typeof field === 'string' && file?.fields.has(field) === true) return new CliError(`--config '${file.path}': ${err.message}`)
+    return err
+  }
   const reason = err.message.startsWith(`${String(field)}: `) ? err.message.slice(String(field).length + 2) : err.message
   return new UsageError(`invalid value for --${option}: ${reason}`, option)
 }
+
+/** the --config file a command line's config was read from, and the fields it set (configFromArgs), for asOptionError */
+const configFiles = new WeakMap<ParsedArgs, { path: string, fields: ReadonlySet<string> }>()
 
 /**
  * A network run's config (murmur peer, murmur cluster) from its command line's partial config: the library's refusal
@@ -207,6 +243,7 @@ export function withoutSimOnlyFields (partial: Record<string, unknown>, command:
 export function configFromArgs (args: ParsedArgs): Record<string, unknown> {
   const file = getOptionalString(args, 'config')
   const partial: Record<string, unknown> = file !== undefined ? { ...readConfigFile(file) } : {}
+  if (file !== undefined) configFiles.set(args, { path: file, fields: new Set(Object.keys(partial)) })
   for (const [flag, field] of Object.entries(CONFIG_FIELDS)) {
     const v = args.values[flag]
     if (v !== undefined) partial[field] = field === 'attackers' ? parseAttackers(v) : v

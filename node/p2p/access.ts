@@ -1,13 +1,17 @@
 /**
  * What a peer tells its operator about who may connect: one line on the swarm key and the allowlist at start
- * (or the warning that anyone can), and one line for the first refused connection of each peer (later ones
- * are only counted, so a peer redialling every second does not flood the log).
+ * (or the warning that anyone can), one line for the first refused connection of each peer, and one for the first
+ * incoming connection of each host that failed its handshake (a peer with another --swarm-key, or none). Later
+ * ones are only counted, so a peer redialling every second does not flood the log.
  */
 import type { RefusedPeer } from './allowlist.ts'
+import type { HandshakeFailure } from './handshake-watch.ts'
 import type { SwarmKey } from './swarm-key.ts'
 
 /** Distinct refused peers named in the log; past it refusals are still counted, not logged. */
 const MAX_LOGGED_REFUSALS = 1024
+/** Distinct hosts whose failed handshakes are named in the log; past it failures are still counted, not logged. */
+const MAX_LOGGED_HANDSHAKE_HOSTS = 64
 
 export interface AccessNotes {
   info: string[]
@@ -49,6 +53,39 @@ export function refusalReporter (log: (line: string) => void): RefusalReporter {
       named.add(r.peerId)
       const what = r.direction === 'dial' ? 'did not dial' : r.direction === 'inbound' ? 'refused a connection from' : 'closed a connection to'
       log(`${what} ${r.peerId}${r.remoteAddr !== undefined ? ` at ${r.remoteAddr}` : ''}: not on the --allow-peers list (further refusals of it are not logged)`)
+    },
+    count: () => count
+  }
+}
+
+export interface HandshakeFailureReporter {
+  /** pass as createPeerNode's onHandshakeFailed */
+  onFailed: (f: HandshakeFailure) => void
+  /** failed incoming handshakes so far, all hosts */
+  count: () => number
+}
+
+/**
+ * What an incoming connection that failed its handshake most likely was, for a peer with a swarm key (`keyed`) or
+ * without: the handshake and its likely cause, to follow "failed during".
+ */
+export function handshakeFailureCause (keyed: boolean): string {
+  return keyed
+    ? 'the private-network handshake (a peer with another --swarm-key, or none?)'
+    : 'the encryption handshake (a peer with a --swarm-key, which this one does not have?)'
+}
+
+/** Logs the first failed incoming handshake of each host through `log`, counts every one. */
+export function handshakeFailureReporter (log: (line: string) => void, keyed: boolean): HandshakeFailureReporter {
+  const named = new Set<string>()
+  let count = 0
+  return {
+    onFailed: (f) => {
+      count++
+      if (named.has(f.remoteHost) || named.size >= MAX_LOGGED_HANDSHAKE_HOSTS) return
+      named.add(f.remoteHost)
+      log(`an incoming connection from ${f.remoteAddr} failed during ${handshakeFailureCause(keyed)}. ` +
+        'Compare the key fingerprints each peer logs at start; further failures from that host are counted in the waiting note, not logged')
     },
     count: () => count
   }

@@ -34,8 +34,12 @@ export function parseAllowlist (text: string, source = 'allowlist'): string[] {
     }
     try {
       ids.add(peerIdFromString(line).toString())
-    } catch (err) {
-      throw new InvalidAllowlistError(source, i + 1, `${source}:${i + 1}: '${line}' is not a PeerId (expected base58 12D3KooW… as a peer prints at start): ${(err as Error).message}`)
+    } catch {
+      // the decoder's own words ("Please pass a multibase decoder …") tell a user nothing: say what a PeerId looks like
+      const inAddr = /\/p2p\/([^/]+)/.exec(line)?.[1]
+      throw new InvalidAllowlistError(source, i + 1, `${source}:${i + 1}: '${line}' is not a PeerId; expected one a line, ` +
+        '52 characters starting 12D3KooW… as each peer logs at start (murmur peer --data-dir DIR --print-id prints it without starting the peer)' +
+        (inAddr !== undefined ? `. For a multiaddr, keep only the PeerId after /p2p/: ${inAddr}` : ''))
     }
   })
   if (ids.size === 0) {

@@ -7,7 +7,8 @@
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { BOOTSTRAP_DIAL_TIMEOUT_MS, BOOTSTRAP_REPORT_EVERY, DROPPED_WITHIN_MS } from './constants.ts'
-import { BootstrapConnectionDroppedError } from './errors.ts'
+import { BootstrapConnectionDroppedError, HandshakeTimeoutError } from './errors.ts'
+import { peerIdOfAddr } from './addrs.ts'
 
 export interface BootstrapFailure {
   addr: string
@@ -26,7 +27,8 @@ export interface BootstrapFailure {
  * before the bootstrap peer listens. While the node has no connection at all, redial the list every `everyMs`,
  * and report a failing address on its first failure, then every BOOTSTRAP_REPORT_EVERY-th.
  */
-export function keepBootstrapped (node: Libp2p, list: readonly string[], everyMs: number, onFailed?: (failure: BootstrapFailure) => void): void {
+export function keepBootstrapped (node: Libp2p, list: readonly string[], everyMs: number, onFailed?: (failure: BootstrapFailure) => void,
+  handshaking?: (peerId: string, since: number) => boolean): void {
   if (list.length === 0 || everyMs <= 0) return
   const addrs = list.map((a) => multiaddr(a))
   const self = node.peerId.toString()
@@ -76,6 +78,7 @@ export function keepBootstrapped (node: Libp2p, list: readonly string[], everyMs
       if (connections.length > 0) return
       for (const ma of addrs) {
         const addr = ma.toString()
+        const since = Date.now()
         node.dial(ma, { signal: AbortSignal.timeout(BOOTSTRAP_DIAL_TIMEOUT_MS) })
           .then((c) => {
             if (c.status === 'open') { redialed.set(c.id, addr); return }
@@ -83,6 +86,12 @@ export function keepBootstrapped (node: Libp2p, list: readonly string[], everyMs
             if (openFor(c) < DROPPED_WITHIN_MS) dropped(addr, openFor(c))
           }, (err: Error) => {
             log('bootstrap redial of %a failed: %e', ma, err)
+            // timed out after the TCP connection was made: not an unreachable address (node/p2p/handshake-watch.ts).
+            // A redial while an earlier one is pending joins it, so its connection may be up to a dial timeout older
+            const id = peerIdOfAddr(addr)
+            if (err.name === 'TimeoutError' && id !== undefined && handshaking?.(id, since - BOOTSTRAP_DIAL_TIMEOUT_MS) === true) {
+              err = new HandshakeTimeoutError(addr, `connected, but the encryption handshake did not complete in ${BOOTSTRAP_DIAL_TIMEOUT_MS / 1000} s`)
+            }
             fail(addr, err, opened)
           })
       }

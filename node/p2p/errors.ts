@@ -164,3 +164,19 @@ export class BootstrapConnectionDroppedError extends Error {
     this.openMs = openMs
   }
 }
+
+/**
+ * A bootstrap dial that reached the other peer (its TCP connection was made) but timed out in the encryption
+ * handshake: what another --swarm-key looks like when pnet's noise happens to read as a short length, so that each
+ * side waits for bytes that never come (otherwise the handshake fails at once, with EncryptionFailedError).
+ */
+export class HandshakeTimeoutError extends Error {
+  static override name = 'HandshakeTimeoutError'
+  /** the bootstrap address dialled */
+  readonly addr: string
+  constructor (addr: string, message: string) {
+    super(message)
+    this.name = 'HandshakeTimeoutError'
+    this.addr = addr
+  }
+}

@@ -26,8 +26,10 @@ export { generateSwarmKey, parseSwarmKey, readSwarmKey, writeSwarmKey, SWARM_KEY
 export type { SwarmKey } from './swarm-key.ts'
 export { allowlistGater, parseAllowlist, readAllowlist } from './allowlist.ts'
 export type { RefusalDirection, RefusedPeer } from './allowlist.ts'
-export { accessNotes, refusalReporter } from './access.ts'
-export type { AccessNotes, RefusalReporter } from './access.ts'
+export { accessNotes, handshakeFailureCause, handshakeFailureReporter, refusalReporter } from './access.ts'
+export type { AccessNotes, HandshakeFailureReporter, RefusalReporter } from './access.ts'
+export { handshakeWatch } from './handshake-watch.ts'
+export type { HandshakeFailure, HandshakeWatch } from './handshake-watch.ts'
 export type { PubSub, PubSubInit, PubSubMessage, TopicValidatorFn } from './pubsub.ts'
 export {
   bootstrapAddrs, isLoopbackAddr, isWildcardAddr, parseAnnounceAddrs, parseBootstrapAddrs, parseListenAddrs, peerIdOfAddr, splitAddrList
@@ -35,7 +37,7 @@ export {
 export {
   InvalidIdentityFileError, InvalidPeerIdError, MissingPeerIdError, UnparsableMultiaddrError, UnsupportedAddressError,
   AllowlistNotFoundError, InsecureSwarmKeyError, InvalidAllowlistError, InvalidSwarmKeyError, SwarmKeyExistsError,
-  SwarmKeyNotFoundError, UnscoredPubSubError, BootstrapConnectionDroppedError
+  SwarmKeyNotFoundError, UnscoredPubSubError, BootstrapConnectionDroppedError, HandshakeTimeoutError
 } from './errors.ts'
 export type { AddressFlag } from './errors.ts'
 export {

@@ -25,6 +25,8 @@ import { watchSharedIdentities } from './identity-watch.ts'
 import type { SharedIdentity } from './identity-watch.ts'
 import { allowlistGater } from './allowlist.ts'
 import type { RefusedPeer } from './allowlist.ts'
+import { handshakeWatch } from './handshake-watch.ts'
+import type { HandshakeFailure } from './handshake-watch.ts'
 import { privateSwarm } from './private-swarm.ts'
 import { createPubSub } from './pubsub.ts'
 import type { SwarmKey } from './swarm-key.ts'
@@ -82,6 +84,11 @@ export interface PeerNodeInit {
   allowPeers?: Iterable<string>
   /** called for each dial and connection the allowlist refuses */
   onRefused?: (refusal: RefusedPeer) => void
+  /**
+   * called for each incoming connection that closes before its encryption handshake completed, while the node runs:
+   * with a swarm key, most likely a peer with another key or none (node/p2p/handshake-watch.ts)
+   */
+  onHandshakeFailed?: (failure: HandshakeFailure) => void
   /** connection encrypters offered, in order of preference (node/p2p ENCRYPTERS); default DEFAULT_ENCRYPTERS */
   encrypters?: readonly string[]
   /** start the node before returning; default true */
@@ -101,6 +108,9 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
   if (bootstrapList.length > 0) peerDiscovery.push(bootstrap({ list: bootstrapList, timeout: BOOTSTRAP_DELAY_MS }))
   if (init.mdns === true) peerDiscovery.push(mdns())
 
+  const allowlist = init.allowPeers !== undefined ? allowlistGater(init.allowPeers, init.onRefused) : undefined
+  // a connection cut by this node's own stop is no failed handshake
+  const handshakes = handshakeWatch((f) => { if (node.status === 'started') init.onHandshakeFailed?.(f) }, allowlist)
   const node = await createLibp2p<PeerServices>({
     privateKey: init.privateKey,
     start: false,
@@ -110,7 +120,7 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
     streamMuxers: [yamux()],
     peerDiscovery,
     ...(init.swarmKey !== undefined ? { connectionProtector: privateSwarm(init.swarmKey) } : {}),
-    ...(init.allowPeers !== undefined ? { connectionGater: allowlistGater(init.allowPeers, init.onRefused) } : {}),
+    connectionGater: handshakes.gater,
     connectionManager: {
       maxConnections: init.maxConnections ?? MAX_CONNECTIONS,
       inboundConnectionThreshold: init.inboundConnectionThreshold ?? INBOUND_CONNECTION_THRESHOLD,
@@ -123,7 +133,7 @@ export async function createPeerNode (init: PeerNodeInit): Promise<PeerNode> {
       pubsub: createPubSub(init.pubsub)
     }
   })
-  keepBootstrapped(node, bootstrapList, init.bootstrapRetryMs ?? BOOTSTRAP_RETRY_MS, init.onBootstrapFailed)
+  keepBootstrapped(node, bootstrapList, init.bootstrapRetryMs ?? BOOTSTRAP_RETRY_MS, init.onBootstrapFailed, handshakes.handshaking)
   if (init.onSharedIdentity !== undefined) watchSharedIdentities(node, init.onSharedIdentity)
   if (init.start !== false) await node.start()
   return node

@@ -106,7 +106,7 @@ export function handshakeFailuresNote (w: JoinWatch): string {
 export function bootstrapHint (error: string): string {
   if (/^BootstrapConnectionDroppedError/.test(error)) return 'the other side\'s --allow-peers list most likely does not name this peer'
   if (/does not match expected remote identity/.test(error)) return 'a peer runs at that address, but not the one named by /p2p/…: copy the --bootstrap line that peer printed at start'
-  if (/EncryptionFailedError|Message length too long/.test(error)) return 'the connection broke during encryption: most likely the peers do not have the same --swarm-key (compare the fingerprints each logs at start; one without a key cannot connect to one with)'
+  if (/EncryptionFailedError|HandshakeTimeoutError|Message length too long/.test(error)) return 'the connection broke during encryption: most likely the peers do not have the same --swarm-key (compare the fingerprints each logs at start; one without a key cannot connect to one with)'
   if (/ECONNREFUSED/.test(error)) return 'nothing listens on that port there: check the port, and that the peer runs'
   if (/EHOSTUNREACH|ENETUNREACH|Timeout|timed out|aborted/i.test(error)) return 'the address cannot be reached: check the address and that the port is open in the firewalls of both machines'
   return 'check the address and port (as the first peer printed them), that the peer runs and that its port is open; every peer needs the same --swarm-key (or none)'

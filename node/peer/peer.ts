@@ -5,7 +5,7 @@
  * (the `stop` signal) ends the round under way with what has arrived, announces leaving, runs
  * its leaving round without waiting for neighbours, checkpoints and returns.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises'
 import { ACCEPTED_FRAME_KINDS, createAlgorithm, maxFrameBytes } from '../../lib/algorithms/index.ts'
@@ -20,11 +20,12 @@ import { BENIGN_REASONS, createGossipExchange } from '../exchange/index.ts'
 import type { GossipExchange } from '../exchange/index.ts'
 import { createMembership, cutOff, FORGET_AFTER_TIMEOUTS, REFUSED_DIALS_TO_FORGET } from '../membership/index.ts'
 import type { Membership } from '../membership/index.ts'
-import { accessNotes, bootstrapAddrs, createPeerNode, loadOrCreateIdentity, penalizePeer, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
+import { accessNotes, bootstrapAddrs, createPeerNode, handshakeFailureReporter, loadOrCreateIdentity, penalizePeer, readAllowlist, readSwarmKey, refusalReporter } from '../p2p/index.ts'
 import type { SwarmKey } from '../p2p/index.ts'
 import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { startTrainWorker } from '../train-thread/index.ts'
 import type { TrainWorker } from '../train-thread/index.ts'
+import { makeFolder } from '../fs/make-folder.ts'
 import { JoinFailedError } from './errors.ts'
 import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, SNAPSHOT_DIR } from './files.ts'
 import { lockDataDir } from './lock.ts'
@@ -32,7 +33,7 @@ import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 import { RecentRoundTime, RoundPace } from './pace.ts'
 import { catchUpRound, cohortRound, laterCohortStart, rejoinState, resumeFromCheckpoint } from './resume.ts'
 import { createSnapshotStore, snapshotSizeNote } from './snapshots.ts'
-import { createJoinWatch, noPeerCauses, noPeerMessage, selfBootstrapNote, sharedIdentityNote, slotConflictNote, WAIT_NOTE_MS } from './join-watch.ts'
+import { createJoinWatch, handshakeFailuresNote, noPeerCauses, noPeerMessage, selfBootstrapNote, sharedIdentityNote, slotConflictNote, WAIT_NOTE_MS } from './join-watch.ts'
 import { configMismatchError, createMismatchWatch, mismatchGraceMs, mismatchNote } from './mismatch.ts'
 import type { JoinWatch } from './join-watch.ts'
 import type { Resumed } from './resume.ts'
@@ -55,7 +56,7 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
   // who may connect: read first, so that a bad key or allowlist fails before anything is loaded
   const swarmKey = init.swarmKeyFile === undefined ? undefined : await readSwarmKey(init.swarmKeyFile)
   const allowPeers = init.allowPeersFile === undefined ? undefined : await readAllowlist(init.allowPeersFile)
-  mkdirSync(init.dataDir, { recursive: true })
+  makeFolder(init.dataDir) // not mkdirSync's recursive, which hangs for ever on a --data-dir under /proc
   const unlock = lockDataDir(init.dataDir)
   try {
     return await runLockedPeer(init, start, swarmKey, allowPeers)
@@ -107,7 +108,9 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
   const access = accessNotes({ swarmKey, allowPeers })
   for (const line of access.info) log(line)
   for (const w of access.warnings) log(`warning: ${w}`)
-  const joinWatch = createJoinWatch()
+  const joinWatch = createJoinWatch({ swarmKey: swarmKey !== undefined })
+  // incoming connections that fail their handshake: a peer with another --swarm-key (or none) dialling this one
+  const handshakes = handshakeFailureReporter(log, swarmKey !== undefined)
   // a PeerId two processes share is told by identify (node/p2p) and by membership: warned once, by whichever is first
   const sharedIds = new Set<string>()
   const warnShared = (id: string, self: boolean, where: string[]): void => {
@@ -120,6 +123,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
   const node = await createPeerNode({
     privateKey: identity.privateKey, listen: init.listen, announce: init.announce, bootstrap: init.bootstrap, mdns: init.mdns,
     swarmKey, allowPeers, onRefused: refusalReporter(log).onRefused,
+    onHandshakeFailed: (f) => { joinWatch.handshakeFailed(); handshakes.onFailed(f) },
     onBootstrapFailed: ({ addr, attempts, error, hadConnections }) => {
       joinWatch.bootstrapFailed(addr, error)
       const tries = `${attempts} ${attempts === 1 ? 'try' : 'tries'}`
@@ -567,7 +571,7 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       } else if (others.length + 1 < config.peers) {
         log(started !== undefined
           ? `peer ${started.id} has fixed round ${target} of the run (${heard}); joining it`
-          : `start timeout: fixing round ${target} with ${others.length + 1} of ${config.peers} peers heard`)
+          : `start timeout: fixing round ${target} with ${others.length + 1} of ${config.peers} peers heard${handshakeFailuresNote(joinWatch)}`)
       }
       // behind the cohort (or no checkpoint at all): the model of a peer at its round, before joining, so that the
       // cohort, which waits for this peer's join (settle), has not moved on yet
@@ -586,7 +590,7 @@ async function enterRun (init: PeerInit, m: Membership, exchange: GossipExchange
       const heard = others.map((v) => `slot ${v.slot}`).join(', ')
       const empty = others.length + 1 > slots.size ? `; slots still empty: ${Array.from({ length: config.peers }, (_, i) => i).filter((i) => !slots.has(i)).join(', ')}` : ''
       log(`waiting for the run's ${config.peers} peers: ${others.length + 1} heard (this one${heard === '' ? '' : ', ' + heard})${empty}; ` +
-        `the run starts when all are heard or in ${Math.max(0, Math.round((deadline - performance.now()) / 1000))} s (--start-timeout)` +
+        `the run starts when all are heard or in ${Math.max(0, Math.round((deadline - performance.now()) / 1000))} s (--start-timeout)` + handshakeFailuresNote(joinWatch) +
         (others.length === 0 && init.bootstrap.length > 0 && performance.now() - waitStart >= WAIT_NOTE_MS ? `. No peer heard yet: ${noPeerCauses(joinWatch, noPeer)}` : ''))
     }
     await sleep(POLL_MS)

@@ -53,10 +53,10 @@ describe('the run config of murmur peer and murmur cluster', function () {
       assert.equal(error.option, c.option)
       assert.match(error.message, new RegExp(`^invalid value for --${c.option}: `))
     }
-    // a field of the --config file keeps the library's error, named by field (as murmur sim does)
+    // a field of the --config file is refused naming the file and the field (as murmur sim does)
     const fromFile = await runCli(['peer', '--data-dir', tmp(), '--shard', '0/2', '--config', configFile({ algo: 'choco', overlap: true })])
     assert.equal(fromFile.code, 1, fromFile.err)
-    assert.match(fromFile.err, /InvalidExperimentConfigError: overlap: /)
+    assert.match(fromFile.err, /^murmur peer: --config '[^']*run\.json': overlap: /)
   })
 
   it('sim-only fields of --config (drop, offline, peerEvalLimit): one warning each naming it and murmur sim; silent at their defaults; attackers refused', async () => {

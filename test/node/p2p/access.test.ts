@@ -79,6 +79,22 @@ describe('node/p2p who may connect', function () {
       }
     })
 
+    it('a line that is no PeerId: the file and line, what a PeerId looks like and where to get one, not the decoder\'s words', () => {
+      // before: "…: Please pass a multibase decoder for strings that do not start with "1" or "Q""
+      const id = '12D3KooWR4YquwGY7ePvPP9gUJqwvzjFPA9bYne3Tx95THxo2ksY'
+      const refusal = (text: string): string => {
+        try { parseAllowlist(text, 'peers.txt') } catch (err) { assert.equal((err as Error).name, 'InvalidAllowlistError'); return (err as Error).message }
+        assert.fail('refused')
+      }
+      for (const bad of ['not-a-peer-id', 'QmNotAPeerId', '12D3KooWR4YquwGY7ePvPP9gUJqwvzjFPA9bYne3Tx95THxo2ks0']) {
+        const message = refusal(`${id}\n${bad}\n`)
+        assert.ok(message.startsWith(`peers.txt:2: '${bad}' is not a PeerId; expected one a line, 52 characters starting 12D3KooW`), message)
+        assert.match(message, /murmur peer --data-dir DIR --print-id/)
+        assert.doesNotMatch(message, /multibase|decoder|Non-base58|invalid/i, 'no library words')
+      }
+      assert.match(refusal(`/ip4/127.0.0.1/tcp/9000/p2p/${id}\n`), new RegExp(`keep only the PeerId after /p2p/: ${id}$`))
+    })
+
     it('refuses a peer that is not listed, after Noise, in both directions; a listed one connects', async () => {
       const listedKey = await generateKeyPair('Ed25519')
       const refused: RefusedPeer[] = []

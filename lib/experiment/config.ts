@@ -278,7 +278,11 @@ export function configNotes (config: ExperimentConfig): string[] {
     if (training.length > 0) notes.push(`${training.join(', ')} ${training.length === 1 ? 'is' : 'are'} ignored: --algo gossip averages a vector of --dim values and trains nothing`)
   }
   if (config.sync !== 'async' && config.staleness !== D.staleness) notes.push(`staleness ${config.staleness} is ignored: it bounds the age of the models mixed by --sync async, and this run is synchronous`)
-  if (config.algo === 'gossip' || config.algo === 'dpsgd') {
+  // topk:1 and randk:1 keep every entry, and send its index too: no compression, more bytes than none
+  const keepsAll = /^(topk|randk):(\d*\.?\d+(?:e[+-]?\d+)?)$/.exec(config.codec)
+  if (keepsAll !== null && Number(keepsAll[2]) === 1) {
+    notes.push(`codec ${config.codec} sends every entry plus its index (more bytes than none, and no compression): use --codec none`)
+  } else if (config.algo === 'gossip' || config.algo === 'dpsgd') {
     const kind = /^[a-z0-9]+/.exec(config.codec)?.[0]
     if (kind === 'topk' || kind === 'randk' || kind === 'qsgd' || kind === 'sign') {
       const seen = config.algo === 'gossip' ? ' (gossip converges to another mean)' : kind === 'randk' || kind === 'qsgd' ? ' (D-PSGD diverged with randk:0.1 and qsgd:16)' : ''

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { allowedText, formatHelp, getOptionalString, parseArgs, UsageError } from '../../node/cli/args.ts'
 import type { CommandSpec, OptionSpec, OptionValue, ParsedArgs } from '../../node/cli/args.ts'
+import { describeFailure } from '../../node/cli/command.ts'
 import { SIM_OPTIONS } from '../../node/cli/experiment-options.ts'
 
 /**
@@ -114,7 +115,17 @@ export async function runScript<T extends object> (spec: ScriptSpec, argv: reado
     return
   }
   if ('help' in cli) { console.log(scriptHelp(spec)); return }
-  const code = await main(cli)
+  let code
+  try {
+    code = await main(cli)
+  } catch (err) {
+    // what murmur's commands print as one line (a named error, a file system error), the scripts print the same way;
+    // anything else is a bug and keeps its stack
+    const line = describeFailure(err)
+    if (line === undefined) throw err
+    console.error(`${spec.name}: ${line}`)
+    code = 1
+  }
   if (code !== undefined) process.exitCode = code
 }
 

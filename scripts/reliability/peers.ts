@@ -6,7 +6,8 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { existsSync, openSync, readFileSync } from 'node:fs'
+import { makeFolder } from '../../node/fs/make-folder.ts'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -69,7 +70,7 @@ export async function startFleet (init: FleetInit): Promise<Fleet> {
   }
   const make = (i: number): FleetPeer => {
     const dataDir = join(init.out, `peer-${i}`)
-    mkdirSync(dataDir, { recursive: true })
+    makeFolder(dataDir)
     return { index: i, dataDir, starts: [] } as unknown as FleetPeer
   }
   const waitFor = async (pred: () => boolean, timeoutMs: number, what: string): Promise<void> => {

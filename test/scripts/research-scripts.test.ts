@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseCli as parseCompression } from '../../scripts/compare-compression.ts'
@@ -131,6 +131,16 @@ describe('scripts: --help and bad options of the research scripts', function () 
       assert.equal(existsSync(out), false, 'nothing written')
     })
   }
+
+  it('spectral-gap --out a folder that cannot be made: one line naming the path and the cause, no stack trace (exit 1)', () => {
+    const blocker = join(mkdtempSync(join(tmpdir(), 'murmur-script-out-')), 'a-file')
+    writeFileSync(blocker, '')
+    const r = run('spectral-gap.ts', ['--out', join(blocker, 'out')])
+    assert.equal(r.code, 1, r.err)
+    const lines = r.err.trim().split('\n')
+    assert.equal(lines.length, 1, r.err)
+    assert.match(lines[0], /^spectral-gap: .*a-file.*(ENOTDIR|EEXIST)/)
+  })
 
   it('compare-compression: parseCli takes the defaults and the options; a mistake is a UsageError naming the option', () => {
     assert.deepEqual(parseCompression([]), { rounds: 600, seed: 1, out: 'docs/results/compression' })

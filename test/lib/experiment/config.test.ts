@@ -39,6 +39,17 @@ describe('lib/experiment runExperiment', () => {
 describe('lib/experiment configNotes', () => {
   const notes = (partial: Partial<ExperimentConfig>): string[] => configNotes(resolveExperiment(partial))
 
+  it('topk:1 and randk:1 (every entry kept) are named as no compression, with none instead, and not as a lossy codec', () => {
+    for (const codec of ['topk:1', 'randk:1']) {
+      for (const algo of ['dpsgd', 'choco'] as const) {
+        const n = notes({ algo, codec })
+        assert.equal(n.length, 1, n.join('\n'))
+        assert.match(n[0], new RegExp(`^codec ${codec} sends every entry plus its index .*use --codec none$`))
+      }
+    }
+    assert.ok(notes({ algo: 'dpsgd', codec: 'topk:0.99' }).some((l) => /use --algo choco/.test(l)), 'a fraction below 1 is still lossy')
+  })
+
   it('a lossy codec under gossip or D-PSGD is named, with what to use instead; fp16, ef(...), none and CHOCO-SGD are not', () => {
     const [g] = notes({ algo: 'gossip', codec: 'topk:0.1' })
     assert.match(g, /^codec topk:0.1 with gossip: it mixes the decoded model itself, .*gossip converges to another mean.*use --algo choco .*ef\(topk:0.1\)/)

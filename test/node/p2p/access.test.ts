@@ -4,14 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generateSwarmKey, parseAllowlist, parseSwarmKey } from '../../../node/p2p/index.ts'
 import type { PeerNode, RefusedPeer } from '../../../node/p2p/index.ts'
-import { loopbackNode, stopAll, waitFor } from './util.ts'
-
-/** The node's loopback address without /p2p/: a dial that learns whom it reached only from Noise. */
-function bareAddr (node: PeerNode): string {
-  const a = node.getMultiaddrs().find((ma) => ma.toString().startsWith('/ip4/127.0.0.1/'))
-  assert.ok(a !== undefined)
-  return a.toString().replace(/\/p2p\/.*$/, '')
-}
+import { bareAddr, loopbackNode, stopAll, waitFor } from './util.ts'
 
 describe('node/p2p who may connect', function () {
   this.timeout(10_000)

@@ -6,14 +6,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generateSwarmKey, handshakeFailureReporter, parseSwarmKey } from '../../../node/p2p/index.ts'
 import type { BootstrapFailure, HandshakeFailure, PeerNode, RefusedPeer } from '../../../node/p2p/index.ts'
-import { loopbackNode, stopAll, waitFor } from './util.ts'
+import { bareAddr, loopbackNode, stopAll, waitFor } from './util.ts'
 
-/** The node's loopback address without /p2p/. */
-function bareAddr (node: PeerNode): string {
-  const a = node.getMultiaddrs().find((ma) => ma.toString().startsWith('/ip4/127.0.0.1/'))
-  assert.ok(a !== undefined)
-  return a.toString().replace(/\/p2p\/.*$/, '')
-}
 
 /** `from` dials `to` and fails (a wrong key fails at once, or hangs until the dial's timeout when pnet's noise reads as a short length) */
 async function failedDial (from: PeerNode, to: PeerNode): Promise<void> {

@@ -33,6 +33,13 @@ export async function loopbackCluster (n: number, init: Partial<PeerNodeInit> = 
 }
 
 /** Polls `predicate` every `everyMs` (default 20 ms) until it holds; throws (naming `what`) after `timeoutMs`. */
+/** The node's loopback address without /p2p/ (to dial it without naming the PeerId it must have). */
+export function bareAddr (node: PeerNode): string {
+  const a = node.getMultiaddrs().find((ma) => ma.toString().startsWith('/ip4/127.0.0.1/'))
+  if (a === undefined) throw new Error('the node has no loopback address')
+  return a.toString().replace(/\/p2p\/.*$/, '')
+}
+
 export async function waitFor (what: string, predicate: () => boolean, timeoutMs = 5000, everyMs = 20): Promise<void> {
   const start = Date.now()
   while (!predicate()) {

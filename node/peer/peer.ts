@@ -275,16 +275,19 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
       }
       // cut off from most of the run (its own network failed, the likelier story): hold this round instead of
       // training alone, so that on reconnecting it catches up with the run rather than pulling the run forward.
-      // Asynchronous peers too: they go at their own pace, but alone one would fit its own shard, not the run's model
+      // Asynchronous peers too: they go at their own pace, but alone one would fit its own shard, not the run's model.
+      // The round's topology is read first and the cut checked after: members that time out between the two reads
+      // (an asynchronous round takes well under a millisecond) are then held for, never trained without
+      let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
       if (!leaving) {
         const held = await holdWhileCutOff(m, round, init.stop, log)
+        if (held.ms > 0) topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
         waitMs += held.ms
         if (held.forgot && m.reach().reachable === 1 && withNeighbours.medianMs() !== undefined) {
           alonePaceMs = withNeighbours.medianMs()
           log(`until it hears the run again it keeps the run's pace before the cut, ${(alonePaceMs ?? 0).toFixed(1)} ms a round, so that its round stays near theirs`)
         }
       }
-      let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
       // asynchronous peers are expected to drift apart: a slow one goes on at its own pace instead of skipping
       const ahead = leaving || config.sync === 'async' ? undefined : catchUpRound(m.view(), topo.neighbours(), round)
       if (ahead !== undefined && Math.min(ahead, lastRound) > round) {

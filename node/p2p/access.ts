@@ -42,20 +42,32 @@ export interface RefusalReporter {
   count: () => number
 }
 
-/** Logs the first refusal of each peer through `log`, counts every one. */
-export function refusalReporter (log: (line: string) => void): RefusalReporter {
+/**
+ * Counts every event and calls `first` for the first one of each key, for at most `max` keys: what a log that names
+ * each offender once, and counts the rest, needs.
+ */
+function firstOfEach<T> (key: (e: T) => string, max: number, first: (e: T) => void): { on: (e: T) => void, count: () => number } {
   const named = new Set<string>()
   let count = 0
   return {
-    onRefused: (r) => {
+    on: (e) => {
       count++
-      if (named.has(r.peerId) || named.size >= MAX_LOGGED_REFUSALS) return
-      named.add(r.peerId)
-      const what = r.direction === 'dial' ? 'did not dial' : r.direction === 'inbound' ? 'refused a connection from' : 'closed a connection to'
-      log(`${what} ${r.peerId}${r.remoteAddr !== undefined ? ` at ${r.remoteAddr}` : ''}: not on the --allow-peers list (further refusals of it are not logged)`)
+      const k = key(e)
+      if (named.has(k) || named.size >= max) return
+      named.add(k)
+      first(e)
     },
     count: () => count
   }
+}
+
+/** Logs the first refusal of each peer through `log`, counts every one. */
+export function refusalReporter (log: (line: string) => void): RefusalReporter {
+  const each = firstOfEach<RefusedPeer>((r) => r.peerId, MAX_LOGGED_REFUSALS, (r) => {
+    const what = r.direction === 'dial' ? 'did not dial' : r.direction === 'inbound' ? 'refused a connection from' : 'closed a connection to'
+    log(`${what} ${r.peerId}${r.remoteAddr !== undefined ? ` at ${r.remoteAddr}` : ''}: not on the --allow-peers list (further refusals of it are not logged)`)
+  })
+  return { onRefused: each.on, count: each.count }
 }
 
 export interface HandshakeFailureReporter {
@@ -77,16 +89,9 @@ export function handshakeFailureCause (keyed: boolean): string {
 
 /** Logs the first failed incoming handshake of each host through `log`, counts every one. */
 export function handshakeFailureReporter (log: (line: string) => void, keyed: boolean): HandshakeFailureReporter {
-  const named = new Set<string>()
-  let count = 0
-  return {
-    onFailed: (f) => {
-      count++
-      if (named.has(f.remoteHost) || named.size >= MAX_LOGGED_HANDSHAKE_HOSTS) return
-      named.add(f.remoteHost)
-      log(`an incoming connection from ${f.remoteAddr} failed during ${handshakeFailureCause(keyed)}. ` +
-        'Compare the key fingerprints each peer logs at start; further failures from that host are counted in the waiting note, not logged')
-    },
-    count: () => count
-  }
+  const each = firstOfEach<HandshakeFailure>((f) => f.remoteHost, MAX_LOGGED_HANDSHAKE_HOSTS, (f) => {
+    log(`an incoming connection from ${f.remoteAddr} failed during ${handshakeFailureCause(keyed)}. ` +
+      'Compare the key fingerprints each peer logs at start; further failures from that host are counted in the waiting note, not logged')
+  })
+  return { onFailed: each.on, count: each.count }
 }

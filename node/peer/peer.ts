@@ -252,6 +252,8 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     let lastWorkMs = 0
     const slowdown = init.slowdown ?? 1
     let owedMs = 0
+    /** the graph of a round over the members alive now, slots in order */
+    const topologyOf = (r: number): ReturnType<typeof m.topologyAt> => m.topologyAt(r, config.topology, config.seed, { rows: config.rows, order: 'slot' })
     for (; round <= lastRound; round++) {
       if (!leaving && init.stop.aborted) {
         // announce at once that this round is our last, so neighbours drop us from the next one; it still sends its
@@ -278,10 +280,10 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
       // Asynchronous peers too: they go at their own pace, but alone one would fit its own shard, not the run's model.
       // The round's topology is read first and the cut checked after: members that time out between the two reads
       // (an asynchronous round takes well under a millisecond) are then held for, never trained without
-      let topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
+      let topo = topologyOf(round)
       if (!leaving) {
         const held = await holdWhileCutOff(m, round, init.stop, log)
-        if (held.ms > 0) topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
+        if (held.ms > 0) topo = topologyOf(round)
         waitMs += held.ms
         if (held.forgot && m.reach().reachable === 1 && withNeighbours.medianMs() !== undefined) {
           alonePaceMs = withNeighbours.medianMs()
@@ -295,7 +297,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
         log(`behind the run: a neighbour is at round ${ahead}; skipping rounds ${round} to ${to - 1}`)
         skipped += to - round
         round = to
-        topo = m.topologyAt(round, config.topology, config.seed, { rows: config.rows, order: 'slot' })
+        topo = topologyOf(round)
       }
       // members the spec has no graph for (a torus of a prime count, a hypercube of 6): the nearest graph, said once
       if (topo.note !== shownNote) {

@@ -172,6 +172,12 @@ export function resolveExperiment (partial: Partial<ExperimentConfig>): Experime
     if (!KNOWN.has(key)) throw new InvalidExperimentConfigError(key, `unknown field '${key}'; known fields: ${[...KNOWN].join(', ')}`)
   }
   const c = { ...EXPERIMENT_DEFAULTS, ...partial } as ExperimentConfig
+  // an older murmur stored a training run's dim as null (its agreed config, in checkpoints): the model sizes such a
+  // run (withModelDim), so null there is the default; gossip has no model to take it from
+  if ((c.dim as number | null) === null) {
+    if (c.algo === 'gossip') bad('dim', 'the length of the vectors --algo gossip averages (an integer; null is a training run\'s stored dim)', null)
+    c.dim = EXPERIMENT_DEFAULTS.dim
+  }
   for (const key of Object.keys(c) as Array<keyof ExperimentConfig>) if (c[key] === undefined) delete c[key]
   const r = c as unknown as Record<string, unknown>
   int(r, 'peers')

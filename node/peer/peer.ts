@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises'
 import { ACCEPTED_FRAME_KINDS, createAlgorithm, maxFrameBytes } from '../../lib/algorithms/index.ts'
 import type { PeerAlgorithm } from '../../lib/algorithms/index.ts'
-import { agreedConfig, algorithmConfig, configHash, formatConfigDiff, prepareTraining } from '../../lib/experiment/index.ts'
+import { agreedConfig, algorithmConfig, configHash, formatConfigDiff, prepareTraining, withModelDim } from '../../lib/experiment/index.ts'
+import type { RunConfig } from '../../lib/experiment/index.ts'
 import { syncBodyBytes } from '../../lib/protocol/index.ts'
 import { peerStreams } from '../../lib/sim/index.ts'
 import { describe as describeTopology, mixingMatrix } from '../../topologies/index.ts'
@@ -66,12 +67,15 @@ export async function runPeer (init: PeerInit): Promise<PeerResult> {
 }
 
 async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey | undefined, allowPeers: string[] | undefined): Promise<PeerResult> {
-  const { config, log } = init
+  const { log } = init
   const identity = await loadOrCreateIdentity(init.dataDir)
   for (const w of identity.warnings) log(`warning: ${w}`)
-  const hash = configHash(config)
 
-  const training = await prepareTraining(config, { slot: init.slot, ownDataDir: init.ownDataDir })
+  const training = await prepareTraining(init.config, { slot: init.slot, ownDataDir: init.ownDataDir })
+  // the agreed config holds the length of the vector exchanged: a training run's is its model's parameter count, known
+  // only now that the model is built from the data's shape, and before anything is announced, written or resumed
+  const config = withModelDim(init.config, training.dim)
+  const hash = configHash(config)
   const streams = peerStreams(config.seed, init.slot)
   const objective = training.objective?.(init.slot, streams.objective)
   // --train-thread worker: the overlapped local steps run in a worker thread holding its own copy of this objective
@@ -387,7 +391,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
       appendRecord(init.dataDir, record)
       // after the round's record: a kill between the two leaves a record newer than the checkpoint, never a
       // checkpoint of a round the metrics never saw (a restart then resumes at most K rounds behind its last record)
-      if (init.checkpointEvery > 0 && done % init.checkpointEvery === 0) checkpoint = saveCheckpoint(init, hash, algorithm)
+      if (init.checkpointEvery > 0 && done % init.checkpointEvery === 0) checkpoint = saveCheckpoint(init, config, hash, algorithm)
       init.onRound?.(record)
       telemetry?.round(record, algorithm.params)
       if (!leaving && init.untilAccuracy !== undefined && acc !== null && acc >= init.untilAccuracy) {
@@ -401,7 +405,7 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     }
     // the run's last round is done: say so, so that neighbours and observers see a peer that left, not one gone silent
     if (!leaving) await m.leave(lastRound).catch((err: Error) => { log(`warning: could not announce leaving: ${err.message}`) })
-    checkpoint = saveCheckpoint(init, hash, algorithm)
+    checkpoint = saveCheckpoint(init, config, hash, algorithm)
     log(`checkpoint ${checkpoint}`)
     // the last round's messages reach the neighbours before the node goes away: those still in that round wait for
     // them. Until each neighbour has read to the end of its stream, at most a second (a frozen neighbour never
@@ -477,9 +481,10 @@ async function holdWhileCutOff (m: Membership, round: number, stop: AbortSignal,
   return { ms, forgot: true }
 }
 
-function saveCheckpoint (init: PeerInit, hash: string, algorithm: PeerAlgorithm): string {
+/** `config` is the run's with its model's dim (withModelDim), whose hash is `hash` */
+function saveCheckpoint (init: PeerInit, config: RunConfig, hash: string, algorithm: PeerAlgorithm): string {
   // the slot too: a --resume in another slot is refused (resume.ts)
-  return writeCheckpoint(join(init.dataDir, CHECKPOINT_DIR), { configHash: hash, round: algorithm.round, writtenAt: Date.now(), config: agreedConfig(init.config), slot: init.slot, state: algorithm.exportState() })
+  return writeCheckpoint(join(init.dataDir, CHECKPOINT_DIR), { configHash: hash, round: algorithm.round, writtenAt: Date.now(), config: agreedConfig(config), slot: init.slot, state: algorithm.exportState() })
 }
 
 /**

@@ -14,9 +14,10 @@
 import { join } from 'node:path'
 import { checkCheckpointSteps } from '../../lib/algorithms/index.ts'
 import type { AlgorithmState, PeerAlgorithm } from '../../lib/algorithms/index.ts'
-import { agreedConfig, configDiff, configHash } from '../../lib/experiment/index.ts'
+import { agreedConfig, configDiff, configHash, legacyConfigHash } from '../../lib/experiment/index.ts'
 import type { AgreedConfig, RunConfig } from '../../lib/experiment/index.ts'
 import { InvalidCheckpointError, listCheckpoints, loadLatestCheckpoint, removeLeftovers } from '../checkpoint/index.ts'
+import type { SkippedCheckpoint } from '../checkpoint/index.ts'
 import type { MemberView } from '../membership/index.ts'
 import { ShardMismatchError } from './errors.ts'
 import { CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, readPeerFile } from './files.ts'
@@ -71,7 +72,7 @@ export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algori
     return undefined
   }
   const agreed = agreedConfig(config)
-  const result = loadLatestCheckpoint<AlgorithmState>(dir, configHash(config), (state) => {
+  const validate = (state: unknown): AlgorithmState => {
     // a run of R rounds checkpoints at most round R: a later one (crafted, or of a run whose --rounds differed
     // though the hash agreed) is refused before the algorithm sees it
     const claimed = (state as Partial<AlgorithmState> | null)?.round
@@ -81,12 +82,27 @@ export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algori
     // importState checks the whole state before it changes anything, so a refused one leaves the algorithm as it was
     algorithm.importState(state as AlgorithmState)
     return state as AlgorithmState
-  })
+  }
+  let result = loadLatestCheckpoint<AlgorithmState>(dir, configHash(config), validate)
+  // a training run's checkpoints written before its dim (the model's parameter count) was agreed hold dim null and
+  // another hash: usable when every other agreed field is this run's; the algorithm checks the model's length
+  const legacy = (s: SkippedCheckpoint): boolean => config.algo !== 'gossip' && s.fault === 'config' && s.config?.dim === null &&
+    configDiff({ ...agreed, dim: null }, s.config as AgreedConfig).length === 0
+  let olderMurmur: string | undefined
+  if (result.checkpoint === undefined && result.skipped.some(legacy)) {
+    const retry = loadLatestCheckpoint<AlgorithmState>(dir, legacyConfigHash(config), validate)
+    const second = new Map(retry.skipped.map((s) => [s.file, s]))
+    const used = retry.path === undefined ? undefined : retry.path.slice(dir.length + 1)
+    const newer = used === undefined ? result.skipped : result.skipped.slice(0, result.skipped.findIndex((s) => s.file === used))
+    // each file as the pass that could use it judged it: an older murmur's by the second, the others by the first
+    result = { ...retry, skipped: newer.map((s) => legacy(s) ? second.get(s.file) ?? s : s) }
+    if (used !== undefined) olderMurmur = used
+  }
   const refused = result.skipped.map((s) => {
     if (s.fault === 'config' && s.config !== undefined) {
       const diff = configDiff(agreed, s.config as AgreedConfig)
       const fields = diff.length > 0
-        ? diff.map((d) => `${d.field}: this run ${JSON.stringify(d.ours)}, checkpoint ${JSON.stringify(d.theirs)}`).join('; ')
+        ? diff.map((d) => `${d.field}: this run ${JSON.stringify(d.ours)}, checkpoint ${JSON.stringify(d.theirs)}${d.hint !== undefined ? ` (${d.hint})` : ''}`).join('; ')
         : 'every agreed field is equal but the hash differs (another murmur version?)'
       return `${s.file}: written by a run with another config (${fields})`
     }
@@ -108,6 +124,10 @@ export function resumeFromCheckpoint (dataDir: string, config: RunConfig, algori
         `Resume with --shard ${recorded}/${n}; to run --shard ${opts.slot}/${n}, give it a --data-dir of its own (a copied folder also copies the other peer's identity key), or drop --resume to start this folder afresh (its checkpoints are moved to previous/)`,
       recorded, opts.slot)
     }
+  }
+  if (olderMurmur !== undefined) {
+    log(`--resume: ${olderMurmur} was written by an older murmur, whose config left out the model's size (dim null); its model has this run's ${String(config.dim)} parameters: ` +
+      `resuming from it, and checkpointing with dim ${String(config.dim)} from now on. Every peer of the run needs a murmur that agrees dim, or the peers refuse each other`)
   }
   log(`--resume: continuing from ${result.path} (round ${result.checkpoint.round}${refused.length > 0 ? `, after refusing ${refused.length} newer` : ''})`)
   return { path: result.path, round: result.checkpoint.round, refused }

@@ -256,7 +256,7 @@ function checkpointConfig (dir: string, hash: string | null): { config: Record<s
     const agreed = asObject(raw?.config)
     if (agreed === null) continue
     if (hash !== null && raw?.configHash !== hash) { other ??= file; continue }
-    // agreedConfig writes an absent optional field (and a training run's dim) as null: not a setting of the run
+    // agreedConfig writes an absent optional field (and an older murmur a training run's dim) as null: not a setting of the run
     const config = Object.fromEntries(Object.entries(agreed).filter(([, v]) => v !== null))
     return { config, file: `${CHECKPOINT_DIR}/${file}` }
   }

@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve, sep } from 'node:path'
-import { configHash, resolveRunConfig } from '../../lib/experiment/index.ts'
+import { configHash, legacyConfigHash, resolveRunConfig } from '../../lib/experiment/index.ts'
 import type { RunConfig } from '../../lib/experiment/index.ts'
 import { mergeCluster } from '../../scripts/lib/cluster-merge.ts'
 import { NotAPeerFolderError, PeerFoldersMismatchError } from './errors.ts'
@@ -104,7 +104,8 @@ export async function mergePeerFolders (dirArgs: readonly string[], opts: MergeO
       'the merge needs it to rebuild the model and test the averaged model. Report each folder on its own, or copy the peers\' checkpoints/ along')
   }
   const config = runConfigOf(withConfig.config!, opts.evalLimit)
-  if (hashes.length === 1 && configHash(config) !== hashes[0]) {
+  // an older murmur hashed a training run without its model's dim (legacyConfigHash): its folders still merge
+  if (hashes.length === 1 && configHash(config) !== hashes[0] && legacyConfigHash(config) !== hashes[0]) {
     throw new PeerFoldersMismatchError(dirs, `the config in ${withConfig.dir}/${withConfig.configFile ?? ''} does not hash to peer.json's configHash ${hashes[0].slice(0, 12)}…: written by another version of murmur?`)
   }
 

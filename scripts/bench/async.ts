@@ -30,7 +30,7 @@ import { getNumber, getOptionalNumber, getOptionalString, UsageError } from '../
 import { parseScriptArgs, roundsOption, runScript, seedOption, simOption } from '../lib/script-args.ts'
 import type { ScriptSpec } from '../lib/script-args.ts'
 import { intList, intListOption } from './cli.ts'
-import { configHash, prepareTraining, resolveRunConfig } from '../../lib/experiment/index.ts'
+import { configHash, prepareTraining, resolveRunConfig, withModelDim } from '../../lib/experiment/index.ts'
 import type { RunConfig } from '../../lib/experiment/index.ts'
 import type { AlgorithmState } from '../../lib/algorithms/index.ts'
 import { loadLatestCheckpoint } from '../../node/checkpoint/index.ts'
@@ -126,7 +126,7 @@ async function evaluateFinal (config: RunConfig, n: number, peerDir: (slot: numb
   try {
     const evaluate = training.evaluate
     if (evaluate === undefined) throw new Error(`the run's model (${config.algo}) has no test set to evaluate on`)
-    const hash = configHash(config)
+    const hash = configHash(withModelDim(config, training.dim))
     const own: ModeRun['own'] = []
     let sum: Float64Array | undefined
     for (let slot = 0; slot < n; slot++) {

@@ -1080,8 +1080,8 @@ def js_json(v):
 def agreed_config(overrides):
     c = dict(DEFAULTS)
     c.update(overrides)
-    if c.get('algo') != 'gossip':
-        c['dim'] = None  # agreed for gossip only (docs/PROTOCOL.md § Config hash)
+    # dim is the length of the vector exchanged (docs/PROTOCOL.md § Config hash): --dim with gossip, and in a training
+    # run its model's parameter count, which this client does not build: give that count as --dim
     return {f: c.get(f) for f in AGREED_FIELDS}
 
 
@@ -1784,7 +1784,8 @@ def main():
     ap.add_argument('--peers', type=int, default=16)
     ap.add_argument('--slot', type=int, required=True)
     ap.add_argument('--algo', default='gossip')
-    ap.add_argument('--dim', type=int, default=1000)
+    ap.add_argument('--dim', type=int, default=1000,
+                    help='the agreed dim: with --algo gossip the vector length; with another --algo its model\'s parameter count')
     ap.add_argument('--rounds', type=int, default=200)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--topology', default='ring')
@@ -1826,8 +1827,8 @@ def main():
     rng = Xoshiro128ss(1)
     assert [rng.next() for _ in range(3)] == [2442144158, 3238099751, 3819917871]
     assert k_of('0.07', 100) == 7
-    ex = agreed_config(dict(runId='mnist-ring'))
-    assert config_hash(ex) == '6a551fce308c740bc5bcc3543b5404fb96f879795f9d6d490437704e5466983a', config_hash(ex)
+    ex = agreed_config(dict(runId='mnist-ring', dim=101770))  # the default mlp on MNIST: 784-128-10
+    assert config_hash(ex) == 'f75291c5d645f713cbc4dc9bf7885606b63390e3671884f9751683110fcc088c', config_hash(ex)
     asyncio.run(Client(args).main())
 
 

@@ -23,6 +23,13 @@ describe('lib/experiment resolveExperiment', () => {
     for (const c of cases) assert.equal(refusedField(c.partial), c.field, JSON.stringify(c.partial))
     assert.equal(resolveExperiment({ lr: 1e-6 }).lr, 1e-6)
   })
+
+  it('dim null (an older murmur\'s stored agreed config of a training run) loads as the default; with gossip it is refused, naming dim', () => {
+    // before: "dim: expected an integer in [1, 100000000], got null" for the training run too
+    const stored = { algo: 'dpsgd', dim: null } as unknown as Partial<ExperimentConfig>
+    assert.equal(resolveExperiment(stored).dim, 1000)
+    assert.equal(refusedField({ algo: 'gossip', dim: null } as unknown as Partial<ExperimentConfig>), 'dim')
+  })
 })
 
 describe('lib/experiment runExperiment', () => {

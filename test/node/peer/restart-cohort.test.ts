@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAlgorithm } from '../../../lib/algorithms/index.ts'
-import { agreedConfig, algorithmConfig, configHash, prepareTraining, resolveRunConfig } from '../../../lib/experiment/index.ts'
+import { agreedConfig, algorithmConfig, configHash, prepareTraining, resolveRunConfig, withModelDim } from '../../../lib/experiment/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 import { peerStreams } from '../../../lib/sim/index.ts'
 import { writeCheckpoint } from '../../../node/checkpoint/index.ts'
@@ -35,7 +35,9 @@ async function checkpointed (config: RunConfig, slot: number, round: number, opt
     const s = peerStreams(config.seed, slot)
     const algorithm = createAlgorithm(algorithmConfig(config), { x0: training.x0(slot, s.x0), objective: training.objective?.(slot, s.objective), rng: s.algorithm, id: 'x' })
     const state = { ...algorithm.exportState(), round }
-    writeCheckpoint(join(dir, CHECKPOINT_DIR), { configHash: configHash(config), round, writtenAt: Date.now(), config: agreedConfig(config), state, ...(opts.slot === false ? {} : { slot }) })
+    // as the peer does: the agreed config holds the model's parameter count (a training run's dim)
+    const sized = withModelDim(config, training.dim)
+    writeCheckpoint(join(dir, CHECKPOINT_DIR), { configHash: configHash(sized), round, writtenAt: Date.now(), config: agreedConfig(sized), state, ...(opts.slot === false ? {} : { slot }) })
   } finally {
     training.dispose()
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { algorithmConfig, prepareTraining, resolveRunConfig } from '../../../lib/experiment/index.ts'
+import { algorithmConfig, prepareTraining, resolveRunConfig, withModelDim } from '../../../lib/experiment/index.ts'
 import { createAlgorithm } from '../../../lib/algorithms/index.ts'
 import { peerStreams } from '../../../lib/sim/index.ts'
 import { runPeer } from '../../../node/peer/index.ts'
@@ -25,7 +25,8 @@ describe('node/peer --until-accuracy reached in the last round', function () {
     try {
       const s = peerStreams(config.seed, 0)
       const algorithm = createAlgorithm(algorithmConfig(config), { x0: training.x0(0, s.x0), objective: training.objective?.(0, s.objective), rng: s.algorithm, id: 'x' })
-      assert.equal(resumeFromCheckpoint(dataDir, config, algorithm, () => {})?.round, 3)
+      // the peer hashed its config with its model's parameter count (withModelDim), as a --resume does
+      assert.equal(resumeFromCheckpoint(dataDir, withModelDim(config, training.dim), algorithm, () => {})?.round, 3)
     } finally {
       training.dispose()
     }

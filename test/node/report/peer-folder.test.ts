@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { agreedConfig, configHash, resolveRunConfig } from '../../../lib/experiment/index.ts'
+import { agreedConfig, configHash, legacyConfigHash, resolveRunConfig } from '../../../lib/experiment/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 import { writeCheckpoint } from '../../../node/checkpoint/index.ts'
 import { buildReport, loadRun } from '../../../node/report/index.ts'
@@ -25,9 +25,10 @@ const GOSSIP: Partial<RunConfig> = { runId: 'mnist-ab', peers: 2, topology: 'rin
  * A peer's --data-dir as node/peer writes it: peer.json, its own metrics rows (peerId, slot, cumulative bytesSent,
  * roundMs), a checkpoint holding the agreed config, and parameter snapshots of `dim` floats.
  */
-function peerFolder (dir: string, slot: number, opts: { config?: Partial<RunConfig>, checkpoint?: boolean, snapshots?: Record<number, number[]> } = {}): string {
+function peerFolder (dir: string, slot: number, opts: { config?: Partial<RunConfig>, checkpoint?: boolean, snapshots?: Record<number, number[]>, legacy?: boolean, hash?: string } = {}): string {
   const config = resolveRunConfig(opts.config ?? GOSSIP)
-  const hash = configHash(config)
+  // legacy: as an older murmur wrote a training run's folder, its hash and checkpoint without the model's dim
+  const hash = opts.hash ?? (opts.legacy === true ? legacyConfigHash(config) : configHash(config))
   const peerId = `12D3KooWpeer${slot}`
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'peer.json'), JSON.stringify({ peerId, slot, addrs: [], configHash: hash, runId: config.runId, pid: 1 }))
@@ -37,7 +38,7 @@ function peerFolder (dir: string, slot: number, opts: { config?: Partial<RunConf
   }))
   writeFileSync(join(dir, 'metrics.jsonl'), rows.join('\n') + '\n')
   if (opts.checkpoint !== false) {
-    writeCheckpoint(join(dir, 'checkpoints'), { configHash: hash, round: 3, writtenAt: 0, config: agreedConfig(config), slot, state: {} })
+    writeCheckpoint(join(dir, 'checkpoints'), { configHash: hash, round: 3, writtenAt: 0, config: { ...agreedConfig(config), ...(opts.legacy === true ? { dim: null } : {}) }, slot, state: {} })
   }
   for (const [round, values] of Object.entries(opts.snapshots ?? {})) {
     mkdirSync(join(dir, 'snapshots'), { recursive: true })
@@ -50,13 +51,13 @@ describe('murmur report of peers\' --data-dirs', function () {
   this.timeout(20_000)
 
   it('one peer\'s folder: its own figures labelled as its own, no summary.json "not finished" note, the agreed config from its checkpoint', async () => {
-    const dir = peerFolder(join(tmp(), 'peer-a'), 1, { config: { ...GOSSIP, algo: 'dpsgd', model: 'softmax' } })
+    const dir = peerFolder(join(tmp(), 'peer-a'), 1, { config: { ...GOSSIP, algo: 'dpsgd', model: 'softmax', dim: 7850 } })
     const run = loadRun(dir)
     assert.equal(run.kind, 'peer')
-    assert.deepEqual(run.peer, { peerId: '12D3KooWpeer1', slot: 1, runId: 'mnist-ab', configHash: configHash(resolveRunConfig({ ...GOSSIP, algo: 'dpsgd', model: 'softmax' })) })
+    assert.deepEqual(run.peer, { peerId: '12D3KooWpeer1', slot: 1, runId: 'mnist-ab', configHash: configHash(resolveRunConfig({ ...GOSSIP, algo: 'dpsgd', model: 'softmax', dim: 7850 })) })
     assert.equal(run.configFile, 'checkpoints/checkpoint-0000000003.ckpt')
     assert.equal(run.config?.model, 'softmax')
-    assert.equal(run.config?.dim, undefined, 'a training run\'s dim is null in the agreed config: not shown as a setting')
+    assert.equal(run.config?.dim, 7850, 'a training run\'s dim is its model\'s parameter count in the agreed config')
     assert.deepEqual(run.rows.map((r) => r.roundMs), [10, 10, 10], 'a peer\'s own roundMs')
     assert.ok(!run.notes.some((n) => n.includes('summary.json is absent')), run.notes.join('\n'))
     assert.ok(!run.notes.some((n) => n.startsWith('No run config')), run.notes.join('\n'))
@@ -109,6 +110,20 @@ describe('murmur report of peers\' --data-dirs', function () {
     const cli = await runCli(['report', root])
     assert.equal(cli.code, 0, cli.err)
     assert.ok(existsSync(join(root, 'report.html')), 'a folder holding peers\' folders: merged, the page in it')
+  })
+
+  it('the folders of a training run written by an older murmur (config hash without the model\'s dim) still merge', async () => {
+    const root = tmp()
+    const config = { ...GOSSIP, algo: 'dpsgd', model: 'softmax', evalLimit: 50 } as const
+    const a = peerFolder(join(root, 'old-a'), 0, { config, legacy: true })
+    const b = peerFolder(join(root, 'old-b'), 1, { config, legacy: true })
+    const run = await mergePeerFolders([a, b], { evalLimit: 50 })
+    assert.equal(run.kind, 'peers')
+    assert.deepEqual(run.sources.map((s) => s.slot), [0, 1])
+    // and folders whose checkpoint config hashes to neither are still refused
+    const c = peerFolder(join(root, 'new-c'), 0, { config: { ...config, dim: 7850 }, hash: 'f'.repeat(64) })
+    const d = peerFolder(join(root, 'new-d'), 1, { config: { ...config, dim: 7850 }, hash: 'f'.repeat(64) })
+    await assert.rejects(mergePeerFolders([c, d], { evalLimit: 50 }), (err: Error) => err.name === 'PeerFoldersMismatchError' && err.message.includes('does not hash to'))
   })
 
   it('folders that are not the peers of one run are refused by name', async () => {

@@ -18,6 +18,12 @@ export const REGULAR_SWAPS_PER_EDGE = 30
 /** Random d-regular graphs: extra rounds of swaps when the result is disconnected, before giving up. */
 export const REGULAR_MAX_RESTARTS = 50
 
+/**
+ * Seed of the random topologies (erdos-renyi, regular) when none is given: the CLI's default `--seed` too, so
+ * `buildGraph('regular:4', 32)` is the graph `murmur graph --topology regular:4 --peers 32` prints.
+ */
+export const DEFAULT_TOPOLOGY_SEED = 1
+
 /** Default mixing-weight scheme. */
 export const DEFAULT_WEIGHT_SCHEME = 'metropolis'
 

@@ -25,4 +25,4 @@ export {
   EigenConvergenceError, InvalidEdgeListError, InvalidGraphError, InvalidMatrixError, InvalidTopologyError,
   InvalidWeightSchemeError, InvalidWeightsError, TopologyConstructionError
 } from './errors.ts'
-export { DEFAULT_MIXING_EPS, DEFAULT_WEIGHT_SCHEME, MAX_DENSE_NODES, MAX_NODES } from './constants.ts'
+export { DEFAULT_MIXING_EPS, DEFAULT_TOPOLOGY_SEED, DEFAULT_WEIGHT_SCHEME, MAX_DENSE_NODES, MAX_NODES } from './constants.ts'

@@ -10,6 +10,7 @@ import type { Graph } from './graphs.ts'
 import { complete, exponential, hypercube, incompleteHypercube, ring, squarestFactors, star, torus } from './builders.ts'
 import { erdosRenyi, randomRegular } from './random-graphs.ts'
 import { InvalidTopologyError, TopologyConstructionError } from './errors.ts'
+import { DEFAULT_TOPOLOGY_SEED } from './constants.ts'
 
 export type TopologySpec =
   | { readonly kind: 'ring' }
@@ -30,7 +31,7 @@ export const NAMED_TOPOLOGY_FORMS = 'ring, torus, torus:RxC, erdos-renyi:P (0 < 
 export const TOPOLOGY_FORMS = `${NAMED_TOPOLOGY_FORMS}, file:PATH`
 
 export interface BuildGraphOptions {
-  /** seed of the random kinds (erdos-renyi, regular); default 0. Ignored by the deterministic kinds. */
+  /** seed of the random kinds (erdos-renyi, regular); default DEFAULT_TOPOLOGY_SEED (1, as the CLI's --seed). Ignored by the deterministic kinds. */
   seed?: number
   /** torus rows (must divide n); default: the most square shape */
   rows?: number
@@ -86,7 +87,7 @@ export function formatTopologySpec (spec: TopologySpec): string {
 export function buildGraph (spec: string | TopologySpec, n: number, opts: BuildGraphOptions = {}): Graph {
   const s = typeof spec === 'string' ? parseTopologySpec(spec) : spec
   checkNodeCount(n)
-  const seed = opts.seed ?? 0
+  const seed = opts.seed ?? DEFAULT_TOPOLOGY_SEED
   const rng = (): ReturnType<typeof createRng> => createRng(hashSeed(seed, 'topology', formatTopologySpec(s), n))
   switch (s.kind) {
     case 'ring': return ring(n)
@@ -134,7 +135,7 @@ export function buildLiveGraph (spec: string | TopologySpec, n: number, opts: Bu
   if (s.kind === 'hypercube' && (n & (n - 1)) !== 0) {
     return { graph: incompleteHypercube(n), note: `hypercube: ${n} is not a power of two: the incomplete hypercube on ${n} nodes` }
   }
-  const rng = (d: string): ReturnType<typeof createRng> => createRng(hashSeed(opts.seed ?? 0, 'topology', d, n))
+  const rng = (d: string): ReturnType<typeof createRng> => createRng(hashSeed(opts.seed ?? DEFAULT_TOPOLOGY_SEED, 'topology', d, n))
   if (s.kind === 'regular') {
     let d = s.degree
     // a degree above n − 1, or one or two nodes (where only the complete graph is connected): the complete graph,

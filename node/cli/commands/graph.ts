@@ -1,6 +1,7 @@
 import { getBoolean, getNumber, getOptionalNumber, getString } from '../args.ts'
 import type { Command } from '../command.ts'
 import { formatNearOne, formatSmall, loadGraph, nearOneDecimals, topologyOptions } from '../topology.ts'
+import { DEFAULT_TOPOLOGY_SEED } from '../../../topologies/index.ts'
 
 function edgesOf (adjacency: ReadonlyArray<ReadonlyArray<number>>): Array<[number, number]> {
   const edges: Array<[number, number]> = []
@@ -30,7 +31,7 @@ export const graphCommand: Command = {
   options: [
     { name: 'peers', type: 'int', min: 1, max: 4096, description: 'number of nodes n (default: 16; for file:PATH, its largest node + 1; for torus:RxC, R × C)' },
     ...topologyOptions,
-    { name: 'seed', type: 'int', min: 0, max: 0xffffffff, default: 1, description: 'seed of the random topologies' },
+    { name: 'seed', type: 'int', min: 0, max: 0xffffffff, default: DEFAULT_TOPOLOGY_SEED, description: 'seed of the random topologies' },
     { name: 'json', type: 'boolean', description: 'print one JSON object instead of text' },
     { name: 'eigenvalues', type: 'boolean', description: 'also list every eigenvalue of W in the text output' }
   ],

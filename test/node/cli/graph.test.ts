@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { buildGraph } from '../../../topologies/index.ts'
 import { runCli } from './run.ts'
 
 describe('murmur graph', () => {
@@ -20,6 +21,18 @@ describe('murmur graph', () => {
     assert.ok(Math.abs(g.lambda2 - expected) < 1e-9)
     assert.ok(Math.abs(g.spectralGap - (1 - expected)) < 1e-9)
     for (let i = 1; i < g.eigenvalues.length; i++) assert.ok(g.eigenvalues[i] <= g.eigenvalues[i - 1] + 1e-12)
+  })
+
+  it('without --seed draws the random graph the library\'s buildGraph draws without a seed', async () => {
+    for (const topology of ['regular:4', 'erdos-renyi:0.2']) {
+      const { code, out } = await runCli(['graph', '--topology', topology, '--peers', '24', '--json'])
+      assert.equal(code, 0)
+      const cli = (JSON.parse(out) as { edges: Array<[number, number]> }).edges.map(([u, v]) => `${u}-${v}`).sort()
+      const edges = (seed?: number): string[] => buildGraph(topology, 24, seed === undefined ? {} : { seed }).adjacency.flatMap((ns, u) => ns.filter((v) => v > u).map((v) => `${u}-${v}`)).sort()
+      assert.deepEqual(cli, edges(), topology)
+      // and the seed makes a difference: the comparison above is not of two fixed graphs
+      assert.notDeepEqual(edges(2), edges(), topology)
+    }
   })
 
   it('prints a text summary and reads edge-list files', async () => {

@@ -40,8 +40,12 @@ export const METRICS = [
   { name: 'degree', type: 'gauge', labels: [], help: 'neighbours of this peer in the current round\'s topology' },
   { name: 'spectral_gap', type: 'gauge', labels: [], help: '1 - lambda2 of the round\'s mixing matrix W over the members this peer sees' },
   { name: 'lambda2', type: 'gauge', labels: [], help: 'second largest eigenvalue modulus of the round\'s W over the members this peer sees' },
-  { name: 'neighbour_bytes_total', type: 'counter', labels: ['neighbour', 'direction'], help: 'bytes exchanged with each neighbour (direction in or out), gossip payloads and envelopes' },
-  { name: 'sent_bytes_total', type: 'counter', labels: [], help: 'bytes this peer sent, all neighbours' },
+  // The two byte counters count at two layers, so they never quite agree (a user summing one must not expect the
+  // other): sent_bytes_total is the algorithm's count (PeerRecord.bytesSent, RoundReport.bytesSent), neighbour_bytes_total
+  // the exchange's (its per-peer bytesOut / bytesIn, node/exchange stats), which adds every frame's envelope and counts
+  // a send only once written, sampled as each round ends.
+  { name: 'neighbour_bytes_total', type: 'counter', labels: ['neighbour', 'direction'], help: 'bytes on the wire with each neighbour of the round, by direction: out = whole frames written (payload chunks, each with its 40-byte envelope header and its length prefix), counted once a message is fully written; in = frames read (payload chunks and envelope headers, without length prefixes); sampled at the end of each round, so a send still in flight then is counted a round later. Summed over neighbours, out is not murmur_sent_bytes_total: it adds the envelopes and leaves out sends not (yet) written' },
+  { name: 'sent_bytes_total', type: 'counter', labels: [], help: 'bytes of the algorithm\'s messages this peer sent: each round, its message payload (without the exchange\'s envelope headers and length prefixes) once per neighbour of the round, delivered or not, counted as the round ends; the bytesSent of metrics.jsonl and of the telemetry summary, not the sum of murmur_neighbour_bytes_total{direction="out"}' },
   { name: 'messages_total', type: 'counter', labels: ['outcome'], help: 'neighbour messages of each round by outcome: received, missing (deadline passed)' },
   { name: 'rejections_total', type: 'counter', labels: ['source', 'reason'], help: 'refused messages: source algorithm (malformed, wrong size, non-finite, ...) or exchange (wire faults, not a neighbour, too early, ...)' },
   { name: 'stale_copies', type: 'gauge', labels: [], help: 'CHOCO-SGD neighbour copies awaiting a full resync' },

@@ -3,7 +3,8 @@
  *
  *   GET /                 the page (static/index.html, app.js, style.css)
  *   GET /vendor/*.js      vega, vega-lite and cytoscape browser builds, served from node_modules (no CDN)
- *   GET /state            the current WatchSnapshot as JSON
+ *   GET /state            the current WatchSnapshot as JSON (its fields are documented in types.ts; `round`, the header's
+ *                         "round", is the most rounds a live peer completed, the largest `peers[].round` of live peers)
  *   GET /events           text/event-stream: `snapshot` (everything) on connect, then `update` every refresh with the
  *                         snapshot minus its curves plus the curve points the client has not had yet
  */

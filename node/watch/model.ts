@@ -6,9 +6,12 @@
  * - Members: the announcements' own rules (node/membership `applyAnnouncement`, `memberAtRound`); a member is
  *   live while heard within 3 of its heartbeats plus the round deadline, as peers judge each other. The heartbeat
  *   of each peer is measured from the gaps between its announcements.
- * - The membership graph: the run's topology over the live members of the current round (the highest round a
- *   live member announces), numbered by slot as the peers number it (node/membership `memberTopology`), with
- *   the spectrum of its W (topologies `mixingMatrix`, `describe`).
+ * - A peer's round: the rounds it completed, from its latest summary or its latest announcement, whichever is newer
+ *   (both count alike: a peer announces R once R rounds are done, but only once a heartbeat, while it sends a summary
+ *   every round or every --telemetry-every rounds). The run's round, the snapshot's `round`: the most rounds a live
+ *   peer completed, so that it never lags the peer rows it comes with.
+ * - The membership graph: the run's topology over the live members of that round, numbered by slot as the peers
+ *   number it (node/membership `memberTopology`), with the spectrum of its W (topologies `mixingMatrix`, `describe`).
  * - Network figures of a round (mean and minimum accuracy of the peers' own models, mean training loss, the
  *   consensus distance from the peers' sketches, node/telemetry `consensusFromSketches`) are fixed once every
  *   live peer has reported the round, or the run is FINALIZE_LAG_ROUNDS further, or FINALIZE_AFTER_MS passed.
@@ -178,21 +181,23 @@ export class WatchModel {
     for (const m of this.members.values()) m.lastSeen = Math.min(now, m.lastSeen + ms)
     for (const r of this.reporters.values()) r.at = Math.min(now, r.at + ms)
     for (const p of this.pending.values()) p.created = Math.min(now, p.created + ms)
-    this.event(now, 'stalled', { id: '', slot: null, round: this.currentRound(now) ?? 0 },
+    this.event(now, 'stalled', { id: '', slot: null, round: runRound(this.peerRows(now)) ?? 0 },
       `this observer was stopped for ${(ms / 1000).toFixed(1)} s (suspended, or its machine slept): that time is not counted against the peers`)
   }
 
   snapshot (now: number): WatchSnapshot {
     const run = this.runInfo()
-    const current = this.currentRound(now)
-    const memberIds = current === null ? [] : this.membersOf(current, now).map((m) => m.id)
+    const peers = this.peerRows(now)
+    const current = runRound(peers)
+    const memberIds = new Set(current === null ? [] : this.membersOf(current, now).map((m) => m.id))
+    for (const p of peers) p.member = memberIds.has(p.id)
     const { graph, error } = current === null || run === null ? { graph: null, error: null } : this.graphOf(current, now, run)
     return {
       runId: this.runId,
       time: now,
       run,
       round: current,
-      peers: this.peerRows(now, new Set(memberIds)),
+      peers,
       graph,
       graphError: error,
       accuracy: last(this.accuracy),
@@ -240,12 +245,6 @@ export class WatchModel {
     return [...this.members.values()].filter((m) => m.configHash === h && this.isLive(m, now))
   }
 
-  private currentRound (now: number): number | null {
-    let r: number | null = null
-    for (const m of this.runMembers(now)) if (m.since !== undefined && (r === null || m.round > r)) r = m.round
-    return r
-  }
-
   private membersOf (round: number, now: number): Member[] {
     return this.runMembers(now).filter((m) => memberAtRound(m, round))
   }
@@ -284,7 +283,8 @@ export class WatchModel {
     return l === undefined ? 0 : l.in + l.out
   }
 
-  private peerRows (now: number, current: Set<string>): PeerRow[] {
+  /** the peers' rows; `member` is false until the caller knows the round (snapshot) */
+  private peerRows (now: number): PeerRow[] {
     const ids = new Set([...this.members.keys(), ...this.reporters.keys()])
     const h = this.runHash()
     const rows: PeerRow[] = []
@@ -303,8 +303,8 @@ export class WatchModel {
         id,
         slot: s?.slot ?? m?.slot ?? -1,
         status,
-        member: current.has(id),
-        round: s?.round ?? m?.round ?? 0,
+        member: false,
+        round: roundOf(m, s),
         trainLoss: s?.trainLoss ?? null,
         accuracy: s?.accuracy ?? null,
         accuracyRound: s?.accuracyRound ?? null,
@@ -338,7 +338,7 @@ export class WatchModel {
     for (const id of ids) {
       const m = this.members.get(id)
       if (m?.until !== undefined) left++
-      round = Math.max(round, this.reporters.get(id)?.latest.round ?? m?.round ?? 0)
+      round = Math.max(round, roundOf(m, this.reporters.get(id)?.latest))
     }
     const silent = ids.length - left
     const peers = (n: number): string => `${n} ${n === 1 ? 'peer' : 'peers'}`
@@ -393,6 +393,22 @@ export class WatchModel {
   private ignore (why: string): void {
     this.counters.ignored[why] = (this.counters.ignored[why] ?? 0) + 1
   }
+}
+
+/**
+ * Rounds a peer completed: its latest summary's or its latest announcement's, whichever is newer. Both count the
+ * same way (a peer announces R, and summarises R, once R rounds are done), but announcements go out once a heartbeat
+ * and summaries every --telemetry-every rounds, so either can be the older.
+ */
+function roundOf (m: Pick<MemberRecord, 'round'> | undefined, s: Pick<RoundSummary, 'round'> | undefined): number {
+  return Math.max(s?.round ?? 0, m?.round ?? 0)
+}
+
+/** the run's round as the snapshot reports it: the most rounds a live peer completed (null: no live peer) */
+function runRound (peers: PeerRow[]): number | null {
+  let r: number | null = null
+  for (const p of peers) if (livePeer(p) && (r === null || p.round > r)) r = p.round
+  return r
 }
 
 /** a peer row that counts among the run's live peers: neither gone silent nor left */

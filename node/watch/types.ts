@@ -11,9 +11,12 @@ export interface PeerRow {
   id: string
   slot: number
   status: PeerStatus
-  /** a member of the current round in the observer's membership view */
+  /** a member of the snapshot's `round` in the observer's membership view */
   member: boolean
-  /** rounds completed (from its latest summary; its announced round before the first summary) */
+  /**
+   * rounds completed: from its latest summary or its latest membership announcement, whichever is newer (a peer
+   * announces once a heartbeat, and summarises every --telemetry-every rounds)
+   */
   round: number
   trainLoss: number | null
   accuracy: number | null
@@ -106,7 +109,11 @@ export interface WatchSnapshot {
   runId: string
   time: number
   run: RunInfo | null
-  /** the highest round a live member announces */
+  /**
+   * The run's round: the most rounds completed by a live peer, i.e. the largest `peers[].round` among the peers
+   * neither silent nor left (the others may lag it by a round or more); null while no peer is live. The membership
+   * graph (`graph.round`) and the peers' `member` flags are of this round. Once the run is over, `ended.round`.
+   */
   round: number | null
   peers: PeerRow[]
   graph: GraphView | null

@@ -5,6 +5,7 @@
  * slowest eigenvector dominates. Training runs add gradient disagreement every round, so their ratio settles
  * near 1 at a steady state instead: the plot shows both honestly.
  */
+import type { MembershipChange } from './membership.ts'
 import type { RoundRow, RunKind } from './types.ts'
 
 /**
@@ -34,6 +35,8 @@ export const ROUNDOFF_PER_COORDINATE = 1e-10
 export const LAMBDA_SQ_ZERO = 1e-12
 
 export interface ContractionPoint {
+  /** the earlier round of the pair */
+  from: number
   /** the later round of the pair */
   round: number
   /** per-round factor (c_r / c_prev)^(1/(r − prev)) */
@@ -43,22 +46,49 @@ export interface ContractionPoint {
 }
 
 export interface ContractionFit {
-  /** geometric-mean per-round factor over the window */
+  /** geometric-mean per-round factor over the window's intervals */
   rate: number
   predicted: number
   /** |rate − predicted| / predicted, or null when predicted is 0 (a complete graph) */
   relativeError: number | null
   from: number
   to: number
+  /** intervals between records in the window (the last third of those measured) */
+  intervals: number
+  /** breaks between from and to (an excluded interval, records at round-off): 0 when the window is one stretch */
+  gaps: number
+}
+
+/** An interval between two consecutive records above the round-off floor that no point is taken from, and why. */
+export interface ExcludedInterval {
+  from: number
+  to: number
+  /** each reason, as the report says it (a membership change within it, or the records averaging different peers) */
+  why: string[]
+}
+
+/** Records left out at round-off: from the first at or below the floor on, until membership changed or to the last record. */
+export interface RoundOffSpan {
+  from: number
+  /** the last record left out */
+  to: number
+  records: number
+  /** no membership change ended it: every later record is left out too */
+  toEnd: boolean
 }
 
 export interface Contraction {
+  /** one per interval between consecutive records above the round-off floor, but the excluded ones */
   points: ContractionPoint[]
-  /** over the last third of the rounds above the round-off floor, as scripts/spectral-gap.ts measures it; null with fewer than two such records */
+  /** over the last third of the points, as scripts/spectral-gap.ts measures it; null without a point */
   fit: ContractionFit | null
+  /** intervals left out because membership changed within them (ContractionOptions.changes) or their records average different peers */
+  excluded: ExcludedInterval[]
   /** records (a consensus distance, 0 included) left out because the distance had reached the round-off floor */
   belowFloor: number
-  /** the first round whose record is at or below the floor (every later one is left out too), or null when none is */
+  /** the stretches of those records */
+  roundOff: RoundOffSpan[]
+  /** the first round whose record is at or below the floor, or null when none is */
   floorRound: number | null
   /** the floor: max(ROUNDOFF_PER_COORDINATE × dim, ROUNDOFF_FLOOR × the first record) */
   floor: number
@@ -67,13 +97,16 @@ export interface Contraction {
 export interface ContractionOptions {
   /** coordinates of the model (gossip's --dim, or the network's parameter count); unknown counts as 1, the least strict floor */
   dim?: number
+  /** where the run's membership changed (membershipChanges): an interval between records holding one is left out */
+  changes?: readonly MembershipChange[]
 }
 
-function lambdaSq (rows: readonly RoundRow[], from: number, to: number, fallback: number | null): number | null {
+/** λ₂² over the rounds of the intervals (from, to]: the mean of the recorded λ₂², else the fallback's square. */
+function lambdaSq (rows: readonly RoundRow[], spans: ReadonlyArray<{ from: number, to: number }>, fallback: number | null): number | null {
   let sum = 0
   let count = 0
   for (const r of rows) {
-    if (r.round > from && r.round <= to && r.lambda2 !== null) { sum += r.lambda2 * r.lambda2; count++ }
+    if (r.lambda2 !== null && spans.some((s) => r.round > s.from && r.round <= s.to)) { sum += r.lambda2 * r.lambda2; count++ }
   }
   const sq = count > 0 ? sum / count : fallback === null ? null : fallback * fallback
   return sq !== null && sq < LAMBDA_SQ_ZERO ? 0 : sq
@@ -82,41 +115,83 @@ function lambdaSq (rows: readonly RoundRow[], from: number, to: number, fallback
 /**
  * Measured contraction of the consensus distance between consecutive rounds that recorded one (every round in
  * the simulator, snapshot rounds in a cluster), against λ₂²: a pair k rounds apart gives the per-round factor
- * (c_r / c_prev)^(1/k). Only records above the round-off floor count (ContractionOptions.dim, ROUNDOFF_PER_COORDINATE),
- * and from the first record at or below it on nothing does. `fallbackLambda2` stands in for rounds without a recorded
- * λ₂ (computed from the run's topology). Points without a λ₂ at all are left out.
+ * (c_r / c_prev)^(1/k). Only records above the round-off floor count (ContractionOptions.dim, ROUNDOFF_PER_COORDINATE):
+ * from the first record at or below it on nothing does, until the membership changes (a peer that joins or comes
+ * back can pull the distance up again). An interval that a membership change falls in (ContractionOptions.changes),
+ * or whose two records average different numbers of peers' snapshots, is left out, and only it: the distance on
+ * either side of a change is over different peers, so their ratio is no contraction. `fallbackLambda2` stands in
+ * for rounds without a recorded λ₂ (computed from the run's topology). Points without a λ₂ at all are left out.
  */
 export function measureContraction (rows: readonly RoundRow[], fallbackLambda2: number | null, opts: ContractionOptions = {}): Contraction {
   const records = rows.filter((r) => r.consensusDistance !== null)
-  const points: ContractionPoint[] = []
   const dim = opts.dim !== undefined && opts.dim >= 1 ? opts.dim : 1
   const first = records.length > 0 ? records[0].consensusDistance as number : 0
   const floor = Math.max(ROUNDOFF_PER_COORDINATE * dim, ROUNDOFF_FLOOR * first)
-  let end = records.findIndex((r) => !((r.consensusDistance as number) > floor))
-  if (end < 0) end = records.length
-  const clean = records.slice(0, end)
-  const floorRound = end < records.length ? records[end].round : null
-  const belowFloor = records.length - clean.length
-  for (let i = 1; i < clean.length; i++) {
-    const a = clean[i - 1]
-    const b = clean[i]
-    const predicted = lambdaSq(rows, a.round, b.round, fallbackLambda2)
-    if (predicted === null) continue
-    const measured = Math.pow((b.consensusDistance as number) / (a.consensusDistance as number), 1 / (b.round - a.round))
-    points.push({ round: b.round, measured, predicted })
+  const changes = opts.changes ?? []
+  // a change at rounds [from, to] lies in the interval (a, b] when it may first show in a round after a, up to b
+  const changedWithin = (a: number, b: number): string[] => changes.filter((c) => c.from <= b && c.to > a).map((c) => c.why)
+  const points: ContractionPoint[] = []
+  const excluded: ExcludedInterval[] = []
+  const roundOff: RoundOffSpan[] = []
+  let prev: RoundRow | undefined
+  let last: RoundRow | undefined
+  let off: RoundOffSpan | undefined
+  for (const b of records) {
+    const d = b.consensusDistance as number
+    // a record above the floor after a membership change ends a round-off stretch; one still at the floor continues it
+    if (off !== undefined && d > floor && last !== undefined && changedWithin(last.round, b.round).length > 0) {
+      off.toEnd = false
+      off = undefined
+    }
+    if (off !== undefined || !(d > floor)) {
+      if (off === undefined) roundOff.push(off = { from: b.round, to: b.round, records: 0, toEnd: true })
+      off.to = b.round
+      off.records++
+      prev = undefined
+    } else {
+      const a = prev
+      if (a !== undefined) {
+        const why = changedWithin(a.round, b.round)
+        if (a.snapshots !== null && b.snapshots !== null && a.snapshots !== b.snapshots) {
+          why.push(`the distances average ${a.snapshots} peers' snapshots at round ${a.round}, ${b.snapshots} at round ${b.round}`)
+        }
+        const predicted = lambdaSq(rows, [{ from: a.round, to: b.round }], fallbackLambda2)
+        if (why.length > 0) {
+          excluded.push({ from: a.round, to: b.round, why })
+        } else if (predicted !== null) {
+          const measured = Math.pow(d / (a.consensusDistance as number), 1 / (b.round - a.round))
+          points.push({ from: a.round, round: b.round, measured, predicted })
+        }
+      }
+      prev = b
+    }
+    last = b
   }
   let fit: ContractionFit | null = null
-  if (clean.length >= 2) {
-    const lo = Math.min(Math.floor((clean.length - 1) * 2 / 3), clean.length - 2)
-    const from = clean[lo]
-    const last = clean[clean.length - 1]
-    const predicted = lambdaSq(rows, from.round, last.round, fallbackLambda2)
+  if (points.length > 0) {
+    // the last third of the intervals, at least one: the per-round rate over them is the geometric mean of their
+    // factors weighted by their rounds (without gaps, (c_to / c_from)^(1/(to − from)))
+    const window = points.slice(Math.min(Math.floor(points.length * 2 / 3), points.length - 1))
+    const spans = window.map((p) => ({ from: p.from, to: p.round }))
+    const predicted = lambdaSq(rows, spans, fallbackLambda2)
     if (predicted !== null) {
-      const rate = Math.pow((last.consensusDistance as number) / (from.consensusDistance as number), 1 / (last.round - from.round))
-      fit = { rate, predicted, relativeError: predicted > 0 ? Math.abs(rate - predicted) / predicted : null, from: from.round, to: last.round }
+      const rounds = spans.reduce((s, p) => s + p.to - p.from, 0)
+      const rate = Math.exp(window.reduce((s, p) => s + (p.round - p.from) * Math.log(p.measured), 0) / rounds)
+      const from = window[0].from
+      const to = window[window.length - 1].round
+      fit = {
+        rate,
+        predicted,
+        relativeError: predicted > 0 ? Math.abs(rate - predicted) / predicted : null,
+        from,
+        to,
+        intervals: window.length,
+        gaps: window.filter((p, i) => i > 0 && p.from !== window[i - 1].round).length
+      }
     }
   }
-  return { points, fit, belowFloor, floorRound, floor }
+  const belowFloor = roundOff.reduce((s, o) => s + o.records, 0)
+  return { points, fit, excluded, belowFloor, roundOff, floorRound: roundOff[0]?.from ?? null, floor }
 }
 
 export interface TimeBreakdown { round: number, parts: Array<{ label: string, ms: number }> }

@@ -67,6 +67,10 @@ figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 table.kv { border-collapse: collapse; font-size: 14px; }
 table.kv th { text-align: left; font-weight: 500; color: var(--muted); padding: 2px 16px 2px 0; vertical-align: top; white-space: nowrap; }
 table.kv td { padding: 2px 0; font-variant-numeric: tabular-nums; }
+table.events { border-collapse: collapse; font-size: 14px; margin: 4px 0; }
+table.events th { text-align: left; font-weight: 500; color: var(--muted); padding: 2px 16px 2px 0; }
+table.events td { padding: 2px 16px 2px 0; vertical-align: top; font-variant-numeric: tabular-nums; }
+.muted { color: var(--muted); font-size: 13px; }
 .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 10px; margin: 4px 0; }
 .figures div { border: 1px solid var(--line); border-radius: 4px; padding: 8px 10px; }
 .figures b { display: block; font-size: 19px; font-variant-numeric: tabular-nums; }

@@ -22,7 +22,7 @@ const UNIT_SLACK = 1e-9
 const FIELD_RANGES: ReadonlyArray<[string, Range]> = [
   ['trainLoss', 'finite'], ['accuracy', 'unit'], ['peerAccuracyMin', 'unit'], ['peerAccuracyMean', 'unit'],
   ['consensusDistance', 'nonNegative'], ['bytesThisRound', 'nonNegative'], ['bytesSent', 'nonNegative'], ['lambda2', 'unit'],
-  ['online', 'nonNegative'], ['computeMs', 'nonNegative'], ['commMs', 'nonNegative'], ['wallMs', 'nonNegative'], ['roundMsMax', 'nonNegative'], ['roundMs', 'nonNegative']
+  ['online', 'nonNegative'], ['snapshots', 'nonNegative'], ['computeMs', 'nonNegative'], ['commMs', 'nonNegative'], ['wallMs', 'nonNegative'], ['roundMsMax', 'nonNegative'], ['roundMs', 'nonNegative']
 ]
 
 /** Why a field's value is out of its range, or undefined when it is fine (a number in range, null, or absent). */
@@ -59,6 +59,7 @@ export function checkRow (raw: unknown): { row: RoundRow } | { notRecord: string
       bytesSent: num(r.bytesSent),
       lambda2: num(r.lambda2),
       online: num(r.online),
+      snapshots: num(r.snapshots),
       computeMs: num(r.computeMs),
       commMs: num(r.commMs),
       roundMs: num(r.wallMs) ?? num(r.roundMsMax) ?? num(r.roundMs)

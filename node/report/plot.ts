@@ -28,6 +28,8 @@ export interface LineChartInit {
   yFormat?: string
   /** d3-format of the x axis labels, e.g. 'd' for round numbers */
   xFormat?: string
+  /** lineChart: dashed vertical lines at these x, each labelled at the top (a report's churn rounds) */
+  rules?: Array<{ x: number, label: string }>
 }
 
 export async function renderSpec (spec: TopLevelSpec): Promise<string> {
@@ -44,13 +46,7 @@ export async function renderSpec (spec: TopLevelSpec): Promise<string> {
 export async function lineChart (init: LineChartInit): Promise<string> {
   const values = init.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) &&
     (init.logY !== true || p.y > 0) && (init.logX !== true || p.x > 0))
-  const spec: TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: init.title,
-    width: init.width ?? 560,
-    height: init.height ?? 320,
-    background: 'white',
-    data: { values },
+  const line = {
     mark: { type: 'line', point: init.markers === true, strokeWidth: 1.6 },
     encoding: {
       x: {
@@ -70,7 +66,29 @@ export async function lineChart (init: LineChartInit): Promise<string> {
       color: { field: 'series', type: 'nominal', title: init.seriesTitle ?? '', legend: { labelLimit: 400 } }
     }
   }
-  return await renderSpec(spec)
+  const rules = (init.rules ?? []).filter((r) => Number.isFinite(r.x) && (init.logX !== true || r.x > 0))
+  // the same title on every layer's x, or vega-lite joins the titles into the axis's
+  const ruleX = { field: 'x', type: 'quantitative', title: init.xTitle }
+  const base = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: init.title,
+    width: init.width ?? 560,
+    height: init.height ?? 320,
+    background: 'white',
+    data: { values }
+  }
+  // without rules the single-view spec as ever: scripts' charts stay byte for byte
+  const spec = rules.length === 0
+    ? { ...base, ...line }
+    : {
+        ...base,
+        layer: [
+          line,
+          { data: { values: rules }, mark: { type: 'rule', color: '#8a8f99', strokeDash: [4, 3], strokeWidth: 1 }, encoding: { x: ruleX } },
+          { data: { values: rules }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, color: '#5b6475', fontSize: 10 }, encoding: { x: ruleX, y: { value: 2 }, text: { field: 'label' } } }
+        ]
+      }
+  return await renderSpec(spec as TopLevelSpec)
 }
 
 export interface ScatterInit {

@@ -9,6 +9,8 @@ import type { Graph } from '../../topologies/index.ts'
 import { bytesPerRound, detectDivergence, DIVERGENCE_FACTOR, LAMBDA_SQ_ZERO, lambda2Values, measureContraction, ROUNDOFF_FLOOR, ROUNDOFF_PER_COORDINATE, timeBreakdown } from './analysis.ts'
 import { absent, escapeHtml, figure, keyValueTable, page } from './html.ts'
 import type { Section } from './html.ts'
+import { churnOf, exitsOf, membershipChanges } from './membership.ts'
+import type { ChurnRecord, MembershipChange, ProcessExit } from './membership.ts'
 import { lineChart, stackedAreaChart } from './plot.ts'
 import type { Point } from './plot.ts'
 import type { TimeBreakdown } from './analysis.ts'
@@ -78,6 +80,67 @@ function lastOf (rows: readonly RoundRow[], pick: (r: RoundRow) => number | null
   return null
 }
 
+/** The round of the last row that has the field, or null. */
+function lastRoundOf (rows: readonly RoundRow[], pick: (r: RoundRow) => number | null): number | null {
+  for (let i = rows.length - 1; i >= 0; i--) if (pick(rows[i]) !== null) return rows[i].round
+  return null
+}
+
+/**
+ * MNIST's and Fashion-MNIST's test sets (their t10k files) hold 10,000 images each. A --dataset-dir may hold other
+ * files, and their size is recorded nowhere, so a run with one says "all the test samples" without a number.
+ */
+const PACKAGED_TEST_SET = 10_000
+
+function testSetSize (config: Record<string, unknown> | null): number | null {
+  if (config === null || config.datasetDir !== undefined) return null
+  const dataset = str(config.dataset) ?? 'mnist'
+  return dataset === 'mnist' || dataset === 'fashion-mnist' ? PACKAGED_TEST_SET : null
+}
+
+/** "all 10,000 test samples", "2,000 test samples" for an --eval-limit style limit (0 = all); null when it is not known */
+function samplesText (limit: number | undefined, size: number | null): string | null {
+  if (limit === undefined) return null
+  if (limit === 0 || (size !== null && limit >= size)) return size === null ? 'all the test samples' : `all ${thousands(size)} test samples`
+  return `${thousands(limit)} test samples`
+}
+
+/**
+ * How many test samples each accuracy figure used, by who measured it. The simulator tests the averaged model on
+ * --eval-limit and each peer's own on --peer-eval-limit, but on all of them in the last round (lib/experiment run.ts);
+ * a cluster's peers and its merge both use --eval-limit; peers on several machines each their own, not recorded.
+ */
+interface Samples {
+  /** the averaged model's, every time */
+  averaged: string | null
+  /** the peers' own models' between evaluations */
+  peers: string | null
+  /** the peers' own in the run's last round, when it differs from `peers` (murmur sim: all of them) */
+  peersLast: string | null
+  /** the run's last round (the config's --rounds), when known */
+  lastRound: number | null
+}
+
+function samplesOf (run: LoadedRun): Samples {
+  const c = run.config ?? {}
+  const size = testSetSize(run.config)
+  const averaged = samplesText(int(c.evalLimit), size)
+  const lastRound = int(c.rounds) ?? null
+  if (run.kind === 'sim') {
+    const peers = samplesText(int(c.peerEvalLimit), size)
+    const all = samplesText(0, size)
+    return { averaged, peers, peersLast: peers === all ? null : all, lastRound }
+  }
+  if (run.kind === 'cluster') return { averaged, peers: averaged, peersLast: null, lastRound }
+  if (run.kind === 'peers') return { averaged, peers: 'each peer\'s own --eval-limit, not recorded', peersLast: null, lastRound }
+  return { averaged: null, peers: null, peersLast: null, lastRound }
+}
+
+/** The samples behind the peers' figure of a round: the last round's when it is the run's last. */
+function peerSamplesAt (s: Samples, round: number | null): string | null {
+  return s.peersLast !== null && round !== null && round === s.lastRound ? s.peersLast : s.peers
+}
+
 /** The run's rounds: summary.json's, else the last round of metrics.jsonl; null when neither says. */
 export function roundsOf (run: LoadedRun): number | null {
   return num(run.summary?.rounds) ?? (run.rows.length > 0 ? run.rows[run.rows.length - 1].round : null)
@@ -98,9 +161,15 @@ function glance (run: LoadedRun, peers: number | undefined): string {
   const rounds = roundsOf(run)
   add('rounds', rounds, thousands)
   if (run.kind === 'peer') return peerGlance(run, items) + notesList(run, [...run.notes])
-  add('averaged model, test accuracy', num(s.accuracy) ?? lastOf(rows, (r) => r.accuracy), pct)
-  add('worst peer\'s own model', num(s.peerAccuracyMin) ?? lastOf(rows, (r) => r.peerAccuracyMin), pct)
-  add('mean of the peers\' own models', num(s.peerAccuracyMean) ?? lastOf(rows, (r) => r.peerAccuracyMean), pct)
+  // each accuracy with the test samples behind it: a peer's figure on fewer samples than the averaged model's is no comparison
+  const samples = samplesOf(run)
+  // the peers' figures are those of the last evaluation; without rows summary.json's are the last round's when it ran them all
+  const peerRound = lastRoundOf(rows, (r) => r.peerAccuracyMin) ?? (num(s.rounds) !== null && num(s.rounds) === samples.lastRound ? samples.lastRound : null)
+  const peerSamples = peerSamplesAt(samples, peerRound)
+  const peerNote = peerSamples === null ? '' : ` (${peerSamples}${samples.peersLast !== null && peerRound !== null ? `, round ${peerRound}` : ''})`
+  add(`averaged model, test accuracy${samples.averaged === null ? '' : ` (${samples.averaged})`}`, num(s.accuracy) ?? lastOf(rows, (r) => r.accuracy), pct)
+  add(`worst peer's own model${peerNote}`, num(s.peerAccuracyMin) ?? lastOf(rows, (r) => r.peerAccuracyMin), pct)
+  add(`mean of the peers' own models${peerNote}`, num(s.peerAccuracyMean) ?? lastOf(rows, (r) => r.peerAccuracyMean), pct)
   const r97 = (s.roundsToAccuracy as Record<string, unknown> | undefined)?.['0.97']
   // "not reached" only where an accuracy was measured: a gossip run, or one that never evaluated, has none to reach
   const measured = num(s.accuracy) !== null || rows.some((r) => r.accuracy !== null)
@@ -190,31 +259,50 @@ function evaluationText (run: LoadedRun): string {
   return 'Measured on the run\'s evaluation rounds; the averaged model is x̄ = (1/n) Σ x_i, each peer\'s own model is its replica.'
 }
 
-async function accuracySection (run: LoadedRun, algo: string | undefined): Promise<string> {
+/** Dashed marker lines at the rounds churn events were applied, for the round-indexed plots. */
+type Rules = Array<{ x: number, label: string }>
+
+function rulesNote (rules: Rules): string {
+  return rules.length === 0 ? '' : ' Dashed lines: the rounds churn events were applied at (see Membership).'
+}
+
+async function accuracySection (run: LoadedRun, algo: string | undefined, rules: Rules): Promise<string> {
   const none = noRows(run, 'accuracy round by round', true)
   if (none !== null) return none
+  const samples = samplesOf(run)
+  const last = samples.lastRound !== null && run.rows.some((r) => r.round === samples.lastRound && r.peerAccuracyMin !== null) ? samples.lastRound : null
+  // the legend names the test samples behind each line (the simulator tests the peers on all in the last round),
+  // short: vega cuts a legend label at about 50 characters
+  const short = (text: string): string => text.replace(/ test samples$/, ' samples').replace(/^each peer's own (--eval-limit), not recorded$/, 'own $1')
+  const peerSamples = samples.peers === null ? '' : ` (${short(samples.peers)}${samples.peersLast !== null && last !== null ? `; all in round ${last}` : ''})`
   const points: Point[] = []
-  const own = run.kind === 'peer' ? 'this peer\'s own model' : 'averaged model x̄'
+  const own = run.kind === 'peer' ? 'this peer\'s own model' : `averaged model x̄${samples.averaged === null ? '' : ` (${short(samples.averaged)})`}`
   for (const r of run.rows) {
     if (r.accuracy !== null) points.push({ x: r.round, y: r.accuracy, series: own })
-    if (r.peerAccuracyMean !== null) points.push({ x: r.round, y: r.peerAccuracyMean, series: 'peers\' own models, mean' })
-    if (r.peerAccuracyMin !== null) points.push({ x: r.round, y: r.peerAccuracyMin, series: 'worst peer' })
+    if (r.peerAccuracyMean !== null) points.push({ x: r.round, y: r.peerAccuracyMean, series: `peers' mean${peerSamples}` })
+    if (r.peerAccuracyMin !== null) points.push({ x: r.round, y: r.peerAccuracyMin, series: `worst peer${peerSamples}` })
   }
   if (points.length === 0) {
     return absent(algo === 'gossip'
       ? 'No accuracy: a gossip run averages random vectors, so there is no model to test. See the consensus distance below.'
       : 'No accuracy was recorded in metrics.jsonl (no evaluation round was reached).')
   }
-  const svg = await lineChart({ title: 'Test accuracy vs round', xTitle: 'round', xFormat: 'd', yTitle: 'test accuracy', points, markers: true })
+  const svg = await lineChart({ title: 'Test accuracy vs round', xTitle: 'round', xFormat: 'd', yTitle: 'test accuracy', points, markers: true, rules })
+  let apart = ''
+  if (run.kind === 'sim' && samples.peers !== null && samples.averaged !== null && samples.peers !== samples.averaged) {
+    apart = ` Between evaluations the peers' own models are tested on ${samples.peers} and the averaged model on ${samples.averaged}: ` +
+      'their accuracies are not measured alike, and the worst peer can score above the averaged model there without being better.' +
+      (last === null || samples.peersLast === null ? '' : ` In round ${last} the peers are tested on ${samples.peersLast}${samples.peersLast === samples.averaged ? ', as the averaged model is' : ''}.`)
+  }
   // HTML: fixed words, numbers and option names only
-  return figure(svg, 'acc', evaluationText(run))
+  return figure(svg, 'acc', evaluationText(run) + escapeHtml(apart) + rulesNote(rules))
 }
 
 /** Why one peer's folder has no consensus distance (nor a contraction of it): said in place of either. */
 const PEER_NO_CONSENSUS = 'One peer\'s folder holds no consensus distance: it is measured across every peer\'s parameters. ' +
   'Give every peer\'s --data-dir to murmur report (murmur report peer-a peer-b ...) to have it.'
 
-async function consensusSection (run: LoadedRun): Promise<string> {
+async function consensusSection (run: LoadedRun, rules: Rules): Promise<string> {
   if (run.kind === 'peer') return absent(PEER_NO_CONSENSUS)
   const none = noRows(run, 'consensus distance round by round')
   if (none !== null) return none
@@ -227,22 +315,22 @@ async function consensusSection (run: LoadedRun): Promise<string> {
     }
     return absent('No consensus distance was recorded (a cluster records it only on snapshot rounds, from the peers\' saved parameters).')
   }
-  const svg = await lineChart({ title: 'Consensus distance vs round', xTitle: 'round', xFormat: 'd', yTitle: '(1/n) Σ‖x_i − x̄‖² (log)', points, logY: true, markers: points.length <= 60 })
+  const svg = await lineChart({ title: 'Consensus distance vs round', xTitle: 'round', xFormat: 'd', yTitle: '(1/n) Σ‖x_i − x̄‖² (log)', points, logY: true, markers: points.length <= 60, rules })
   const where = run.kind === 'cluster' || run.kind === 'peers' ? 'computed from the peers\' parameter snapshots (every <code>--snapshot-every</code> rounds)' : 'computed every round over all peers'
-  return figure(svg, 'cons', `How far the replicas are from their average, ${where}. Zero values (exact agreement) have no place on the log axis and are left out.`)
+  return figure(svg, 'cons', `How far the replicas are from their average, ${where}. Zero values (exact agreement) have no place on the log axis and are left out.${rulesNote(rules)}`)
 }
 
-async function bytesSection (run: LoadedRun, peers: number | undefined): Promise<string> {
+async function bytesSection (run: LoadedRun, peers: number | undefined, rules: Rules): Promise<string> {
   const none = noRows(run, 'byte counts round by round')
   if (none !== null) return none
   const series = bytesPerRound(run.rows)
   if (series.length === 0) return absent('No byte counts were recorded (bytesThisRound / bytesSent).')
   const mine = run.kind === 'peer'
   const points: Point[] = series.map((b) => ({ x: b.round, y: b.bytes, series: mine ? 'this peer' : 'all peers' }))
-  const svg = await lineChart({ title: 'Bytes on the wire per round', xTitle: 'round', xFormat: 'd', yTitle: 'bytes sent in the round', points, zeroY: true, yFormat: '~s' })
+  const svg = await lineChart({ title: 'Bytes on the wire per round', xTitle: 'round', xFormat: 'd', yTitle: 'bytes sent in the round', points, zeroY: true, yFormat: '~s', rules })
   const mean = series.reduce((s, b) => s + b.bytes, 0) / series.length
   const perPeer = peers !== undefined && peers > 0 ? `, ${thousands(mean / peers)} a peer` : ''
-  return figure(svg, 'bytes', `Every byte ${mine ? 'this peer' : 'the peers'} sent, codec payload and framing included. Mean ${bytesText(mean)} a round${perPeer}.`)
+  return figure(svg, 'bytes', `Every byte ${mine ? 'this peer' : 'the peers'} sent, codec payload and framing included. Mean ${bytesText(mean)} a round${perPeer}.${rulesNote(rules)}`)
 }
 
 /**
@@ -329,12 +417,25 @@ function lossText (config: Record<string, unknown> | null): string | null {
   return parts.length === 0 ? null : parts.join(', ')
 }
 
-async function contractionSection (run: LoadedRun, algo: string | undefined, fallback: number | null): Promise<string> {
+/** "rounds 60 to 80 (at round 61 ...; at round 64 ...); rounds 100 to 120 (...)" */
+function excludedText (excluded: ReadonlyArray<{ from: number, to: number, why: string[] }>): string {
+  return excluded.map((e) => `rounds ${e.from} to ${e.to} (${e.why.join('; ')})`).join('; ')
+}
+
+/** "3 records from round 30 on", "2 records of rounds 30 to 35 (until membership changed) and 4 from round 120 on" */
+function roundOffText (spans: ReadonlyArray<{ from: number, to: number, records: number, toEnd: boolean }>): string {
+  return spans.map((o, i) => {
+    const n = i === 0 ? `${o.records} record(s)` : String(o.records)
+    return o.toEnd ? `${n} from round ${o.from} on` : `${n} of ${o.from === o.to ? `round ${o.from}` : `rounds ${o.from} to ${o.to}`} (until membership changed)`
+  }).join(' and ')
+}
+
+async function contractionSection (run: LoadedRun, algo: string | undefined, fallback: number | null, changes: readonly MembershipChange[], rules: Rules): Promise<string> {
   if (run.kind === 'peer') return absent(PEER_NO_CONSENSUS)
   const none = noRows(run, 'consensus distances to measure a contraction from')
   if (none !== null) return none
   const recorded = lambda2Values(run.rows)
-  const c = measureContraction(run.rows, fallback, { dim: run.dim ?? undefined })
+  const c = measureContraction(run.rows, fallback, { dim: run.dim ?? undefined, changes })
   const source = recorded.length > 0
     ? `lambda2 as recorded in the metrics (${recorded.length === 1 ? recorded[0].toFixed(6) : `${recorded.length} values from ${recorded[0].toFixed(4)} to ${recorded[recorded.length - 1].toFixed(4)}: the topology changed with membership`})`
     : fallback !== null ? `lambda2 ${fallback.toFixed(6)}, computed from the run config's topology (the metrics record none)` : ''
@@ -342,6 +443,9 @@ async function contractionSection (run: LoadedRun, algo: string | undefined, fal
     `or ${ROUNDOFF_FLOOR} of the first recorded distance, whichever is larger)`
   if (c.points.length === 0) {
     if (recorded.length === 0 && fallback === null) return absent('No lambda2: the metrics record none and the run config (peers, topology, weights, seed) is absent or cannot be rebuilt.')
+    if (c.excluded.length > 0) {
+      return absent(`Membership changed within every interval between records above round-off, so none measures a contraction (the distances on either side of a change are over different peers): ${excludedText(c.excluded)}.`)
+    }
     const positive = run.rows.some((r) => r.consensusDistance !== null && r.consensusDistance > 0)
     if (c.floorRound !== null && positive) {
       return absent(`The consensus reached float32 round-off by round ${c.floorRound}; too few records above it to measure a contraction. ` +
@@ -354,23 +458,72 @@ async function contractionSection (run: LoadedRun, algo: string | undefined, fal
     if (p.measured > 0) points.push({ x: p.round, y: p.measured, series: 'measured (c_r / c_prev) per round' })
     if (p.predicted > 0) points.push({ x: p.round, y: p.predicted, series: 'lambda2² (gossip theory)' })
   }
-  const svg = await lineChart({ title: 'Measured contraction vs lambda2²', xTitle: 'round', xFormat: 'd', yTitle: 'per-round factor of the consensus distance (log)', points, logY: true, markers: c.points.length <= 60 })
-  // HTML: the dynamic parts are numbers and fixed words, the source text is escaped
-  const lines: string[] = [`Per round, the ratio of consecutive consensus distances (over k rounds between records, its k-th root) beside ${escapeHtml(source)}.`]
+  const svg = await lineChart({ title: 'Measured contraction vs lambda2²', xTitle: 'round', xFormat: 'd', yTitle: 'per-round factor of the consensus distance (log)', points, logY: true, markers: c.points.length <= 60, rules })
+  // HTML: the dynamic parts are numbers and fixed words, the source text and the reasons are escaped
+  const lines: string[] = [`Per round, the ratio of consecutive consensus distances (over k rounds between records, its k-th root, plotted at the later record) beside ${escapeHtml(source)}.`]
+  if (c.excluded.length > 0) {
+    lines.push(escapeHtml(`Left out, because membership changed within them: ${excludedText(c.excluded)}. The distances on either side of a change are over different peers, so their ratio is no contraction. ` +
+      `The other ${c.points.length} ${c.points.length === 1 ? 'interval' : 'intervals'} between records${c.belowFloor > 0 ? ' above round-off' : ''} are used.`))
+  }
   if (c.fit !== null) {
     const err = c.fit.relativeError === null || algo !== 'gossip' ? ' against' : `, ${(c.fit.relativeError * 100).toFixed(2)} % from`
-    lines.push(`Rounds ${c.fit.from} to ${c.fit.to} (the last third above round-off): measured ${c.fit.rate.toPrecision(5)} a round${err} lambda2² = ${lambdaSqText(c.fit.predicted)}.`)
+    const window = c.fit.gaps === 0 && c.excluded.length === 0 ? 'the last third above round-off' : `the last third of the ${c.points.length} intervals used${c.fit.gaps > 0 ? ', less those left out between them' : ''}`
+    lines.push(`Rounds ${c.fit.from} to ${c.fit.to} (${window}): measured ${c.fit.rate.toPrecision(5)} a round${err} lambda2² = ${lambdaSqText(c.fit.predicted)}.`)
   }
   const lossy = lossText(run.config)
   if (lossy !== null) {
     lines.push(`This run lost messages or peers (${lossy}): a missing neighbour's weight stays with the receiver, so its rounds mix with a lazier W ` +
       'than the full graph\'s that lambda2 describes, and the consensus distance contracts more slowly than lambda2².')
   }
-  if (c.belowFloor > 0) lines.push(`${c.belowFloor} record(s) from round ${String(c.floorRound)} on are left out: the consensus distance was ${floorText}, which float32 round-off, not mixing, sets.`)
+  if (c.belowFloor > 0) lines.push(`${roundOffText(c.roundOff)} are left out: the consensus distance was ${floorText}, which float32 round-off, not mixing, sets.`)
   if (algo !== undefined && algo !== 'gossip') {
     lines.push('This is a training run: every round\'s local steps pull the replicas apart again, so the ratio settles near 1 once the distance is at its steady state; only gossip averaging (<code>--algo gossip</code>) contracts at lambda2².')
   }
-  return figure(svg, 'contr', lines.join(' '))
+  return figure(svg, 'contr', lines.join(' ') + rulesNote(rules))
+}
+
+/** "At round 61 the peers ..." from a change's "at round 61 the peers ..." */
+const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
+
+/**
+ * Who took part: the churn events murmur cluster applied (summary.json), the peer processes that did not exit 0 and
+ * whether churn explains it, and the changes the metrics show. A network run's only: a simulator's peers are fixed.
+ */
+function membershipSection (run: LoadedRun, churn: readonly ChurnRecord[], changes: readonly MembershipChange[]): string {
+  const parts: string[] = []
+  const s = run.summary
+  if (run.kind === 'peers') {
+    parts.push('<p>Churn events and process exits are what murmur cluster records of its own processes: for peers\' folders gathered from several machines they are not known. What the peers\' metrics show is below.</p>')
+  } else if (s === null) {
+    parts.push(absent('summary.json is absent (the run may not have finished): the churn events applied and how the peer processes exited are not known. What the metrics show is below.'))
+  } else {
+    const lines: string[] = []
+    if (churn.length === 0) {
+      lines.push('No churn events.')
+    } else {
+      const target = (e: ChurnRecord): string => e.target === null ? '' : e.kind === 'join' ? `${e.target} new ${e.target === 1 ? 'peer' : 'peers'}` : `slot ${e.target}`
+      const rows = churn.map((e) => `<tr><td>${e.round === null ? 'not applied' : e.round}</td><td>${escapeHtml(e.kind ?? e.event)}</td><td>${target(e)}</td>` +
+        `<td><code>${escapeHtml(e.event)}</code>: ${escapeHtml(e.outcome === '' ? 'no outcome recorded' : e.outcome)}</td></tr>`)
+      parts.push('<table class="events"><tr><th>round</th><th>event</th><th>peer</th><th>outcome</th></tr>' + rows.join('') + '</table>' +
+        '<p class="muted">A round is the one the event was applied at: murmur cluster applies it once a peer has recorded that round, so slower peers may not have finished it.</p>')
+    }
+    const processes = Array.isArray(s.exits) ? s.exits.length : null
+    const bad = exitsOf(s, churn)
+    if (processes !== null && bad.length === 0) lines.push(`All ${processes} peer ${processes === 1 ? 'process' : 'processes'} exited 0.`)
+    else if (processes !== null) lines.push(`${processes - bad.length} of the ${processes} peer processes exited 0; the others:`)
+    else lines.push('summary.json does not record how the peer processes exited.')
+    parts.push(`<p>${escapeHtml(lines.join(' '))}</p>`)
+    if (bad.length > 0) {
+      const how = (e: ProcessExit): string => e.signal !== null ? `killed by ${e.signal}` : e.exitCode !== null ? `exit code ${e.exitCode}` : 'no exit status recorded'
+      parts.push(`<ul>${bad.map((e) => `<li>${escapeHtml(`peer-${e.process} (slot ${e.slot}): ${how(e)}; ${e.expected !== null ? `expected: ${e.expected}.` : `not caused by churn: see peer-${e.process}/log.txt.`}`)}</li>`).join('')}</ul>`)
+    }
+  }
+  if (changes.length > 0) {
+    parts.push(`<p>What the metrics show (the measured contraction leaves out the intervals between records these fall in):</p><ul>${changes.map((c) => `<li>${escapeHtml(sentence(c.why))}.</li>`).join('')}</ul>`)
+  } else if (run.rows.some((r) => r.online !== null)) {
+    parts.push('<p>The metrics show no change: the same number of peers ran every round, over the same graph.</p>')
+  }
+  return parts.join('')
 }
 
 function valueText (v: unknown): string {
@@ -470,13 +623,19 @@ export async function buildReport (run: LoadedRun, opts: ReportOptions = {}): Pr
   const peers = run.kind === 'peer' ? undefined : run.kind === 'peers' ? run.sources.length : int(run.config?.peers) ?? int(run.summary?.peers)
   const fallback = lambda2OfConfig(run.config, run.dir)
   const name = run.dir.split('/').filter((p) => p !== '').pop() ?? run.dir
+  // membership changes only in a network run: a simulator's `online` counts --offline peers sitting a round out
+  const network = run.kind === 'cluster' || run.kind === 'peers'
+  const churn = network ? churnOf(run.summary) : []
+  const changes = network ? membershipChanges(run.rows, churn) : []
+  const rules: Rules = churn.flatMap((e) => e.happened && e.round !== null ? [{ x: e.round, label: e.event }] : [])
   const sections: Section[] = [
     { id: 'glance', title: 'At a glance', body: glance(run, peers) },
-    { id: 'accuracy', title: 'Accuracy vs round', body: await accuracySection(run, algo) },
-    { id: 'consensus', title: 'Consensus distance vs round', body: await consensusSection(run) },
-    { id: 'bytes', title: 'Bytes per round', body: await bytesSection(run, peers) },
+    ...(network ? [{ id: 'membership', title: 'Membership', body: membershipSection(run, churn, changes) }] : []),
+    { id: 'accuracy', title: 'Accuracy vs round', body: await accuracySection(run, algo, rules) },
+    { id: 'consensus', title: 'Consensus distance vs round', body: await consensusSection(run, rules) },
+    { id: 'bytes', title: 'Bytes per round', body: await bytesSection(run, peers, rules) },
     { id: 'time', title: 'Round-time breakdown', body: await timeSection(run, algo) },
-    { id: 'contraction', title: 'Measured contraction vs lambda2²', body: await contractionSection(run, algo, fallback) },
+    { id: 'contraction', title: 'Measured contraction vs lambda2²', body: await contractionSection(run, algo, fallback, changes, rules) },
     { id: 'config', title: 'Run config', body: configSection(run) }
   ]
   const when = opts.generatedAt !== undefined ? ` on ${escapeHtml(opts.generatedAt)}` : ''

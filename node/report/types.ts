@@ -33,6 +33,8 @@ export interface RoundRow {
   lambda2: number | null
   /** peers that ran the round */
   online: number | null
+  /** a cluster's snapshot rounds: how many peers' parameter snapshots the consensus distance (and averaged model) came from */
+  snapshots: number | null
   /** mean per peer, ms */
   computeMs: number | null
   commMs: number | null

@@ -5,7 +5,7 @@ import type { RoundRow } from '../../../node/report/index.ts'
 function row (round: number, fields: Partial<RoundRow> = {}): RoundRow {
   return {
     round, trainLoss: null, accuracy: null, peerAccuracyMin: null, peerAccuracyMean: null, consensusDistance: null,
-    bytesThisRound: null, bytesSent: null, lambda2: null, online: null, computeMs: null, commMs: null, roundMs: null, ...fields
+    bytesThisRound: null, bytesSent: null, lambda2: null, online: null, snapshots: null, computeMs: null, commMs: null, roundMs: null, ...fields
   }
 }
 

@@ -3,20 +3,76 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCluster } from '../../../scripts/cluster.ts'
-import { readSnapshot, snapshotPath } from '../../../node/peer/index.ts'
-import { metrics, waitFor } from './helpers.ts'
+import { readPeerFile, readSnapshot, snapshotPath } from '../../../node/peer/index.ts'
+import { lastRecord, metrics, signalClusterPeers, waitFor } from './helpers.ts'
 
 const DEADLINE_MS = 1500
 
+type IO = Parameters<typeof runCluster>[1]
+type Wait = (predicate: () => boolean, ms: number, what: string) => Promise<void>
+
+/*
+ * Pacing. --slowdown F sleeps F − 1 times the main thread's CPU time of a round, and that CPU time is not the
+ * round's work alone: what the event loop does during the previous round's sleep (heartbeats, a joiner's or a dead
+ * peer's connections) is charged too (node/peer/peer.ts takes the CPU clock before the sleep). At F = 10 or 20 a
+ * join or a kill then made rounds of 5 to 50 s, and fixed-length runs (60 to 200 rounds) lasted anywhere from
+ * 20 s to over 180 s. Here F is 5, whose sleeps stay short, and no run is sized in rounds: each test runs the
+ * cluster for many rounds until what it needs has happened (the joiner took part, the second kill was tried), then
+ * stops it as Ctrl-C would (runUntil), so that its length is what the events take.
+ */
+const SLOW = '5'
+
 describe('murmur cluster: churn with real peer processes', function () {
   this.timeout(180_000)
+
+  /** the clusters of the running test, whose peers afterEach kills: a failed or timed-out test left them training on */
+  const started: Array<{ out: string, run: Promise<number> }> = []
+  afterEach(async function () {
+    for (const { out, run } of started.splice(0)) {
+      signalClusterPeers(out, 'SIGKILL')
+      await run.catch(() => {}) // its failure is the test's (or already reported)
+    }
+  })
+
+  function cluster (argv: string[], io: IO): Promise<number> {
+    const run = runCluster(argv, io)
+    started.push({ out: argv[argv.indexOf('--out') + 1], run })
+    return run
+  }
+
+  /**
+   * Runs `murmur cluster ARGV` until `until` returns, then asks every peer to leave (SIGTERM: each finishes its round
+   * and exits 0, and the cluster merges what they wrote) and returns the cluster's exit code. `until` waits with
+   * `wait`, which fails once the cluster has ended (every peer gone) before what it waits for; on any failure the
+   * peers are killed.
+   */
+  async function runUntil (argv: string[], io: IO, until: (wait: Wait) => Promise<void>): Promise<number> {
+    const out = argv[argv.indexOf('--out') + 1]
+    let ended = false
+    const run = cluster(argv, io)
+    run.then(() => { ended = true }, () => { ended = true })
+    const wait: Wait = async (predicate, ms, what) => {
+      await waitFor(() => ended || predicate(), ms, what)
+      if (!predicate()) throw new Error(`the cluster ended before ${what}`)
+    }
+    try {
+      await until(wait)
+    } catch (err) {
+      signalClusterPeers(out, 'SIGKILL')
+      await run // a cluster that failed says why
+      throw err
+    }
+    signalClusterPeers(out, 'SIGTERM')
+    return await run
+  }
 
   it('a SIGKILLed peer and a joiner: the others keep completing rounds within the deadline + 10 %, every row of W sums to 1, the joiner ends in the consensus band', async () => {
     const out = mkdtempSync(join(tmpdir(), 'murmur-churn-'))
     const rounds = 2000
     let printed = ''
-    const code = await runCluster([
-      '--peers', '4', '--rounds', String(rounds), '--model', 'mlp:32', '--batch', '16', '--eval-every', '500', '--eval-limit', '1000',
+    // --timeout below the test's: a run that stalls is killed by the cluster and fails the assertions below with its files
+    const code = await cluster([
+      '--peers', '4', '--rounds', String(rounds), '--model', 'mlp:32', '--batch', '16', '--eval-every', '500', '--eval-limit', '1000', '--timeout', '150',
       '--round-deadline', String(DEADLINE_MS), '--heartbeat', '200', '--churn', 'kill:2@40,join:1@60', '--out', out, '--quiet', '--run-id', 'churn-test'
     ], { out: (s) => { printed += s + '\n' }, err: () => {}, isTTY: false })
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
@@ -57,47 +113,71 @@ describe('murmur cluster: churn with real peer processes', function () {
   it('a torus that loses a peer to a prime count goes on as a ring, every peer saying so, and back to a torus when a joiner makes 6 again', async () => {
     // before, 5 members of a torus stopped every peer with InvalidTopologyError
     const out = mkdtempSync(join(tmpdir(), 'murmur-torus-churn-'))
-    // the joiner needs a few seconds to start and join: the run must still be going then, on a loaded machine too
-    const rounds = 200
-    const code = await runCluster([
-      '--peers', '6', '--topology', 'torus', '--rounds', String(rounds), '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200',
-      '--slowdown', '0:10,1:10,2:10,3:10,4:10,5:10', '--churn', 'leave:3@15,join:1@40', '--out', out, '--quiet', '--run-id', 'torus-churn-test'
-    ], { out: () => {}, err: () => {}, isTTY: false })
+    const survivors = [0, 1, 2, 4, 5]
+    const joiner = join(out, 'peer-6')
+    const code = await runUntil([
+      '--peers', '6', '--topology', 'torus', '--rounds', '1000000', '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200', '--timeout', '150',
+      '--slowdown', [0, 1, 2, 3, 4, 5].map((i) => `${i}:${SLOW}`).join(','), '--churn', 'leave:3@15,join:1@40', '--out', out, '--quiet', '--run-id', 'torus-churn-test'
+    ], { out: () => {}, err: () => {}, isTTY: false }, async (wait) => {
+      // the joiner needs a few seconds to start and join; then every peer runs five rounds of the torus of 6
+      await wait(() => metrics(joiner).length > 0, 100_000, 'the joiner to run a round')
+      const first = metrics(joiner)[0].round as number
+      await wait(() => [...survivors, 6].every((i) => (lastRecord(join(out, `peer-${i}`))?.round ?? 0) >= first + 5), 30_000, `every peer to reach round ${first + 5}`)
+    })
     assert.equal(code, 0)
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { exits: Array<{ exitCode: number | null }> }
     assert.deepEqual(summary.exits.map((e) => e.exitCode), [0, 0, 0, 0, 0, 0, 0], 'six peers and the joiner exit 0')
-    for (const i of [0, 1, 2, 4, 5]) {
+    const joined = metrics(joiner)[0].round as number
+    for (const i of survivors) {
       const log = readFileSync(join(out, `peer-${i}`, 'log.txt'), 'utf8')
       assert.match(log, /round \d+, 5 members: 5 is prime: a ring \(torus 1x5\)/, `peer-${i}`)
       assert.match(log, /round \d+, 6 members: torus again/, `peer-${i}`)
       const records = metrics(join(out, `peer-${i}`))
-      assert.equal(records.at(-1).round, rounds, `peer-${i} finished`)
+      // it went on through the ring rounds and past the joiner's arrival, until the test stopped the run
+      assert.ok(records.at(-1).round >= joined + 5, `peer-${i} stopped at round ${records.at(-1).round}, the joiner's first round was ${joined}`)
       // the rounds of 5 members had a ring's two neighbours, the others a 2x3 torus's three
       assert.ok(records.some((r) => r.members === 5 && r.neighbours.length === 2), `peer-${i}: no ring round`)
-      assert.ok(records.some((r) => r.members === 6 && r.neighbours.length === 3), `peer-${i}: no torus round`)
+      assert.ok(records.some((r) => r.members === 6 && r.neighbours.length === 3 && r.round > joined), `peer-${i}: no torus round with the joiner`)
     }
   })
 
   it('a joiner starts a few rounds ahead of a slow running run, by the rounds it saw the run advance, not by the rounds run before it listened', async () => {
-    // three peers slowed to a few rounds a second; the joiner arrives at round 40 of 100. The lead once counted the
-    // run's whole history as progress over the joiner's listening time (40 rounds in 0.4 s) and was always 64: the
-    // joiner announced round 104 of a 100-round run and took no part
+    // three slowed peers; the joiner arrives at round 40 or later. The lead once counted the run's whole history as
+    // progress over the joiner's listening time (40 rounds in 0.4 s) and was always the cap, 64: the joiner
+    // announced round 104 of a 100-round run and took no part. A lead set by the pace differs from that cap only
+    // in a run of well under 40 rounds a second: an MLP's rounds, 5 times slower, are 10 to 20 a second here
     const out = mkdtempSync(join(tmpdir(), 'murmur-joinlead-'))
-    const rounds = 100
-    const code = await runCluster([
-      '--peers', '3', '--rounds', String(rounds), '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200',
-      '--slowdown', '0:20,1:20,2:20', '--churn', 'join:1@40', '--out', out, '--quiet', '--run-id', 'joinlead-test'
-    ], { out: () => {}, err: () => {}, isTTY: false })
+    const joinerDir = join(out, 'peer-3')
+    const code = await runUntil([
+      '--peers', '3', '--rounds', '1000000', '--model', 'mlp:64', '--batch', '64', '--eval-every', '0', '--heartbeat', '200', '--timeout', '150',
+      '--slowdown', `0:${SLOW},1:${SLOW},2:${SLOW}`, '--churn', 'join:1@40', '--out', out, '--quiet', '--run-id', 'joinlead-test'
+    ], { out: () => {}, err: () => {}, isTTY: false }, async (wait) => {
+      await wait(() => metrics(joinerDir).length >= 3, 100_000, 'the joiner to run 3 rounds')
+    })
     assert.equal(code, 0)
-    const log = readFileSync(join(out, 'peer-3', 'log.txt'), 'utf8')
-    const joined = /joining a running run at round (\d+) with the model of \S+ \(its round (\d+)\)/.exec(log)
+    const log = readFileSync(join(joinerDir, 'log.txt'), 'utf8')
+    const joined = /joining a running run at round (\d+) with the model of (\S+) \(its round (\d+)\)/.exec(log)
     assert.ok(joined !== null, log)
-    const lead = Number(joined[1]) - Number(joined[2])
-    // a slowed peer runs a round in 100 ms or more: 2 + 1 s of rounds is at most 12; 30 leaves room for a noisy pace
-    assert.ok(lead >= 2 && lead <= 30, `joined ${lead} rounds ahead: ${joined[0]}`)
-    const joiner = metrics(join(out, 'peer-3'))
-    assert.equal(joiner[0].round, Number(joined[1]) + 1, 'its first round is the one it announced')
-    assert.equal(joiner.at(-1).round, rounds, 'and it trained to the end')
+    const [at, from] = [Number(joined[1]), Number(joined[3])]
+    const lead = at - from
+    // the pace the run went at as the joiner listened: the rounds its source ran in the 2 s before the one it served
+    const source = [0, 1, 2].map((i) => join(out, `peer-${i}`)).find((d) => readPeerFile(d)?.peerId === joined[2])
+    assert.ok(source !== undefined, `no peer is ${joined[2]}`)
+    const records = metrics(source)
+    const served = records.find((r) => r.round === from)
+    assert.ok(served !== undefined, `${source} recorded no round ${from}`)
+    const before = records.findLast((r) => r.time <= served.time - 2000) ?? records[0]
+    const perSecond = (from - before.round) / ((served.time - before.time) / 1000)
+    // a lead of 2 + the rounds of 1 s at that pace; room for the pace as heard (heartbeats 200 ms apart) and for the
+    // rounds the source ran while the joiner pulled its model. The capped 64 is well above, unless the run was fast
+    const most = 2 + Math.ceil(1.5 * perSecond) + 10
+    assert.ok(most < 64, `the run went ${perSecond.toFixed(1)} rounds/s: too fast to tell a lead by its pace from the cap of 64`)
+    assert.ok(lead >= 2 && lead <= most, `joined ${lead} rounds ahead at ${perSecond.toFixed(1)} rounds/s (at most ${most}): ${joined[0]}`)
+    const joiner = metrics(joinerDir)
+    assert.equal(joiner[0].round, at + 1, 'its first round is the one it announced')
+    assert.deepEqual(joiner.map((r) => r.round), joiner.map((_, k) => at + 1 + k), 'and it trained with the run from there')
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { exits: Array<{ exitCode: number | null }> }
+    assert.deepEqual(summary.exits.map((e) => e.exitCode), [0, 0, 0, 0], 'the three peers and the joiner exit 0')
   })
 
   it('a kill event that finds its slot already empty kills nothing: the cluster still exits 0', async () => {
@@ -105,10 +185,12 @@ describe('murmur cluster: churn with real peer processes', function () {
     // cluster, finding one fewer unclean exit than that, exited 1
     const out = mkdtempSync(join(tmpdir(), 'murmur-killtwice-'))
     const err: string[] = []
-    const code = await runCluster([
-      '--peers', '3', '--rounds', '60', '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200', '--timeout', '60',
-      '--slowdown', '0:10,1:10,2:10', '--churn', 'kill:2@5,kill:2@30', '--out', out, '--quiet', '--run-id', 'killtwice-test'
-    ], { out: () => {}, err: (t) => { err.push(t) }, isTTY: false })
+    const code = await runUntil([
+      '--peers', '3', '--rounds', '1000000', '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200', '--timeout', '150',
+      '--slowdown', `0:${SLOW},1:${SLOW},2:${SLOW}`, '--churn', 'kill:2@5,kill:2@30', '--out', out, '--quiet', '--run-id', 'killtwice-test'
+    ], { out: () => {}, err: (t) => { err.push(t) }, isTTY: false }, async (wait) => {
+      await wait(() => err.some((t) => t.includes('kill:2@30')), 100_000, 'the second kill')
+    })
     assert.match(err.join('\n'), /no live peer in slot 2/, `the second kill found the slot empty: ${err.join('\n')}`)
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { exitedCleanly: number }
     assert.equal(summary.exitedCleanly, 2)
@@ -117,25 +199,23 @@ describe('murmur cluster: churn with real peer processes', function () {
 
   it('a joiner gets in after the bootstrap peer crashed: it dials every live peer, not peer-0 alone', async () => {
     const out = mkdtempSync(join(tmpdir(), 'murmur-bootdead-'))
-    const rounds = 120
-    let killed = false
-    const run = runCluster([
-      '--peers', '3', '--rounds', String(rounds), '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200', '--timeout', '90',
-      '--slowdown', '0:20,1:20,2:20', '--churn', 'join:1@30', '--out', out, '--quiet', '--run-id', 'bootdead-test'
-    ], { out: () => {}, err: () => {}, isTTY: false })
-    try {
-      // peer-0 crashes (SIGKILL, by hand: --churn never touches the bootstrap slot) before the join
-      await waitFor(() => (metrics(join(out, 'peer-0')).at(-1)?.round ?? 0) >= 10, 60_000, 'peer-0 to run 10 rounds')
+    const joinerDir = join(out, 'peer-3')
+    let killedAt: number | undefined
+    let joinStartedAt: number | undefined
+    await runUntil([
+      '--peers', '3', '--rounds', '1000000', '--model', 'softmax', '--eval-every', '0', '--heartbeat', '200', '--timeout', '150',
+      '--slowdown', `0:${SLOW},1:${SLOW},2:${SLOW}`, '--churn', 'join:1@40', '--out', out, '--quiet', '--run-id', 'bootdead-test'
+    ], { out: () => {}, err: (t) => { if (/started peer-3/.test(t)) joinStartedAt ??= Date.now() }, isTTY: false }, async (wait) => {
+      // peer-0 crashes (SIGKILL, by hand: --churn never touches the bootstrap slot) 30 rounds before the join
+      await wait(() => (lastRecord(join(out, 'peer-0'))?.round ?? 0) >= 10, 60_000, 'peer-0 to run 10 rounds')
       const { pid } = JSON.parse(readFileSync(join(out, 'peer-0', 'peer.json'), 'utf8')) as { pid: number }
       process.kill(pid, 'SIGKILL')
-      killed = true
-    } finally {
-      await run
-    }
-    assert.ok(killed)
-    const joiner = metrics(join(out, 'peer-3'))
-    assert.ok(joiner.length > 0, `the joiner never joined: ${readFileSync(join(out, 'peer-3', 'log.txt'), 'utf8')}`)
-    assert.equal(joiner.at(-1).round, rounds, 'and it trained to the end')
+      killedAt = Date.now()
+      await wait(() => metrics(joinerDir).length >= 5, 100_000, 'the joiner to run 5 rounds')
+    })
+    assert.ok(killedAt !== undefined && joinStartedAt !== undefined && killedAt < joinStartedAt, `peer-0 killed at ${killedAt}, the joiner started at ${joinStartedAt}`)
+    const joiner = metrics(joinerDir)
+    assert.deepEqual(joiner.map((r) => r.round), joiner.map((_, k) => joiner[0].round + k), 'it trained with the run from its join round')
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { exits: Array<{ exitCode: number | null, signal: string | null }> }
     assert.deepEqual(summary.exits.map((e) => e.exitCode), [null, 0, 0, 0], 'peer-0 killed, the others and the joiner exit 0')
   })

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { readLastRecord } from '../../../node/peer/index.ts'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readLastRecord, readPeerFile } from '../../../node/peer/index.ts'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -62,4 +62,54 @@ export async function waitFor (predicate: () => boolean, timeoutMs: number, what
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await sleep(50)
   }
+}
+
+/** whether a process of this id exists (signal 0 checks without signalling) */
+function alive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The running `murmur peer` processes whose --data-dir is a folder of `out` (a murmur cluster's --out). From /proc,
+ * so that a joiner still starting (no peer.json yet) is found too, and a pid that an exited peer left to another
+ * process is not; without /proc, the pids of the folders' peer.json files that still run.
+ */
+export function clusterPeerPids (out: string): number[] {
+  const dirs = new Set(existsSync(out) ? readdirSync(out).filter((d) => /^peer-\d+$/.test(d)).map((d) => join(resolve(out), d)) : [])
+  if (!existsSync('/proc/self/cmdline')) {
+    return [...dirs].flatMap((d) => readPeerFile(d)?.pid ?? []).filter(alive)
+  }
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let argv: string[]
+    try {
+      argv = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').split('\0')
+    } catch {
+      continue // exited meanwhile
+    }
+    const at = argv.indexOf('--data-dir')
+    if (argv.includes('peer') && at >= 0 && dirs.has(argv[at + 1])) pids.push(Number(entry))
+  }
+  return pids
+}
+
+/**
+ * Sends `signal` to every running peer of the murmur cluster in `out`; returns their pids. SIGTERM stops a run
+ * gracefully (each peer leaves as on Ctrl-C and exits 0, and the cluster merges what they wrote); SIGKILL is for
+ * cleaning up after a failed or timed-out test, whose peers would otherwise train on and slow every later test.
+ */
+export function signalClusterPeers (out: string, signal: NodeJS.Signals): number[] {
+  const pids = clusterPeerPids(out)
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal)
+    } catch { /* exited meanwhile */ }
+  }
+  return pids
 }

@@ -9,7 +9,8 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { constants } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -64,7 +65,7 @@ const options: OptionSpec[] = [
   ...NETWORK_RUN_OPTIONS.map((o) => o.name !== 'attack' ? o : { ...o, description: 'EXPERIMENTS ONLY: the --attackers peers send signflip, gaussian:SIGMA, alie[:Z], ipm[:EPS] or nan instead of their model (needs --attackers)' }),
   { name: 'attackers', type: 'string', placeholder: 'N|I,J,...', description: 'with --attack: how many peers attack (chosen from the seed, as in murmur sim), or their slots as a list (3,7; one slot: 3,); the others are honest, and the averaged model and the accuracy figures are theirs' },
   ...ACCESS_OPTIONS,
-  { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir), comma-separated; R below --rounds. An event is applied once a peer has recorded round R (later on a fast run: the churn line says so), and not at all once the run, or the targeted peer, is past its last round' },
+  { name: 'churn', type: 'string', placeholder: 'EVENTS', description: 'kill:I@R (SIGKILL slot I at round R), leave:I@R (SIGTERM), join:K@R (start K new peers), restart:I@R (SIGKILL, then restart slot I with --resume and the same data dir; needs --checkpoint-every), comma-separated. R: up to --rounds for kill and leave (on the last round they stop a peer still behind), below --rounds for join and restart (a new peer needs rounds left). I: 1 to --peers − 1; slot 0 is the bootstrap peer (the others joined through it, murmur watch dials it) and is never churned. An event is applied once a peer has recorded round R (later on a fast run: the churn line says so), and not at all once the run, or the targeted peer, is past its last round' },
   TRAIN_THREAD_OPTION,
   { name: 'slowdown', type: 'string', placeholder: 'SLOT:F[,...]', description: 'an experiment: the peer in SLOT sleeps F−1 times the CPU time each round took it, as if F times slower (murmur peer --slowdown)' },
   { name: 'heartbeat', type: 'int', ...HEARTBEAT_BOUNDS, placeholder: 'MS', description: `membership heartbeat of every peer (default: 500, or 50 × peers when that is longer, at most ${HEARTBEAT_BOUNDS.max})` },
@@ -98,6 +99,9 @@ export function topologyLabel (config: RunConfig): string {
 export const CLUSTER_SPEC: CommandSpec = {
   name: 'cluster',
   summary: 'start N real murmur peer processes on 127.0.0.1, apply churn, merge their metrics, write a summary and plots',
+  details: 'SIGINT or SIGTERM: every peer leaves gracefully (ends its round, checkpoints), the merge still runs, the summary ends with the round the run ' +
+    'stopped at, summary.json records it (stopped), and the exit code is 128 + the signal\'s number; again: the peers are killed. There is no ' +
+    'murmur cluster --resume: to go on, start the peers again with murmur peer --resume on their folders (README, "murmur cluster").',
   options,
   examples: [
     'murmur cluster --peers 4 --rounds 300 --out runs/c4',
@@ -144,6 +148,18 @@ function readAddrs (dataDir: string): string[] | undefined {
     return (JSON.parse(readFileSync(join(dataDir, PEER_FILE), 'utf8')) as { addrs: string[] }).addrs.filter((a) => a.includes('/127.0.0.1/'))
   } catch {
     return undefined // not written yet, or caught half-written
+  }
+}
+
+/**
+ * A line of the cluster's own at the end of a peer's log.txt, once the peer has exited, saying what the cluster did to
+ * it: the log of a peer killed by --churn otherwise ended as if nothing had happened, and read as a crash of its own.
+ */
+function noteInLog (dataDir: string, line: string): void {
+  try {
+    appendFileSync(join(dataDir, 'log.txt'), `${new Date().toISOString().slice(11, 23)} murmur cluster: ${line}\n`)
+  } catch {
+    // a log that cannot be written to: the churn line on the console says it all the same
   }
 }
 
@@ -367,6 +383,34 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   prepareOut(out, getBoolean(args, 'force'), config.peers, allowFile)
   const procs: Proc[] = []
   const outStart = startOut(out)
+  // Stopping the cluster stops its peers: the first SIGINT/SIGTERM asks each to leave gracefully (finish the round,
+  // checkpoint, exit 0) and the merge below still runs; a second one kills them. A cluster that exits any other way
+  // kills them ('exit' below); one that is killed closes their IPC channels, and they leave by themselves. Handled
+  // from the start: a signal while the bootstrap peer starts ends the start as a failed one does (orUndo), where
+  // before the signal ended this process and left a half-started --out behind.
+  let stopping = 0
+  /** the first signal: the run then stops early, which the summary and the exit code (128 + its number) say */
+  let stopSignal: NodeJS.Signals | undefined
+  let lastSignalAt = -Infinity
+  const alive = (): Proc[] => procs.filter((p) => p.exitCode === undefined)
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // a Ctrl-C in a terminal reaches `murmur cluster`, which forwards it here, and this process too: one request
+    if (performance.now() - lastSignalAt < SIGNAL_REPEAT_MS) return
+    lastSignalAt = performance.now()
+    stopping++
+    stopSignal ??= signal
+    io.err(`\nmurmur cluster: ${signal}: ${stopping === 1 ? 'asking the peers to leave (again to kill them)' : 'killing the peers'}`)
+    for (const p of alive()) p.child.kill(stopping === 1 ? 'SIGTERM' : 'SIGKILL')
+  }
+  const killAll = (): void => { for (const p of alive()) p.child.kill('SIGKILL') }
+  const detachSignals = (): void => {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    process.off('exit', killAll)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  process.on('exit', killAll)
   /** runs a step of the start; should it fail, the peers started are stopped and --out is left as it was (startOut) */
   const orUndo = async <T>(step: () => T | Promise<T>): Promise<T> => {
     try {
@@ -375,6 +419,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
       for (const p of procs) if (p.exitCode === undefined) p.child.kill('SIGKILL')
       await Promise.all(procs.map((p) => p.exited))
       outStart.undo()
+      detachSignals()
       throw err
     }
   }
@@ -442,10 +487,11 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     procs.push(p)
     return p
   }
-  /** SIGKILL, wait for the exit, start the same slot and data dir (so the same identity) with --resume */
-  const restart = async (p: Proc, bootstrap: string[]): Promise<void> => {
+  /** SIGKILL, wait for the exit, start the same slot and data dir (so the same identity) with --resume; `why` goes in its log */
+  const restart = async (p: Proc, bootstrap: string[], why: string): Promise<void> => {
     p.child.kill('SIGKILL')
     await p.exited
+    noteInLog(p.dataDir, `SIGKILL ${why}: this peer was killed; its last record is of round ${readRounds(p.dataDir)}; restarting it with --resume`)
     p.exitCode = undefined
     p.signal = undefined
     p.restarts = (p.restarts ?? 0) + 1
@@ -457,8 +503,12 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   }
 
   const bootstrap = await orUndo(async () => {
+    // stopped while the start loaded (the --until-accuracy test data, the allowlist), or while the bootstrap peer starts
+    const stopped = (): void => { if (stopSignal !== undefined) throw new ClusterStoppedError(stopSignal, out) }
+    stopped()
     const first = launch(0, 0, [])
     while (readAddrs(first.dataDir) === undefined) {
+      stopped()
       if (first.exitCode !== undefined) {
         // its log goes with the rest of this start (startOut): its last lines are said here
         throw new CliError(`the bootstrap peer exited (code ${String(first.exitCode)}) before listening, so no round ran, and what this start wrote in '${out}' is removed again; ` +
@@ -483,7 +533,6 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const pending = [...churn]
   const freed: number[] = []
   const timeoutAt = start + Number(args.values.timeout) * 1000
-  const alive = (): Proc[] => procs.filter((p) => p.exitCode === undefined)
   // a joiner or a restarted peer dials every live peer that listens, so any one of them lets it in (peer-0 alone,
   // once it had crashed, let no one in); peer-0's first address if none listens
   const liveBootstrap = (except?: Proc): string[] => {
@@ -491,23 +540,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     return addrs.length > 0 ? addrs : bootstrap
   }
   let overSince: number | undefined
-  // Stopping the cluster stops its peers: the first SIGINT/SIGTERM asks each to leave gracefully (finish the round,
-  // checkpoint, exit 0) and the merge below still runs; a second one kills them. A cluster that exits any other way
-  // kills them ('exit' below); one that is killed closes their IPC channels, and they leave by themselves.
-  let stopping = 0
-  let lastSignalAt = -Infinity
-  const onSignal = (signal: NodeJS.Signals): void => {
-    // a Ctrl-C in a terminal reaches `murmur cluster`, which forwards it here, and this process too: one request
-    if (performance.now() - lastSignalAt < SIGNAL_REPEAT_MS) return
-    lastSignalAt = performance.now()
-    stopping++
-    io.err(`\nmurmur cluster: ${signal}: ${stopping === 1 ? 'asking the peers to leave (again to kill them)' : 'killing the peers'}`)
-    for (const p of alive()) p.child.kill(stopping === 1 ? 'SIGTERM' : 'SIGKILL')
-  }
-  const killAll = (): void => { for (const p of alive()) p.child.kill('SIGKILL') }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  process.on('exit', killAll)
+  let timedOut = false
   while (alive().length > 0) {
     for (const p of alive()) p.peakRssKb = Math.max(p.peakRssKb, rssKb(p.child.pid))
     const rounds = procs.map((p) => readRounds(p.dataDir))
@@ -545,11 +578,17 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
       } else if (target === undefined) {
         said(null, 'not done: no live peer in the slot', `churn: ${churnText(ev)}: no live peer in slot ${ev.slot} at round ${maxRound}`)
       } else if (ev.kind === 'restart') {
-        await restart(target, liveBootstrap(target))
+        await restart(target, liveBootstrap(target), `at round ${maxRound} of the run (--churn ${churnText(ev)})`)
         said(maxRound, 'done', churnLine(ev, maxRound, `SIGKILL peer-${procs.indexOf(target)} (slot ${ev.slot}), restarted with --resume`))
       } else {
         target.child.kill(ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM')
         if (ev.kind === 'kill') target.killed = true
+        const why = `at round ${maxRound} of the run (--churn ${churnText(ev)})`
+        void target.exited.then(() => {
+          noteInLog(target.dataDir, ev.kind === 'kill'
+            ? `SIGKILL ${why}: this peer was killed; its last record is of round ${readRounds(target.dataDir)}`
+            : `SIGTERM ${why}: this peer was asked to leave`)
+        })
         freed.push(ev.slot)
         said(maxRound, 'done', churnLine(ev, maxRound, `${ev.kind === 'kill' ? 'SIGKILL' : 'SIGTERM'} peer-${procs.indexOf(target)} (slot ${ev.slot})`))
       }
@@ -563,6 +602,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     const tested = targetWatch?.last == null ? '' : `, averaged ${(100 * targetWatch.last.accuracy).toFixed(2)} % at ${targetWatch.last.round}`
     progress.update(progressRound(procs.map((p, i) => ({ ...p, round: rounds[i] }))), `peers ${alive().length}${tested}`)
     if (performance.now() > timeoutAt) {
+      timedOut = true
       io.err(`\nmurmur cluster: timeout after ${String(args.values.timeout)} s: killing the peers`)
       for (const p of alive()) p.child.kill('SIGKILL')
     }
@@ -573,9 +613,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const finalMax = Math.max(0, ...procs.map((p) => readRounds(p.dataDir)))
   progress.done(undefined, finalMax)
   targetWatch?.dispose()
-  process.off('SIGINT', onSignal)
-  process.off('SIGTERM', onSignal)
-  process.off('exit', killAll)
+  detachSignals()
   const wallSeconds = (performance.now() - start) / 1000
   const summary = await mergeCluster({ out, config, peers: procs.map((p) => ({ dataDir: p.dataDir, slot: p.slot, exitCode: p.exitCode ?? null, signal: p.signal ?? null, peakRssMb: p.peakRssKb / 1024, attacker: !honest(p) })), wallSeconds })
   // joiners that recorded no round: started too late (the run ended before they were let in), so the join did not happen
@@ -584,8 +622,14 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     const idle = (started ?? []).filter((p) => readRounds(p.dataDir) === 0).length
     return idle === 0 ? outcome : `${outcome}, but ${idle} of ${started?.length ?? 0} started took no part (no round recorded: the run was over before ${idle === 1 ? 'it' : 'they'} joined)`
   }
+  // a run that ended before its last round, other than by --until-accuracy: by a signal to the cluster, by --timeout,
+  // or with every peer gone (killed or stopped from outside); the figures above are then those of that round
+  const stopped: Stopped | undefined = summary.rounds < config.rounds && targetWatch?.hit == null
+    ? { by: stopSignal ?? (timedOut ? 'timeout' : 'peers'), round: summary.rounds, rounds: config.rounds }
+    : undefined
   // the cluster's own facts beside the merge's figures: what churn did, who attacked, why the run stopped
   const extra = {
+    ...(stopped !== undefined ? { stopped } : {}),
     ...(churn.length > 0 ? { churn: churnOutcomes.map(({ started, ...o }) => ({ ...o, outcome: joinOutcome(o.outcome, started) })).concat(unappliedChurn(pending, config.rounds, finalMax)), joinersWithoutRounds } : {}),
     ...(attack !== undefined ? { attack } : {}),
     ...(targetWatch !== undefined ? { untilAccuracy: { target: targetWatch.target, round: targetWatch.hit?.round ?? null, accuracy: targetWatch.hit?.accuracy ?? null, testSeconds: targetWatch.evalMs / 1000 } } : {})
@@ -599,7 +643,7 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
   const expectedUnclean = killedByChurn + stoppedWaiting
   io.out([
     `peers             ${summary.peers} ${summary.peers === 1 ? 'process' : 'processes'} (${peersLine(summary.exitedCleanly, killedByChurn, stoppedWaiting, summary.peers, joinersWithoutRounds)})`,
-    `rounds            ${summary.rounds} in ${wallSeconds.toFixed(1)} s; ${roundTimeText(summary.roundTimeP50, summary.roundTimeP95)}`,
+    `rounds            ${summary.rounds}${stopped !== undefined ? ` of ${config.rounds}` : ''} in ${wallSeconds.toFixed(1)} s; ${roundTimeText(summary.roundTimeP50, summary.roundTimeP95)}`,
     // the averaged model is tested on snapshot rounds only; without any (--snapshot-every 0) it was not measured
     `accuracy          ${summary.accuracy === null ? `n/a${summary.rounds === 0 ? ' (no round ran)' : summary.consensusDistance === null ? ' (no snapshots)' : ''}` : (summary.accuracy * 100).toFixed(2) + ' %'} averaged model; each peer's own: min ${summary.peerAccuracyMin === null ? 'n/a' : (summary.peerAccuracyMin * 100).toFixed(2) + ' %'}`,
     `consensus         ${summary.consensusDistance === null ? 'n/a' : summary.consensusDistance.toExponential(3)}`,
@@ -608,9 +652,42 @@ export async function runCluster (argv: string[], io: { out: (s: string) => void
     ...(summary.rounds === 0 ? [] : [`time split        ${timeSplitLine(summary.timeShare)}`]),
     `peak RSS          max ${summary.peakRssMbMax.toFixed(0)} MB a peer`,
     ...(targetWatch === undefined ? [] : [`until accuracy    ${targetWatch.hit === null ? `${(100 * targetWatch.target).toFixed(2)} % not reached` : `${(100 * targetWatch.hit.accuracy).toFixed(2)} % at round ${targetWatch.hit.round}`} (averaged model; ${(targetWatch.evalMs / 1000).toFixed(1)} s of testing in this process)`]),
-    `output            ${out}`
+    `output            ${out}`,
+    // the last line: a run cut short says so, where it stopped and how to go on
+    ...(stopped === undefined ? [] : [`stopped           ${stoppedText(stopped, stopping, Number(args.values.timeout))}`])
   ].join('\n'))
+  // stopped by a signal: the shell's convention, 128 + its number (130 for SIGINT, 143 for SIGTERM), so that a script
+  // running clusters one after another stops too
+  if (stopped !== undefined && stopSignal !== undefined) return 128 + constants.signals[stopSignal]
   return summary.exitedCleanly === summary.peers - expectedUnclean ? 0 : 1
+}
+
+/** summary.json's `stopped`: the run ended at `round` of its `rounds`, by a signal to the cluster, by --timeout, or with every peer gone ('peers') */
+export interface Stopped { by: NodeJS.Signals | 'timeout' | 'peers', round: number, rounds: number }
+
+/**
+ * The printed summary's last line for a run cut short: where it stopped, why, what became of the peers, and how to go
+ * on (`stopping`: the signals the cluster handled, 2 when a second one killed the peers; `timeoutS`: --timeout).
+ */
+export function stoppedText (s: Stopped, stopping: number, timeoutS?: number): string {
+  const killed = 'the peers were killed; --resume goes on from their last --checkpoint-every checkpoint'
+  const why = s.by === 'timeout'
+    ? ` by --timeout ${String(timeoutS)} s (${killed})`
+    : s.by === 'peers'
+      ? ': every peer exited before the last round (see the peers line above, and their log.txt)'
+      : ` by ${s.by} (${stopping >= 2 ? `again: ${killed}` : 'the peers left, each with a checkpoint'})`
+  return `at round ${s.round} of ${s.rounds}${why}; to go on, restart each peer with murmur peer --resume (README, "murmur cluster")`
+}
+
+/** A signal stopped the cluster while it started its bootstrap peer: no round ran, and --out is left as it was. */
+export class ClusterStoppedError extends CliError {
+  static override name = 'ClusterStoppedError'
+  readonly signal: NodeJS.Signals
+  constructor (signal: NodeJS.Signals, out: string) {
+    super(`${signal} before the run started (the bootstrap peer was starting): no round ran, and what this start wrote in '${out}' is removed`)
+    this.name = 'ClusterStoppedError'
+    this.signal = signal
+  }
 }
 
 /**
@@ -688,6 +765,7 @@ if (import.meta.main) {
   runCluster(process.argv.slice(2), { out: (s) => { console.log(s) }, err: (s) => { console.error(s) }, isTTY: process.stderr.isTTY === true })
     .then((code) => { process.exitCode = code }, (err) => {
       if (err instanceof UsageError || (err as Error).name?.startsWith('Invalid') === true) { console.error(`murmur cluster: ${(err as Error).message}`); process.exitCode = 2; return }
+      if (err instanceof ClusterStoppedError) { console.error(`murmur cluster: ${err.message}`); process.exitCode = 128 + constants.signals[err.signal]; return }
       const line = describeFailure(err)
       console.error(line === undefined ? err : `murmur cluster: ${line}`)
       process.exitCode = 1

@@ -103,7 +103,9 @@ function cleanup (res: Resources, io: Io): void {
 function peerArgs (runFile: string, dataDir: string, host: NetnsHost, n: number, port: number, heartbeat: number, trainThread: string, bootstrap?: string): string[] {
   return ['peer', '--config', runFile, '--data-dir', dataDir, '--shard', `${host.index}/${n}`,
     '--listen', `/ip4/0.0.0.0/tcp/${port}`, '--announce', `/ip4/${host.address}/tcp/${port}`,
-    ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap]), '--heartbeat', String(heartbeat), '--quiet', '--train-thread', trainThread]
+    ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap]), '--heartbeat', String(heartbeat), '--quiet', '--train-thread', trainThread,
+    // a rerun into the same --out starts afresh: the peer moves the earlier run's records aside (previous/) and says so
+    '--fresh']
 }
 
 function launch (res: Resources, host: NetnsHost, dataDir: string, args: string[], io: Io, trace: (c: string) => void): Peer {

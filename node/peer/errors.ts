@@ -49,3 +49,17 @@ export class ShardMismatchError extends Error {
     this.given = given
   }
 }
+
+/**
+ * A start without --resume (and without --fresh) in a --data-dir that holds this peer's records of the same run (its
+ * config hash and slot): moving them aside as an earlier run's, as a new run does, would leave a report merged over
+ * the peers' folders silently without this peer's earlier rounds. Nothing is moved or deleted; the message names
+ * --resume (go on) and --fresh (start afresh on purpose).
+ */
+export class SameRunDataDirError extends Error {
+  static override name = 'SameRunDataDirError'
+  constructor (message: string) {
+    super(message)
+    this.name = 'SameRunDataDirError'
+  }
+}

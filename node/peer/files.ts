@@ -1,7 +1,7 @@
 /** The files a peer keeps in its --data-dir, written so a crash never leaves a torn one under a real name. */
 import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { writeFileAtomic } from '../checkpoint/index.ts'
+import { listCheckpoints, loadLatestCheckpoint, writeFileAtomic } from '../checkpoint/index.ts'
 import { makeFolder } from '../fs/make-folder.ts'
 
 export const METRICS_FILE = 'metrics.jsonl'
@@ -30,6 +30,42 @@ export function archivePreviousRun (dataDir: string, now = new Date()): string |
   const target = createNewFolder(join(dataDir, PREVIOUS_DIR), stamp)
   for (const name of items) renameSync(join(dataDir, name), join(target, name))
   return target
+}
+
+/** What a --data-dir holds of a peer's earlier life in a run (sameRunRecords). */
+export interface EarlierLife {
+  /** the last round its metrics.jsonl records (undefined: none readable) */
+  lastRound: number | undefined
+  /** the round of its newest checkpoint (undefined: none) */
+  checkpointRound: number | undefined
+  snapshots: number
+}
+
+/**
+ * What `dataDir` holds of this peer's earlier life in the same run: metrics or checkpoints written under config hash
+ * `hash` in slot `slot`, as its peer.json says (written at every start), or, with no hash there (a cluster removes
+ * the file before a restart), its newest checkpoint of this config. Undefined when it holds no metrics or checkpoints,
+ * or those of another run or slot (a new run moves them aside: archivePreviousRun).
+ */
+export function sameRunRecords (dataDir: string, hash: string, slot: number): EarlierLife | undefined {
+  const metrics = join(dataDir, METRICS_FILE)
+  const hasMetrics = existsSync(metrics) && statSync(metrics).size > 0
+  const checkpoints = listCheckpoints(join(dataDir, CHECKPOINT_DIR))
+  if (!hasMetrics && checkpoints.length === 0) return undefined
+  const peer = readPeerFile(dataDir)
+  if (peer?.configHash !== undefined) {
+    if (peer.configHash !== hash || (peer.slot !== undefined && peer.slot !== slot)) return undefined
+  } else {
+    const newest = loadLatestCheckpoint(join(dataDir, CHECKPOINT_DIR), hash).checkpoint
+    if (newest === undefined || (newest.slot !== undefined && newest.slot !== slot)) return undefined
+  }
+  let snapshots = 0
+  try {
+    snapshots = readdirSync(join(dataDir, SNAPSHOT_DIR)).filter((f) => f.endsWith('.f32')).length
+  } catch {
+    // no snapshots/
+  }
+  return { lastRound: readLastRecord<{ round?: number }>(dataDir)?.round, checkpointRound: checkpoints.at(-1)?.round, snapshots }
 }
 
 /**

@@ -27,8 +27,9 @@ import { createTelemetryPublisher } from '../telemetry/index.ts'
 import { startTrainWorker } from '../train-thread/index.ts'
 import type { TrainWorker } from '../train-thread/index.ts'
 import { makeFolder } from '../fs/make-folder.ts'
-import { JoinFailedError } from './errors.ts'
-import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, SNAPSHOT_DIR } from './files.ts'
+import { JoinFailedError, SameRunDataDirError } from './errors.ts'
+import { appendRecord, archivePreviousRun, CHECKPOINT_DIR, METRICS_FILE, PEER_FILE, PREVIOUS_DIR, sameRunRecords, SNAPSHOT_DIR } from './files.ts'
+import type { EarlierLife } from './files.ts'
 import { lockDataDir } from './lock.ts'
 import type { PeerInit, PeerRecord, PeerResult } from './types.ts'
 import { RecentRoundTime, RoundPace } from './pace.ts'
@@ -76,6 +77,8 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
   // only now that the model is built from the data's shape, and before anything is announced, written or resumed
   const config = withModelDim(init.config, training.dim)
   const hash = configHash(config)
+  // in slot mode the training set loaded is this peer's shard (or its --own-data)
+  init.onPrepared?.({ shardSamples: training.trainSamples })
   const streams = peerStreams(config.seed, init.slot)
   const objective = training.objective?.(init.slot, streams.objective)
   // --train-thread worker: the overlapped local steps run in a worker thread holding its own copy of this objective
@@ -94,10 +97,22 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     throw err
   }
   // a resumed peer appends to the record of its earlier life; a new one moves an earlier run's files aside, once the
-  // config, data and model have loaded: a typo in a flag must not move the checkpoints a corrected --resume needs
+  // config, data and model have loaded: a typo in a flag must not move the checkpoints a corrected --resume needs.
+  // This peer's own records of this same run (a crashed peer restarted without --resume) are not an earlier run's:
+  // moved aside, a report merged over the peers' folders would silently lack its earlier rounds. Refused, untouched,
+  // unless --fresh asks for a new start
   if (init.resume !== true) {
+    const earlier = sameRunRecords(init.dataDir, hash, init.slot)
+    if (earlier !== undefined && init.fresh !== true) {
+      await stepRunner?.close()
+      throw new SameRunDataDirError(sameRunMessage(init.dataDir, config, hash, init.slot, earlier))
+    }
     const moved = archivePreviousRun(init.dataDir)
-    if (moved !== undefined) log(`moved the metrics and checkpoints of an earlier run in ${init.dataDir} to ${moved} (its snapshots are deleted); use --resume to continue a run instead`)
+    if (moved !== undefined) {
+      log(earlier !== undefined
+        ? `--fresh: moved this peer's earlier metrics and checkpoints of this run${earlier.lastRound !== undefined ? ` (up to round ${earlier.lastRound})` : ''} to ${moved} (its snapshots are deleted), as asked`
+        : `moved the metrics and checkpoints of an earlier run in ${init.dataDir} to ${moved} (its snapshots are deleted); use --resume to continue a run instead`)
+    }
     writeFileSync(join(init.dataDir, METRICS_FILE), '')
   }
   if (stepRunner !== undefined) log('local steps run in a worker thread (--train-thread worker)')
@@ -190,17 +205,40 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     })
     // a peer that announced its leave stops announcing after it: its timeout is no news (and no crash)
     const leavers = new Set<string>()
+    // the round each member was a member from, as last heard: a peer heard joining again is no new peer
+    const memberFrom = new Map<string, number>()
     m.addEventListener('joined', (e) => {
       const { id, slot, effectiveRound } = e.detail
       leavers.delete(id)
-      // a member heard for the first time long after it joined (this peer is the newcomer): not a join of now
+      const before = memberFrom.get(id)
+      memberFrom.set(id, effectiveRound)
       const now = m.view().find((v) => v.id === id)?.round ?? effectiveRound
+      // a member of before, restarted (a crash and --resume) or back after a leave, took a new round to join at; one
+      // that went silent and is heard again (a freeze, a cut) kept its own. Both read as a new peer's join before
+      if (before !== undefined) {
+        log(before !== effectiveRound
+          ? `peer ${id} (slot ${slot}) rejoins at round ${effectiveRound} (restarted, or back after leaving: it was a member from round ${before})`
+          : `peer ${id} (slot ${slot}) is heard again: a member since round ${effectiveRound}, now at round ${now}`)
+        return
+      }
+      // a member heard for the first time long after it joined (this peer is the newcomer): not a join of now
       log(now > effectiveRound + MAX_JOIN_LEAD
         ? `peer ${id} (slot ${slot}) is a member since round ${effectiveRound}, now at round ${now}`
         : `peer ${id} (slot ${slot}) joins at round ${effectiveRound}`)
     })
     m.addEventListener('left', (e) => { leavers.add(e.detail.id); log(`peer ${e.detail.id} leaves; gone from round ${e.detail.effectiveRound}`) })
-    m.addEventListener('timed-out', (e) => { if (!leavers.delete(e.detail.id)) log(`peer ${e.detail.id} went silent; dropped from the membership`) })
+    // no leave announced: it crashed, was killed or is cut off. Which slot, and the rounds (as the records count them:
+    // the last it announced, a heartbeat behind its last record at most, and this peer's own) tell a reader of this
+    // log which peer it was and when; it said only "went silent" before, which a killed peer's neighbours could not place
+    m.addEventListener('timed-out', (e) => {
+      if (leavers.delete(e.detail.id)) return
+      const view = m.view()
+      const v = view.find((x) => x.id === e.detail.id)
+      const now = view.find((x) => x.self)?.lastSeen ?? e.detail.lastSeen
+      const ago = `${((now - e.detail.lastSeen) / 1000).toFixed(1)} s ago`
+      log(`peer ${e.detail.id} went silent: ${v === undefined ? `last heard ${ago}` : `slot ${v.slot}, its last heartbeat (${ago}) said round ${v.round}`}, ` +
+        `no leave announced (crashed, killed or cut off); dropped from the membership at this peer's round ${algorithm.round}`)
+    })
     m.addEventListener('stalled', (e) => { log(`this process did not run for ${(e.detail.ms / 1000).toFixed(1)} s (stopped, suspended or starved of CPU): members' silence over that time is not counted`) })
     // a resumed peer announces its checkpoint's round from its first announcement: the cohort of a restarting run
     // starts at the newest one heard (enterRun, cohortRound)
@@ -273,12 +311,16 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
       // a round without neighbours never waits on I/O: yield so signals, timers and heartbeats still run
       await setImmediate()
       const t0 = performance.now()
-      const cpu0 = process.threadCpuUsage()
       let slowMs = 0
       if (owedMs > 0) {
-        await sleep(owedMs)
+        // a request to stop ends the sleep: at F = 20 it can last a minute
+        await sleep(owedMs, undefined, { signal: init.stop }).catch(() => {})
         slowMs = performance.now() - t0
       }
+      // the round's CPU time is counted from after the sleep: what runs during it (heartbeats, a joiner's or a dead
+      // peer's connections) is not this round's work, and charged F − 1 times over it made the next sleep longer still
+      // (a softmax round after a join slept 55 s at F = 20)
+      const cpu0 = process.threadCpuUsage()
       // cut off from most of the run (its own network failed, the likelier story): hold this round instead of
       // training alone, so that on reconnecting it catches up with the run rather than pulling the run forward.
       // Asynchronous peers too: they go at their own pace, but alone one would fit its own shard, not the run's model.
@@ -423,6 +465,19 @@ async function runLockedPeer (init: PeerInit, start: number, swarmKey: SwarmKey 
     await stepRunner?.close().catch(() => {})
     training.dispose()
   }
+}
+
+/** SameRunDataDirError's message: what the folder holds of this run, that nothing was touched, and the two ways on */
+function sameRunMessage (dir: string, config: RunConfig, hash: string, slot: number, e: EarlierLife): string {
+  const held = [
+    ...(e.lastRound !== undefined ? [`metrics up to round ${e.lastRound}`] : []),
+    ...(e.checkpointRound !== undefined ? [`checkpoints up to round ${e.checkpointRound}`] : []),
+    ...(e.snapshots > 0 ? [`${e.snapshots} ${e.snapshots === 1 ? 'snapshot' : 'snapshots'}`] : [])
+  ]
+  return `${dir} holds this peer's records of this same run (run '${config.runId}', config ${hash.slice(0, 12)}, --shard ${slot}/${config.peers}: ${held.length > 0 ? held.join(', ') : `its ${METRICS_FILE}`}), ` +
+    'and this start has no --resume. Nothing was moved or deleted. To go on in the run, add --resume: the peer continues from its newest checkpoint ' +
+    `(into a run still going, with the run's current model, as a joiner) and appends to its ${METRICS_FILE}, so a report merged over the peers' folders keeps its earlier rounds. ` +
+    `To start this peer afresh on purpose, add --fresh (its metrics and checkpoints are then moved to ${join(dir, PREVIOUS_DIR)}/<time>/ and its snapshots deleted), or give it another --data-dir`
 }
 
 /**

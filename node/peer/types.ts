@@ -40,6 +40,12 @@ export interface PeerInit {
   checkpointEvery: number
   /** go on from the newest usable checkpoint in dataDir/checkpoints (node/peer/resume.ts); metrics.jsonl is appended to */
   resume?: boolean
+  /**
+   * `--fresh`: start afresh (not --resume) in a dataDir that holds this peer's records of this same run (same config
+   * hash and slot), moving them to previous/<time>/ as an earlier run's; without it such a start is refused
+   * (SameRunDataDirError), since the merged records would silently lack the earlier rounds
+   */
+  fresh?: boolean
   heartbeatMs?: number
   /** a new run waits this long for `config.peers` members before starting without the missing ones */
   startTimeoutMs: number
@@ -60,6 +66,11 @@ export interface PeerInit {
   telemetryEvery?: number
   /** once the node listens: the addresses other machines pass to --bootstrap */
   onListening?: (info: { peerId: string, addrs: string[] }) => void
+  /**
+   * once the data and model have loaded, before anything is written: the training samples this peer has (its shard, or
+   * its --own-data), null for gossip; the CLI says when --batch is larger (a step then takes the whole shard)
+   */
+  onPrepared?: (info: { shardSamples: number | null }) => void
 }
 
 /** One line of `<data-dir>/metrics.jsonl`. Field names follow the simulator's where they mean the same. */

@@ -31,10 +31,26 @@ export function parseChurn (text: string, peers: number, rounds?: number): Churn
       if (n < 1) throw new UsageError(`invalid value for --churn: '${part}': join needs a count ≥ 1`, 'churn')
       return { kind: 'join', count: n, round }
     }
-    if (n >= peers) throw new UsageError(`invalid value for --churn: '${part}': slot ${n} does not exist (slots are 0..${peers - 1})`, 'churn')
-    if (n === 0) throw new UsageError(`invalid value for --churn: '${part}': slot 0 is the bootstrap peer; choose another`, 'churn')
+    if (n === 0 || n >= peers) throw new UsageError(`invalid value for --churn: '${part.trim()}': ${slotProblem(n, peers)}`, 'churn')
     return { kind: m[1] as 'kill' | 'leave' | 'restart', slot: n, round }
   }).sort((a, b) => a.round - b.round)
+}
+
+/**
+ * Why slot `slot` cannot be killed, left or restarted in a cluster of `peers`, and what to do instead. Slot 0 is the
+ * bootstrap peer: the cluster started every other peer with its address, and the `murmur watch` command it prints
+ * dials it, so --churn leaves it running. (Its loss can still be tested by hand: joiners and restarted peers dial
+ * every live peer, not peer-0 alone.)
+ */
+function slotProblem (slot: number, peers: number): string {
+  const others = peers === 2 ? 'slot 1' : `a slot from 1 to ${peers - 1}`
+  if (slot === 0) {
+    return 'slot 0 is the bootstrap peer: the other peers joined the run through its address and the printed murmur watch command dials it, so --churn never stops it; ' +
+      (peers === 1 ? 'a cluster of 1 peer has no other slot: use --peers 2 or more, or join:COUNT@ROUND' : `choose ${others}`) +
+      ' (to test the loss of the bootstrap peer, SIGKILL peer-0 by hand: its pid is in OUT/peer-0/peer.json)'
+  }
+  return `slot ${slot} does not exist: the slots are 0 to ${peers - 1} (--peers ${peers}), ` +
+    (peers === 1 ? 'and slot 0, the bootstrap peer, is never churned: use --peers 2 or more' : `and slot 0 is the bootstrap peer, never churned: choose ${others}`)
 }
 
 /** an event as written in --churn: kill:3@50, join:2@80 */

@@ -5,6 +5,7 @@ import type { MetricsServer, PeerMetrics } from '../../metrics/index.ts'
 import { CliError, listenFailure, SIGNAL_REPEAT_MS } from '../command.ts'
 import { ACCESS_OPTIONS, configFromArgs, NETWORK_RUN_OPTIONS, resolveNetworkRunConfig, withoutSimOnlyFields } from '../experiment-options.ts'
 import { loadOwnData, parseShard } from '../../../lib/data/index.ts'
+import { batchNote } from './sim.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 
 /** the bounds of --heartbeat (ms), which `murmur cluster` states too: it passes its value to every peer */
@@ -31,7 +32,8 @@ const options: OptionSpec[] = [
   { name: 'snapshot-every', type: 'int', min: 0, description: 'write the parameters to snapshots/ every N rounds, for cluster-wide consensus and averaged-model accuracy (4 bytes a parameter each, all kept unless --keep-snapshots: about 200 MB per 10,000 rounds for the MNIST MLP at every 20); 0 = never (default: --eval-every)' },
   { name: 'keep-snapshots', type: 'int', min: 1, placeholder: 'N', description: 'keep only the newest N files in snapshots/, deleting older ones as new ones are written (default: all, which murmur cluster\'s merge needs for the averaged model of every snapshot round)' },
   { name: 'checkpoint-every', type: 'int', min: 0, default: 0, description: 'checkpoint every N rounds; a graceful stop always checkpoints; 0 = only then' },
-  { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position' },
+  { name: 'resume', type: 'boolean', description: 'go on from the newest valid checkpoint in --data-dir/checkpoints (a corrupt one, or one of another run config, is refused and the previous one used); into a running run the peer takes the current model and keeps its data position; its records are appended to metrics.jsonl' },
+  { name: 'fresh', type: 'boolean', description: 'start afresh in a --data-dir that holds this peer\'s records of this same run (same config and --shard), which is refused without it (SameRunDataDirError: --resume goes on instead): its metrics and checkpoints are moved to previous/<time>/ and its snapshots deleted (as a folder of another run\'s are, --fresh or not)' },
   { name: 'heartbeat', type: 'int', ...HEARTBEAT_BOUNDS, default: 1000, placeholder: 'MS', description: 'membership heartbeat period' },
   { name: 'start-timeout', type: 'int', min: 0, default: 60_000, placeholder: 'MS', description: 'a new run waits this long for --peers members (plus two heartbeats before and up to ten after, to let the members settle), then starts with fewer' },
   { name: 'slowdown', type: 'number', min: 1, max: 1000, placeholder: 'F', description: 'an experiment: after each round this peer sleeps F−1 times the CPU time its main thread spent in the round, as if its processor were F times slower (default: 1)' },
@@ -86,6 +88,9 @@ export const peerCommand: Command = {
       shard = parseShard(shardText)
     } catch (err) {
       throw new UsageError(`invalid value for --shard: ${(err as Error).message}`, 'shard')
+    }
+    if (getBoolean(args, 'fresh') && getBoolean(args, 'resume')) {
+      throw new UsageError('--fresh starts this peer afresh (its earlier records moved aside) and --resume goes on from them: give one of the two', 'fresh')
     }
     const partial = withoutSimOnlyFields(configFromArgs(args), 'peer', io)
     if (partial.peers === undefined) partial.peers = shard.count
@@ -154,12 +159,18 @@ export const peerCommand: Command = {
         snapshotSizeNote: process.env.MURMUR_CLUSTER !== '1',
         checkpointEvery: getNumber(args, 'checkpoint-every'),
         resume: getBoolean(args, 'resume'),
+        fresh: getBoolean(args, 'fresh'),
         heartbeatMs: getNumber(args, 'heartbeat'),
         startTimeoutMs: getNumber(args, 'start-timeout'),
         slowdown: getOptionalNumber(args, 'slowdown'),
         trainThread: trainThread(args, config),
         stop: stop.signal,
         log: (line) => { io.err(`${new Date().toISOString().slice(11, 23)} ${line}`) },
+        // murmur sim's note, for this peer's own shard: a --batch larger than it trains on the whole shard a step
+        onPrepared: ({ shardSamples }) => {
+          const note = shardSamples === null ? undefined : batchNote(config.batch, { min: shardSamples, max: shardSamples })
+          if (note !== undefined) io.err(`murmur peer: warning: ${note}`)
+        },
         onListening: ({ peerId, addrs }) => {
           metrics?.peer.identify({ peerId, slot: shard.index, runId: config.runId, algo: config.algo, codec: config.codec, topology: config.topology })
           io.out(`peer id ${peerId}`)
@@ -191,7 +202,7 @@ export const peerCommand: Command = {
       }
       const listen = listenFailure(err)
       if (listen !== undefined) throw listen
-      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'DataDirInUseError' || name === 'MetricsServerError' ||
+      if (name === 'ConfigMismatchError' || name === 'JoinFailedError' || name === 'InsecureSwarmKeyError' || name === 'ResumeFailedError' || name === 'DataDirInUseError' || name === 'SameRunDataDirError' || name === 'MetricsServerError' ||
         name === 'TrainWorkerStartError' || name === 'TrainWorkerCrashedError') throw new CliError(`${name}: ${(err as Error).message}`)
       throw err
     } finally {

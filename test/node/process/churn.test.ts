@@ -12,9 +12,9 @@ type IO = Parameters<typeof runCluster>[1]
 type Wait = (predicate: () => boolean, ms: number, what: string) => Promise<void>
 
 /*
- * Pacing. --slowdown F sleeps F − 1 times the main thread's CPU time of a round, and that CPU time is not the
- * round's work alone: what the event loop does during the previous round's sleep (heartbeats, a joiner's or a dead
- * peer's connections) is charged too (node/peer/peer.ts takes the CPU clock before the sleep). At F = 10 or 20 a
+ * Pacing. --slowdown F sleeps F − 1 times the main thread's CPU time of a round, and that CPU time was not the
+ * round's work alone: what the event loop did during the previous round's sleep (heartbeats, a joiner's or a dead
+ * peer's connections) was charged too, until node/peer/peer.ts took the CPU clock after the sleep. At F = 10 or 20 a
  * join or a kill then made rounds of 5 to 50 s, and fixed-length runs (60 to 200 rounds) lasted anywhere from
  * 20 s to over 180 s. Here F is 5, whose sleeps stay short, and no run is sized in rounds: each test runs the
  * cluster for many rounds until what it needs has happened (the joiner took part, the second kill was tried), then

@@ -9,7 +9,7 @@ import { MURMUR, waitFor } from '../process/helpers.ts'
 
 /**
  * Starts a 2-peer cluster with `args`, checks its printed watch hint with `checkHint`, runs the hint and expects both
- * peers' summaries; then stops the cluster, which must exit 0.
+ * peers' summaries; then stops the cluster, which must exit 130 (128 + SIGINT).
  */
 async function watchClusterByItsHint (out: string, args: string[], checkHint: (hint: string, err: string) => Promise<void> | void): Promise<void> {
   const child = spawn(process.execPath, [MURMUR, 'cluster', '--peers', '2', '--algo', 'gossip', '--dim', '64', '--rounds', '1000000', '--heartbeat', '200',
@@ -25,7 +25,7 @@ async function watchClusterByItsHint (out: string, args: string[], checkHint: (h
     assert.equal(r.code, 0, r.err)
     assert.match(r.out, /peers 2 .*consensus \d/, `the observer gets both peers' summaries:\n${r.out}\n${r.err}`)
     process.kill(-(child.pid as number), 'SIGINT')
-    assert.equal(await exit, 0, err)
+    assert.equal(await exit, 130, err)
   } finally {
     try { process.kill(-(child.pid as number), 'SIGKILL') } catch { /* already gone */ }
   }

@@ -35,7 +35,7 @@ import type { Slot } from './common.ts'
 import { RawFrame, encodeFrame } from './message.ts'
 import { Sgd } from './optimizer.ts'
 import type { Aggregator } from './aggregate.ts'
-import { InvalidAlgorithmStateError, NonFiniteModelError, RoundOrderError } from './errors.ts'
+import { InvalidAlgorithmStateError, NonFiniteModelError, RoundOrderError, nonFiniteCauses } from './errors.ts'
 
 /** Version of a copy known to be out of step (never equal to a frame's u32 base). */
 const UNKNOWN = -1
@@ -127,7 +127,7 @@ export class ChocoPeer implements PeerAlgorithm {
     const t0 = this.now()
     const H = this.config.localSteps
     const loss = this.trainer.steps(this.x, H)
-    if (!allFinite(this.x)) throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite after the local steps (step size too large?)`)
+    if (!allFinite(this.x)) throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite after the local steps: ${nonFiniteCauses(this.config)}`)
     const neighbours = exchange.neighbours()
     this.reconcileCopies(neighbours.map((p) => p.id))
     const outgoing = this.encode(r)

@@ -19,7 +19,7 @@ export { Sgd } from './optimizer.ts'
 export { LocalTrainer } from './common.ts'
 export {
   InvalidAlgorithmConfigError, InvalidMessageError, UnsupportedMessageVersionError, RoundOrderError, NonFiniteModelError,
-  InvalidAlgorithmStateError, MissingMaxDegreeError
+  InvalidAlgorithmStateError, MissingMaxDegreeError, isLossyCodec, codecInstead, nonFiniteCauses
 } from './errors.ts'
 export * as constants from './constants.ts'
 export { createAggregator, parseAggregateRule, canonicalAggregate, DEFAULT_AGGREGATE, DEFAULT_CLIP_AUTO_FRACTION } from './aggregate.ts'

@@ -31,7 +31,7 @@ import { LocalTrainer, RowWeights, ScratchPool, addCounts, collectSlots, countPa
 import type { Slot } from './common.ts'
 import { RawFrame, encodeFrame } from './message.ts'
 import { Sgd } from './optimizer.ts'
-import { NonFiniteModelError, RoundOrderError } from './errors.ts'
+import { NonFiniteModelError, RoundOrderError, nonFiniteCauses } from './errors.ts'
 import type { Aggregator } from './aggregate.ts'
 import { MessageAges } from './staleness.ts'
 
@@ -170,7 +170,7 @@ export class MixingPeer implements PeerAlgorithm {
         if (!allFinite(vectors[k])) { counts.nonFinite++; contributing.splice(k, 1); vectors.splice(k, 1) }
       }
       row = this.mix(neighbours.length, contributing, vectors, dMax)
-      if (!this.mixedFinite) throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite (step size too large?)`)
+      if (!this.mixedFinite) throw new NonFiniteModelError(r, `round ${r}: the peer's own parameters are not finite: ${nonFiniteCauses(this.config)}`)
     }
     this.swap()
     if (this.trainer !== undefined && cta) {
@@ -204,8 +204,8 @@ export class MixingPeer implements PeerAlgorithm {
       payload = this.codec.encode(this.x, this.rng.fork(r))
     } catch (err) {
       if ((err as Error).name === 'NonFiniteInputError') {
-        throw new NonFiniteModelError(r, `round ${r}: the peer's parameters do not fit ${this.codec.spec} (${(err as Error).message}): a step size too large, ` +
-          'or huge values from a neighbour mixed in (--aggregate clip:TAU bounds how far a neighbour moves the model)')
+        throw new NonFiniteModelError(r, `round ${r}: the peer's parameters do not fit ${this.codec.spec} (${(err as Error).message}): ` +
+          nonFiniteCauses(this.config, 'a step size too large (try a smaller --lr), or huge values from a neighbour mixed in (--aggregate clip:TAU bounds how far a neighbour moves the model)'))
       }
       throw err
     }

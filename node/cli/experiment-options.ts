@@ -60,7 +60,7 @@ const SHARED: OptionSpec[] = [
   { name: 'weight-decay', type: 'number', ...B.weightDecay, description: `L2 weight decay (default: ${D.weightDecay})` },
   { name: 'local-steps', type: 'int', ...B.localSteps, description: `local SGD steps H between gossip rounds (default: ${D.localSteps})` },
   { name: 'overlap', type: 'boolean', description: 'gossip, D-PSGD: send the model a round starts from and take the local steps while it travels (one-step-stale mixing)' },
-  { name: 'sync', type: 'string', choices: ['sync', 'async'], description: `sync: lockstep rounds; async: never wait, mix each neighbour's newest message while it is at most --staleness of this peer's rounds old (default: ${D.sync})` },
+  { name: 'sync', type: 'string', choices: ['sync', 'async'], description: `sync: lockstep rounds; async (murmur peer and murmur cluster; murmur sim runs lockstep rounds): never wait, mix each neighbour's newest message while it is at most --staleness of this peer's rounds old (default: ${D.sync})` },
   { name: 'staleness', type: 'int', ...B.staleness, description: `--sync async: a neighbour's message is mixed for up to N of this peer's rounds after it arrived, whatever the sender's round (default: ${D.staleness})` },
   { name: 'batch', type: 'int', ...B.batch, description: `minibatch size a peer (default: ${D.batch})` },
   { name: 'dataset', type: 'string', choices: ['mnist', 'fashion-mnist'], description: `dataset (default: ${D.dataset})` },

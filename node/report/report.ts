@@ -4,6 +4,7 @@
  * that lacks its data says what is absent instead of failing, so a crashed or partial run still gets a report.
  */
 import { readFileSync } from 'node:fs'
+import { nonFiniteCauses } from '../../lib/algorithms/index.ts'
 import { buildLiveGraph, describeSparse, fromEdgeList, lambda2, mixingMatrix, parseTopologySpec } from '../../topologies/index.ts'
 import type { Graph } from '../../topologies/index.ts'
 import { bytesPerRound, detectDivergence, DIVERGENCE_FACTOR, LAMBDA_SQ_ZERO, lambda2Values, measureContraction, ROUNDOFF_FLOOR, ROUNDOFF_PER_COORDINATE, timeBreakdown } from './analysis.ts'
@@ -232,9 +233,17 @@ function notesList (run: LoadedRun, all: string[]): string {
   const d = detectDivergence(rows)
   if (d !== null) {
     all.push(`${run.kind === 'peer' ? 'This peer\'s model diverged: its' : 'The run diverged: the mean'} training loss rose from ${sci(d.first)} (round ${d.firstRound}) to ${sci(d.peak)} (round ${d.peakRound}), ` +
-      `more than ${DIVERGENCE_FACTOR}× its start; its accuracy and consensus figures describe a broken model (a step size too large?).`)
+      `more than ${DIVERGENCE_FACTOR}× its start; its accuracy and consensus figures describe a broken model. Why: ${divergenceCauses(run)}.`)
   }
   return all.length > 0 ? `<ul class="notes">${all.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''
+}
+
+/** what to suspect of a diverged run: its lossy codec, where it had one, else the step size */
+function divergenceCauses (run: LoadedRun): string {
+  const c = run.config ?? {}
+  const others = 'a step size too large (try a smaller --lr)'
+  if (typeof c.algo !== 'string' || typeof c.codec !== 'string') return others
+  return nonFiniteCauses({ algo: c.algo, codec: c.codec, gamma: typeof c.gamma === 'number' ? c.gamma : undefined }, others)
 }
 
 /** How the run tested its models, by who ran it: the simulator and cluster peers use different options. */

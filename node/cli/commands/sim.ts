@@ -9,6 +9,7 @@ import { formatNearOne, formatSmall } from '../topology.ts'
 import { createProgress } from '../progress.ts'
 import { createNewFolder } from '../../peer/files.ts'
 import { makeFolder } from '../../fs/make-folder.ts'
+import { nonFiniteCauses } from '../../../lib/algorithms/index.ts'
 
 const options: OptionSpec[] = [
   { name: 'out', type: 'string', placeholder: 'DIR', description: 'output folder for metrics.jsonl, config.json, summary.json, created once the run has started; one that holds a run, or a config.json murmur did not write, is refused without --force (default: a new runs/sim-<time>, or runs/sim-<time>-2, ... when taken)' },
@@ -109,7 +110,7 @@ export const simCommand: Command = {
     'murmur sim --algo gossip --topology torus --peers 64 --dim 1000 --rounds 100 --out runs/consensus'
   ],
   async run (args, io) {
-    const { configNotes, detectDivergence, DIVERGENCE_FACTOR, runExperiment, resolveExperiment, RunDivergedError } = await import('../../../lib/experiment/index.ts')
+    const { configNotes, detectDivergence, DIVERGENCE_FACTOR, EXPERIMENT_DEFAULTS, runExperiment, resolveExperiment, RunDivergedError } = await import('../../../lib/experiment/index.ts')
     // a network run's config (a cluster's run.json, a peer's --config) has fields a simulation has no use for
     const { runId, roundDeadlineMs, ...partial } = configFromArgs(args)
     const ignored = Object.entries({ runId, roundDeadlineMs }).filter(([, v]) => v !== undefined).map(([k]) => k)
@@ -121,6 +122,13 @@ export const simCommand: Command = {
       throw asOptionError(err, args)
     }
     for (const note of configNotes(config)) io.err(`murmur sim: warning: ${note}`)
+    // like runId and roundDeadlineMs, a network setting: run (and kept in config.json, for murmur cluster --config),
+    // but said, since the simulator steps its peers in lockstep and the result is exactly the synchronous one's
+    if (config.sync === 'async') {
+      const staleness = config.staleness !== EXPERIMENT_DEFAULTS.staleness ? ` (staleness ${config.staleness} has no effect either)` : ''
+      io.err('murmur sim: warning: sync async runs as synchronous rounds here: the simulator steps every peer in lockstep, so each mixes ' +
+        `its neighbours' messages of the same round, exactly as --sync sync${staleness}; --sync async is for murmur peer and murmur cluster`)
+    }
     const given = getOptionalString(args, 'out')
     const force = getBoolean(args, 'force')
     if (given !== undefined) checkOut(resolve(given), force)
@@ -202,7 +210,7 @@ export const simCommand: Command = {
       const d = detectDivergence(losses)
       if (d !== null) {
         io.err(`murmur sim: warning: the run diverged: the mean training loss rose from ${sci(d.first, 3)} (round ${d.firstRound}) to ${sci(d.peak, 3)} (round ${d.peakRound}), ` +
-          `more than ${DIVERGENCE_FACTOR}× its start; the figures above describe a broken model (a step size too large? try a smaller --lr)`)
+          `more than ${DIVERGENCE_FACTOR}× its start; the figures above describe a broken model: ${nonFiniteCauses(config)}`)
       }
       return 0
     } finally {

@@ -83,7 +83,10 @@ export interface PeerRecord {
   /** this peer's own model on the test set, on evaluation rounds; null otherwise */
   accuracy: number | null
   testLoss: number | null
-  /** cumulative bytes this peer sent (gossip payloads and envelopes) */
+  /**
+   * cumulative bytes of the algorithm's messages this peer sent: each round's payload once per neighbour, without the
+   * exchange's envelopes (Prometheus murmur_sent_bytes_total; the bytes on the wire, per neighbour, are in traffic)
+   */
   bytesSent: number
   bytesThisRound: number
   /** per neighbour of this round: bytes in and out since the start */

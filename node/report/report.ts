@@ -222,13 +222,16 @@ function notesList (run: LoadedRun, all: string[]): string {
     all.push(`The run stopped in round ${round}: the model became non-finite${typeof reason === 'string' ? ` (${reason})` : ''}; ` +
       'the figures are those of the rounds before it.')
   }
-  // murmur cluster's summary.json: a run stopped before its last round (a signal, --timeout, or every peer gone)
+  // murmur cluster's and murmur sim's summary.json: a run stopped before its last round (a signal, --timeout, or
+  // every peer gone; a simulation only by Ctrl-C)
   const early = s.stopped
   if (typeof early === 'object' && early !== null && typeof (early as { round?: unknown }).round === 'number') {
     const { by, round, rounds } = early as { by?: unknown, round: number, rounds?: unknown }
     const cause = by === 'timeout' ? 'by the cluster\'s --timeout' : by === 'peers' ? 'because every peer exited early' : typeof by === 'string' ? `by ${by}` : 'early'
     all.push(`The run was stopped at round ${round}${typeof rounds === 'number' ? ` of ${rounds}` : ''} ${cause}: the figures are those of the rounds run. ` +
-      'To go on, restart each peer with murmur peer --resume on its folder, then report the peers\' folders together (README, murmur cluster).')
+      (run.kind === 'sim'
+        ? 'A simulation does not resume: run it again with the --rounds wanted.'
+        : 'To go on, restart each peer with murmur peer --resume on its folder, then report the peers\' folders together (README, murmur cluster).'))
   }
   const d = detectDivergence(rows)
   if (d !== null) {

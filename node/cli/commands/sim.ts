@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { constants } from 'node:os'
 import { join, resolve } from 'node:path'
 import { getBoolean, getOptionalString } from '../args.ts'
 import type { OptionSpec } from '../args.ts'
@@ -102,7 +103,7 @@ export const simCommand: Command = {
   details: 'Writes OUT/config.json (everything needed to rerun: murmur sim --config OUT/config.json), ' +
     'OUT/metrics.jsonl (one object a round: round, trainLoss, accuracy, peerAccuracyMin, peerAccuracyMean, ' +
     'consensusDistance, bytesSent, lambda2, ...; schema in the README) and OUT/summary.json. ' +
-    'Ctrl-C stops after the current round, evaluates and still writes the summary.',
+    'Ctrl-C stops after the current round, evaluates and still writes the summary (with stopped: the round it reached), then exits 130; a second Ctrl-C aborts at once.',
   options,
   examples: [
     'murmur sim --peers 16 --topology ring --algo dpsgd --codec none --dataset mnist --partition iid --rounds 200 --seed 1 --out runs/x',
@@ -190,7 +191,10 @@ export const simCommand: Command = {
         throw err
       })
       progress.done(undefined, summary.rounds)
-      writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
+      // stopped by Ctrl-C before its last round: the summary says so, and the exit code is 128 + SIGINT's number, as
+      // murmur cluster's (a script that loops over runs can tell a finished run from an interrupted one)
+      const stopped = stop && summary.rounds < config.rounds ? { by: 'SIGINT' as const, round: summary.rounds, rounds: config.rounds } : undefined
+      writeFileSync(join(out, 'summary.json'), JSON.stringify(stopped !== undefined ? { ...summary, stopped } : summary, null, 2) + '\n')
       const lines = [
         `rounds            ${summary.rounds} in ${summary.wallSeconds.toFixed(1)} s (${summary.roundsPerSecond.toFixed(1)} rounds/s)`,
         ...(config.algo === 'gossip'
@@ -203,7 +207,8 @@ export const simCommand: Command = {
         `consensus         ${summary.rounds === 0 ? 'n/a (no round ran)' : `${sci(summary.consensusDistance, 3)}  (1/n) Σ‖x_i − x̄‖²`}`,
         `bytes sent        ${mb(summary.bytesSent)} total, ${Math.round(summary.bytesPerPeerPerRound).toLocaleString('en-US')} a peer a round`,
         `topology          lambda2 ${formatNearOne(summary.lambda2)}, gap ${formatSmall(summary.spectralGap)}`,
-        `output            ${out}`
+        `output            ${out}`,
+        ...(stopped !== undefined ? [`stopped           by SIGINT at round ${stopped.round} of ${stopped.rounds}: the figures are those of the rounds run (exit code 130)`] : [])
       ]
       io.out(lines.join('\n'))
       // finite but blown up: exit 0 (the run ran), and say so rather than let the figures pass for a result
@@ -212,12 +217,15 @@ export const simCommand: Command = {
         io.err(`murmur sim: warning: the run diverged: the mean training loss rose from ${sci(d.first, 3)} (round ${d.firstRound}) to ${sci(d.peak, 3)} (round ${d.peakRound}), ` +
           `more than ${DIVERGENCE_FACTOR}× its start; the figures above describe a broken model: ${nonFiniteCauses(config)}`)
       }
-      return 0
+      return stopped !== undefined ? 128 + SIGINT_NUMBER : 0
     } finally {
       process.removeListener('SIGINT', onSigint)
     }
   }
 }
+
+/** SIGINT's number on this platform (2 on Linux and macOS) */
+const SIGINT_NUMBER = constants.signals.SIGINT
 
 function readVersion (): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version

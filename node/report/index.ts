@@ -5,7 +5,7 @@
  */
 export { checkRow, loadRun, parseMetrics, toRow, VALID_ROW } from './load.ts'
 export type { ParsedMetrics, SkippedLine } from './load.ts'
-export { buildReport, lambda2OfConfig, roundsOf } from './report.ts'
+export { buildReport, fieldNote, lambda2OfConfig, roundsOf, unusedBecause } from './report.ts'
 export type { ReportOptions } from './report.ts'
 export { measureContraction, timeBreakdown, bytesPerRound, lambda2Values, detectDivergence, DIVERGENCE_FACTOR, LAMBDA_SQ_ZERO, ROUNDOFF_FLOOR, ROUNDOFF_PER_COORDINATE } from './analysis.ts'
 export type { Contraction, ContractionFit, ContractionOptions, ContractionPoint, Divergence, ExcludedInterval, RoundOffSpan, TimeBreakdown } from './analysis.ts'

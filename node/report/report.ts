@@ -560,17 +560,28 @@ export function unusedBecause (field: string, config: Record<string, unknown>, k
   const algo = str(config.algo)
   if (kind !== 'sim' && kind !== 'unknown' && SIM_ONLY.includes(field)) return `not used by murmur ${kind === 'cluster' ? 'cluster' : 'peer'}: murmur sim only`
   if (algo === 'gossip' && TRAINING_ONLY.includes(field)) return 'not used by gossip: it trains nothing'
-  if (field === 'dim' && algo !== undefined && algo !== 'gossip') return `not used by ${algo}: the model sets the size`
+  // a peer's folder holds its checkpoint's agreed config, whose dim is its model's parameter count (fieldNote)
+  if (field === 'dim' && algo !== undefined && algo !== 'gossip' && kind !== 'peer' && kind !== 'peers') return `not used by ${algo}: the model sets the size`
   if (field === 'gamma' && algo !== undefined && algo !== 'choco') return `not used by ${algo}: choco only`
   if (field === 'staleness' && config.sync !== undefined && config.sync !== 'async') return 'not used by sync rounds: async only'
   if (field === 'rows' && typeof config.topology === 'string' && !config.topology.startsWith('torus')) return 'not used by this topology: torus only'
   return undefined
 }
 
+/**
+ * What a field the run uses holds, where its name alone would mislead: a training run's agreed `dim` (from a peer's
+ * checkpoint) is its model's parameter count, not a --dim anyone gave.
+ */
+export function fieldNote (field: string, config: Record<string, unknown>, kind: LoadedRun['kind']): string | undefined {
+  const algo = str(config.algo)
+  if (field === 'dim' && algo !== undefined && algo !== 'gossip' && (kind === 'peer' || kind === 'peers')) return 'the model\'s parameter count, agreed by the peers'
+  return undefined
+}
+
 function configTable (config: Record<string, unknown>, kind: LoadedRun['kind']): string {
   return keyValueTable(Object.entries(config).map(([k, v]) => {
-    const unused = unusedBecause(k, config, kind)
-    return [k, `<code>${valueText(v)}</code>${unused === undefined ? '' : ` <span class="unused">(${escapeHtml(unused)})</span>`}`]
+    const note = unusedBecause(k, config, kind) ?? fieldNote(k, config, kind)
+    return [k, `<code>${valueText(v)}</code>${note === undefined ? '' : ` <span class="unused">(${escapeHtml(note)})</span>`}`]
   }))
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { agreedConfig, configHash, legacyConfigHash, resolveRunConfig } from '../../../lib/experiment/index.ts'
 import type { RunConfig } from '../../../lib/experiment/index.ts'
 import { writeCheckpoint } from '../../../node/checkpoint/index.ts'
-import { buildReport, loadRun } from '../../../node/report/index.ts'
+import { buildReport, fieldNote, loadRun, unusedBecause } from '../../../node/report/index.ts'
 import { mergePeerFolders } from '../../../node/report/merge.ts'
 import { runCli } from '../cli/run.ts'
 
@@ -157,6 +157,20 @@ describe('murmur report: what does not apply is not shown as if it did', () => {
     writeFileSync(join(dir, 'summary.json'), JSON.stringify({ peers: 2, rounds: 0, timeShare: { compute: 0, communicate: 0, wait: 0, other: 0 } }))
     const page = text(await buildReport(loadRun(dir)))
     assert.ok(!page.includes('0.0 %'), page)
+  })
+
+  it('a peer\'s agreed dim (from its checkpoint) is its model\'s parameter count, not a field the run ignores', () => {
+    const training = { peers: 2, algo: 'dpsgd', dim: 101770 }
+    for (const kind of ['peer', 'peers'] as const) {
+      assert.equal(unusedBecause('dim', training, kind), undefined, kind)
+      assert.match(fieldNote('dim', training, kind) ?? '', /model's parameter count/, kind)
+    }
+    // a cluster's run.json and a sim's config.json hold the --dim given (or its default), which a training run ignores
+    for (const kind of ['cluster', 'sim'] as const) {
+      assert.match(unusedBecause('dim', training, kind) ?? '', /not used by dpsgd/, kind)
+      assert.equal(fieldNote('dim', training, kind), undefined, kind)
+    }
+    assert.equal(fieldNote('dim', { peers: 2, algo: 'gossip', dim: 1000 }, 'peer'), undefined)
   })
 
   it('the config table marks fields the run does not use, by algorithm and by writer', async () => {

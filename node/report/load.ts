@@ -358,5 +358,6 @@ export function loadRun (dirArg: string): LoadedRun {
   if ('missing' in summaryRead && kind !== 'peer') notes.push('summary.json is absent (the run may not have finished): figures come from the last metrics records.')
   else if ('error' in summaryRead) notes.push(`summary.json ${summaryRead.error}.`)
 
-  return { dir, kind, config, configFile, peer, sources: [], provenance, summary, metrics, rows, dim, skippedLines, notes }
+  const testSamples = positiveInt(derived?.testSamples)
+  return { dir, kind, config, configFile, peer, sources: [], provenance, summary, metrics, rows, dim, testSamples, skippedLines, notes }
 }

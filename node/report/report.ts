@@ -89,11 +89,13 @@ function lastRoundOf (rows: readonly RoundRow[], pick: (r: RoundRow) => number |
 
 /**
  * MNIST's and Fashion-MNIST's test sets (their t10k files) hold 10,000 images each. A --dataset-dir may hold other
- * files, and their size is recorded nowhere, so a run with one says "all the test samples" without a number.
+ * files: murmur sim records their size (config.json's derived.testSamples); a cluster's or a peer's folder does not,
+ * so such a run says "all the test samples" without a number.
  */
 const PACKAGED_TEST_SET = 10_000
 
-function testSetSize (config: Record<string, unknown> | null): number | null {
+function testSetSize (config: Record<string, unknown> | null, recorded?: number | null): number | null {
+  if (recorded !== undefined && recorded !== null) return recorded
   if (config === null || config.datasetDir !== undefined) return null
   const dataset = str(config.dataset) ?? 'mnist'
   return dataset === 'mnist' || dataset === 'fashion-mnist' ? PACKAGED_TEST_SET : null
@@ -124,7 +126,7 @@ interface Samples {
 
 function samplesOf (run: LoadedRun): Samples {
   const c = run.config ?? {}
-  const size = testSetSize(run.config)
+  const size = testSetSize(run.config, run.testSamples)
   const averaged = samplesText(int(c.evalLimit), size)
   const lastRound = int(c.rounds) ?? null
   if (run.kind === 'sim') {

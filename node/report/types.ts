@@ -68,6 +68,8 @@ export interface LoadedRun {
    * gossip cluster, else a peer's parameter snapshot's size (raw float32); null when none says
    */
   dim: number | null
+  /** the test set's size when the writer recorded it (murmur sim's config.json derived.testSamples); else unknown */
+  testSamples?: number | null
   /** non-empty lines of metrics.jsonl that gave no row: not metrics records (a torn last line of a killed run), or rows with values out of range */
   skippedLines: number
   /** what is missing or unreadable, one sentence each, shown at the top of the report */

@@ -160,7 +160,7 @@ export const simCommand: Command = {
           writeFileSync(join(out, 'config.json'), JSON.stringify({
             experiment: config,
             murmur: { command: 'sim', argv: process.argv.slice(2), version: readVersion(), node: process.versions.node, backend: info.backend },
-            derived: { dim: info.dim, edges: info.edges, lambda2: info.lambda2, spectralGap: info.spectralGap, trainSamples: info.trainSamples, shardSizes: info.shardSizes, partitionSkew: info.partitionSkew }
+            derived: { dim: info.dim, edges: info.edges, lambda2: info.lambda2, spectralGap: info.spectralGap, trainSamples: info.trainSamples, testSamples: info.testSamples, shardSizes: info.shardSizes, partitionSkew: info.partitionSkew }
           }, null, 2) + '\n')
           io.err(`murmur sim: ${config.peers} ${config.peers === 1 ? 'peer' : 'peers'}, ${config.topology} (${info.topologyNote !== undefined ? `${info.topologyNote}; ` : ''}lambda2 ${formatNearOne(info.lambda2)}, gap ${formatSmall(info.spectralGap)}), ` +
             `${config.algo}${config.algo === 'gossip' ? ` d=${info.dim}` : ` on ${config.dataset} ${config.partition}, ${config.model} (${info.dim} params), backend ${String(info.backend)}`}, ` +

@@ -20,9 +20,9 @@ function figureLabel (html: string, label: RegExp): string {
 
 const ROWS = [20, 40].map((round) => ({ round, accuracy: 0.90, peerAccuracyMin: 0.91, peerAccuracyMean: 0.915 }))
 
-function simRun (experiment: object, summary: object | null): string {
+function simRun (experiment: object, summary: object | null, derived?: object): string {
   const dir = mkdtempSync(join(tmpdir(), 'murmur-report-samples-'))
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: { peers: 4, topology: 'ring', algo: 'dpsgd', dataset: 'mnist', seed: 1, rounds: 40, evalEvery: 20, evalLimit: 0, peerEvalLimit: 2000, ...experiment } }))
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: { peers: 4, topology: 'ring', algo: 'dpsgd', dataset: 'mnist', seed: 1, rounds: 40, evalEvery: 20, evalLimit: 0, peerEvalLimit: 2000, ...experiment }, ...(derived !== undefined ? { derived } : {}) }))
   writeFileSync(join(dir, 'metrics.jsonl'), ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n')
   if (summary !== null) writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary))
   return dir
@@ -55,6 +55,11 @@ describe('node/report: how many test samples each accuracy used', () => {
     const own = await buildReport(loadRun(simRun({ datasetDir: '/data/mnist', evalLimit: 500 }, { rounds: 40, accuracy: 0.9, peerAccuracyMin: 0.91 })))
     assert.equal(figureLabel(own, /^averaged model/), 'averaged model, test accuracy (500 test samples)')
     assert.equal(figureLabel(own, /^worst peer/), 'worst peer&#39;s own model (all the test samples, round 40)')
+    // ... unless murmur sim recorded it (config.json's derived.testSamples, as this murmur writes)
+    const known = await buildReport(loadRun(simRun({ datasetDir: '/data/mnist', evalLimit: 0 }, { rounds: 40, accuracy: 0.9, peerAccuracyMin: 0.91 }, { testSamples: 1234 })))
+    assert.equal(figureLabel(known, /^averaged model/), 'averaged model, test accuracy (all 1,234 test samples)')
+    // (--peer-eval-limit 2000 is more than 1,234: the peers too were tested on all of them in every evaluation)
+    assert.equal(figureLabel(known, /^worst peer/), 'worst peer&#39;s own model (all 1,234 test samples)')
   })
 
   it('a cluster: both on --eval-limit, so nothing to reconcile; merged peer folders: the peers\' own limit is not recorded', async () => {

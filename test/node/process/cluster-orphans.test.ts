@@ -4,17 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listCheckpoints } from '../../../node/checkpoint/index.ts'
-import { lastRecord, MURMUR, waitFor } from './helpers.ts'
-
-/** whether a process of this id exists (signal 0 checks without signalling) */
-function running (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import { alive as running, lastRecord, MURMUR, waitFor } from './helpers.ts'
 
 /**
  * The peers of `murmur cluster` run in process groups of their own (so a terminal's Ctrl-C reaches the cluster only),

@@ -65,7 +65,7 @@ export async function waitFor (predicate: () => boolean, timeoutMs: number, what
 }
 
 /** whether a process of this id exists (signal 0 checks without signalling) */
-function alive (pid: number): boolean {
+export function alive (pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

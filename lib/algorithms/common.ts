@@ -42,7 +42,7 @@ export class LocalTrainer {
   constructor (objective: LocalObjective, optimizer: Sgd) {
     this.objective = objective
     this.optimizer = optimizer
-    this.grad = new Float32Array(objective.dim)
+    this.grad = allocVector(objective.dim)
   }
 
   /** takes `steps` steps on x in place and returns the sum of the batch losses */

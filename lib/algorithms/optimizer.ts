@@ -5,6 +5,8 @@
  * The momentum buffer starts at zero, which equals PyTorch's first-step v = g. With μ = 0 no buffer is kept.
  */
 
+import { allocVector, sgdStep } from '../vector/index.ts'
+
 export class Sgd {
   readonly lr: number
   readonly momentum: number
@@ -16,23 +18,11 @@ export class Sgd {
     this.lr = lr
     this.momentum = momentum
     this.weightDecay = weightDecay
-    this.velocity = new Float32Array(momentum > 0 ? dim : 0)
+    this.velocity = momentum > 0 ? allocVector(dim) : new Float32Array(0)
   }
 
-  /** x ← x − η·(update direction from grad); grad is read, not modified */
+  /** x ← x − η·(update direction from grad); grad is read, not modified (lib/vector's sgdStep: a SIMD kernel when x, grad and v share an arena) */
   step (x: Float32Array, grad: Float32Array): void {
-    const { lr, momentum: mu, weightDecay: wd } = this
-    const d = x.length
-    if (mu > 0) {
-      const v = this.velocity
-      for (let i = 0; i < d; i++) {
-        v[i] = mu * v[i] + grad[i] + wd * x[i]
-        x[i] -= lr * v[i]
-      }
-    } else if (wd > 0) {
-      for (let i = 0; i < d; i++) x[i] -= lr * (grad[i] + wd * x[i])
-    } else {
-      for (let i = 0; i < d; i++) x[i] -= lr * grad[i]
-    }
+    sgdStep(x, grad, this.velocity, this.lr, this.momentum, this.weightDecay)
   }
 }

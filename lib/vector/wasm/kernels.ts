@@ -220,11 +220,72 @@ function spreadEnd (): FunctionDef {
   }
 }
 
+/**
+ * One SGD update, the kernels behind lib/vector's sgdStep (torch.optim.SGD's convention, like its JavaScript twin):
+ *   sgdPlain(x, g, n, lr):              x ← fround(x − lr·g)
+ *   sgdDecay(x, g, n, lr, wd):          x ← fround(x − lr·(g + wd·x))
+ *   sgdMomentum(x, g, v, n, lr, mu, wd): v ← fround(mu·v + g + wd·x), then x ← fround(x − lr·v)
+ * each in float64, left to right, as the twin writes it.
+ */
+function sgd (kind: 'plain' | 'decay' | 'momentum'): FunctionDef {
+  const momentum = kind === 'momentum'
+  const X = 0; const G = 1; const V = 2
+  const N = momentum ? 3 : 2
+  const LR = N + 1
+  const MU = N + 2
+  const WD = momentum ? N + 3 : N + 2
+  const nParams = momentum ? 7 : kind === 'decay' ? 5 : 4
+  const I = nParams; const END = I + 1
+  const SLR = END + 1; const SMU = SLR + 1; const SWD = SLR + 2; const T = SLR + 3; const S = T + 1
+  const at = (ptr: number): number[] => [...op.get(ptr), ...op.get(I), ...op.i32Add]
+  const pair = (offset: number): number[] => {
+    if (kind === 'plain') {
+      return [...at(X), ...loadPair(X, I, offset), ...op.get(SLR), ...loadPair(G, I, offset), ...op.f64x2Mul, ...op.f64x2Sub,
+        ...op.f32x4DemoteF64x2Zero, ...op.v128Store64Lane0(offset)]
+    }
+    if (kind === 'decay') {
+      return [...at(X), ...loadPair(X, I, offset), ...op.get(SLR), ...loadPair(G, I, offset), ...loadPair(X, I, offset), ...op.get(SWD), ...op.f64x2Mul,
+        ...op.f64x2Add, ...op.f64x2Mul, ...op.f64x2Sub, ...op.f32x4DemoteF64x2Zero, ...op.v128Store64Lane0(offset)]
+    }
+    return [
+      ...at(V), ...loadPair(V, I, offset), ...op.get(SMU), ...op.f64x2Mul, ...loadPair(G, I, offset), ...op.f64x2Add,
+      ...loadPair(X, I, offset), ...op.get(SWD), ...op.f64x2Mul, ...op.f64x2Add, ...op.f32x4DemoteF64x2Zero, ...op.tee(T), ...op.v128Store64Lane0(offset),
+      ...at(X), ...loadPair(X, I, offset), ...op.get(SLR), ...op.get(T), ...op.f64x2PromoteLowF32x4, ...op.f64x2Mul, ...op.f64x2Sub,
+      ...op.f32x4DemoteF64x2Zero, ...op.v128Store64Lane0(offset)
+    ]
+  }
+  let single: number[]
+  if (kind === 'plain') {
+    single = [...at(X), ...loadOne(X, I), ...op.get(LR), ...loadOne(G, I), ...op.f64Mul, ...op.f64Sub, ...op.f32DemoteF64, ...op.f32Store(0)]
+  } else if (kind === 'decay') {
+    single = [...at(X), ...loadOne(X, I), ...op.get(LR), ...loadOne(G, I), ...loadOne(X, I), ...op.get(WD), ...op.f64Mul, ...op.f64Add, ...op.f64Mul,
+      ...op.f64Sub, ...op.f32DemoteF64, ...op.f32Store(0)]
+  } else {
+    single = [
+      ...at(V), ...loadOne(V, I), ...op.get(MU), ...op.f64Mul, ...loadOne(G, I), ...op.f64Add, ...loadOne(X, I), ...op.get(WD), ...op.f64Mul, ...op.f64Add,
+      ...op.f32DemoteF64, ...op.tee(S), ...op.f32Store(0),
+      ...at(X), ...loadOne(X, I), ...op.get(LR), ...op.get(S), ...op.f64PromoteF32, ...op.f64Mul, ...op.f64Sub, ...op.f32DemoteF64, ...op.f32Store(0)
+    ]
+  }
+  const splats = [...op.get(LR), ...op.f64x2Splat, ...op.set(SLR)]
+  if (momentum) splats.push(...op.get(MU), ...op.f64x2Splat, ...op.set(SMU))
+  if (kind !== 'plain') splats.push(...op.get(WD), ...op.f64x2Splat, ...op.set(SWD))
+  const params: ValType[] = momentum ? [I32, I32, I32, I32, F64, F64, F64] : kind === 'decay' ? [I32, I32, I32, F64, F64] : [I32, I32, I32, F64]
+  return {
+    name: kind === 'plain' ? 'sgdPlain' : kind === 'decay' ? 'sgdDecay' : 'sgdMomentum',
+    params,
+    results: [],
+    locals: [I32, I32, V128, V128, V128, V128, F32],
+    body: [...splats, ...pairLoop(I, N, END, pair, single)]
+  }
+}
+
 /** The kernels module, importing a memory of at least `pages` 64 KiB pages. */
 export function kernelModule (pages: number): Uint8Array {
   const fns: FunctionDef[] = []
   for (let k = 1; k <= MAX_FUSED; k++) fns.push(comb(k))
   fns.push(accumulate(false), accumulate(true), accRound(), spreadAcc(1), spreadAcc(4), spreadAcc(8), spreadEnd())
+  fns.push(sgd('plain'), sgd('decay'), sgd('momentum'))
   return moduleBytes(fns, pages)
 }
 
@@ -241,4 +302,7 @@ export interface Kernels {
   spreadAcc4 (s: number, q: number, v0: number, a: number, b: number, c: number, d: number, n: number): void
   spreadAcc8 (s: number, q: number, v0: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, n: number): void
   spreadEnd (s: number, q: number, v0: number, mean: number, n: number, inv: number): number
+  sgdPlain (x: number, g: number, n: number, lr: number): void
+  sgdDecay (x: number, g: number, n: number, lr: number, wd: number): void
+  sgdMomentum (x: number, g: number, v: number, n: number, lr: number, mu: number, wd: number): void
 }

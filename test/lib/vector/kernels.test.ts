@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { allocFramed, allocVector, isKernelVector, linearCombination, meanAndSpread } from '../../../lib/vector/index.ts'
+import { allocFramed, allocVector, isKernelVector, linearCombination, meanAndSpread, sgdStep } from '../../../lib/vector/index.ts'
+import { sgdStepJs } from '../../../lib/vector/sgd.ts'
 import { FreeList } from '../../../lib/vector/free-list.ts'
 import { createRng } from '../../../lib/random/index.ts'
 
@@ -121,6 +122,41 @@ describe('lib/vector kernels', () => {
     for (const xs of [kernel, plain]) {
       const spread = meanAndSpread(xs, new Float32Array(d))
       assert.ok(Math.abs(spread - ref) / ref < 1e-9, `${spread} vs ${ref}`)
+    }
+  })
+
+  it('sgdStep: the SIMD kernels and the JavaScript twin write identical bits (plain, weight decay, momentum; 20 steps)', () => {
+    const settings = [[0.05, 0, 0], [0.05, 0, 5e-4], [0.05, 0.9, 0], [0.1, 0.9, 1e-3], [0.3, 0.5, 0.01]]
+    for (const d of LENGTHS) {
+      for (const [lr, mu, wd] of settings) {
+        const { kernel: [x, v], plain: [xs, vs] } = pair(2, d, d + Math.round(1000 * (lr + mu + wd)))
+        const g = allocVector(d); const gs = new Float32Array(d)
+        for (let step = 0; step < 20; step++) {
+          fillNormal(g, 7 * step + d, 0.1); gs.set(g)
+          sgdStep(x, g, mu > 0 ? v : new Float32Array(0), lr, mu, wd)
+          sgdStepJs(xs, gs, mu > 0 ? vs : new Float32Array(0), lr, mu, wd)
+        }
+        assert.ok(sameBits(x, xs), `x: d = ${d}, lr ${lr}, mu ${mu}, wd ${wd}`)
+        if (mu > 0) assert.ok(sameBits(v, vs), `v: d = ${d}, lr ${lr}, mu ${mu}, wd ${wd}`)
+      }
+    }
+  })
+
+  it('sgdStep follows torch.optim.SGD: v ← mu·v + g + wd·x, x ← x − lr·v (checked against float64 on a few values)', () => {
+    for (const kernel of [true, false]) {
+      const make = (values: number[]): Float32Array => { const a = kernel ? allocVector(values.length) : new Float32Array(values.length); a.set(values); return a }
+      const x = make([1, -2, 0.5]); const g = make([0.25, 0.5, -1]); const v = make([0.1, 0, -0.2])
+      sgdStep(x, g, v, 0.1, 0.9, 0.01)
+      const v1 = [0.9 * 0.1 + 0.25 + 0.01, 0 + 0.5 - 0.02, 0.9 * -0.2 - 1 + 0.005].map(Math.fround)
+      assert.deepEqual([...v], v1)
+      assert.deepEqual([...x], [1 - 0.1 * v1[0], -2 - 0.1 * v1[1], 0.5 - 0.1 * v1[2]].map(Math.fround))
+      const y = make([1, 2]); const h = make([10, -10])
+      sgdStep(y, h, new Float32Array(0), 0.5, 0, 0)
+      assert.deepEqual([...y], [-4, 7])
+      sgdStep(y, h, new Float32Array(0), 0.5, 0, 0.5)
+      assert.deepEqual([...y], [Math.fround(-4 - 0.5 * (10 - 2)), Math.fround(7 - 0.5 * (-10 + 3.5))])
+      assert.throws(() => { sgdStep(y, make([1]), new Float32Array(0), 0.5, 0, 0) }, (err: Error) => err.name === 'DimensionMismatchError')
+      assert.throws(() => { sgdStep(y, h, new Float32Array(1), 0.5, 0.9, 0) }, (err: Error) => err.name === 'DimensionMismatchError')
     }
   })
 

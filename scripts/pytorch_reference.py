@@ -11,7 +11,7 @@ PyTorch and murmur measurements so that both see the same load on a shared machi
 
 Models match lib/model: 'mlp' is 784-128-10 (ReLU), 'cnn' is conv5x5x8 'same' + ReLU, 2x2 max-pool,
 conv5x5x16 'same' + ReLU, 2x2 max-pool, dense 128 + ReLU, dense 10 (lib/model/constants.ts).
-Prints one JSON object: {"torch": version, "threads": 1, "model": ..., "results": [{"batch", "steps",
+Prints one JSON object: {"torch": version, "threads": 1, "model": ..., "blas": the BLAS library loaded, "results": [{"batch", "steps",
 "samplesPerSecond", "msPerStep"}]}. Each batch size is warmed up, then timed for --seconds of wall time.
 """
 import argparse
@@ -34,6 +34,20 @@ def build(kind: str) -> nn.Module:
             nn.Conv2d(8, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(7 * 7 * 16, 128), nn.ReLU(), nn.Linear(128, 10))
     raise SystemExit(f"--model must be 'mlp' or 'cnn'; got {kind!r}")
+
+
+def blas_library() -> str:
+    """The BLAS shared library this process has loaded (from /proc/self/maps; '' where unknown). Debian's
+    python3-torch calls libblas.so.3, which is OpenBLAS when libopenblas0-pthread is installed and the
+    reference BLAS (libblas3, several times slower on these models) otherwise."""
+    torch.mm(torch.ones(8, 8), torch.ones(8, 8))
+    try:
+        with open('/proc/self/maps') as maps:
+            paths = {line.split()[-1] for line in maps if len(line.split()) >= 6}
+    except OSError:
+        return ''
+    found = sorted(p for p in paths if 'blas' in p.rsplit('/', 1)[-1] or 'mkl' in p.rsplit('/', 1)[-1])
+    return ', '.join(found)
 
 
 def main() -> None:
@@ -73,7 +87,8 @@ def main() -> None:
                 'msPerStep': 1000 * elapsed / steps}
 
     if args.serve:
-        print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'model': args.model}), flush=True)
+        print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'model': args.model,
+                          'blas': blas_library()}), flush=True)
         for line in sys.stdin:
             parts = line.split()
             if len(parts) != 2:
@@ -83,7 +98,7 @@ def main() -> None:
         return
     results = [measure(int(b), args.seconds) for b in args.batches.split(',') if b]
     print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'model': args.model,
-                      'results': results}))
+                      'blas': blas_library(), 'results': results}))
 
 
 if __name__ == '__main__':

@@ -126,7 +126,7 @@ async function model (full: boolean): Promise<void> {
   const { formatModelBench, runModelBench } = await import('./model.ts')
   const o = full ? { repeats: 7, seconds: 1 } : { repeats: 3, seconds: 0.5 }
   const r = await runModelBench({ models: ['mlp', 'cnn'], backends: ['wasm', 'tensorflow'], batches: [32, 64, 128], ...o })
-  line(`\n## Compute per peer: one SGD step (forward + backward + gradient read back) vs PyTorch, same model and batch (mlp ${r.dims.mlp} and cnn ${r.dims.cnn} parameters)`)
+  line(`\n## Compute per peer: one SGD step (forward + backward + gradient read back + SGD update) vs PyTorch, same model and batch (mlp ${r.dims.mlp} and cnn ${r.dims.cnn} parameters)`)
   line(formatModelBench(r))
 }
 

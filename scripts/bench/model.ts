@@ -1,6 +1,6 @@
 /**
  * Compute per peer: samples per second of one lib/model training step (forward + backward + gradient read
- * back into the flat vector) per backend and batch size, against PyTorch on the same model and batch
+ * back into the flat vector + plain SGD update) per backend and batch size, against PyTorch on the same model and batch
  * (scripts/pytorch_reference.py, Debian's python3-torch, one thread, plain SGD step on random data).
  *
  *   node scripts/bench/model.ts [--models mlp,cnn] [--backends wasm,tensorflow] [--batches 32,64,128]
@@ -24,10 +24,13 @@ import { intList, intListOption, namesOption } from './cli.ts'
 import { createRng } from '../../lib/random/index.ts'
 import { createModel, initBackend, parseModelSpec } from '../../lib/model/index.ts'
 import type { BackendRequest, Model } from '../../lib/model/index.ts'
+import { allocVector, sgdStep } from '../../lib/vector/index.ts'
 
 export const PYTHON = '/usr/bin/python3'
 /** thread counts of the BLAS and OpenMP libraries PyTorch may load */
 export const ONE_THREAD_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }
+/** the learning rate of both steps (pytorch_reference.py's default --lr) */
+export const TORCH_LR = 0.05
 export const TORCH_SCRIPT = fileURLToPath(new URL('../pytorch_reference.py', import.meta.url))
 
 /** The defaults of runModelBench, shown in --help. */
@@ -72,6 +75,8 @@ export interface ModelBenchResult {
   /** why PyTorch was not compared, or null when it was */
   torchSkipped: string | null
   torchVersion: string | null
+  /** the BLAS libraries PyTorch loaded (null when it did not run, '' when it could not tell) */
+  torchBlas: string | null
   dims: Record<string, number>
   repeats: number
   seconds: number
@@ -86,17 +91,28 @@ export function spread (xs: number[]): Spread {
   return { median, min: s[0], max: s[s.length - 1] }
 }
 
-/** samples/s of `model.lossAndGradient` at one batch size for `seconds` of wall time, after 5 warm-up steps */
+/**
+ * samples/s of one training step at one batch size for `seconds` of wall time, after 5 warm-up steps: `model.lossAndGradient`
+ * and the plain SGD update (lib/vector's sgdStep, as a peer runs it on vectors from allocVector), as PyTorch's step is
+ * zero_grad, forward, backward and `opt.step()`. `params` is copied, not changed.
+ */
 export function timeSteps (model: Model, params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, seconds: number): number {
-  const grad = new Float32Array(model.dim)
+  const w = allocVector(model.dim)
+  w.set(params)
+  const grad = allocVector(model.dim)
+  const none = new Float32Array(0)
   const xs = x.subarray(0, batch * MNIST.features)
   const ys = y.subarray(0, batch)
-  for (let i = 0; i < 5; i++) model.lossAndGradient(params, xs, ys, batch, grad)
+  const step = (): void => {
+    model.lossAndGradient(w, xs, ys, batch, grad)
+    sgdStep(w, grad, none, TORCH_LR, 0, 0)
+  }
+  for (let i = 0; i < 5; i++) step()
   let count = 0
   const start = performance.now()
   let elapsed = 0
   while (elapsed < seconds * 1000) {
-    model.lossAndGradient(params, xs, ys, batch, grad)
+    step()
     count++
     elapsed = performance.now() - start
   }
@@ -109,13 +125,16 @@ export function timeSteps (model: Model, params: Float32Array, x: Float32Array, 
  */
 export class TorchReference {
   readonly version: string
+  /** the BLAS libraries the reference process loaded ('' when it could not tell) */
+  readonly blas: string
   private readonly child: ChildProcessWithoutNullStreams
   private readonly lines: AsyncIterator<string>
 
-  private constructor (child: ChildProcessWithoutNullStreams, lines: AsyncIterator<string>, version: string) {
+  private constructor (child: ChildProcessWithoutNullStreams, lines: AsyncIterator<string>, version: string, blas: string) {
     this.child = child
     this.lines = lines
     this.version = version
+    this.blas = blas
   }
 
   /** Start the reference for `model` ('mlp' or 'cnn'); a string says why it cannot run here. */
@@ -137,7 +156,8 @@ export class TorchReference {
       child.kill()
       return typeof first === 'string' ? first : await failed
     }
-    return new TorchReference(child, lines, (JSON.parse(first) as { torch: string }).torch)
+    const header = JSON.parse(first) as { torch: string, blas?: string }
+    return new TorchReference(child, lines, header.torch, header.blas ?? '')
   }
 
   /** samples/s of PyTorch's step at `batch` over `seconds` of wall time (after 10 warm-up steps) */
@@ -181,6 +201,7 @@ export async function runModelBench (opts: ModelBenchOptions = {}): Promise<Mode
   }
   let torchSkipped: string | null = withTorch ? null : 'not asked for (--no-torch)'
   let torchVersion: string | null = null
+  let torchBlas: string | null = null
   const rows: StepRow[] = []
   const dims: Record<string, number> = {}
   for (const spec of models) {
@@ -195,7 +216,7 @@ export async function runModelBench (opts: ModelBenchOptions = {}): Promise<Mode
     if (torchSkipped === null) {
       const started = await TorchReference.start(spec)
       if (typeof started === 'string') torchSkipped = started
-      else { ref = started; torchVersion = started.version }
+      else { ref = started; torchVersion = started.version; torchBlas = started.blas }
     }
     try {
       for (let r = 0; r < repeats; r++) {
@@ -234,7 +255,7 @@ export async function runModelBench (opts: ModelBenchOptions = {}): Promise<Mode
     }
     model.dispose()
   }
-  return { rows, skipped, torchSkipped, torchVersion, dims, repeats, seconds }
+  return { rows, skipped, torchSkipped, torchVersion, torchBlas, dims, repeats, seconds }
 }
 
 function push (m: Map<string, number[]>, k: string, v: number): void {
@@ -248,6 +269,16 @@ function fmtSpread (s: Spread, digits = 0): string {
   return `${f(s.median)} (${f(s.min)}–${f(s.max)})`
 }
 
+/**
+ * A warning when PyTorch ran on Debian's reference BLAS (libblas3 alone, /usr/lib/<arch>/blas/libblas.so.3): its
+ * one-thread MLP step is several times slower there than on OpenBLAS, and every ratio would flatter murmur.
+ */
+export function blasWarning (blas: string): string | undefined {
+  if (!/\/blas\/libblas\.so/.test(blas) || /openblas|mkl/i.test(blas)) return undefined
+  return 'WARNING: PyTorch ran on the reference BLAS (libblas3), several times slower than OpenBLAS on these models, so the ratios above ' +
+    'flatter murmur. Install OpenBLAS (Debian: apt-get install libopenblas0-pthread) and run the bench again.'
+}
+
 /** The result as a table: one line per (model, backend, batch), then what was skipped and why. */
 export function formatModelBench (r: ModelBenchResult): string {
   const lines: string[] = []
@@ -257,6 +288,11 @@ export function formatModelBench (r: ModelBenchResult): string {
     lines.push(`${row.model.padEnd(7)} ${row.backend.padEnd(11)} ${String(row.batch).padStart(5)}  ${fmtSpread(row.samplesPerSecond).padEnd(23)} ${(row.torchSamplesPerSecond === null ? '—' : fmtSpread(row.torchSamplesPerSecond)).padEnd(23)} ${row.ratio === null ? '—' : fmtSpread(row.ratio, 2)}`)
   }
   for (const s of r.skipped) lines.push(`backend ${s.backend} skipped: ${s.reason.split('\n')[0]}`)
+  if (r.torchBlas !== null) {
+    lines.push(`PyTorch's BLAS: ${r.torchBlas === '' ? 'unknown' : r.torchBlas}`)
+    const warning = blasWarning(r.torchBlas)
+    if (warning !== undefined) lines.push(warning)
+  }
   if (r.torchSkipped !== null) lines.push(`PyTorch comparison skipped: ${r.torchSkipped}`)
   return lines.join('\n')
 }
@@ -278,7 +314,7 @@ function modelsProblem (text: string): string | undefined {
 export const MODEL_SPEC: ScriptSpec = {
   name: 'model',
   run: 'node scripts/bench/model.ts',
-  summary: 'Compute per peer: samples per second of one training step (forward + backward + gradient read back) per backend and batch, against PyTorch on the same model and batch',
+  summary: 'Compute per peer: samples per second of one training step (forward, backward, gradient read back, SGD update) per backend and batch, against PyTorch on the same model and batch',
   details: 'At each batch of each repeat every backend and then PyTorch (scripts/pytorch_reference.py, Debian\'s python3-torch, one thread, ' +
     'one long-lived process) are measured back to back, and a ratio is taken within that pair; the figure is the median over repeats, ' +
     'with the smallest and largest. Inputs are random MNIST-shaped pixels. A backend that does not load here, or PyTorch when it is ' +

@@ -24,7 +24,7 @@
 import { unbiasedVariance } from '../compress/index.ts'
 import type { Codec } from '../compress/index.ts'
 import type { Rng } from '../random/index.ts'
-import { allFinite, axpy, linearCombination, sub } from '../vector/index.ts'
+import { allFinite, allocVector, axpy, linearCombination, sub } from '../vector/index.ts'
 import type { ResolvedConfig } from './config.ts'
 import type { PeerAlgorithm } from './algorithm.ts'
 import type { AlgorithmState, ChocoCopyState } from './state.ts'
@@ -105,7 +105,9 @@ export class ChocoPeer implements PeerAlgorithm {
     this.trainer = new LocalTrainer(init.objective, this.optimizer)
     this.weights = new RowWeights(config.weights)
     this.scratch = new ScratchPool(this.dim)
-    this.x = x0.slice()
+    // in kernel memory, so the local steps' SGD update runs as lib/vector's SIMD kernel (same bits either way)
+    this.x = allocVector(this.dim)
+    this.x.set(x0)
     this.selfCopy = new Float32Array(this.dim)
     this.fullFrames = [new RawFrame(this.dim), new RawFrame(this.dim)]
     this.diff = new Float32Array(this.dim)

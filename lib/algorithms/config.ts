@@ -57,6 +57,12 @@ export interface AlgorithmConfig {
    * this peer's rounds after (whatever the sender's round: a slow but live neighbour stays in; staleness.ts); default 8
    */
   staleness?: number
+  /**
+   * async only: the run's last round, as runRound counts them (from 0: a run of R rounds ends at R − 1). A neighbour's message of this round is its final model (it never sends a newer
+   * one), so it is mixed until this peer finishes too instead of ageing out after `staleness` rounds: a neighbour that
+   * finished first would otherwise leave a slower peer training alone for its last rounds; default none
+   */
+  finalRound?: number
   /** mixing rule (lib/algorithms/aggregate.ts): 'mean', 'clip:TAU', 'clip:auto[:F]', 'trimmed:B'; default 'mean' */
   aggregate?: string
   /**
@@ -80,6 +86,8 @@ export interface ResolvedConfig {
   sync: SyncMode
   /** 0 in sync mode: only messages of the round itself are mixed */
   staleness: number
+  /** async only: the run's last round (staleness.ts: a message of that round never ages out); Infinity when not given */
+  finalRound: number
   /** canonical aggregate spec */
   aggregate: string
   /** canonical attack spec, only on a peer told to misbehave */
@@ -104,7 +112,7 @@ export interface AlgorithmDeps {
   stepRunner?: StepRunner
 }
 
-const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights', 'overlap', 'sync', 'staleness', 'aggregate', 'attack'])
+const KNOWN_FIELDS = new Set(['algo', 'lr', 'momentum', 'weightDecay', 'localSteps', 'order', 'gamma', 'codec', 'weights', 'overlap', 'sync', 'staleness', 'finalRound', 'aggregate', 'attack'])
 
 function fail (field: string, expected: string, got: unknown): never {
   throw new InvalidAlgorithmConfigError(field, `${field}: expected ${expected}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`)
@@ -161,8 +169,10 @@ export function resolveConfig (config: AlgorithmConfig): ResolvedConfig {
   if (sync === 'async' && overlap) fail('overlap', "false with sync 'async' (an asynchronous exchange never waits, so there is nothing to overlap)", overlap)
   const staleness = sync === 'async' ? config.staleness ?? DEFAULT_STALENESS : 0
   if (!Number.isInteger(staleness) || staleness < 0 || staleness > MAX_STALENESS) fail('staleness', `an integer in [0, ${MAX_STALENESS}]`, staleness)
+  const finalRound = config.finalRound ?? Infinity
+  if (finalRound !== Infinity && (!Number.isSafeInteger(finalRound) || finalRound < 0)) fail('finalRound', 'an integer ≥ 0 (the run\'s last round, counted from 0)', finalRound)
   const aggregate = canonicalAggregate(config.aggregate ?? DEFAULT_AGGREGATE)
-  const resolved: ResolvedConfig = { algo, lr, momentum, weightDecay, localSteps, order, gamma, codec: codec.spec, weights, overlap, sync, staleness, aggregate }
+  const resolved: ResolvedConfig = { algo, lr, momentum, weightDecay, localSteps, order, gamma, codec: codec.spec, weights, overlap, sync, staleness, finalRound, aggregate }
   if (config.attack !== undefined) {
     if (algo === 'choco') fail('attack', 'no attack with choco (attacks craft the models gossip and dpsgd send)', config.attack)
     resolved.attack = canonicalAttack(config.attack)

@@ -154,7 +154,7 @@ export class MixingPeer implements PeerAlgorithm {
     const neighbours = exchange.neighbours()
     // async: a frame of any round is in step; its age in this peer's rounds decides (staleness.ts)
     const slots = collectSlots(r, this.dim, neighbours, received, counts, this.ages === undefined ? undefined : 0)
-    this.ages?.filter(r, slots, this.config.staleness, counts)
+    this.ages?.filter(r, slots, this.config.staleness, counts, this.config.finalRound)
     const dMax = this.weights.maxDegree(exchange)
     const contributing: Slot[] = []
     const vectors: Float32Array[] = []

@@ -38,9 +38,12 @@ export class MessageAges {
    * Drops from `slots` (counted as outOfStep) every frame first handed over more than `staleness` of this
    * peer's rounds before round `r`; a frame of another round than the last one seen from its sender is new
    * (age 0), whether its round is higher or, after the sender restarted from a checkpoint, lower. Forgets
-   * peers that are no longer neighbours, so a rejoin starts afresh.
+   * peers that are no longer neighbours, so a rejoin starts afresh. A frame of round `finalRound` (the run's last) or
+   * later never ages out: its sender finished the run and this is its final model, which it will not update (without
+   * this, the first peer to finish left a slower neighbour training alone for its last rounds; seen as one fast peer of
+   * an async cluster ending 25 rounds behind the other at 90.8 % where the other reached 95.7 %).
    */
-  filter (r: number, slots: Slot[], staleness: number, counts: RejectionCounts): void {
+  filter (r: number, slots: Slot[], staleness: number, counts: RejectionCounts, finalRound = Infinity): void {
     if (this.seen.size > slots.length) this.retain(slots)
     for (const slot of slots) {
       const frame = slot.frame
@@ -50,7 +53,7 @@ export class MessageAges {
         s = { round: frame.round, since: r }
         this.seen.set(slot.id, s)
       }
-      if (r - s.since > staleness) {
+      if (r - s.since > staleness && frame.round < finalRound) {
         counts.outOfStep++
         slot.frame = undefined
       }

@@ -260,6 +260,8 @@ export function algorithmConfig (config: ExperimentConfig): AlgorithmConfig {
     overlap: config.overlap,
     sync: config.sync,
     staleness: config.staleness,
+    // a neighbour's message of the run's last round (rounds count from 0) is its final model (lib/algorithms staleness.ts)
+    finalRound: config.rounds - 1,
     aggregate: config.aggregate,
     // a network peer's own attack (the simulator gives it to its designated peers only)
     attack: config.attack

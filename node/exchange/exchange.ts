@@ -78,6 +78,8 @@ export class GossipExchangeClass implements GossipExchange {
   private readonly inbound = new Set<Stream>()
   /** --sync async: the newest message of each neighbour instead of the round's inbox */
   private readonly latest: LatestMessages | undefined
+  /** --sync async: the newest round's outgoing buffer (valid until another round resolves: the buffer lifetime rule) */
+  private newest: { r: number, outgoing: Uint8Array } | undefined
   private refs: PeerRef[] = []
   private ids: string[] = []
   private degree = 0
@@ -247,6 +249,7 @@ export class GossipExchangeClass implements GossipExchange {
     this.lastRound = r
     this.counters.lastRound = r
     latest.retain(ids)
+    this.newest = { r, outgoing }
     const to = ids.filter((id) => this.outbox(id).pending === 0 && latest.shouldSend(id, r))
     this.counters.sendsSkipped += ids.length - to.length
     if (to.length > 0) {
@@ -295,6 +298,18 @@ export class GossipExchangeClass implements GossipExchange {
   }
 
   async finishSends (signal: AbortSignal): Promise<boolean> {
+    const latest = this.latest
+    const newest = this.newest
+    if (latest !== undefined && newest !== undefined && !this.stopping) {
+      const to = this.ids.filter((id) => latest.lastSentRound(id) < newest.r)
+      if (to.length > 0) {
+        const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: newest.r, degree: this.degree }, newest.outgoing.slice(), { chunkBytes: this.chunkBytes })
+        for (const id of to) {
+          this.outbox(id).enqueue(newest.r, message)
+          latest.markSent(id, newest.r)
+        }
+      }
+    }
     const finished = await Promise.all([...this.outboxes.values()].map(async (o) => await o.finish(signal)))
     return finished.every((f) => f)
   }

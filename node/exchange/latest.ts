@@ -70,6 +70,11 @@ export class LatestMessages {
     return theirs >= r - 1 || theirs !== last.theirs || r - last.round >= KEEPALIVE_ROUNDS
   }
 
+  /** the round of the last model sent to `to` (−1 when none) */
+  lastSentRound (to: string): number {
+    return this.sent.get(to)?.round ?? -1
+  }
+
   /** records that this peer's round `r` model went to `to` */
   markSent (to: string, r: number): void {
     this.sent.set(to, { round: r, theirs: this.held.get(to)?.round })

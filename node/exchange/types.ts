@@ -165,6 +165,9 @@ export interface GossipExchange extends Exchange {
    * waits for the sends queued so far, then closes every outbound stream: true once each neighbour has read to the
    * end (it closes its side then) or reset the stream (it stopped), false if `signal` aborts first. A leaving peer's last step before it stops:
    * neighbours still in its last round wait for that round's message. A later send opens a new stream.
+   * In async mode (`--sync async`) it first sends the last round's model to every neighbour that was not sent it
+   * (skipped as lagging or busy, LatestMessages.shouldSend): that model is this peer's final word, which its
+   * neighbours keep mixing until they finish (lib/algorithms staleness.ts, finalRound).
    */
   finishSends (signal: AbortSignal): Promise<boolean>
 }

@@ -73,6 +73,26 @@ describe('lib/algorithms: asynchronous mixing (sync: async), staleness in the re
     assert.deepEqual(tight.filter((c) => c === 1).length, 20)
   })
 
+  it('a message of the run\'s last round (finalRound) never ages out: a neighbour that finished first stays mixed until this peer finishes', async () => {
+    // a run of 150 rounds: runRound counts 0 to 149
+    const peer = await peerAt(120, { sync: 'async', staleness: 2, finalRound: 149 })
+    // a finished the run (its round-149 message is its final model); b left at round 66 and its model ages out
+    const held = [await messageOf('a', 149, 3), await messageOf('b', 66, 6)]
+    const mixed: string[][] = []
+    for (let r = 120; r < 149; r++) {
+      const rep = await peer.runRound(r, exchange(held))
+      assert.ok(Math.abs(rowSum(rep.row) - 1) < 1e-12)
+      mixed.push(rep.row.neighbours.map((n) => n.id))
+    }
+    assert.deepEqual(mixed.slice(0, 3), [['a', 'b'], ['a', 'b'], ['a', 'b']])
+    assert.ok(mixed.slice(3).every((ids) => ids.length === 1 && ids[0] === 'a'), JSON.stringify(mixed.slice(3)))
+    // without finalRound the same final model ages out like any other
+    const plain = await peerAt(120, { sync: 'async', staleness: 2 })
+    let last: string[] = []
+    for (let r = 120; r < 130; r++) last = (await plain.runRound(r, exchange(held))).row.neighbours.map((n) => n.id)
+    assert.deepEqual(last, [])
+  })
+
   it('a message of another round than the last one seen is new, even a lower round (a sender restarted from a checkpoint)', async () => {
     const peer = await peerAt(10, { sync: 'async', staleness: 1 })
     const m40 = [await messageOf('a', 40, 3)]

@@ -7,7 +7,7 @@ const objective = { dim: 3, gradient: (_x: Float32Array, g: Float32Array) => { g
 
 describe('lib/algorithms config', () => {
   it('fills documented defaults and canonicalises the codec', () => {
-    assert.deepEqual(resolveConfig({ algo: 'dpsgd' }), { algo: 'dpsgd', lr: 0.1, momentum: 0, weightDecay: 0, localSteps: 1, order: 'atc', gamma: 1, codec: 'none', weights: 'metropolis', overlap: false, sync: 'sync', staleness: 0, aggregate: 'mean' })
+    assert.deepEqual(resolveConfig({ algo: 'dpsgd' }), { algo: 'dpsgd', lr: 0.1, momentum: 0, weightDecay: 0, localSteps: 1, order: 'atc', gamma: 1, codec: 'none', weights: 'metropolis', overlap: false, sync: 'sync', staleness: 0, finalRound: Infinity, aggregate: 'mean' })
     assert.equal(resolveConfig({ algo: 'choco', codec: 'topk:0.010' }).gamma, 0.05, 'lossy codec: the small default γ')
     assert.equal(resolveConfig({ algo: 'choco', codec: 'topk:0.010' }).codec, 'topk:0.01')
   })
@@ -19,6 +19,8 @@ describe('lib/algorithms config', () => {
       { config: { algo: 'dpsgd', lr: NaN }, field: 'lr' },
       { config: { algo: 'dpsgd', momentum: 1 }, field: 'momentum' },
       { config: { algo: 'dpsgd', weightDecay: -1 }, field: 'weightDecay' },
+      { config: { algo: 'dpsgd', finalRound: -1 }, field: 'finalRound' },
+      { config: { algo: 'dpsgd', finalRound: 2.5 }, field: 'finalRound' },
       { config: { algo: 'dpsgd', localSteps: 1.5 }, field: 'localSteps' },
       { config: { algo: 'dpsgd', localSteps: 0 }, field: 'localSteps' },
       { config: { algo: 'dpsgd', order: 'ca' }, field: 'order' },

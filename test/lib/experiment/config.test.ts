@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { configNotes, MAX_SIMULATED_PARAMS, resolveExperiment, runExperiment } from '../../../lib/experiment/index.ts'
+import { algorithmConfig, configNotes, MAX_SIMULATED_PARAMS, resolveExperiment, runExperiment } from '../../../lib/experiment/index.ts'
 import type { ExperimentConfig } from '../../../lib/experiment/index.ts'
 
 function refusedField (partial: Partial<ExperimentConfig>): string {
@@ -13,6 +13,10 @@ function refusedField (partial: Partial<ExperimentConfig>): string {
 }
 
 describe('lib/experiment resolveExperiment', () => {
+  it('gives the algorithms the run\'s last round as runRound counts it (from 0), so a finished neighbour\'s final model stays mixed', () => {
+    assert.equal(algorithmConfig(resolveExperiment({ rounds: 150, sync: 'async' })).finalRound, 149)
+  })
+
   it('refuses up front what lib/algorithms would refuse when the peers are built, naming the field', () => {
     const cases: Array<{ partial: Partial<ExperimentConfig>, field: string }> = [
       { partial: { lr: 0 }, field: 'lr' },

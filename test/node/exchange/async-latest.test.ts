@@ -95,5 +95,34 @@ describe('node/exchange: --sync async (newest message of each neighbour)', funct
       await waitFor(() => a.exchange.stats().rejected.notNeighbour > 0, 10_000, 'the refusal')
       assert.deepEqual(await a.exchange.round(0, bytes(1), { signal: signal() }), [])
     })
+
+    it('finishSends sends the last round\'s model to a neighbour the rounds skipped as lagging: a finished peer\'s final word arrives', async () => {
+      peers = await createPeers(3, { sync: 'async', roundDeadlineMs: 600_000 })
+      peers.forEach((p, i) => { p.exchange.setNeighbours(ringIds(peers, i)) })
+      const [ahead, behind] = peers
+      const until = async (poll: () => Promise<boolean>, what: string): Promise<void> => {
+        const end = Date.now() + 10_000
+        while (!await poll()) {
+          if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+        }
+      }
+      let r = 0
+      await behind.exchange.round(0, bytes(100), { signal: signal() })
+      await until(async () => (await ahead.exchange.round(r++, bytes(r - 1), { signal: signal() })).some((m) => m.from.id === behind.id), 'the behind peer\'s round 0')
+      // behind stays at round 0, so ahead skips it from here on (more than one behind, and it has not moved on)
+      const skipped = ahead.exchange.stats().sendsSkipped
+      for (let k = 0; k < 5; k++) await ahead.exchange.round(r++, bytes(r - 1), { signal: signal() })
+      const last = r - 1
+      assert.ok(ahead.exchange.stats().sendsSkipped >= skipped + 5, `skipped ${ahead.exchange.stats().sendsSkipped - skipped} of 5`)
+      let behindRound = 0
+      const newestFromAhead = async (): Promise<number | undefined> =>
+        (await behind.exchange.round(++behindRound, bytes(100), { signal: signal() })).find((m) => m.from.id === ahead.id)?.payload[0]
+      await until(async () => (await newestFromAhead()) !== undefined, 'a message of the ahead peer')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.ok(((await newestFromAhead()) ?? last) < last, 'the last rounds were not sent before finishSends')
+      assert.equal(await ahead.exchange.finishSends(AbortSignal.timeout(5_000)), true)
+      await until(async () => (await newestFromAhead()) === last, `the last round (${last}) after finishSends`)
+    })
   })
 })

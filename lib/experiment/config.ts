@@ -261,7 +261,8 @@ export function algorithmConfig (config: ExperimentConfig): AlgorithmConfig {
     sync: config.sync,
     staleness: config.staleness,
     // a neighbour's message of the run's last round (rounds count from 0) is its final model (lib/algorithms staleness.ts)
-    finalRound: config.rounds - 1,
+    // (none in a run of no round, which the commands accept and end at once)
+    finalRound: config.rounds > 0 ? config.rounds - 1 : undefined,
     aggregate: config.aggregate,
     // a network peer's own attack (the simulator gives it to its designated peers only)
     attack: config.attack

@@ -15,6 +15,8 @@ function refusedField (partial: Partial<ExperimentConfig>): string {
 describe('lib/experiment resolveExperiment', () => {
   it('gives the algorithms the run\'s last round as runRound counts it (from 0), so a finished neighbour\'s final model stays mixed', () => {
     assert.equal(algorithmConfig(resolveExperiment({ rounds: 150, sync: 'async' })).finalRound, 149)
+    // a run of no round (the commands accept it and end at once) has no last round
+    assert.equal(algorithmConfig(resolveExperiment({ rounds: 0, sync: 'async' })).finalRound, undefined)
   })
 
   it('refuses up front what lib/algorithms would refuse when the peers are built, naming the field', () => {

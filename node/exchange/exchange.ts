@@ -78,8 +78,11 @@ export class GossipExchangeClass implements GossipExchange {
   private readonly inbound = new Set<Stream>()
   /** --sync async: the newest message of each neighbour instead of the round's inbox */
   private readonly latest: LatestMessages | undefined
-  /** --sync async: the newest round's outgoing buffer (valid until another round resolves: the buffer lifetime rule) */
-  private newest: { r: number, outgoing: Uint8Array } | undefined
+  /**
+   * --sync async: the outgoing buffer of round lastRound, which the algorithm leaves untouched until another round
+   * resolves (lib/algorithms' buffer lifetime rule), so after the last round it is the peer's final model
+   */
+  private lastOutgoing: Uint8Array | undefined
   private refs: PeerRef[] = []
   private ids: string[] = []
   private degree = 0
@@ -249,19 +252,23 @@ export class GossipExchangeClass implements GossipExchange {
     this.lastRound = r
     this.counters.lastRound = r
     latest.retain(ids)
-    this.newest = { r, outgoing }
+    this.lastOutgoing = outgoing
     const to = ids.filter((id) => this.outbox(id).pending === 0 && latest.shouldSend(id, r))
     this.counters.sendsSkipped += ids.length - to.length
-    if (to.length > 0) {
-      const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), { chunkBytes: this.chunkBytes })
-      for (const id of to) {
-        this.outbox(id).enqueue(r, message)
-        latest.markSent(id, r)
-      }
-    }
+    this.sendLatest(to, r, outgoing, latest)
     this.counters.lastWaitMs = 0
     this.counters.lastMissing = ids.filter((id) => latest.roundOf(id) === undefined)
     return latest.latest(ids)
+  }
+
+  /** --sync async: queues round r's model (copied once, encoded once) to each of `to` and records the sends */
+  private sendLatest (to: readonly string[], r: number, outgoing: Uint8Array, latest: LatestMessages): void {
+    if (to.length === 0) return
+    const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), { chunkBytes: this.chunkBytes })
+    for (const id of to) {
+      this.outbox(id).enqueue(r, message)
+      latest.markSent(id, r)
+    }
   }
 
   serveModel (provider: ModelProvider): void {
@@ -298,17 +305,9 @@ export class GossipExchangeClass implements GossipExchange {
   }
 
   async finishSends (signal: AbortSignal): Promise<boolean> {
-    const latest = this.latest
-    const newest = this.newest
-    if (latest !== undefined && newest !== undefined && !this.stopping) {
-      const to = this.ids.filter((id) => latest.lastSentRound(id) < newest.r)
-      if (to.length > 0) {
-        const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: newest.r, degree: this.degree }, newest.outgoing.slice(), { chunkBytes: this.chunkBytes })
-        for (const id of to) {
-          this.outbox(id).enqueue(newest.r, message)
-          latest.markSent(id, newest.r)
-        }
-      }
+    const { latest, lastOutgoing: outgoing, lastRound: r } = this
+    if (latest !== undefined && outgoing !== undefined && !this.stopping) {
+      this.sendLatest(this.ids.filter((id) => latest.lastSentRound(id) < r), r, outgoing, latest)
     }
     const finished = await Promise.all([...this.outboxes.values()].map(async (o) => await o.finish(signal)))
     return finished.every((f) => f)

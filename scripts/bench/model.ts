@@ -29,7 +29,7 @@ import { allocVector, sgdStep } from '../../lib/vector/index.ts'
 export const PYTHON = '/usr/bin/python3'
 /** thread counts of the BLAS and OpenMP libraries PyTorch may load */
 export const ONE_THREAD_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }
-/** the learning rate of both steps (pytorch_reference.py's default --lr) */
+/** the learning rate of both steps (passed to pytorch_reference.py as --lr) */
 export const TORCH_LR = 0.05
 export const TORCH_SCRIPT = fileURLToPath(new URL('../pytorch_reference.py', import.meta.url))
 
@@ -143,7 +143,7 @@ export class TorchReference {
     const kind = model === 'mlp' || model === 'mlp:128' ? 'mlp' : model === 'cnn' || model === 'cnn:8,16,128' ? 'cnn' : null
     if (kind === null) return `no PyTorch reference for model '${model}' (only the default mlp and cnn)`
     // one thread in the BLAS too: torch.set_num_threads does not reach an OpenBLAS that Debian's torch loads as libblas.so.3
-    const child = spawn(PYTHON, [TORCH_SCRIPT, '--model', kind, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...ONE_THREAD_ENV } })
+    const child = spawn(PYTHON, [TORCH_SCRIPT, '--model', kind, '--lr', String(TORCH_LR), '--serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...ONE_THREAD_ENV } })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
     const failed = new Promise<string>((resolve) => {

@@ -37,6 +37,7 @@ import { loadLatestCheckpoint } from '../../node/checkpoint/index.ts'
 import { CHECKPOINT_DIR, METRICS_FILE, PEER_FILE } from '../../node/peer/index.ts'
 import { runCluster } from '../cluster.ts'
 import { meanOf, pct, readPeerFigures } from './peer-runs.ts'
+import { busyCores, startCpuSampler } from './cpu-busy.ts'
 import type { PeerFigures } from './peer-runs.ts'
 
 export interface AsyncBenchOptions { peers: number, rounds: number, slowdown: number, localSteps: number, staleness: number, seed: number }
@@ -64,6 +65,12 @@ export interface ModeRun {
   /** rounds a peer held because it was cut off from most of the run ("holding at round" in its log.txt), all peers */
   held: number
   wallSeconds: number
+  /**
+   * the machine's busy cores (every process, ours and others') from when every peer was past its warm-up rounds
+   * to when the first fast peer finished; undefined when that stretch held fewer than two samples
+   */
+  busyCores: number | undefined
+  cores: number
 }
 
 export interface AsyncBenchResult {
@@ -85,14 +92,16 @@ export interface AsyncBenchResult {
   slowOverWork: number
 }
 
-interface Row { round: number, cpuMs?: number, row: { neighbours: Array<{ id: string }> } }
+interface Row { round: number, cpuMs?: number, time: number, row: { neighbours: Array<{ id: string }> } }
 
 /** One `murmur cluster` run in a temporary folder, read and evaluated, then removed. */
 async function runMode (args: string[], o: AsyncBenchOptions, slow: number): Promise<ModeRun> {
   const out = mkdtempSync(join(tmpdir(), 'murmur-bench-async-'))
   const t0 = performance.now()
+  const sampler = startCpuSampler()
   try {
     const code = await runCluster([...args, '--out', out, '--quiet'], { out: () => {}, err: () => {}, isTTY: false })
+    const cpu = sampler.stop()
     if (code !== 0) throw new Error(`murmur cluster ${args.join(' ')} exited ${code}; see ${out}`)
     const wallSeconds = (performance.now() - t0) / 1000
     const peerDir = (slot: number): string => join(out, `peer-${slot}`)
@@ -100,17 +109,23 @@ async function runMode (args: string[], o: AsyncBenchOptions, slow: number): Pro
     const slowId = (JSON.parse(readFileSync(join(peerDir(slow), PEER_FILE), 'utf8')) as { peerId: string }).peerId
     const mixedSlow = []
     const cpuMs = []
+    // the stretch in which every peer trained: from the latest first measured round to the earliest last round of a fast peer
+    let from = -Infinity
+    let to = Infinity
     for (let slot = 0; slot < o.peers; slot++) {
       const rows = readFileSync(join(peerDir(slot), METRICS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row).slice(SKIP)
       cpuMs.push({ slot, cpuMs: meanOf(rows.map((r) => r.cpuMs ?? NaN)) })
+      if (rows.length > 0) from = Math.max(from, rows[0].time)
       if (slot === slow) continue
+      if (rows.length > 0) to = Math.min(to, rows[rows.length - 1].time)
       mixedSlow.push({ slot, rounds: rows.length, withSlow: rows.filter((r) => r.row.neighbours.some((n) => n.id === slowId)).length })
     }
     const config: RunConfig = resolveRunConfig(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as Partial<RunConfig>)
     const held = heldRounds(Array.from({ length: o.peers }, (_, slot) => readFileSync(join(peerDir(slot), 'log.txt'), 'utf8')))
     const { own, averaged } = await evaluateFinal(config, o.peers, peerDir)
-    return { peers, own, averaged, mixedSlow, cpuMs, held, wallSeconds }
+    return { peers, own, averaged, mixedSlow, cpuMs, held, wallSeconds, busyCores: busyCores(cpu, from, to), cores: cpu[0].cores }
   } finally {
+    sampler.stop()
     rmSync(out, { recursive: true, force: true })
   }
 }
@@ -187,8 +202,14 @@ export function formatAsync (options: Partial<AsyncBenchOptions>, r: AsyncBenchR
     `slowed peer's round / the others' round (async run) = ${r.slowFactor.toFixed(2)} (meant: ${o.slowdown}); main-thread CPU a round: ` +
       `others ${cpuOf(false).toFixed(1)} ms in rounds of ${roundOf(false).toFixed(1)} ms, slowed peer ${cpuOf(true).toFixed(1)} ms in rounds of ${roundOf(true).toFixed(1)} ms; ` +
       `slowed round / (${o.slowdown} × the others' CPU a round) = ${r.slowOverWork.toFixed(2)} (≥ 1: at least ${o.slowdown}x slower than their work)`,
+    `machine while every peer trained: ${busyText(r.sync)} of ${r.sync.cores} cores busy (synchronous), ${busyText(r.async)} (async); ` +
+      'near all cores: the fast peers waited for a core, which bounds the speed-up',
     `others' rounds per second, async / sync = ${r.speedup.toFixed(2)} (goal ≥ 2); averaged model async − sync = ${diff >= 0 ? '+' : ''}${diff.toFixed(2)} points`
   ].join('\n')
+}
+
+function busyText (run: ModeRun): string {
+  return run.busyCores === undefined ? '?' : run.busyCores.toFixed(2)
 }
 
 /** The change of the averaged model's accuracy, async − sync, in points. */

@@ -22,14 +22,18 @@ export interface EncodedMessage {
   frames: OutgoingFrame[]
   /** bytes on the wire: heads and bodies */
   wireBytes: number
+  /** the CRC-32 in every header; 0 when encoded with `checksum: 'none'` */
   checksum: number
 }
 
 export interface ChunkOptions {
   /** most payload bytes in one frame, in [1, MAX_CHUNK_BYTES]; default DEFAULT_CHUNK_BYTES */
   chunkBytes?: number
-  /** CRC-32 of the payload if the caller has it already (several messages of one payload) */
-  checksum?: number
+  /**
+   * CRC-32 of the payload if the caller has it already (several messages of one payload), or 'none': the field is 0
+   * and no CRC is computed (`GOSSIP_PROTOCOL_NO_CRC`, whose receivers do not check it)
+   */
+  checksum?: number | 'none'
 }
 
 /** Frames of one message: ⌈length / chunkBytes⌉ chunks, one empty chunk for an empty payload. */
@@ -40,7 +44,7 @@ export function encodeMessage (fields: MessageFields, payload: Uint8Array, opts:
   }
   const total = payload.length
   if (total > MAX_PAYLOAD_BYTES) throw new InvalidProtocolArgumentError(`payload: expected at most ${MAX_PAYLOAD_BYTES} bytes, got ${total}`)
-  const checksum = opts.checksum ?? crc32(payload)
+  const checksum = opts.checksum === 'none' ? 0 : opts.checksum ?? crc32(payload)
   const count = Math.max(1, Math.ceil(total / chunkBytes))
   const headBytes = varintLength(ENVELOPE_HEADER_BYTES + Math.min(chunkBytes, total)) + ENVELOPE_HEADER_BYTES
   const heads = new Uint8Array(count * headBytes)

@@ -2,6 +2,12 @@
 
 /** libp2p protocol ids (multistream-select). */
 export const GOSSIP_PROTOCOL = '/murmur/gossip/1.0.0'
+/**
+ * The same frames with the checksum field 0 and no CRC-32 computed or checked, for connections that already
+ * authenticate every byte (libp2p's Noise or TLS): the sender snapshots each chunk as it writes it instead, so
+ * no message can mix two rounds' bytes. Dialers offer it first and fall back to 1.0.0 (docs/PROTOCOL.md).
+ */
+export const GOSSIP_PROTOCOL_NO_CRC = '/murmur/gossip/1.1.0'
 export const SYNC_PROTOCOL = '/murmur/sync/1.0.0'
 
 /** The two magic bytes 'm' 'w' (murmur wire) that open every envelope. */

@@ -1,11 +1,12 @@
 /**
  * Reassembles the frames of one stream into messages, trusting nothing: every header is checked, the
  * announced size is bounded before anything is allocated, chunks must come in order with consistent
- * fields, and the payload is delivered only whole and with a matching CRC-32. A stream carries one
+ * fields, and the payload is delivered only whole and with a matching CRC-32 (or, on a stream whose connection
+ * authenticates every byte, `checksum: false`, with none). A stream carries one
  * message at a time, so one reassembler per stream holds at most one partial message.
  */
 
-import { ENVELOPE_HEADER_BYTES, MAX_PAYLOAD_BYTES, RUN_HASH_BYTES } from './constants.ts'
+import { ENVELOPE_HEADER_BYTES, GOSSIP_PROTOCOL_NO_CRC, MAX_PAYLOAD_BYTES, RUN_HASH_BYTES } from './constants.ts'
 import type { MessageType } from './constants.ts'
 import { decodeEnvelopeHeader } from './envelope.ts'
 import type { EnvelopeHeader } from './envelope.ts'
@@ -43,12 +44,18 @@ export interface ReassemblerInit {
   type: MessageType
   /** the largest payload accepted, in bytes */
   maxMessageBytes: number
+  /**
+   * false on a `GOSSIP_PROTOCOL_NO_CRC` stream: no CRC-32 is computed, and a checksum field other than 0 is
+   * refused (InvalidFrameError 'field'); default true
+   */
+  checksum?: boolean
 }
 
 export class Reassembler {
   private readonly runHash: Uint8Array
   private readonly type: MessageType
   private readonly maxMessageBytes: number
+  private readonly checked: boolean
   private readonly scratch = new Uint8Array(ENVELOPE_HEADER_BYTES)
   private info: MessageInfo | undefined
   private payload: Uint8Array | undefined
@@ -64,6 +71,7 @@ export class Reassembler {
     this.runHash = Uint8Array.from(init.runHash)
     this.type = init.type
     this.maxMessageBytes = init.maxMessageBytes
+    this.checked = init.checksum ?? true
   }
 
   /** True while a message has started and not completed. */
@@ -111,7 +119,7 @@ export class Reassembler {
     const payload = this.payload
     const crc = this.crc
     this.reset()
-    if (payload !== undefined && crc !== info.checksum) {
+    if (payload !== undefined && this.checked && crc !== info.checksum) {
       throw new ChecksumMismatchError(`expected CRC-32 0x${info.checksum.toString(16)} of round ${info.round}'s ${info.totalLength}-byte payload, computed 0x${crc.toString(16)}`)
     }
     return { info, payload }
@@ -119,6 +127,7 @@ export class Reassembler {
 
   private begin (h: EnvelopeHeader, admit: Admit | undefined): void {
     if (h.index !== 0) throw new InvalidFrameError('order', `expected the first chunk (index 0) of a new message, got chunk ${h.index} of ${h.count}`)
+    if (!this.checked && h.checksum !== 0) throw new InvalidFrameError('field', `a message without a checksum (${this.type} stream of ${GOSSIP_PROTOCOL_NO_CRC}) must carry 0 in its checksum field, got 0x${h.checksum.toString(16)}`)
     if (h.totalLength > this.maxMessageBytes) {
       throw new MessageTooLargeError(h.totalLength, this.maxMessageBytes, `expected a payload of at most ${this.maxMessageBytes} bytes, got one announcing ${h.totalLength}`)
     }
@@ -158,7 +167,7 @@ export class Reassembler {
     if (frame instanceof Uint8Array) {
       const body = frame.subarray(ENVELOPE_HEADER_BYTES)
       payload.set(body, offset)
-      this.crc = crc32(body, this.crc)
+      if (this.checked) this.crc = crc32(body, this.crc)
       return
     }
     let skip = ENVELOPE_HEADER_BYTES
@@ -168,7 +177,7 @@ export class Reassembler {
       const part = skip === 0 ? seg : seg.subarray(skip)
       skip = 0
       payload.set(part, at)
-      this.crc = crc32(part, this.crc)
+      if (this.checked) this.crc = crc32(part, this.crc)
       at += part.length
     }
   }

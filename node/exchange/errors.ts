@@ -140,6 +140,17 @@ export class FrameTooLargeError extends InboundRejectedError {
   }
 }
 
+/** A stream of /murmur/gossip/1.1.0, whose messages carry no CRC-32, on a connection whose bytes nothing authenticates. */
+export class UnencryptedStreamError extends InboundRejectedError {
+  static override name = 'UnencryptedStreamError'
+  readonly encryption: string | undefined
+  constructor (peer: string, encryption: string | undefined) {
+    super('unencrypted', peer, `${peer} opened a /murmur/gossip/1.1.0 stream (messages without a CRC-32) on a connection ${encryption === undefined ? 'without encryption' : `secured by ${encryption}, which does not authenticate its bytes`}; such a connection must use /murmur/gossip/1.0.0`)
+    this.name = 'UnencryptedStreamError'
+    this.encryption = encryption
+  }
+}
+
 /**
  * A whole message whose algorithm frame the model cannot use (init.frames): malformed, another frame
  * version, round, dimension, kind or codec, or non-finite values. `reason` is the FrameChecker's.

@@ -12,7 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
 import {
-  DEFAULT_CHUNK_BYTES, ENVELOPE_HEADER_BYTES, GOSSIP_PROTOCOL, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, SYNC_PROTOCOL, encodeMessage, runIdHash
+  DEFAULT_CHUNK_BYTES, ENVELOPE_HEADER_BYTES, GOSSIP_PROTOCOL, GOSSIP_PROTOCOL_NO_CRC, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, SYNC_PROTOCOL, runIdHash
 } from '../../lib/protocol/index.ts'
 import type { CompletedMessage, MessageInfo } from '../../lib/protocol/index.ts'
 import { FrameChecker } from '../../lib/algorithms/index.ts'
@@ -24,8 +24,9 @@ import {
 } from './constants.ts'
 import {
   ExchangeNotStartedError, ExchangeStoppedError, InvalidExchangeOptionError, MaxDegreeUnknownError,
-  MessageRefusedError, RoundInProgressError, RoundOrderError, SyncFailedError, UnusableFrameError
+  MessageRefusedError, RoundInProgressError, RoundOrderError, SyncFailedError, UnencryptedStreamError, UnusableFrameError
 } from './errors.ts'
+import { RoundMessage } from './message.ts'
 import { Inbox } from './inbox.ts'
 import { LatestMessages } from './latest.ts'
 import { isRefusal } from './inbox.ts'
@@ -61,6 +62,9 @@ export class GossipExchangeClass implements GossipExchange {
   private readonly deadlineMs: number
   private readonly maxMessageBytes: number
   private readonly chunkBytes: number
+  private readonly crc: 'auto' | 'always'
+  /** offered when opening a gossip stream, the preferred first */
+  private readonly gossipProtocols: string[]
   private readonly maxFrameBytes: number
   private readonly dialTimeoutMs: number
   private readonly sendAttempts: number
@@ -102,6 +106,10 @@ export class GossipExchangeClass implements GossipExchange {
     this.deadlineMs = intOption('roundDeadlineMs', init.roundDeadlineMs, NaN, 1, 2 ** 31 - 1)
     this.maxMessageBytes = intOption('maxMessageBytes', init.maxMessageBytes, NaN, 0, MAX_PAYLOAD_BYTES)
     this.chunkBytes = intOption('chunkBytes', init.chunkBytes, DEFAULT_CHUNK_BYTES, 1, MAX_CHUNK_BYTES)
+    const crc = init.crc ?? 'auto'
+    if (crc !== 'auto' && crc !== 'always') throw new InvalidExchangeOptionError('crc', `crc: expected 'auto' or 'always', got ${JSON.stringify(crc)}`)
+    this.crc = crc
+    this.gossipProtocols = crc === 'auto' ? [GOSSIP_PROTOCOL_NO_CRC, GOSSIP_PROTOCOL] : [GOSSIP_PROTOCOL]
     this.maxFrameBytes = intOption('maxFrameBytes', init.maxFrameBytes, MAX_FRAME_BYTES, 64, MAX_FRAME_BYTES)
     this.dialTimeoutMs = intOption('dialTimeoutMs', init.dialTimeoutMs, DEFAULT_DIAL_TIMEOUT_MS, 1, 2 ** 31 - 1)
     this.sendAttempts = intOption('sendAttempts', init.sendAttempts, DEFAULT_SEND_ATTEMPTS, 1, 100)
@@ -136,7 +144,8 @@ export class GossipExchangeClass implements GossipExchange {
 
   async start (): Promise<void> {
     if (this.started) return
-    await this.libp2p.handle(GOSSIP_PROTOCOL, (stream, connection) => this.onGossipStream(stream, connection), { maxInboundStreams: this.maxInboundStreams })
+    await this.libp2p.handle(GOSSIP_PROTOCOL, (stream, connection) => this.onGossipStream(stream, connection, true), { maxInboundStreams: this.maxInboundStreams })
+    if (this.crc === 'auto') await this.libp2p.handle(GOSSIP_PROTOCOL_NO_CRC, (stream, connection) => this.onGossipStream(stream, connection, false), { maxInboundStreams: this.maxInboundStreams })
     await this.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.onSyncStream(stream, connection), { maxInboundStreams: SYNC_MAX_INBOUND_STREAMS })
     this.started = true
     this.stopping = false
@@ -148,7 +157,7 @@ export class GossipExchangeClass implements GossipExchange {
     this.started = false
     this.stopping = true
     this.wake?.(new ExchangeStoppedError())
-    await this.libp2p.unhandle([GOSSIP_PROTOCOL, SYNC_PROTOCOL])
+    await this.libp2p.unhandle([GOSSIP_PROTOCOL, GOSSIP_PROTOCOL_NO_CRC, SYNC_PROTOCOL])
     for (const s of this.inbound) s.abort(new ExchangeStoppedError())
     this.inbound.clear()
     await Promise.all([...this.outboxes.values()].map(async (o) => { await o.close() }))
@@ -214,7 +223,8 @@ export class GossipExchangeClass implements GossipExchange {
     const deadline = this.stopWaiting === undefined ? timeout : AbortSignal.any([timeout, this.stopWaiting])
     const ids = this.ids
     // encoded before the round begins, so that a payload the envelope cannot carry leaves no round waiting
-    const message = ids.length > 0 ? encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, { chunkBytes: this.chunkBytes }) : undefined
+    // the caller's buffer, not copied: it stays round r's until round r + 1 resolves, when round r's sends are cancelled
+    const message = ids.length > 0 ? new RoundMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, this.chunkBytes, false) : undefined
     this.lastRound = r
     this.counters.lastRound = r
     for (const { from, verdict } of this.inbox.begin(r, ids)) {
@@ -264,7 +274,7 @@ export class GossipExchangeClass implements GossipExchange {
   /** --sync async: queues round r's model (copied once, encoded once) to each of `to` and records the sends */
   private sendLatest (to: readonly string[], r: number, outgoing: Uint8Array, latest: LatestMessages): void {
     if (to.length === 0) return
-    const message = encodeMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), { chunkBytes: this.chunkBytes })
+    const message = new RoundMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), this.chunkBytes, true)
     for (const id of to) {
       this.outbox(id).enqueue(r, message)
       latest.markSent(id, r)
@@ -337,7 +347,7 @@ export class GossipExchangeClass implements GossipExchange {
     if (o === undefined) {
       o = new Outbox({
         peer: id,
-        dial: async (peer, signal) => await this.libp2p.dialProtocol(peerIdFromString(peer), GOSSIP_PROTOCOL, { signal }),
+        dial: async (peer, signal) => await this.libp2p.dialProtocol(peerIdFromString(peer), this.gossipProtocols, { signal }),
         counters: this.counters,
         log: this.log,
         attempts: this.sendAttempts,
@@ -412,9 +422,16 @@ export class GossipExchangeClass implements GossipExchange {
     this.count(v)
   }
 
-  private onGossipStream (stream: Stream, connection: Connection): void {
+  private onGossipStream (stream: Stream, connection: Connection, checksum: boolean): void {
     this.counters.streamsAccepted++
     if (!this.started) { stream.abort(new ExchangeStoppedError()); return }
+    if (!checksum && !authenticates(connection.encryption)) {
+      const from = connection.remotePeer.toString()
+      const error = new UnencryptedStreamError(from, connection.encryption)
+      this.reject(from, 'unencrypted', error)
+      stream.abort(error)
+      return
+    }
     this.inbound.add(stream)
     void readGossipStream(stream, connection.remotePeer.toString(), {
       runHash: this.runHash,
@@ -426,7 +443,8 @@ export class GossipExchangeClass implements GossipExchange {
       admit: (from, info) => this.admit(from, info),
       complete: (from, done) => { this.complete(from, done) },
       reject: (from, reason, error) => { this.reject(from, reason, error) },
-      stopping: () => this.stopping
+      stopping: () => this.stopping,
+      checksum
     }).finally(() => { this.inbound.delete(stream) })
   }
 
@@ -437,4 +455,13 @@ export class GossipExchangeClass implements GossipExchange {
     void serveSync(stream, connection.remotePeer.toString(), this.provider, this.sync, AbortSignal.timeout(this.syncServeTimeoutMs))
       .finally(() => { this.inbound.delete(stream) })
   }
+}
+
+/**
+ * Whether a connection secured by `encryption` (its negotiated protocol) authenticates every byte, which is what
+ * lets /murmur/gossip/1.1.0 leave out the CRC-32: every libp2p connection encrypter does (Noise, TLS and murmur's
+ * noise-aesgcm, all AEAD) except plaintext, which exists for tests.
+ */
+export function authenticates (encryption: string | undefined): boolean {
+  return encryption !== undefined && encryption !== '' && !encryption.includes('plaintext')
 }

@@ -31,6 +31,8 @@ export interface InboundInit {
   reject: (from: string, reason: RejectReason, error: Error) => void
   /** true once the exchange is stopping: errors are then not the peer's fault */
   stopping: () => boolean
+  /** false on a /murmur/gossip/1.1.0 stream: no CRC-32 is computed or checked; default true */
+  checksum?: boolean
 }
 
 /** How long closing a stream the sender has closed may take before it is aborted instead. */
@@ -40,7 +42,7 @@ const CLOSE_TIMEOUT_MS = 1_000
 export async function readGossipStream (stream: Stream, from: string, init: InboundInit): Promise<void> {
   const { counters, log, budget } = init
   const traffic = counters.peer(from)
-  const reassembler = new Reassembler({ runHash: init.runHash, type: 'gossip', maxMessageBytes: init.maxMessageBytes })
+  const reassembler = new Reassembler({ runHash: init.runHash, type: 'gossip', maxMessageBytes: init.maxMessageBytes, checksum: init.checksum })
   const admit = (info: MessageInfo): boolean => init.admit(from, info)
   let pending = false
   try {

@@ -22,8 +22,8 @@ export type {
 export {
   ExchangeNotStartedError, ExchangeStoppedError, RoundOrderError, RoundInProgressError, InvalidExchangeOptionError,
   MaxDegreeUnknownError, SyncFailedError, NotServingError, SendCancelledError,
-  InboundRejectedError, MessageRefusedError, RateLimitedError, FrameTooLargeError, UnusableFrameError
+  InboundRejectedError, MessageRefusedError, RateLimitedError, FrameTooLargeError, UnencryptedStreamError, UnusableFrameError
 } from './errors.ts'
 export { REJECT_REASONS, BENIGN_REASONS } from './reasons.ts'
 export * as constants from './constants.ts'
-export { GOSSIP_PROTOCOL, SYNC_PROTOCOL } from '../../lib/protocol/index.ts'
+export { GOSSIP_PROTOCOL, GOSSIP_PROTOCOL_NO_CRC, SYNC_PROTOCOL } from '../../lib/protocol/index.ts'

@@ -8,7 +8,8 @@
 import { once } from 'node:events'
 import type { Stream } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
-import type { EncodedMessage } from '../../lib/protocol/index.ts'
+import type { RoundMessage } from './message.ts'
+import { GOSSIP_PROTOCOL_NO_CRC } from '../../lib/protocol/index.ts'
 import { SendCancelledError } from './errors.ts'
 import type { Counters } from './stats.ts'
 import { writeFrames } from './write.ts'
@@ -24,7 +25,7 @@ export interface OutboxInit {
   dialTimeoutMs: number
 }
 
-interface Job { round: number, message: EncodedMessage, controller: AbortController }
+interface Job { round: number, message: RoundMessage, controller: AbortController }
 
 export class Outbox {
   private readonly init: OutboxInit
@@ -61,7 +62,7 @@ export class Outbox {
   }
 
   /** Queues round `round`'s message; it is written after the ones before it. */
-  enqueue (round: number, message: EncodedMessage): void {
+  enqueue (round: number, message: RoundMessage): void {
     if (this.closed) return
     const job: Job = { round, message, controller: new AbortController() }
     this.jobs.add(job)
@@ -93,7 +94,7 @@ export class Outbox {
     for (let attempt = 1; attempt <= attempts && !signal.aborted; attempt++) {
       try {
         const stream = await this.open(signal)
-        await writeFrames(stream, job.message, signal)
+        await writeFrames(stream, job.message.for(stream.protocol), signal)
         const p = counters.peer(peer)
         p.bytesOut += job.message.wireBytes
         p.messagesOut++
@@ -116,6 +117,7 @@ export class Outbox {
     this.stream = undefined
     const stream = await this.init.dial(this.init.peer, AbortSignal.any([signal, AbortSignal.timeout(this.init.dialTimeoutMs)]))
     this.init.counters.streamsOpened++
+    if (stream.protocol === GOSSIP_PROTOCOL_NO_CRC) this.init.counters.streamsOpenedNoCrc++
     stream.addEventListener('close', () => { if (this.stream === stream) this.stream = undefined })
     if (this.closed) {
       stream.abort(new SendCancelledError(`the outbox of ${this.init.peer} closed`))

@@ -9,7 +9,7 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   // wire faults (lib/protocol)
   'length', 'magic', 'version', 'type', 'run', 'field', 'tooLarge', 'order', 'inconsistent', 'checksum', 'truncated', 'body',
   // limits and the round window (node/exchange)
-  'frameTooLarge', 'rateLimited', 'notNeighbour', 'tooEarly', 'duplicate', 'replay', 'earlyFull',
+  'frameTooLarge', 'rateLimited', 'unencrypted', 'notNeighbour', 'tooEarly', 'duplicate', 'replay', 'earlyFull',
   // the algorithm frame (lib/algorithms FrameChecker, with init.frames)
   'payload', 'payloadVersion', 'roundMismatch', 'dimension', 'kind', 'codec', 'nonFinite'
 ]

@@ -10,6 +10,7 @@ export class Counters {
   early = 0
   sendsSkipped = 0
   streamsOpened = 0
+  streamsOpenedNoCrc = 0
   streamsAccepted = 0
   lastRound = -1
   lastWaitMs = 0
@@ -33,7 +34,7 @@ export class Counters {
     for (const [id, p] of this.peers) peers[id] = { ...p }
     const rejected = Object.fromEntries(REJECT_REASONS.map((r) => [r, this.rejected.get(r) ?? 0])) as Record<RejectReason, number>
     return {
-      peers, rejected, late: this.late, early: this.early, sendsSkipped: this.sendsSkipped, streamsOpened: this.streamsOpened, streamsAccepted: this.streamsAccepted,
+      peers, rejected, late: this.late, early: this.early, sendsSkipped: this.sendsSkipped, streamsOpened: this.streamsOpened, streamsOpenedNoCrc: this.streamsOpenedNoCrc, streamsAccepted: this.streamsAccepted,
       lastRound: this.lastRound, lastWaitMs: this.lastWaitMs, lastMissing: [...this.lastMissing]
     }
   }

@@ -31,8 +31,14 @@ export interface GossipExchangeInit {
   dialTimeoutMs?: number
   /** tries per round and neighbour, each on a fresh stream after a failure; default 2 */
   sendAttempts?: number
-  /** inbound gossip streams per connection; default 4 */
+  /** inbound gossip streams per connection and gossip protocol version; default 4 */
   maxInboundStreams?: number
+  /**
+   * 'auto' (default): offer /murmur/gossip/1.1.0, which leaves out the CRC-32 that the connection's authenticated
+   * encryption makes redundant, and fall back to 1.0.0 with neighbours that do not speak it; serve both.
+   * 'always': speak and serve 1.0.0 only (every message carries and is checked against its CRC-32).
+   */
+  crc?: 'auto' | 'always'
   /** largest sync response `pullModel` accepts; default 257 MiB */
   maxSyncBytes?: number
   /** time a server gives itself to send its model; default 60,000 ms */
@@ -104,6 +110,7 @@ export type ExchangeRejectReason =
   | 'earlyFull' // the early buffer holds maxEarlyMessages already
   | 'frameTooLarge' // a length prefix above maxFrameBytes
   | 'rateLimited' // a peer above maxMessagesPerRound or maxBytesPerRound
+  | 'unencrypted' // a /murmur/gossip/1.1.0 stream (no CRC-32) on a connection without authenticated encryption
   | FrameRejection // init.frames: the algorithm frame is malformed, of another version, round, dimension, kind or codec, or not finite
 
 export type RejectReason = FrameFault | ExchangeRejectReason
@@ -135,6 +142,8 @@ export interface ExchangeStats {
   sendsSkipped: number
   /** outbound streams opened (a reopen after a failure counts again) */
   streamsOpened: number
+  /** of those, the ones the neighbour accepted as /murmur/gossip/1.1.0 (no CRC-32; the others speak 1.0.0) */
+  streamsOpenedNoCrc: number
   /** inbound gossip and sync streams handed to this exchange's protocol handlers (a connection refused by the swarm key or the allowlist never gets here) */
   streamsAccepted: number
   /** the last round called, −1 before the first */

@@ -28,10 +28,13 @@ export interface StackVariant {
   yamuxMessageBytes?: number
   /** yamux: initial receive window of a stream (default 256 KiB) */
   yamuxWindowBytes?: number
+  /** the exchange's `crc` option: 'auto' (default) speaks /murmur/gossip/1.1.0 (no CRC-32), 'always' 1.0.0 */
+  crc?: 'auto' | 'always'
 }
 
 export const VARIANTS: Record<string, StackVariant> = {
   default: { name: 'default', encrypter: 'murmur', chunkBytes: 1024 * 1024 - 40 },
+  crc: { name: 'crc', encrypter: 'murmur', chunkBytes: 1024 * 1024 - 40, crc: 'always' },
   aesgcm: { name: 'aesgcm', encrypter: 'aesgcm', chunkBytes: 1024 * 1024 - 40 },
   chacha: { name: 'chacha', encrypter: 'chacha', chunkBytes: 1024 * 1024 - 40 },
   'noise-stock': { name: 'noise-stock', encrypter: 'noise-stock', chunkBytes: 1024 * 1024 - 40 },

@@ -55,7 +55,7 @@ function take (chunk: Uint8Array): void {
 for (const name of variants) {
   const v = VARIANTS[name]
   const node = await createBenchNode(v, host)
-  const exchange = createGossipExchange({ libp2p: node }, { runId: BENCH_RUN_ID, roundDeadlineMs: 600_000, maxMessageBytes: maxBytes, chunkBytes: v.chunkBytes })
+  const exchange = createGossipExchange({ libp2p: node }, { runId: BENCH_RUN_ID, roundDeadlineMs: 600_000, maxMessageBytes: maxBytes, chunkBytes: v.chunkBytes, crc: v.crc })
   await exchange.start()
   await node.handle(SINK_PROTOCOL, async (stream) => {
     for await (const chunk of stream) {

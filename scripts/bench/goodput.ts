@@ -60,7 +60,7 @@ export interface GoodputBenchOptions {
   repeats?: number
   /** untimed transfers per size and transport first (JIT, yamux window growth); default 2 */
   warmup?: number
-  /** stack variants (keys of VARIANTS); default ['default', 'chacha', 'noise-stock', 'tls', 'tls-native'] */
+  /** stack variants (keys of VARIANTS); default ['default', 'crc', 'chacha', 'noise-stock', 'tls', 'tls-native'] */
   variants?: string[]
   /** the compressed message of the dense-equivalent rate; default 'topk:0.01' (CHOCO-SGD's); '' skips it */
   codec?: string
@@ -75,7 +75,7 @@ export const GOODPUT_DEFAULTS = {
   floats: [100_000, 1_000_000, 10_000_000],
   repeats: 5,
   warmup: 2,
-  variants: ['default', 'chacha', 'noise-stock', 'tls', 'tls-native'],
+  variants: ['default', 'crc', 'chacha', 'noise-stock', 'tls', 'tls-native'],
   codec: 'topk:0.01',
   stream: 10
 }
@@ -334,7 +334,7 @@ export async function runGoodputBench (opts: GoodputBenchOptions = {}, where: Pl
     for (const name of variants) {
       const v = VARIANTS[name]
       const node: Libp2p = await createBenchNode(v, where.senderHost)
-      const exchange: GossipExchange = createGossipExchange({ libp2p: node }, { runId: BENCH_RUN_ID, roundDeadlineMs: 600_000, maxMessageBytes: 1024, chunkBytes: v.chunkBytes })
+      const exchange: GossipExchange = createGossipExchange({ libp2p: node }, { runId: BENCH_RUN_ID, roundDeadlineMs: 600_000, maxMessageBytes: 1024, chunkBytes: v.chunkBytes, crc: v.crc })
       await exchange.start()
       cleanup.push(async () => { await exchange.stop(); await node.stop() })
       const remote = ready.nodes[name]

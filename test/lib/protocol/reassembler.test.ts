@@ -7,7 +7,7 @@ import {
 } from '../../../lib/protocol/index.ts'
 import type { MessageInfo } from '../../../lib/protocol/index.ts'
 import { createRng } from '../../../lib/random/index.ts'
-import { RUN, encodeFrames, gossipFields, randomBytes, segmented } from './helpers.ts'
+import { RUN, encodeFrames, framesOf, gossipFields, randomBytes, segmented } from './helpers.ts'
 
 function reassembler (maxMessageBytes = 1 << 20): Reassembler {
   return new Reassembler({ runHash: RUN, type: 'gossip', maxMessageBytes })
@@ -150,5 +150,43 @@ describe('lib/protocol chunking and reassembly', () => {
     }
     assert.throws(() => new Reassembler({ runHash: RUN, type: 'gossip', maxMessageBytes: -1 }), { name: 'InvalidProtocolArgumentError' })
     assert.throws(() => new Reassembler({ runHash: new Uint8Array(3), type: 'gossip', maxMessageBytes: 1 }), { name: 'InvalidProtocolArgumentError' })
+  })
+})
+
+describe('lib/protocol messages without a checksum (/murmur/gossip/1.1.0)', () => {
+  const unchecked = (maxMessageBytes = 1 << 20): Reassembler => new Reassembler({ runHash: RUN, type: 'gossip', maxMessageBytes, checksum: false })
+  const framesNoCrc = (payload: Uint8Array, chunkBytes: number): Uint8Array[] => framesOf(encodeMessage(gossipFields(), payload, { chunkBytes, checksum: 'none' }))
+
+  it("checksum 'none' writes 0 in every header; a reassembler without checksums delivers any payload whole, from any segmentation", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 1500 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, chunk, seed) => {
+      const rng = createRng(seed)
+      const payload = randomBytes(n, rng)
+      const m = encodeMessage(gossipFields(), payload, { chunkBytes: chunk, checksum: 'none' })
+      assert.equal(m.checksum, 0)
+      const frames = framesNoCrc(payload, chunk)
+      const got = feed(unchecked(), frames.map((f) => rng.int(2) === 0 ? f : segmented(f, rng)))
+      assert.equal(got.length, 1)
+      assert.deepEqual(got[0].payload, payload)
+      assert.equal(got[0].info.checksum, 0)
+    }), { numRuns: 60, seed: 11 })
+  })
+
+  it('refuses a checksum field other than 0 at the first chunk (field), and a checking reassembler refuses the message (checksum)', () => {
+    const payload = randomBytes(3000, createRng(3))
+    assert.throws(() => feed(unchecked(), encodeFrames(gossipFields(), payload, 1000)), errorWith('InvalidFrameError', 'field'))
+    assert.throws(() => feed(reassembler(), framesNoCrc(payload, 1000)), errorWith('ChecksumMismatchError', 'checksum'))
+    // the empty payload's CRC-32 is 0: both readings agree on it
+    assert.equal(crc32(new Uint8Array(0)), 0)
+    assert.equal(feed(reassembler(), framesNoCrc(new Uint8Array(0), 1000)).length, 1)
+  })
+
+  it('keeps every other check: run, order, size bound', () => {
+    const payload = randomBytes(2500, createRng(4))
+    const frames = framesNoCrc(payload, 1000)
+    assert.throws(() => feed(unchecked(), [frames[1]]), errorWith('InvalidFrameError', 'order'))
+    assert.throws(() => feed(unchecked(), [frames[0], frames[2]]), errorWith('InvalidFrameError', 'order'))
+    assert.throws(() => feed(unchecked(2000), frames), errorWith('MessageTooLargeError', 'tooLarge'))
+    const other = new Reassembler({ runHash: runIdHash('another run'), type: 'gossip', maxMessageBytes: 1 << 20, checksum: false })
+    assert.throws(() => feed(other, frames), errorWith('RunMismatchError', 'run'))
   })
 })

@@ -160,11 +160,12 @@ describe('node/exchange rounds over real libp2p nodes', function () {
     const [a, b] = peers
     a.exchange.setNeighbours([b.id]); b.exchange.setNeighbours([a.id])
     await Promise.all([a.exchange.round(0, Uint8Array.of(1), { signal: signal() }), b.exchange.round(0, Uint8Array.of(2), { signal: signal() })])
-    const outbound = a.node.getConnections(b.node.peerId).flatMap((c) => c.streams).filter((s) => s.protocol === '/murmur/gossip/1.0.0' && s.direction === 'outbound')
+    const outbound = a.node.getConnections(b.node.peerId).flatMap((c) => c.streams).filter((s) => s.protocol === '/murmur/gossip/1.1.0' && s.direction === 'outbound')
     assert.equal(outbound.length, 1)
     outbound[0].abort(new Error('broken on purpose'))
     const [, rb] = await Promise.all([a.exchange.round(1, Uint8Array.of(3), { signal: signal() }), b.exchange.round(1, Uint8Array.of(4), { signal: signal() })])
     assert.deepEqual(rb[0].payload, Uint8Array.of(3))
     assert.equal(a.exchange.stats().streamsOpened, 2)
+    assert.equal(a.exchange.stats().streamsOpenedNoCrc, 2)
   })
 })

@@ -18,7 +18,7 @@
  * message after the previous round resolved, the receiver decoding each), against raw TCP streaming the same
  * number of dense models back to back.
  *
- *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--stream 10] [--variants default,chacha,noise-stock,tls,tls-native] [--link-rate RATE]
+ *   node scripts/bench/goodput.ts [--floats 100000,1000000,10000000] [--repeats 5] [--warmup 2] [--stream 10] [--variants default,crc,chacha,noise-stock,tls,tls-native] [--link-rate RATE]
  *
  * `--link-rate 1gbit` runs the two processes in two network namespaces whose link is shaped to RATE each way
  * (goodput-link.ts; root only, "skipped: <why>" elsewhere): peers on separate machines, where the dense model is

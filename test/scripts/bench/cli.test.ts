@@ -61,7 +61,7 @@ const HELP: HelpCase[] = [
   {
     script: 'goodput.ts',
     name: 'goodput',
-    options: [['floats', '100000,1000000,10000000'], ['repeats', '5'], ['warmup', '2'], ['variants', 'default,chacha,noise-stock,tls,tls-native'],
+    options: [['floats', '100000,1000000,10000000'], ['repeats', '5'], ['warmup', '2'], ['variants', 'default,crc,chacha,noise-stock,tls,tls-native'],
       ['codec', 'topk:0.01'], ['stream', '10'], ['link-rate', undefined]]
   },
   { script: 'goodput-cipher.ts', name: 'goodput-cipher', options: [['mb', '200'], ['rounds', '7']] },

@@ -4,7 +4,7 @@
 export const GOSSIP_PROTOCOL = '/murmur/gossip/1.0.0'
 /**
  * The same frames with the checksum field 0 and no CRC-32 computed or checked, for connections that already
- * authenticate every byte (libp2p's Noise or TLS): the sender snapshots each chunk as it writes it instead, so
+ * authenticate every byte (libp2p's Noise or TLS): the sender copies the round's payload when the round is called instead, so
  * no message can mix two rounds' bytes. Dialers offer it first and fall back to 1.0.0 (docs/PROTOCOL.md).
  */
 export const GOSSIP_PROTOCOL_NO_CRC = '/murmur/gossip/1.1.0'

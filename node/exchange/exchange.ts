@@ -62,8 +62,7 @@ export class GossipExchangeClass implements GossipExchange {
   private readonly deadlineMs: number
   private readonly maxMessageBytes: number
   private readonly chunkBytes: number
-  private readonly crc: 'auto' | 'always'
-  /** offered when opening a gossip stream, the preferred first */
+  /** offered when opening a gossip stream, the preferred first, and served */
   private readonly gossipProtocols: string[]
   private readonly maxFrameBytes: number
   private readonly dialTimeoutMs: number
@@ -108,7 +107,6 @@ export class GossipExchangeClass implements GossipExchange {
     this.chunkBytes = intOption('chunkBytes', init.chunkBytes, DEFAULT_CHUNK_BYTES, 1, MAX_CHUNK_BYTES)
     const crc = init.crc ?? 'auto'
     if (crc !== 'auto' && crc !== 'always') throw new InvalidExchangeOptionError('crc', `crc: expected 'auto' or 'always', got ${JSON.stringify(crc)}`)
-    this.crc = crc
     this.gossipProtocols = crc === 'auto' ? [GOSSIP_PROTOCOL_NO_CRC, GOSSIP_PROTOCOL] : [GOSSIP_PROTOCOL]
     this.maxFrameBytes = intOption('maxFrameBytes', init.maxFrameBytes, MAX_FRAME_BYTES, 64, MAX_FRAME_BYTES)
     this.dialTimeoutMs = intOption('dialTimeoutMs', init.dialTimeoutMs, DEFAULT_DIAL_TIMEOUT_MS, 1, 2 ** 31 - 1)
@@ -144,8 +142,9 @@ export class GossipExchangeClass implements GossipExchange {
 
   async start (): Promise<void> {
     if (this.started) return
-    await this.libp2p.handle(GOSSIP_PROTOCOL, (stream, connection) => this.onGossipStream(stream, connection, true), { maxInboundStreams: this.maxInboundStreams })
-    if (this.crc === 'auto') await this.libp2p.handle(GOSSIP_PROTOCOL_NO_CRC, (stream, connection) => this.onGossipStream(stream, connection, false), { maxInboundStreams: this.maxInboundStreams })
+    for (const protocol of this.gossipProtocols) {
+      await this.libp2p.handle(protocol, (stream, connection) => this.onGossipStream(stream, connection, protocol === GOSSIP_PROTOCOL), { maxInboundStreams: this.maxInboundStreams })
+    }
     await this.libp2p.handle(SYNC_PROTOCOL, (stream, connection) => this.onSyncStream(stream, connection), { maxInboundStreams: SYNC_MAX_INBOUND_STREAMS })
     this.started = true
     this.stopping = false
@@ -157,7 +156,7 @@ export class GossipExchangeClass implements GossipExchange {
     this.started = false
     this.stopping = true
     this.wake?.(new ExchangeStoppedError())
-    await this.libp2p.unhandle([GOSSIP_PROTOCOL, GOSSIP_PROTOCOL_NO_CRC, SYNC_PROTOCOL])
+    await this.libp2p.unhandle([...this.gossipProtocols, SYNC_PROTOCOL])
     for (const s of this.inbound) s.abort(new ExchangeStoppedError())
     this.inbound.clear()
     await Promise.all([...this.outboxes.values()].map(async (o) => { await o.close() }))
@@ -223,8 +222,9 @@ export class GossipExchangeClass implements GossipExchange {
     const deadline = this.stopWaiting === undefined ? timeout : AbortSignal.any([timeout, this.stopWaiting])
     const ids = this.ids
     // encoded before the round begins, so that a payload the envelope cannot carry leaves no round waiting
-    // the caller's buffer, not copied: it stays round r's until round r + 1 resolves, when round r's sends are cancelled
-    const message = ids.length > 0 ? new RoundMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, this.chunkBytes, false) : undefined
+    // copied once for all neighbours: a send cancelled when round r + 1 resolves may still have bytes waiting in the
+    // muxer when the algorithm overwrites its buffer, and /murmur/gossip/1.1.0 has no CRC-32 to catch that
+    const message = ids.length > 0 ? this.roundMessage(r, outgoing) : undefined
     this.lastRound = r
     this.counters.lastRound = r
     for (const { from, verdict } of this.inbox.begin(r, ids)) {
@@ -274,11 +274,16 @@ export class GossipExchangeClass implements GossipExchange {
   /** --sync async: queues round r's model (copied once, encoded once) to each of `to` and records the sends */
   private sendLatest (to: readonly string[], r: number, outgoing: Uint8Array, latest: LatestMessages): void {
     if (to.length === 0) return
-    const message = new RoundMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), this.chunkBytes, true)
+    const message = this.roundMessage(r, outgoing)
     for (const id of to) {
       this.outbox(id).enqueue(r, message)
       latest.markSent(id, r)
     }
+  }
+
+  /** round r's message of a copy of `outgoing`, which the caller may overwrite once a later round resolves */
+  private roundMessage (r: number, outgoing: Uint8Array): RoundMessage {
+    return new RoundMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), this.chunkBytes)
   }
 
   serveModel (provider: ModelProvider): void {

@@ -46,7 +46,7 @@ export async function serveSync (stream: Stream, from: string, provider: ModelPr
     const snapshot = provider()
     const body = encodeSyncBody({ params: snapshot.params, state: snapshot.state })
     const message = encodeMessage({ type: 'syncResponse', runHash: ctx.runHash, round: snapshot.round, degree: 0 }, body, { chunkBytes: ctx.chunkBytes })
-    await writeFrames(stream, { message, copyChunks: false }, signal)
+    await writeFrames(stream, message, signal)
     await stream.close({ signal })
     ctx.log('served round %d (%d parameters) to %s', snapshot.round, snapshot.params.length, from)
   } catch (err) {
@@ -63,7 +63,7 @@ export async function pullSync (stream: Stream, peer: string, ctx: SyncContext, 
   const release = abortOnSignal(stream, signal)
   try {
     const request = encodeMessage({ type: 'syncRequest', runHash: ctx.runHash, round: 0, degree: 0 }, new Uint8Array(0))
-    await writeFrames(stream, { message: request, copyChunks: false }, signal)
+    await writeFrames(stream, request, signal)
     await stream.close({ signal })
     const reassembler = new Reassembler({ runHash: ctx.runHash, type: 'syncResponse', maxMessageBytes: opts.maxBytes })
     for await (const frame of lp.decode(stream, { maxDataLength: ctx.maxFrameBytes })) {

@@ -2,19 +2,17 @@
 
 import { Uint8ArrayList } from 'uint8arraylist'
 import type { Stream } from '@libp2p/interface'
-import type { Encoding } from './message.ts'
+import type { EncodedMessage } from '../../lib/protocol/index.ts'
 
 /**
- * Hands every frame of `message` to the stream, head and chunk in one `send`, waiting for 'drain' whenever the
- * stream's buffer is full. The list refers to the payload, or with `copyChunks` to a copy of the chunk taken
- * now, while the payload is still the round's (the send is cancelled, and this loop stops, before the caller may
- * overwrite it). Throws if the stream closes or `signal` aborts; the caller then aborts the stream, since a
- * partial message must not be followed by another.
+ * Hands every frame of `message` to the stream, head and chunk in one `send` (no copy: the list refers to
+ * the payload), waiting for 'drain' whenever the stream's buffer is full. Throws if the stream closes or
+ * `signal` aborts; the caller then aborts the stream, since a partial message must not be followed by another.
  */
-export async function writeFrames (stream: Stream, { message, copyChunks }: Encoding, signal: AbortSignal): Promise<void> {
+export async function writeFrames (stream: Stream, message: EncodedMessage, signal: AbortSignal): Promise<void> {
   for (const { head, body } of message.frames) {
     signal.throwIfAborted()
-    const ok = stream.send(body.length === 0 ? head : new Uint8ArrayList(head, copyChunks ? body.slice() : body))
+    const ok = stream.send(body.length === 0 ? head : new Uint8ArrayList(head, body))
     if (!ok) await stream.onDrain({ signal })
   }
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import type { Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Uint8ArrayList } from 'uint8arraylist'
 import {
   GOSSIP_PROTOCOL, GOSSIP_PROTOCOL_NO_CRC, concatFrames, crc32, encodeMessage, runIdHash
 } from '../../../lib/protocol/index.ts'
@@ -9,25 +8,25 @@ import type { MessageFields } from '../../../lib/protocol/index.ts'
 import { createGossipExchange } from '../../../node/exchange/index.ts'
 import { authenticates } from '../../../node/exchange/exchange.ts'
 import { RoundMessage } from '../../../node/exchange/message.ts'
-import { writeFrames } from '../../../node/exchange/write.ts'
 import { createRng } from '../../../lib/random/index.ts'
+import { randomBytes } from '../../lib/protocol/helpers.ts'
 import { createPeers, signal, stopPeers, waitFor, RUN_ID } from './helpers.ts'
 import type { Peer } from './helpers.ts'
 
-function bytes (n: number, seed: number): Uint8Array {
-  const rng = createRng(seed)
-  const b = new Uint8Array(n)
-  for (let i = 0; i < n; i++) b[i] = rng.int(256)
-  return b
-}
+const bytes = (n: number, seed: number): Uint8Array => randomBytes(n, createRng(seed))
 
 const fields = (round: number): MessageFields => ({ type: 'gossip', runHash: runIdHash(RUN_ID), round, degree: 1 })
 
-/** a stream that keeps what is sent to it, as bytes copied at the moment of each send, and as the lists themselves */
-function captureStream (): { stream: Stream, sent: Uint8ArrayList[] } {
-  const sent: Uint8ArrayList[] = []
-  const stream = { send: (data: Uint8Array | Uint8ArrayList) => { sent.push(data instanceof Uint8ArrayList ? data : new Uint8ArrayList(data)); return true } } as unknown as Stream
-  return { stream, sent }
+/** a libp2p stand-in that records the protocols handled and hands out their handlers (no dials) */
+function fakeLibp2p (): { libp2p: never, handlers: Map<string, (stream: Stream, connection: unknown) => void> } {
+  const handlers = new Map<string, (stream: Stream, connection: unknown) => void>()
+  const libp2p = {
+    peerId: peerIdFromString('12D3KooWJJ88saBdm8qYfkY6sei9JCdQCzWNmH7eJenYZu19JZrk'),
+    handle: async (protocol: string, handler: (stream: Stream, connection: unknown) => void) => { handlers.set(protocol, handler) },
+    unhandle: async () => {},
+    dialProtocol: async () => { throw new Error('no dials in this test') }
+  }
+  return { libp2p: libp2p as never, handlers }
 }
 
 describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated connections', function () {
@@ -50,6 +49,20 @@ describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated conne
     }
     const protocols = a.node.getConnections(b.node.peerId).flatMap((c) => c.streams).filter((s) => s.direction === 'outbound').map((s) => s.protocol)
     assert.ok(protocols.includes(GOSSIP_PROTOCOL_NO_CRC), `outbound streams: ${protocols.join(', ')}`)
+  })
+
+  it('1.1.0 sends the round\'s bytes, whatever the caller writes into its buffer after the round was called', async () => {
+    peers = await createPeers(2)
+    const [a, b] = peers
+    a.exchange.setNeighbours([b.id]); b.exchange.setNeighbours([a.id])
+    const pa = bytes(4_000_000, 7)
+    const original = pa.slice()
+    const sending = a.exchange.round(0, pa, { signal: signal() })
+    // the next round's work overwrites the buffer while the 4 chunks are still being written
+    pa.fill(0xee)
+    const [, rb] = await Promise.all([sending, b.exchange.round(0, bytes(10, 8), { signal: signal() })])
+    assert.equal(a.exchange.stats().streamsOpenedNoCrc, 1)
+    assert.ok(rb[0].payload.every((x, i) => x === original[i]), 'b got round 0\'s bytes, not a mix with the overwritten buffer')
   })
 
   it('falls back to 1.0.0 with a peer that does not speak 1.1.0, both ways, and its CRC-32 is still checked', async () => {
@@ -88,15 +101,9 @@ describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated conne
   })
 
   it('refuses a 1.1.0 stream on a connection that nothing authenticates (counted as unencrypted, the stream aborted)', async () => {
-    const handlers = new Map<string, (stream: Stream, connection: unknown) => void>()
-    const libp2p = {
-      peerId: peerIdFromString('12D3KooWJJ88saBdm8qYfkY6sei9JCdQCzWNmH7eJenYZu19JZrk'),
-      handle: async (protocol: string, handler: (stream: Stream, connection: unknown) => void) => { handlers.set(protocol, handler) },
-      unhandle: async () => {},
-      dialProtocol: async () => { throw new Error('no dials in this test') }
-    }
+    const { libp2p, handlers } = fakeLibp2p()
     const reports: Array<[string, string, Error]> = []
-    const exchange = createGossipExchange({ libp2p: libp2p as never }, {
+    const exchange = createGossipExchange({ libp2p }, {
       runId: RUN_ID, roundDeadlineMs: 1_000, maxMessageBytes: 1024, onRejected: (peer, reason, error) => { reports.push([peer, reason, error]) }
     })
     await exchange.start()
@@ -113,56 +120,27 @@ describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated conne
   })
 
   it("crc: 'always' serves 1.0.0 only; an unknown crc option is a named error", async () => {
-    const handled: string[] = []
-    const libp2p = {
-      peerId: peerIdFromString('12D3KooWJJ88saBdm8qYfkY6sei9JCdQCzWNmH7eJenYZu19JZrk'),
-      handle: async (protocol: string) => { handled.push(protocol) },
-      unhandle: async () => {},
-      dialProtocol: async () => { throw new Error('no dials in this test') }
-    }
-    const exchange = createGossipExchange({ libp2p: libp2p as never }, { runId: RUN_ID, roundDeadlineMs: 1_000, maxMessageBytes: 1024, crc: 'always' })
+    const { libp2p, handlers } = fakeLibp2p()
+    const exchange = createGossipExchange({ libp2p }, { runId: RUN_ID, roundDeadlineMs: 1_000, maxMessageBytes: 1024, crc: 'always' })
     await exchange.start()
-    assert.deepEqual(handled.sort(), ['/murmur/gossip/1.0.0', '/murmur/sync/1.0.0'])
+    assert.deepEqual([...handlers.keys()].sort(), ['/murmur/gossip/1.0.0', '/murmur/sync/1.0.0'])
     await exchange.stop()
-    assert.throws(() => createGossipExchange({ libp2p: libp2p as never }, { runId: RUN_ID, roundDeadlineMs: 1_000, maxMessageBytes: 1024, crc: 'sometimes' as never }),
+    assert.throws(() => createGossipExchange({ libp2p }, { runId: RUN_ID, roundDeadlineMs: 1_000, maxMessageBytes: 1024, crc: 'sometimes' as never }),
       { name: 'InvalidExchangeOptionError', message: /crc: expected 'auto' or 'always'/ })
   })
 })
 
-describe('node/exchange RoundMessage and writeFrames', () => {
-  it('1.1.0 of the caller\'s buffer snapshots each chunk as it is written; 1.0.0 refers to the payload and carries its CRC-32', async () => {
+describe('node/exchange RoundMessage', () => {
+  it('1.1.0 carries checksum 0; 1.0.0 carries the CRC-32 of the payload, computed once', () => {
     const payload = bytes(10_000, 5)
-    const original = payload.slice()
-    const m = new RoundMessage(fields(3), payload, 4_000, false)
+    const m = new RoundMessage(fields(3), payload, 4_000)
     const noCrc = m.for(GOSSIP_PROTOCOL_NO_CRC)
-    assert.equal(noCrc.copyChunks, true)
-    assert.equal(noCrc.message.checksum, 0)
-    assert.equal(noCrc.message.frames.length, 3)
+    assert.equal(noCrc.checksum, 0)
+    assert.equal(noCrc.frames.length, 3)
     const withCrc = m.for(GOSSIP_PROTOCOL)
-    assert.equal(withCrc.copyChunks, false)
-    assert.equal(withCrc.message.checksum, crc32(payload))
-    assert.equal(m.for(GOSSIP_PROTOCOL).message, withCrc.message, 'the CRC-32 encoding is made once')
-    assert.equal(m.wireBytes, withCrc.message.wireBytes)
-
-    const copied = captureStream()
-    await writeFrames(copied.stream, noCrc, signal())
-    const shared = captureStream()
-    await writeFrames(shared.stream, withCrc, signal())
-    // the algorithm's next round overwrites its buffer while the sent bytes still wait in the stream's buffers
-    payload.fill(0xee)
-    // each send is one list: the frame's head, then its chunk
-    const bodyOf = (sent: Uint8ArrayList[]): Uint8Array => {
-      const out = new Uint8ArrayList()
-      sent.forEach((list, i) => { out.append(list.sublist(noCrc.message.frames[i].head.length)) })
-      return out.subarray()
-    }
-    assert.deepEqual(bodyOf(copied.sent), original, '1.1.0: the bytes sent are the round\'s, whatever happens to the buffer after')
-    assert.ok(bodyOf(shared.sent).every((x) => x === 0xee), '1.0.0 refers to the buffer: the receiver\'s CRC-32 check is what refuses a torn message')
-  })
-
-  it('an owned payload (async mode\'s copy) is not copied again', () => {
-    const m = new RoundMessage(fields(0), bytes(100, 6), 64, true)
-    assert.equal(m.for(GOSSIP_PROTOCOL_NO_CRC).copyChunks, false)
+    assert.equal(withCrc.checksum, crc32(payload))
+    assert.equal(m.for(GOSSIP_PROTOCOL), withCrc, 'the CRC-32 encoding is made once')
+    assert.equal(m.wireBytes, withCrc.wireBytes)
   })
 
   it('authenticates: every libp2p encrypter but plaintext', () => {

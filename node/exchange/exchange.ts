@@ -27,6 +27,7 @@ import {
   MessageRefusedError, RoundInProgressError, RoundOrderError, SyncFailedError, UnencryptedStreamError, UnusableFrameError
 } from './errors.ts'
 import { RoundMessage } from './message.ts'
+import type { PayloadCopy } from './message.ts'
 import { Inbox } from './inbox.ts'
 import { LatestMessages } from './latest.ts'
 import { isRefusal } from './inbox.ts'
@@ -221,10 +222,9 @@ export class GossipExchangeClass implements GossipExchange {
     const timeout = AbortSignal.timeout(this.deadlineMs)
     const deadline = this.stopWaiting === undefined ? timeout : AbortSignal.any([timeout, this.stopWaiting])
     const ids = this.ids
-    // encoded before the round begins, so that a payload the envelope cannot carry leaves no round waiting
-    // copied once for all neighbours: a send cancelled when round r + 1 resolves may still have bytes waiting in the
-    // muxer when the algorithm overwrites its buffer, and /murmur/gossip/1.1.0 has no CRC-32 to catch that
-    const message = ids.length > 0 ? this.roundMessage(r, outgoing) : undefined
+    // encoded before the round begins, so that a payload the envelope cannot carry leaves no round waiting; copied
+    // a frame at a time as the first sender reaches it, for every neighbour (message.ts)
+    const message = ids.length > 0 ? this.roundMessage(r, outgoing, 'lazy') : undefined
     this.lastRound = r
     this.counters.lastRound = r
     for (const { from, verdict } of this.inbox.begin(r, ids)) {
@@ -274,16 +274,19 @@ export class GossipExchangeClass implements GossipExchange {
   /** --sync async: queues round r's model (copied once, encoded once) to each of `to` and records the sends */
   private sendLatest (to: readonly string[], r: number, outgoing: Uint8Array, latest: LatestMessages): void {
     if (to.length === 0) return
-    const message = this.roundMessage(r, outgoing)
+    const message = this.roundMessage(r, outgoing, 'eager')
     for (const id of to) {
       this.outbox(id).enqueue(r, message)
       latest.markSent(id, r)
     }
   }
 
-  /** round r's message of a copy of `outgoing`, which the caller may overwrite once a later round resolves */
-  private roundMessage (r: number, outgoing: Uint8Array): RoundMessage {
-    return new RoundMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing.slice(), this.chunkBytes)
+  /**
+   * round r's message of a copy of `outgoing`, which the caller may overwrite once a later round resolves: taken
+   * whole at once (async) or a frame at a time while round r's sends run (sync)
+   */
+  private roundMessage (r: number, outgoing: Uint8Array, copy: PayloadCopy): RoundMessage {
+    return new RoundMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, this.chunkBytes, copy)
   }
 
   serveModel (provider: ModelProvider): void {

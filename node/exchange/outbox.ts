@@ -94,7 +94,10 @@ export class Outbox {
     for (let attempt = 1; attempt <= attempts && !signal.aborted; attempt++) {
       try {
         const stream = await this.open(signal)
-        await writeFrames(stream, job.message.for(stream.protocol), signal)
+        // a cancelled round's buffer may be the caller's again: nothing more is copied from it
+        signal.throwIfAborted()
+        const message = job.message
+        await writeFrames(stream, message.for(stream.protocol), signal, (i) => { message.prepare(i) })
         const p = counters.peer(peer)
         p.bytesOut += job.message.wireBytes
         p.messagesOut++

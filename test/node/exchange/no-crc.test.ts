@@ -15,6 +15,14 @@ import type { Peer } from './helpers.ts'
 
 const bytes = (n: number, seed: number): Uint8Array => randomBytes(n, createRng(seed))
 
+/** the frames' bodies, back to back */
+const concatBodies = (frames: ReadonlyArray<{ body: Uint8Array }>): Uint8Array => {
+  const out = new Uint8Array(frames.reduce((n, f) => n + f.body.length, 0))
+  let at = 0
+  for (const f of frames) { out.set(f.body, at); at += f.body.length }
+  return out
+}
+
 const fields = (round: number): MessageFields => ({ type: 'gossip', runHash: runIdHash(RUN_ID), round, degree: 1 })
 
 /** a libp2p stand-in that records the protocols handled and hands out their handlers (no dials) */
@@ -51,18 +59,22 @@ describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated conne
     assert.ok(protocols.includes(GOSSIP_PROTOCOL_NO_CRC), `outbound streams: ${protocols.join(', ')}`)
   })
 
-  it('1.1.0 sends the round\'s bytes, whatever the caller writes into its buffer after the round was called', async () => {
+  it('1.1.0 sends each round\'s bytes when the caller reuses one buffer, overwritten as soon as the next round resolves', async () => {
     peers = await createPeers(2)
     const [a, b] = peers
     a.exchange.setNeighbours([b.id]); b.exchange.setNeighbours([a.id])
-    const pa = bytes(4_000_000, 7)
-    const original = pa.slice()
-    const sending = a.exchange.round(0, pa, { signal: signal() })
-    // the next round's work overwrites the buffer while the 4 chunks are still being written
-    pa.fill(0xee)
-    const [, rb] = await Promise.all([sending, b.exchange.round(0, bytes(10, 8), { signal: signal() })])
+    const buffer = new Uint8Array(4_000_000)
+    const sent: Uint8Array[] = []
+    const got: Uint8Array[] = []
+    for (let r = 0; r < 3; r++) {
+      // as lib/algorithms does: the next round's bytes go into the buffer once the round has resolved
+      buffer.set(bytes(buffer.length, 20 + r))
+      sent.push(buffer.slice())
+      const [, rb] = await Promise.all([a.exchange.round(r, buffer, { signal: signal() }), b.exchange.round(r, bytes(10, 8), { signal: signal() })])
+      got.push(rb[0].payload)
+    }
     assert.equal(a.exchange.stats().streamsOpenedNoCrc, 1)
-    assert.ok(rb[0].payload.every((x, i) => x === original[i]), 'b got round 0\'s bytes, not a mix with the overwritten buffer')
+    for (let r = 0; r < 3; r++) assert.ok(got[r].every((x, i) => x === sent[r][i]), `b got round ${r}'s bytes`)
   })
 
   it('falls back to 1.0.0 with a peer that does not speak 1.1.0, both ways, and its CRC-32 is still checked', async () => {
@@ -133,7 +145,7 @@ describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated conne
 describe('node/exchange RoundMessage', () => {
   it('1.1.0 carries checksum 0; 1.0.0 carries the CRC-32 of the payload, computed once', () => {
     const payload = bytes(10_000, 5)
-    const m = new RoundMessage(fields(3), payload, 4_000)
+    const m = new RoundMessage(fields(3), payload, 4_000, 'eager')
     const noCrc = m.for(GOSSIP_PROTOCOL_NO_CRC)
     assert.equal(noCrc.checksum, 0)
     assert.equal(noCrc.frames.length, 3)
@@ -141,6 +153,53 @@ describe('node/exchange RoundMessage', () => {
     assert.equal(withCrc.checksum, crc32(payload))
     assert.equal(m.for(GOSSIP_PROTOCOL), withCrc, 'the CRC-32 encoding is made once')
     assert.equal(m.wireBytes, withCrc.wireBytes)
+  })
+
+  it('eager: the whole payload is the message\'s own copy at once; the caller\'s later writes do not reach it', () => {
+    const payload = bytes(10_000, 6)
+    const original = payload.slice()
+    const m = new RoundMessage(fields(3), payload, 4_000, 'eager')
+    payload.fill(1)
+    assert.equal(m.copiedBytes, 10_000)
+    assert.deepEqual(concatFrames(m.for(GOSSIP_PROTOCOL_NO_CRC)), concatFrames(encodeMessage(fields(3), original, { chunkBytes: 4_000, checksum: 'none' })))
+  })
+
+  it('lazy: frame i is copied by prepare(i), with any frame before it; a frame once copied keeps its bytes', () => {
+    const payload = bytes(10_000, 7)
+    const original = payload.slice()
+    const m = new RoundMessage(fields(3), payload, 4_000, 'lazy')
+    assert.equal(m.copiedBytes, 0, 'nothing is read before a sender needs it')
+    m.prepare(1)
+    assert.equal(m.copiedBytes, 8_000)
+    m.prepare(0)
+    assert.equal(m.copiedBytes, 8_000, 'a frame is copied once')
+    payload.fill(0xaa, 0, 8_000)
+    m.prepare(2)
+    assert.equal(m.copiedBytes, 10_000)
+    const frames = m.for(GOSSIP_PROTOCOL_NO_CRC).frames
+    // each frame's own copy (a Buffer), compared as plain bytes
+    assert.deepEqual(new Uint8Array(frames[0].body), original.subarray(0, 4_000))
+    assert.deepEqual(new Uint8Array(frames[1].body), original.subarray(4_000, 8_000))
+    assert.deepEqual(new Uint8Array(frames[2].body), original.subarray(8_000))
+  })
+
+  it('lazy: the 1.0.0 encoding copies the rest first, and its CRC-32 is that of the copy', () => {
+    const payload = bytes(9_000, 8)
+    const m = new RoundMessage(fields(3), payload, 4_000, 'lazy')
+    m.prepare(0)
+    const withCrc = m.for(GOSSIP_PROTOCOL)
+    assert.equal(m.copiedBytes, 9_000)
+    assert.equal(withCrc.checksum, crc32(payload))
+    payload.fill(3)
+    assert.notEqual(crc32(payload), withCrc.checksum)
+    assert.equal(crc32(concatBodies(withCrc.frames)), withCrc.checksum, 'the frames still hold the bytes the CRC-32 covers')
+  })
+
+  it('an empty payload: one empty frame, nothing to copy', () => {
+    const m = new RoundMessage(fields(3), new Uint8Array(0), 4_000, 'lazy')
+    m.prepare(0)
+    assert.equal(m.for(GOSSIP_PROTOCOL_NO_CRC).frames.length, 1)
+    assert.equal(m.copiedBytes, 0)
   })
 
   it('authenticates: every libp2p encrypter but plaintext', () => {

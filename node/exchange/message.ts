@@ -3,9 +3,10 @@
  * (checksum field 0, encoded at once: it also checks that the envelope can carry the payload) and
  * `/murmur/gossip/1.0.0` (with the payload's CRC-32, computed the first time a neighbour needs it).
  *
- * The frames carry the message's own copies of the caller's bytes (one buffer a frame), never the caller's buffer: a send's last bytes may
- * wait in the muxer's and the encrypter's buffers after the send has returned, when the caller may already be
- * overwriting its buffer, and 1.1.0 has no CRC-32 to catch a message mixing two rounds. The copy is taken
+ * The frames carry the message's own copies of the caller's bytes (one buffer a frame), never the caller's buffer:
+ * a send's last bytes may wait in the muxer's and the encrypter's buffers after the send has returned, when the
+ * caller may already be overwriting its buffer, and 1.1.0 has no CRC-32 to catch a message mixing two rounds. The
+ * copies are taken
  * - `eager`: every frame when the message is made (async rounds, whose sends outlive the round call), or
  * - `lazy`: a frame at a time, just before a sender hands that frame to its stream (`prepare`), shared by every
  *   neighbour (sync rounds). The first byte leaves at once instead of after a pass over the whole payload, and the

@@ -4,8 +4,9 @@
 export const GOSSIP_PROTOCOL = '/murmur/gossip/1.0.0'
 /**
  * The same frames with the checksum field 0 and no CRC-32 computed or checked, for connections that already
- * authenticate every byte (libp2p's Noise or TLS): the sender copies the round's payload when the round is called instead, so
- * no message can mix two rounds' bytes. Dialers offer it first and fall back to 1.0.0 (docs/PROTOCOL.md).
+ * authenticate every byte (libp2p's Noise or TLS): the sender writes its own copies of the round's payload instead of
+ * the caller's buffer, so no message can mix two rounds' bytes. Dialers offer it first and fall back to 1.0.0
+ * (docs/PROTOCOL.md).
  */
 export const GOSSIP_PROTOCOL_NO_CRC = '/murmur/gossip/1.1.0'
 export const SYNC_PROTOCOL = '/murmur/sync/1.0.0'

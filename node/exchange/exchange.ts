@@ -282,8 +282,8 @@ export class GossipExchangeClass implements GossipExchange {
   }
 
   /**
-   * round r's message of a copy of `outgoing`, which the caller may overwrite once a later round resolves: taken
-   * whole at once (async) or a frame at a time while round r's sends run (sync)
+   * round r's message of copies of `outgoing`, which the caller may overwrite once a later round resolves: every
+   * frame copied at once (async) or each as the first send reaches it (sync)
    */
   private roundMessage (r: number, outgoing: Uint8Array, copy: PayloadCopy): RoundMessage {
     return new RoundMessage({ type: 'gossip', runHash: this.runHash, round: r, degree: this.degree }, outgoing, this.chunkBytes, copy)

@@ -99,7 +99,7 @@ export class Outbox {
         const message = job.message
         await writeFrames(stream, message.for(stream.protocol), signal, (i) => { message.prepare(i) })
         const p = counters.peer(peer)
-        p.bytesOut += job.message.wireBytes
+        p.bytesOut += message.wireBytes
         p.messagesOut++
         return
       } catch (err) {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { encodeMessage, runIdHash, varintLength, ENVELOPE_HEADER_BYTES } from '../../../lib/protocol/index.ts'
 import type { EncodedMessage, MessageFields } from '../../../lib/protocol/index.ts'
 import type { Rng } from '../../../lib/random/index.ts'
@@ -39,4 +40,14 @@ export function segmented (frame: Uint8Array, rng: Rng): { byteLength: number, [
     at += n
   }
   return { byteLength: frame.length, [Symbol.iterator]: () => segs[Symbol.iterator]() }
+}
+
+/**
+ * Asserts that two byte strings are equal, reporting the length or the first differing index: assert.deepEqual's
+ * diff of megabyte arrays takes minutes and gigabytes, so a failing test would hang instead of failing.
+ */
+export function assertSameBytes (actual: Uint8Array, expected: Uint8Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`)
+  const at = actual.findIndex((x, i) => x !== expected[i])
+  assert.equal(at, -1, `${what}: first differing byte at index ${at} (${actual[at]} instead of ${expected[at]})`)
 }

@@ -9,7 +9,7 @@ import { createGossipExchange } from '../../../node/exchange/index.ts'
 import { authenticates } from '../../../node/exchange/exchange.ts'
 import { RoundMessage } from '../../../node/exchange/message.ts'
 import { createRng } from '../../../lib/random/index.ts'
-import { randomBytes } from '../../lib/protocol/helpers.ts'
+import { assertSameBytes, randomBytes } from '../../lib/protocol/helpers.ts'
 import { createPeers, signal, stopPeers, waitFor, RUN_ID } from './helpers.ts'
 import type { Peer } from './helpers.ts'
 
@@ -48,8 +48,8 @@ describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated conne
     a.exchange.setNeighbours([b.id]); b.exchange.setNeighbours([a.id])
     const pa = bytes(3_000_000, 1); const pb = bytes(2_500_001, 2)
     const [ra, rb] = await Promise.all([a.exchange.round(0, pa, { signal: signal() }), b.exchange.round(0, pb, { signal: signal() })])
-    assert.deepEqual(ra[0].payload, pb)
-    assert.deepEqual(rb[0].payload, pa)
+    assertSameBytes(ra[0].payload, pb, 'a got b\'s payload')
+    assertSameBytes(rb[0].payload, pa, 'b got a\'s payload')
     for (const p of peers) {
       const s = p.exchange.stats()
       assert.equal(s.streamsOpened, 1)
@@ -74,7 +74,7 @@ describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated conne
       got.push(rb[0].payload)
     }
     assert.equal(a.exchange.stats().streamsOpenedNoCrc, 1)
-    for (let r = 0; r < 3; r++) assert.ok(got[r].every((x, i) => x === sent[r][i]), `b got round ${r}'s bytes`)
+    for (let r = 0; r < 3; r++) assertSameBytes(got[r], sent[r], `b got round ${r}'s bytes`)
   })
 
   it('falls back to 1.0.0 with a peer that does not speak 1.1.0, both ways, and its CRC-32 is still checked', async () => {
@@ -88,8 +88,8 @@ describe('node/exchange /murmur/gossip/1.1.0: no CRC-32 over authenticated conne
     for (let r = 0; r < 2; r++) {
       const pa = bytes(1_500_000 + r, 10 + r); const pb = bytes(1_200_000 + r, 20 + r)
       const [ra, rb] = await Promise.all([a.exchange.round(r, pa, { signal: signal() }), b.exchange.round(r, pb, { signal: signal() })])
-      assert.deepEqual(ra[0].payload, pb)
-      assert.deepEqual(rb[0].payload, pa)
+      assertSameBytes(ra[0].payload, pb, 'a got b\'s payload')
+      assertSameBytes(rb[0].payload, pa, 'b got a\'s payload')
     }
     assert.equal(a.exchange.stats().streamsOpenedNoCrc, 0)
     assert.equal(b.exchange.stats().streamsOpenedNoCrc, 0, 'b offered 1.1.0 and a chose 1.0.0')
@@ -161,7 +161,7 @@ describe('node/exchange RoundMessage', () => {
     const m = new RoundMessage(fields(3), payload, 4_000, 'eager')
     payload.fill(1)
     assert.equal(m.copiedBytes, 10_000)
-    assert.deepEqual(concatFrames(m.for(GOSSIP_PROTOCOL_NO_CRC)), concatFrames(encodeMessage(fields(3), original, { chunkBytes: 4_000, checksum: 'none' })))
+    assertSameBytes(concatFrames(m.for(GOSSIP_PROTOCOL_NO_CRC)), concatFrames(encodeMessage(fields(3), original, { chunkBytes: 4_000, checksum: 'none' })), 'the frames')
   })
 
   it('lazy: frame i is copied by prepare(i), with any frame before it; a frame once copied keeps its bytes', () => {
@@ -177,10 +177,9 @@ describe('node/exchange RoundMessage', () => {
     m.prepare(2)
     assert.equal(m.copiedBytes, 10_000)
     const frames = m.for(GOSSIP_PROTOCOL_NO_CRC).frames
-    // each frame's own copy (a Buffer), compared as plain bytes
-    assert.deepEqual(new Uint8Array(frames[0].body), original.subarray(0, 4_000))
-    assert.deepEqual(new Uint8Array(frames[1].body), original.subarray(4_000, 8_000))
-    assert.deepEqual(new Uint8Array(frames[2].body), original.subarray(8_000))
+    assertSameBytes(frames[0].body, original.subarray(0, 4_000), 'frame 0')
+    assertSameBytes(frames[1].body, original.subarray(4_000, 8_000), 'frame 1')
+    assertSameBytes(frames[2].body, original.subarray(8_000), 'frame 2')
   })
 
   it('lazy: the 1.0.0 encoding copies the rest first, and its CRC-32 is that of the copy', () => {

@@ -8,7 +8,7 @@ import { RoundMessage } from '../../../node/exchange/message.ts'
 import { Outbox } from '../../../node/exchange/outbox.ts'
 import { Counters } from '../../../node/exchange/stats.ts'
 import { createRng } from '../../../lib/random/index.ts'
-import { randomBytes } from '../../lib/protocol/helpers.ts'
+import { assertSameBytes, randomBytes } from '../../lib/protocol/helpers.ts'
 
 const fields = (round: number): MessageFields => ({ type: 'gossip', runHash: runIdHash('outbox-test'), round, degree: 1 })
 
@@ -41,9 +41,6 @@ class HoldingStream {
   wire (): Uint8Array { return new Uint8ArrayList(...this.held).subarray() }
 }
 
-/** the index of the first byte where a and b differ, -1 if none (a diff of 200 kB would swamp the report) */
-const firstDifference = (a: Uint8Array, b: Uint8Array): number => a.findIndex((x, i) => x !== b[i])
-
 function outboxTo (stream: HoldingStream): Outbox {
   return new Outbox({ peer: 'b', dial: async () => stream as unknown as Stream, counters: new Counters(), log: logger('test:outbox'), attempts: 1, dialTimeoutMs: 1_000 })
 }
@@ -63,9 +60,7 @@ describe('node/exchange Outbox with a lazily copied round message', () => {
     outbox.cancelBefore(1)
     payload.fill(0xee)
     const want = concatFrames(encodeMessage(fields(0), original, { chunkBytes: chunk, checksum: 'none' }))
-    const wire = stream.wire()
-    assert.equal(wire.length, want.length)
-    assert.equal(firstDifference(wire, want), -1, 'the first byte that differs from round 0\'s message')
+    assertSameBytes(stream.wire(), want, 'the bytes held by the stream, against round 0\'s message')
     assert.equal(stream.aborted, undefined)
   })
 

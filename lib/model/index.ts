@@ -17,7 +17,7 @@ export { parseModelSpec, formatModelSpec, checkModelSpec } from './spec.ts'
 export { MAX_PARAMS } from './constants.ts'
 export type { ModelSpec, SoftmaxSpec, MlpSpec, CnnSpec, DatasetShape } from './spec.ts'
 export { createModel } from './model.ts'
-export type { Model, EvaluateOptions, Evaluation } from './model.ts'
+export type { Model, ModelOptions, EvaluateOptions, Evaluation } from './model.ts'
 export type { ParamLayout, ParamTensor, InitRule } from './layout.ts'
 export {
   BackendUnavailableError, UnknownBackendError, InvalidModelSpecError, ShapeMismatchError,

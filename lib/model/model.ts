@@ -12,6 +12,7 @@ import type { ParamLayout } from './layout.ts'
 import { forwardFor } from './networks.ts'
 import type { Forward } from './networks.ts'
 import { autodiffStep, denseStep, newScratch, weightTensors } from './step.ts'
+import { DenseKernelStep, denseKernelsAvailable } from './dense-kernels.ts'
 import { checkModelSpec } from './spec.ts'
 import type { ModelSpec } from './spec.ts'
 import { splitRows } from '../data/index.ts'
@@ -49,13 +50,28 @@ export interface Model {
   lossAndGradient (params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, grad: Float32Array): number
   /** loss and accuracy over the split, or its first `limit` samples, in chunks of `batchSize` */
   evaluate (params: Float32Array, split: AnySplit, opts?: EvaluateOptions): Evaluation
+  /**
+   * What computes lossAndGradient (and evaluate's forward pass) under the current tfjs backend: 'kernels' (softmax and MLP on lib/vector's
+   * WebAssembly SIMD matrix products, with no tfjs call; on every backend but tfjs-node's 'tensorflow', where
+   * WebAssembly SIMD runs) or 'tfjs' (the CNN; where the kernels cannot run; the 'tensorflow' backend; a model
+   * created with kernels: false).
+   */
+  stepEngine (): 'kernels' | 'tfjs'
   /** release scratch memory; later calls throw ModelDisposedError */
   dispose (): void
 }
 
-export function createModel (spec: ModelSpec): Model {
+export interface ModelOptions {
+  /**
+   * Train softmax and MLP on lib/vector's WebAssembly matrix products where they run (default true); false keeps
+   * every step on tfjs, e.g. to compare the two (scripts/bench/model.ts does).
+   */
+  kernels?: boolean
+}
+
+export function createModel (spec: ModelSpec, opts: ModelOptions = {}): Model {
   checkModelSpec(spec)
-  return new FlatModel(spec)
+  return new FlatModel(spec, opts.kernels ?? true)
 }
 
 class FlatModel implements Model {
@@ -67,11 +83,14 @@ class FlatModel implements Model {
   private readonly classes: number
   /** softmax and MLP train by the written-out backward pass of step.ts; the CNN by tfjs autodiff */
   private readonly dense: boolean
+  private readonly kernels: boolean
   private scratch = newScratch()
+  private kernelStep: DenseKernelStep | undefined
   private disposed = false
 
-  constructor (spec: ModelSpec) {
+  constructor (spec: ModelSpec, kernels: boolean) {
     this.spec = spec
+    this.kernels = kernels
     this.layout = paramLayout(spec)
     this.dim = this.layout.dim
     this.forward = forwardFor(spec)
@@ -92,9 +111,19 @@ class FlatModel implements Model {
     if (!Number.isSafeInteger(batch) || batch < 1) throw new ShapeMismatchError(`batch must be a positive integer; got ${batch}`)
     checkBatch(x, y, batch, this.features)
     checkLabels(y, batch, this.classes)
+    if (this.stepEngine() === 'kernels') return this.kernelStepFor().run(params, x, y, batch, grad)
     return this.dense
       ? denseStep(this.layout, params, x, y, batch, grad, this.scratch)
       : autodiffStep(this.layout, this.forward, params, x, y, batch, grad, this.scratch)
+  }
+
+  private kernelStepFor (): DenseKernelStep {
+    this.kernelStep ??= new DenseKernelStep(this.layout)
+    return this.kernelStep
+  }
+
+  stepEngine (): 'kernels' | 'tfjs' {
+    return this.dense && this.kernels && tf.getBackend() !== 'tensorflow' && denseKernelsAvailable() ? 'kernels' : 'tfjs'
   }
 
   evaluate (params: Float32Array, split: AnySplit, opts: EvaluateOptions = {}): Evaluation {
@@ -120,17 +149,23 @@ class FlatModel implements Model {
     let correct = 0
     // packed rows are converted into one chunk-sized buffer; float rows are viewed in place
     const scratch = new Float32Array('pixels' in split ? Math.min(chunk, count) * features : 0)
+    const kernels = this.stepEngine() === 'kernels' ? this.kernelStepFor() : undefined
     for (let start = 0; start < count; start += chunk) {
       const rows = Math.min(chunk, count - start)
       const x = splitRows(split, start, rows, scratch)
       // tidy returns the tensor, read afterwards: handed a typed array, tidy walks every element of it looking for tensors
       // (tfjs-core's getTensorsInContainer), which cost more than the whole forward pass of a 1,000-row chunk
-      const out = tf.tidy(() => this.forward(weightTensors(this.layout, params), tf.tensor2d(x, [rows, features])))
       let logits: Float32Array
-      try { logits = out.dataSync() as Float32Array } finally { out.dispose() }
-      // cross-entropy and arg-max in float64 on the read-back logits: cheaper than more kernels
+      let stride = classes
+      if (kernels !== undefined) {
+        ({ logits, stride } = kernels.logits(params, x, rows))
+      } else {
+        const out = tf.tidy(() => this.forward(weightTensors(this.layout, params), tf.tensor2d(x, [rows, features])))
+        try { logits = out.dataSync() as Float32Array } finally { out.dispose() }
+      }
+      // cross-entropy and arg-max in float64 on the logits: cheaper than more kernels
       for (let r = 0; r < rows; r++) {
-        const base = r * classes
+        const base = r * stride
         let best = 0
         let max = logits[base]
         for (let c = 1; c < classes; c++) if (logits[base + c] > max) { max = logits[base + c]; best = c }
@@ -147,6 +182,7 @@ class FlatModel implements Model {
   dispose (): void {
     this.disposed = true
     this.scratch = newScratch()
+    this.kernelStep = undefined
   }
 
   private checkParams (v: Float32Array, what: string): void {

@@ -94,12 +94,13 @@ export function autodiffStep (layout: ParamLayout, forward: Forward, params: Flo
 
 /**
  * Mean cross-entropy of softmax(logits) against labels y, in float64; writes dL/dlogits = (p − onehot)/batch
- * into `dl`. Non-finite logits give NaN (exp of NaN or of ∞ − ∞), as the tfjs path does.
+ * into `dl`. Non-finite logits give NaN (exp of NaN or of ∞ − ∞), as the tfjs path does. Rows of logits and dl
+ * are `stride` floats apart (default: classes); the floats past `classes` in each row are neither read nor written.
  */
-export function softmaxCrossEntropy (logits: Float32Array, y: Uint8Array, batch: number, classes: number, dl: Float32Array): number {
+export function softmaxCrossEntropy (logits: Float32Array, y: Uint8Array, batch: number, classes: number, dl: Float32Array, stride = classes): number {
   let total = 0
   for (let i = 0; i < batch; i++) {
-    const base = i * classes
+    const base = i * stride
     let max = logits[base]
     for (let c = 1; c < classes; c++) if (logits[base + c] > max) max = logits[base + c]
     let sum = 0

@@ -7,6 +7,8 @@
 export { copy, fill, scale, axpy, axpby, sub, dot, norm2sq, dist2sq, allFinite, mean } from './ops.ts'
 export { linearCombination, meanAndSpread } from './combine.ts'
 export { sgdStep } from './sgd.ts'
+export { gemm, gemmOnKernels } from './gemm.ts'
+export type { GemmArgs } from './gemm.ts'
 export { allocVector, allocFramed, isKernelVector } from './arena.ts'
 export type { FramedVector } from './arena.ts'
 export { DimensionMismatchError, InvalidAllocationError } from './errors.ts'

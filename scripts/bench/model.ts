@@ -59,6 +59,8 @@ export interface Spread { median: number, min: number, max: number }
 export interface StepRow {
   model: string
   backend: string
+  /** what ran the step (Model.stepEngine): 'kernels' (murmur's WebAssembly matrix products) or 'tfjs' */
+  engine: string
   batch: number
   /** samples/s over the repeats */
   samplesPerSecond: Spread
@@ -205,13 +207,24 @@ export async function runModelBench (opts: ModelBenchOptions = {}): Promise<Mode
   const rows: StepRow[] = []
   const dims: Record<string, number> = {}
   for (const spec of models) {
-    const model = createModel(parseModelSpec(spec, MNIST))
-    dims[spec] = model.dim
-    const params = model.init(opts.seed ?? 1)
+    const parsed = parseModelSpec(spec, MNIST)
+    // the default model, and the same on tfjs alone where the default trains on murmur's kernels: each arm a row,
+    // measured back to back with PyTorch, so the kernels' gain is a ratio of the same run
+    const arms: Array<{ backend: string, model: Model }> = []
+    const tfjsOnly = createModel(parsed, { kernels: false })
+    const main = createModel(parsed)
+    for (const backend of backends) {
+      await initBackend(backend as BackendRequest)
+      arms.push({ backend, model: main })
+      if (main.stepEngine() === 'kernels') arms.push({ backend, model: tfjsOnly })
+    }
+    dims[spec] = main.dim
+    const params = main.init(opts.seed ?? 1)
     const ours = new Map<string, number[]>()
     const torch = new Map<string, number[]>()
     const ratios = new Map<string, number[]>()
-    const key = (backend: string, batch: number): string => `${backend}/${batch}`
+    const engines = new Map<string, string>()
+    const key = (arm: number, batch: number): string => `${arm}/${batch}`
     let ref: TorchReference | null = null
     if (torchSkipped === null) {
       const started = await TorchReference.start(spec)
@@ -221,31 +234,34 @@ export async function runModelBench (opts: ModelBenchOptions = {}): Promise<Mode
     try {
       for (let r = 0; r < repeats; r++) {
         for (const batch of batches) {
-          const now = new Map<string, number>()
-          for (const backend of backends) {
+          const now = new Map<number, number>()
+          for (let arm = 0; arm < arms.length; arm++) {
+            const { backend, model } = arms[arm]
             await initBackend(backend as BackendRequest)
+            engines.set(String(arm), model.stepEngine())
             const sps = timeSteps(model, params, x, y, batch, seconds)
-            now.set(backend, sps)
-            push(ours, key(backend, batch), sps)
+            now.set(arm, sps)
+            push(ours, key(arm, batch), sps)
           }
           if (ref === null) continue
           const tps = await ref.measure(batch, seconds)
           push(torch, String(batch), tps)
-          for (const backend of backends) push(ratios, key(backend, batch), (now.get(backend) ?? NaN) / tps)
+          for (let arm = 0; arm < arms.length; arm++) push(ratios, key(arm, batch), (now.get(arm) ?? NaN) / tps)
         }
         opts.onProgress?.(`${spec}: repeat ${r + 1}/${repeats} done`)
       }
     } finally {
       ref?.close()
     }
-    for (const backend of backends) {
+    for (let arm = 0; arm < arms.length; arm++) {
       for (const batch of batches) {
-        const k = key(backend, batch)
+        const k = key(arm, batch)
         const t = torch.get(String(batch))
         const q = ratios.get(k)
         rows.push({
           model: spec,
-          backend,
+          backend: arms[arm].backend,
+          engine: engines.get(String(arm)) ?? arms[arm].model.stepEngine(),
           batch,
           samplesPerSecond: spread(ours.get(k) ?? [NaN]),
           torchSamplesPerSecond: t === undefined ? null : spread(t),
@@ -253,7 +269,8 @@ export async function runModelBench (opts: ModelBenchOptions = {}): Promise<Mode
         })
       }
     }
-    model.dispose()
+    main.dispose()
+    tfjsOnly.dispose()
   }
   return { rows, skipped, torchSkipped, torchVersion, torchBlas, dims, repeats, seconds }
 }
@@ -283,9 +300,10 @@ export function blasWarning (blas: string): string | undefined {
 export function formatModelBench (r: ModelBenchResult): string {
   const lines: string[] = []
   lines.push(`median (min–max) of ${r.repeats} repeats, ${r.seconds} s each; PyTorch ${r.torchVersion ?? '—'}, one thread, measured right after ours at each batch of each repeat`)
-  lines.push('model   backend     batch  samples/s (ours)        PyTorch samples/s       ours / PyTorch (goal ≥ 0.3)')
+  lines.push('step: kernels = softmax and MLP on murmur\'s WebAssembly SIMD matrix products (lib/vector/gemm.ts), what peers run; tfjs = tfjs ops on the backend')
+  lines.push('model   backend     step     batch  samples/s (ours)        PyTorch samples/s       ours / PyTorch (goal ≥ 0.3)')
   for (const row of r.rows) {
-    lines.push(`${row.model.padEnd(7)} ${row.backend.padEnd(11)} ${String(row.batch).padStart(5)}  ${fmtSpread(row.samplesPerSecond).padEnd(23)} ${(row.torchSamplesPerSecond === null ? '—' : fmtSpread(row.torchSamplesPerSecond)).padEnd(23)} ${row.ratio === null ? '—' : fmtSpread(row.ratio, 2)}`)
+    lines.push(`${row.model.padEnd(7)} ${row.backend.padEnd(11)} ${row.engine.padEnd(7)} ${String(row.batch).padStart(5)}  ${fmtSpread(row.samplesPerSecond).padEnd(23)} ${(row.torchSamplesPerSecond === null ? '—' : fmtSpread(row.torchSamplesPerSecond)).padEnd(23)} ${row.ratio === null ? '—' : fmtSpread(row.ratio, 2)}`)
   }
   for (const s of r.skipped) lines.push(`backend ${s.backend} skipped: ${s.reason.split('\n')[0]}`)
   if (r.torchBlas !== null) {

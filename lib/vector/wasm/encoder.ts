@@ -58,6 +58,7 @@ export const op = {
   tee: (i: number) => [0x22, ...uleb(i)],
   i32: (v: number) => [0x41, ...sleb(v)],
   i32Add: [0x6a],
+  i32Sub: [0x6b],
   i32Mul: [0x6c],
   i32Or: [0x72],
   i32LtU: [0x49],
@@ -100,6 +101,9 @@ export const op = {
   f32x4Add: simd(228),
   f32x4Mul: simd(230),
   f32x4Ne: simd(66),
+  f32x4Splat: simd(19),
+  /** lane-wise maximum; NaN in either operand gives NaN, and max(−0, +0) = +0 (as Math.max) */
+  f32x4Max: simd(233),
   v128AnyTrue: simd(83),
   v128Const0: [...simd(12), ...new Array<number>(16).fill(0)]
 }

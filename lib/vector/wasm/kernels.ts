@@ -1,12 +1,13 @@
 /**
- * The WebAssembly SIMD kernels behind linearCombination and meanAndSpread, written with encoder.ts.
+ * The WebAssembly SIMD kernels behind linearCombination, meanAndSpread, sgdStep and gemm, written with encoder.ts.
  *
- * Every kernel computes exactly what its JavaScript twin in combine.ts computes, bit for bit: float32
- * inputs are promoted to float64 (exact), combined with IEEE float64 multiplies and adds in the same
- * order (no fused multiply-add: core WebAssembly has none), and rounded once to float32 (f32x4.demote is
- * round-to-nearest-even, like Math.fround). The speed comes from f64x2 lanes and from running with no
- * bounds or type checks per element, not from a different arithmetic. Two float32 values at a time are
- * read with v128.load64_zero and written with v128.store64_lane, so 8-byte alignment is enough.
+ * Every kernel computes exactly what its JavaScript twin computes, bit for bit. The vector kernels promote float32
+ * inputs to float64 (exact), combine them with IEEE float64 multiplies and adds in the same order (no fused
+ * multiply-add: core WebAssembly has none), and round once to float32 (f32x4.demote is round-to-nearest-even, like
+ * Math.fround); the matrix-product tiles stay in float32, rounding each product and each sum as Math.fround does.
+ * The speed comes from SIMD lanes and from running with no bounds or type checks per element, not from a
+ * different arithmetic. Two float32 values at a time are read with v128.load64_zero and written with
+ * v128.store64_lane, so 8-byte alignment is enough; the tiles' v128 loads need none.
  *
  * Pointers and lengths are byte addresses and element counts in the imported memory.
  */
@@ -280,12 +281,64 @@ function sgd (kind: 'plain' | 'decay' | 'momentum'): FunctionDef {
   }
 }
 
+/**
+ * gemm{R}x{4V}(c, a, ars, ats, b, ldb, ldc, k, init, irs, floor): one R × 4V tile of a float32 matrix product,
+ *   C(r, j) ← max(init(r, j) + Σ_{t < k} A(r, t)·B(t, j), floor)   for r < R, j < 4V,
+ * with A(r, t) at a + r·ars + t·ats, B(t, j) at b + t·ldb + 4j, C(r, j) at c + r·ldc + 4j and init(r, j) at
+ * init + r·irs + 4j (byte addresses and strides; irs = 0 repeats one row, a bias). The sum runs over t in order,
+ * each product and each addition rounded to float32 (f32x4.mul then f32x4.add: no fused multiply-add), which the
+ * JavaScript twin in gemm.ts repeats bit for bit. The R·V accumulators stay in registers over the whole sum; each
+ * step loads V vectors of B's row t and broadcasts R scalars of A, so A may be read along a row or down a column
+ * (a transposed operand costs no copy). floor = 0 applies a ReLU, −∞ nothing; f32x4.max keeps NaN.
+ */
+function gemmTile (R: number, V: number): FunctionDef {
+  const C = 0; const A = 1; const ARS = 2; const ATS = 3; const B = 4; const LDB = 5; const LDC = 6; const K = 7
+  const INIT = 8; const IRS = 9; const FLOOR = 10
+  let next = 11
+  const AP = Array.from({ length: R }, () => next++)
+  const PB = next++
+  const ACC = Array.from({ length: R * V }, () => next++)
+  const BV = Array.from({ length: V }, () => next++)
+  const S = next++
+  const FL = next++
+  const row = (base: number, stride: number, r: number): number[] => [...op.get(base), ...op.get(stride), ...op.i32(r), ...op.i32Mul, ...op.i32Add]
+  const body: number[] = []
+  for (let r = 0; r < R; r++) {
+    body.push(...row(A, ARS, r), ...op.set(AP[r]))
+    for (let v = 0; v < V; v++) body.push(...row(INIT, IRS, r), ...op.v128Load(16 * v), ...op.set(ACC[r * V + v]))
+  }
+  body.push(...op.get(B), ...op.set(PB))
+  body.push(...op.block, ...op.loop, ...op.get(K), ...op.i32Eqz, ...op.brIf(1))
+  for (let v = 0; v < V; v++) body.push(...op.get(PB), ...op.v128Load(16 * v), ...op.set(BV[v]))
+  for (let r = 0; r < R; r++) {
+    body.push(...op.get(AP[r]), ...op.f32Load(0), ...op.f32x4Splat, ...op.set(S))
+    for (let v = 0; v < V; v++) {
+      body.push(...op.get(ACC[r * V + v]), ...op.get(S), ...op.get(BV[v]), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(ACC[r * V + v]))
+    }
+    body.push(...op.get(AP[r]), ...op.get(ATS), ...op.i32Add, ...op.set(AP[r]))
+  }
+  body.push(...op.get(PB), ...op.get(LDB), ...op.i32Add, ...op.set(PB))
+  body.push(...op.get(K), ...op.i32(1), ...op.i32Sub, ...op.set(K), ...op.br(0), ...op.end, ...op.end)
+  body.push(...op.get(FLOOR), ...op.f32x4Splat, ...op.set(FL))
+  for (let r = 0; r < R; r++) {
+    for (let v = 0; v < V; v++) body.push(...row(C, LDC, r), ...op.get(ACC[r * V + v]), ...op.get(FL), ...op.f32x4Max, ...op.v128Store(16 * v))
+  }
+  return {
+    name: `gemm${R}x${4 * V}`,
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32],
+    results: [],
+    locals: [...AP.map((): ValType => I32), I32, ...ACC.map((): ValType => V128), ...BV.map((): ValType => V128), V128, V128],
+    body
+  }
+}
+
 /** The kernels module, importing a memory of at least `pages` 64 KiB pages. */
 export function kernelModule (pages: number): Uint8Array {
   const fns: FunctionDef[] = []
   for (let k = 1; k <= MAX_FUSED; k++) fns.push(comb(k))
   fns.push(accumulate(false), accumulate(true), accRound(), spreadAcc(1), spreadAcc(4), spreadAcc(8), spreadEnd())
   fns.push(sgd('plain'), sgd('decay'), sgd('momentum'))
+  fns.push(gemmTile(4, 2), gemmTile(4, 1), gemmTile(1, 2), gemmTile(1, 1))
   return moduleBytes(fns, pages)
 }
 
@@ -305,4 +358,12 @@ export interface Kernels {
   sgdPlain (x: number, g: number, n: number, lr: number): void
   sgdDecay (x: number, g: number, n: number, lr: number, wd: number): void
   sgdMomentum (x: number, g: number, v: number, n: number, lr: number, mu: number, wd: number): void
+  gemm4x8: GemmTile
+  gemm4x4: GemmTile
+  gemm1x8: GemmTile
+  gemm1x4: GemmTile
 }
+
+/** One tile of a matrix product (gemmTile above; byte addresses and strides). */
+export type GemmTile = (c: number, a: number, ars: number, ats: number, b: number, ldb: number, ldc: number, k: number,
+  init: number, irs: number, floor: number) => void

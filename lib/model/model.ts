@@ -108,6 +108,9 @@ class FlatModel implements Model {
     this.checkAlive()
     this.checkParams(params, 'params')
     this.checkParams(grad, 'grad')
+    if (grad.buffer === params.buffer && grad.byteOffset < params.byteOffset + params.byteLength && params.byteOffset < grad.byteOffset + grad.byteLength) {
+      throw new ShapeMismatchError('grad shares memory with params: the step reads params while it writes grad; pass a vector of its own')
+    }
     if (!Number.isSafeInteger(batch) || batch < 1) throw new ShapeMismatchError(`batch must be a positive integer; got ${batch}`)
     checkBatch(x, y, batch, this.features)
     checkLabels(y, batch, this.classes)

@@ -7,7 +7,7 @@ import { forwardFor } from '../../../lib/model/networks.ts'
 import { autodiffStep, newScratch, softmaxCrossEntropy } from '../../../lib/model/step.ts'
 import { allocVector } from '../../../lib/vector/index.ts'
 import { createRng } from '../../../lib/random/index.ts'
-import { randomBatch } from './helpers.ts'
+import { randomBatch, relError } from './helpers.ts'
 
 // widths that are and are not multiples of 4 (the tiles' width), one and two hidden layers, MNIST's MLP
 const DENSE: ModelSpec[] = [
@@ -19,11 +19,6 @@ const DENSE: ModelSpec[] = [
   { kind: 'mlp', features: 784, classes: 10, hidden: [128] }
 ]
 
-function relError (a: Float32Array, b: Float32Array): number {
-  let scale = 0; let err = 0
-  for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(b[i])); err = Math.max(err, Math.abs(a[i] - b[i])) }
-  return err / scale
-}
 
 function name (spec: ModelSpec): string {
   return spec.kind === 'mlp' ? `mlp ${spec.features}-${spec.hidden.join('-')}-${spec.classes}` : `softmax ${spec.features}-${spec.classes}`
@@ -139,6 +134,21 @@ describe('lib/model/dense-kernels: the dense step on the WebAssembly matrix prod
         assert.ok(Math.abs(ours.accuracy - reference.accuracy) <= 1 / 503, `accuracy ${ours.accuracy} vs ${reference.accuracy}`)
       }
     }
+  })
+
+  it('lossAndGradient refuses a grad that shares memory with params (the kernels read params in place while writing grad)', () => {
+    const model = createModel(parseModelSpec('mlp:8', { features: 12, classes: 4 }))
+    const data = randomBatch(3, 12, 4, 1)
+    const both = allocVector(2 * model.dim)
+    both.set(model.init(1))
+    const before = both.slice()
+    for (const grad of [both.subarray(0, model.dim), both.subarray(5, 5 + model.dim)]) {
+      assert.throws(() => model.lossAndGradient(both.subarray(0, model.dim), data.x, data.y, 3, grad),
+        (err: Error) => err.name === 'ShapeMismatchError' && /shares memory with params/.test(err.message))
+    }
+    assert.deepEqual(Array.from(both), Array.from(before), 'nothing written')
+    // adjacent, not overlapping: fine
+    assert.ok(Number.isFinite(model.lossAndGradient(both.subarray(0, model.dim), data.x, data.y, 3, both.subarray(model.dim))))
   })
 
   it('softmaxCrossEntropy with a row stride: the same loss, rows\' pad floats neither read nor written', () => {

@@ -63,3 +63,10 @@ export function rows (split: Split, start: number, count: number, features: numb
     y: split.y.subarray(start, start + count)
   }
 }
+
+/** largest |a − b| over the largest |b|: relative to the gradient's scale, as float32 round-off is */
+export function relError (a: Float32Array, b: Float32Array): number {
+  let scale = 0; let err = 0
+  for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(b[i])); err = Math.max(err, Math.abs(a[i] - b[i])) }
+  return err / scale
+}

@@ -5,7 +5,7 @@ import type { ModelSpec } from '../../../lib/model/index.ts'
 import { forwardFor } from '../../../lib/model/networks.ts'
 import { autodiffStep, denseStep, newScratch, readInto, softmaxCrossEntropy } from '../../../lib/model/step.ts'
 import { createRng } from '../../../lib/random/index.ts'
-import { randomBatch } from './helpers.ts'
+import { randomBatch, relError } from './helpers.ts'
 
 const DENSE: ModelSpec[] = [
   { kind: 'softmax', features: 12, classes: 4 },
@@ -14,12 +14,6 @@ const DENSE: ModelSpec[] = [
   { kind: 'mlp', features: 784, classes: 10, hidden: [128] }
 ]
 
-/** largest |a − b| over the largest |b|: relative to the gradient's scale, as float32 round-off is */
-function relError (a: Float32Array, b: Float32Array): number {
-  let scale = 0; let err = 0
-  for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(b[i])); err = Math.max(err, Math.abs(a[i] - b[i])) }
-  return err / scale
-}
 
 describe('lib/model/step: the written-out dense backward pass against tfjs autodiff', () => {
   for (const backend of ['cpu', 'wasm'] as const) {

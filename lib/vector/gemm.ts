@@ -93,25 +93,35 @@ function gemmLoops (g: GemmArgs): void {
   }
 }
 
+// Checked on every call (several a training step), so without allocating: module-level helpers, no arrays or closures.
 function checkGemm (g: GemmArgs): void {
   const { m, n, k } = g
-  for (const [name, v] of [['m', m], ['n', n], ['k', k], ['ldc', g.ldc], ['ars', g.ars], ['ats', g.ats], ['ldb', g.ldb], ['irs', g.irs]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new DimensionMismatchError(`gemm: ${name} must be an integer ≥ 0, got ${String(v)}`)
-  }
+  count('m', m); count('n', n); count('k', k); count('ldc', g.ldc); count('ars', g.ars); count('ats', g.ats); count('ldb', g.ldb); count('irs', g.irs)
   if (typeof g.floor !== 'number') throw new DimensionMismatchError(`gemm: floor must be a number, got ${typeof g.floor}`)
   if (m === 0 || n === 0) return
-  const need = (what: string, v: Float32Array, last: number): void => {
-    if (last >= v.length) throw new DimensionMismatchError(`gemm: ${what} reaches index ${last} of a view of ${v.length} floats`)
-  }
   if (n > g.ldc && m > 1) throw new DimensionMismatchError(`gemm: ldc ${g.ldc} is smaller than the ${n} columns of out`)
-  need('out', g.out, (m - 1) * g.ldc + n - 1)
-  need('init', g.init, (m - 1) * g.irs + n - 1)
+  const outLast = (m - 1) * g.ldc + n - 1
+  reaches('out', g.out, outLast)
+  reaches('init', g.init, (m - 1) * g.irs + n - 1)
   if (k === 0) return
-  need('a', g.a, (m - 1) * g.ars + (k - 1) * g.ats)
-  need('b', g.b, (k - 1) * g.ldb + n - 1)
-  const overlaps = (v: Float32Array, last: number): boolean => v.buffer === g.out.buffer &&
-    v.byteOffset < g.out.byteOffset + 4 * ((m - 1) * g.ldc + n) && g.out.byteOffset < v.byteOffset + 4 * (last + 1)
-  if (overlaps(g.a, (m - 1) * g.ars + (k - 1) * g.ats) || overlaps(g.b, (k - 1) * g.ldb + n - 1)) {
+  const aLast = (m - 1) * g.ars + (k - 1) * g.ats
+  const bLast = (k - 1) * g.ldb + n - 1
+  reaches('a', g.a, aLast)
+  reaches('b', g.b, bLast)
+  if (overlaps(g.out, outLast, g.a, aLast) || overlaps(g.out, outLast, g.b, bLast)) {
     throw new DimensionMismatchError('gemm: out overlaps a or b; the product needs its inputs intact until it ends')
   }
+}
+
+function count (name: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) throw new DimensionMismatchError(`gemm: ${name} must be an integer ≥ 0, got ${String(v)}`)
+}
+
+function reaches (what: string, v: Float32Array, last: number): void {
+  if (last >= v.length) throw new DimensionMismatchError(`gemm: ${what} reaches index ${last} of a view of ${v.length} floats`)
+}
+
+/** whether the first `outLast + 1` floats of out and the first `last + 1` of v share memory */
+function overlaps (out: Float32Array, outLast: number, v: Float32Array, last: number): boolean {
+  return v.buffer === out.buffer && v.byteOffset < out.byteOffset + 4 * (outLast + 1) && out.byteOffset < v.byteOffset + 4 * (last + 1)
 }
